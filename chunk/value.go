@@ -182,7 +182,11 @@ func ParseDate(s string) (int32, error) {
 	if err != nil {
 		return 0, fmt.Errorf("chunk: parse DATE %q: %w", s, errors.Join(ErrSyntax, err))
 	}
-	return int32(floorDiv(t.Unix(), 86400)), nil
+	days := floorDiv(t.Unix(), 86400)
+	if days < int64(minDate) || days > int64(maxDate) {
+		return 0, fmt.Errorf("chunk: parse DATE %q: outside 0001-01-01..9999-12-31: %w", s, ErrSyntax)
+	}
+	return int32(days), nil
 }
 
 // FormatDate prints days since 1970-01-01 as "YYYY-MM-DD".

@@ -51,6 +51,8 @@ func TestParseErrorsAreClear(t *testing.T) {
 	require.ErrorContains(t, err, `parse DATE "1998-13-01"`)
 	_, err = chunk.ParseValue(chunk.Int64, "9223372036854775808")
 	require.ErrorIs(t, err, chunk.ErrSyntax)
+	_, err = chunk.ParseValue(chunk.Date, "0000-12-31")
+	require.ErrorContains(t, err, "outside")
 	_, err = chunk.ParseValue(chunk.Bool, "yes")
 	require.ErrorIs(t, err, chunk.ErrSyntax)
 	_, err = chunk.ParseValue(chunk.Timestamp, "2000-01-01 00:00:00.0000001")
