@@ -1,0 +1,105 @@
+package ops_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/copvec/copvec/runtime/exec"
+	"github.com/copvec/copvec/runtime/ops"
+	"github.com/copvec/copvec/runtime/reftest"
+)
+
+func TestTableSourceMatchesReference(t *testing.T) {
+	for iter := 0; iter < 100; iter++ {
+		seed := rand.Uint64()
+		rng := rand.New(rand.NewPCG(seed, 1))
+		types := reftest.RandomTypes(rng, 5)
+		chunks := reftest.RandomTable(rng, types, 3000)
+		cols := make([]int, rng.IntN(len(types)+1))
+		for i := range cols {
+			cols[i] = rng.IntN(len(types))
+		}
+		src, err := ops.NewTableSource(memTable(t, types, chunks), cols)
+		require.NoError(t, err)
+		got, err := drain(context.Background(), rng, src)
+		require.NoError(t, err, "seed %d", seed)
+		want := reftest.Project(reftest.RowsOf(chunks...), cols)
+		require.Empty(t, reftest.Diff(want, got), "seed %d", seed)
+	}
+}
+
+func TestTableSourceRejectsBadColumns(t *testing.T) {
+	_, err := ops.NewTableSource(memTable(t, nil, nil), []int{0})
+	require.ErrorContains(t, err, "column 0 out of range")
+}
+
+func TestLimitMatchesReference(t *testing.T) {
+	for iter := 0; iter < 200; iter++ {
+		seed := rand.Uint64()
+		rng := rand.New(rand.NewPCG(seed, 2))
+		types := reftest.RandomTypes(rng, 3)
+		chunks := reftest.RandomTable(rng, types, 3000)
+		offset, count := uint64(rng.IntN(3000)), uint64(rng.IntN(3000))
+		if rng.IntN(4) == 0 {
+			offset = 0
+		}
+		if rng.IntN(8) == 0 {
+			count = 1<<64 - 1
+		}
+		lim := ops.NewLimit(scan(t, memTable(t, types, chunks)), offset, count)
+		got, err := drain(context.Background(), rng, lim)
+		require.NoError(t, err, "seed %d", seed)
+		want := reftest.Limit(reftest.RowsOf(chunks...), int(min(offset, 1<<40)), int(min(count, 1<<40)))
+		require.Empty(t, reftest.Diff(want, got), "seed %d offset %d count %d", seed, offset, count)
+	}
+}
+
+func TestSortMatchesReference(t *testing.T) {
+	spilled := 0
+	for iter := 0; iter < 300; iter++ {
+		seed := rand.Uint64()
+		rng := rand.New(rand.NewPCG(seed, 3))
+		ectx, tiny := randomContext(t, rng)
+		types := reftest.RandomTypes(rng, 4)
+		keys := reftest.RandomKeys(rng, len(types))
+		chunks := reftest.RandomTable(rng, types, 4000)
+		s, err := ops.NewSort(ectx, scan(t, memTable(t, types, chunks)), toKeys(keys), "Sort#1")
+		require.NoError(t, err)
+		op := exec.Analyze(s, "Sort#1")
+		got, err := drain(context.Background(), rng, op)
+		require.NoError(t, err, "seed %d", seed)
+		want := reftest.Sort(reftest.RowsOf(chunks...), keys)
+		require.Empty(t, reftest.Diff(want, got), "seed %d keys %v types %v tiny quota %v", seed, keys, types, tiny)
+		if op.Stats().SpilledBytes > 0 {
+			spilled++
+		}
+		require.EqualValues(t, len(want), op.Stats().Rows, "seed %d", seed)
+		requireReleased(t, ectx, seed)
+	}
+	require.Greater(t, spilled, 50, "tiny quotas must force spilling in a good share of the runs")
+}
+
+func TestTopNMatchesReference(t *testing.T) {
+	for iter := 0; iter < 300; iter++ {
+		seed := rand.Uint64()
+		rng := rand.New(rand.NewPCG(seed, 4))
+		ectx := exec.MustContext(exec.Options{MaxChunkSize: 1 + rng.IntN(1024), TempDir: t.TempDir()})
+		types := reftest.RandomTypes(rng, 4)
+		keys := reftest.RandomKeys(rng, len(types))
+		chunks := reftest.RandomTable(rng, types, 4000)
+		offset, count := uint64(rng.IntN(20)), uint64(rng.IntN(50))
+		if rng.IntN(4) == 0 {
+			offset, count = uint64(rng.IntN(3000)), uint64(rng.IntN(3000))
+		}
+		top, err := ops.NewTopN(ectx, scan(t, memTable(t, types, chunks)), toKeys(keys), offset, count, "TopN#1")
+		require.NoError(t, err)
+		got, err := drain(context.Background(), rng, top)
+		require.NoError(t, err, "seed %d", seed)
+		want := reftest.TopN(reftest.RowsOf(chunks...), keys, int(offset), int(count))
+		require.Empty(t, reftest.Diff(want, got), "seed %d keys %v types %v offset %d count %d", seed, keys, types, offset, count)
+		requireReleased(t, ectx, seed)
+	}
+}
