@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -104,4 +105,15 @@ func toKeys(ks []reftest.SortKey) []sortkey.Key {
 		out[i] = sortkey.Key{Col: k.Col, Desc: k.Desc, NullsFirst: k.NullsFirst}
 	}
 	return out
+}
+
+// newSeed returns a random seed, or COPVEC_SEED when set so a failure printed earlier reproduces.
+func newSeed() uint64 {
+	if s := os.Getenv("COPVEC_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err == nil {
+			return v
+		}
+	}
+	return rand.Uint64()
 }

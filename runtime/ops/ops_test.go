@@ -14,7 +14,7 @@ import (
 
 func TestTableSourceMatchesReference(t *testing.T) {
 	for iter := 0; iter < 100; iter++ {
-		seed := rand.Uint64()
+		seed := newSeed()
 		rng := rand.New(rand.NewPCG(seed, 1))
 		types := reftest.RandomTypes(rng, 5)
 		chunks := reftest.RandomTable(rng, types, 3000)
@@ -38,7 +38,7 @@ func TestTableSourceRejectsBadColumns(t *testing.T) {
 
 func TestLimitMatchesReference(t *testing.T) {
 	for iter := 0; iter < 200; iter++ {
-		seed := rand.Uint64()
+		seed := newSeed()
 		rng := rand.New(rand.NewPCG(seed, 2))
 		types := reftest.RandomTypes(rng, 3)
 		chunks := reftest.RandomTable(rng, types, 3000)
@@ -60,7 +60,7 @@ func TestLimitMatchesReference(t *testing.T) {
 func TestSortMatchesReference(t *testing.T) {
 	spilled := 0
 	for iter := 0; iter < 300; iter++ {
-		seed := rand.Uint64()
+		seed := newSeed()
 		rng := rand.New(rand.NewPCG(seed, 3))
 		ectx, tiny := randomContext(t, rng)
 		types := reftest.RandomTypes(rng, 4)
@@ -84,7 +84,7 @@ func TestSortMatchesReference(t *testing.T) {
 
 func TestTopNMatchesReference(t *testing.T) {
 	for iter := 0; iter < 300; iter++ {
-		seed := rand.Uint64()
+		seed := newSeed()
 		rng := rand.New(rand.NewPCG(seed, 4))
 		ectx := exec.MustContext(exec.Options{MaxChunkSize: 1 + rng.IntN(1024), TempDir: t.TempDir()})
 		types := reftest.RandomTypes(rng, 4)

@@ -1,0 +1,179 @@
+package ops_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/copvec/copvec/chunk"
+	"github.com/copvec/copvec/chunk/chunktest"
+	"github.com/copvec/copvec/runtime/exec"
+	"github.com/copvec/copvec/runtime/memory"
+	"github.com/copvec/copvec/runtime/ops"
+	"github.com/copvec/copvec/runtime/reftest"
+	"github.com/copvec/copvec/runtime/sortkey"
+)
+
+// hookOp wraps an operator and runs atEnd when its input is exhausted, before reporting the end.
+type hookOp struct {
+	exec.Operator
+	atEnd func()
+}
+
+func (h *hookOp) Next(ctx context.Context, chk *chunk.Chunk) error {
+	if err := h.Operator.Next(ctx, chk); err != nil {
+		return err
+	}
+	if chk.NumRows() == 0 && h.atEnd != nil {
+		h.atEnd()
+		h.atEnd = nil
+	}
+	return nil
+}
+
+// endless produces random chunks forever, or until its context is cancelled.
+type endless struct {
+	types []chunk.Type
+	rng   *rand.Rand
+}
+
+func (e *endless) Schema() []chunk.Type       { return e.types }
+func (e *endless) Open(context.Context) error { return nil }
+func (e *endless) Close() error               { return nil }
+func (e *endless) Children() []exec.Operator  { return nil }
+func (e *endless) Describe() string           { return "Endless" }
+func (e *endless) Next(ctx context.Context, chk *chunk.Chunk) error {
+	chk.Reset()
+	chk.Append(chunktest.RandomChunk(e.rng, e.types, chk.Capacity(), chunktest.Options{SelectionProb: -1}))
+	return nil
+}
+
+func spillingSort(t *testing.T, seed uint64, quota, diskQuota int64) (*exec.Context, *ops.Sort, *hookOp) {
+	rng := rand.New(rand.NewPCG(seed, 5))
+	types := []chunk.Type{chunk.Int64, chunk.String, chunk.Decimal(15, 2)}
+	var chunks []*chunk.Chunk
+	for range 20 {
+		chunks = append(chunks, chunktest.RandomChunk(rng, types, 500, chunktest.Options{}))
+	}
+	ectx := exec.MustContext(exec.Options{MemoryQuota: quota, DiskQuota: diskQuota, TempDir: t.TempDir(), MaxChunkSize: 256})
+	child := &hookOp{Operator: scan(t, memTable(t, types, chunks))}
+	s, err := ops.NewSort(ectx, child, []sortkey.Key{{Col: 0}, {Col: 1, Desc: true}}, "Sort#7")
+	require.NoError(t, err)
+	return ectx, s, child
+}
+
+func TestSortDetectsCorruptSpillFile(t *testing.T) {
+	seed := newSeed()
+	ectx, s, child := spillingSort(t, seed, 200<<10, 0)
+	flipped := 0
+	child.atEnd = func() {
+		entries, err := os.ReadDir(ectx.TempDir)
+		require.NoError(t, err)
+		for _, e := range entries {
+			path := filepath.Join(ectx.TempDir, e.Name())
+			data, err := os.ReadFile(path)
+			require.NoError(t, err)
+			data[len(data)/2] ^= 0x10
+			require.NoError(t, os.WriteFile(path, data, 0o600))
+			flipped++
+		}
+	}
+	_, err := drain(context.Background(), rand.New(rand.NewPCG(seed, 6)), s)
+	require.Greater(t, flipped, 1, "seed %d: the quota must force several runs", seed)
+	require.ErrorIs(t, err, chunk.ErrCorrupt, "seed %d", seed)
+	require.ErrorContains(t, err, "spill file")
+	requireReleased(t, ectx, seed)
+}
+
+func TestSortFailsWhenSpillingCannotHelp(t *testing.T) {
+	seed := newSeed()
+	ectx, s, _ := spillingSort(t, seed, 200<<10, 0)
+	other := ectx.Memory.NewChild("HashJoin#3")
+	other.Consume(300 << 10) // another operator holds more than the whole quota
+	_, err := drain(context.Background(), rand.New(rand.NewPCG(seed, 6)), s)
+	var qe *memory.QuotaError
+	require.ErrorAs(t, err, &qe, "seed %d", seed)
+	require.Equal(t, "Sort#7", qe.Operator)
+	require.Equal(t, "query memory", qe.Scope)
+	require.EqualValues(t, 200<<10, qe.Quota)
+	require.Contains(t, err.Error(), "Sort#7 holds")
+	other.Detach()
+	requireReleased(t, ectx, seed)
+}
+
+func TestSortFailsOverDiskQuota(t *testing.T) {
+	seed := newSeed()
+	ectx, s, _ := spillingSort(t, seed, 100<<10, 150<<10)
+	_, err := drain(context.Background(), rand.New(rand.NewPCG(seed, 6)), s)
+	var qe *memory.QuotaError
+	require.ErrorAs(t, err, &qe, "seed %d", seed)
+	require.Equal(t, "query disk", qe.Scope)
+	require.Equal(t, "Sort#7", qe.Operator)
+	requireReleased(t, ectx, seed)
+}
+
+func TestCancelledSortReturnsPromptly(t *testing.T) {
+	for _, quota := range []int64{0, 64 << 10} {
+		seed := newSeed()
+		ectx := exec.MustContext(exec.Options{MemoryQuota: quota, TempDir: t.TempDir(), Concurrency: 2})
+		child := &endless{types: []chunk.Type{chunk.Int64, chunk.String}, rng: rand.New(rand.NewPCG(seed, 7))}
+		s, err := ops.NewSort(ectx, child, []sortkey.Key{{Col: 0}}, "Sort#1")
+		require.NoError(t, err)
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(50*time.Millisecond, cancel)
+		start := time.Now()
+		err = exec.Run(ctx, ectx, s, func(*chunk.Chunk) error { return nil })
+		require.ErrorIs(t, err, context.Canceled, "seed %d", seed)
+		require.Less(t, time.Since(start), 2*time.Second)
+		requireReleased(t, ectx, seed)
+	}
+}
+
+func TestTopNFailsOverQuota(t *testing.T) {
+	ectx := exec.MustContext(exec.Options{MemoryQuota: 10 << 10, TempDir: t.TempDir()})
+	rng := rand.New(rand.NewPCG(1, 2))
+	types := []chunk.Type{chunk.Int64}
+	chunks := []*chunk.Chunk{chunktest.RandomChunk(rng, types, 1000, chunktest.Options{})}
+	top, err := ops.NewTopN(ectx, scan(t, memTable(t, types, chunks)), []sortkey.Key{{Col: 0}}, 0, 5000, "TopN#2")
+	require.NoError(t, err)
+	_, err = drain(context.Background(), rng, top)
+	require.ErrorIs(t, err, memory.ErrQuotaExceeded)
+	require.ErrorContains(t, err, "TopN#2 holds")
+	requireReleased(t, ectx, 0)
+}
+
+func TestExplainAnalyzeShowsStats(t *testing.T) {
+	ectx := exec.MustContext(exec.Options{MemoryQuota: 64 << 10, TempDir: t.TempDir()})
+	rng := rand.New(rand.NewPCG(3, 4))
+	types := []chunk.Type{chunk.Int64, chunk.Float64}
+	chunks := reftest.RandomTable(rng, types, 3000)
+	for len(chunks) == 0 {
+		chunks = reftest.RandomTable(rng, types, 3000)
+	}
+	src := exec.Analyze(scan(t, memTable(t, types, chunks)), "TableSource#1")
+	s, err := ops.NewSort(ectx, src, []sortkey.Key{{Col: 1, Desc: true}}, "Sort#2")
+	require.NoError(t, err)
+	root := exec.Analyze(ops.NewLimit(exec.Analyze(s, "Sort#2"), 1, 10), "Limit#3")
+	out, err := exec.Collect(context.Background(), ectx, root)
+	require.NoError(t, err)
+	text := exec.ExplainAnalyze(root)
+	t.Log("\n" + text)
+	lines := strings.Split(strings.TrimSpace(text), "\n")
+	require.Len(t, lines, 3, text)
+	require.True(t, strings.HasPrefix(lines[0], "Limit#3 Limit offset=1 count=10 | rows="), text)
+	require.True(t, strings.HasPrefix(lines[1], "└─Sort#2 Sort keys=[#1 DESC NULLS LAST] | rows="), text)
+	require.True(t, strings.HasPrefix(lines[2], "  └─TableSource#1 TableSource"), text)
+	require.Contains(t, lines[2], "rows="+itoa(len(reftest.RowsOf(chunks...))))
+	require.NotContains(t, lines[1], "spilled=0 B", "the 64 KiB quota must make the sort spill:\n%s", text)
+	require.Equal(t, min(10, max(len(reftest.RowsOf(chunks...))-1, 0)), out.NumRows())
+	requireReleased(t, ectx, 0)
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
