@@ -1,0 +1,90 @@
+package kernels
+
+import (
+	"errors"
+	"math"
+	"math/big"
+	"math/bits"
+)
+
+// ErrOverflow is wrapped by every kernel error for a result that does not fit its type.
+var ErrOverflow = errors.New("integer overflow")
+
+// Int128 is a signed 128-bit integer, the exact accumulator for INT64 and DECIMAL sums.
+type Int128 struct {
+	Hi int64
+	Lo uint64
+}
+
+// Int128From widens v.
+func Int128From(v int64) Int128 { return Int128{Hi: v >> 63, Lo: uint64(v)} }
+
+// AddInt64 returns a + v.
+func (a Int128) AddInt64(v int64) Int128 {
+	lo, c := bits.Add64(a.Lo, uint64(v), 0)
+	return Int128{Hi: a.Hi + v>>63 + int64(c), Lo: lo}
+}
+
+// Add returns a + b; 128 bits cannot overflow for sums of fewer than 2^64 int64 values.
+func (a Int128) Add(b Int128) Int128 {
+	lo, c := bits.Add64(a.Lo, b.Lo, 0)
+	return Int128{Hi: a.Hi + b.Hi + int64(c), Lo: lo}
+}
+
+// Int64 returns a as an int64 and whether it fits.
+func (a Int128) Int64() (int64, bool) {
+	v := int64(a.Lo)
+	return v, a.Hi == v>>63
+}
+
+// Big returns a as a big.Int.
+func (a Int128) Big() *big.Int {
+	b := new(big.Int).SetInt64(a.Hi)
+	b.Lsh(b, 64)
+	return b.Add(b, new(big.Int).SetUint64(a.Lo))
+}
+
+// String formats a in decimal.
+func (a Int128) String() string { return a.Big().String() }
+
+// reduceLanes sums the 32 lane accumulators with the fixed tree of SIMD.md.
+func reduceLanes(acc *[32]float64) float64 {
+	for s := 16; s > 0; s >>= 1 {
+		for j := 0; j < s; j++ {
+			acc[j] += acc[j+s]
+		}
+	}
+	return acc[0]
+}
+
+// floatMinResult turns a dense primitive's (min over non-NaN values, saw NaN) into the SQL result:
+// NaN only when every value is NaN; +0.0 for either zero.
+func floatMinResult(x []float64, m float64, sawNaN bool) float64 {
+	if sawNaN && m == math.Inf(1) && !hasNonNaN(x) {
+		return math.NaN()
+	}
+	if m == 0 {
+		return 0
+	}
+	return m
+}
+
+// floatMaxResult: NaN sorts after +Inf, so any NaN is the maximum; +0.0 for either zero.
+func floatMaxResult(_ []float64, m float64, sawNaN bool) float64 {
+	if sawNaN {
+		return math.NaN()
+	}
+	if m == 0 {
+		return 0
+	}
+	return m
+}
+
+func hasNonNaN(x []float64) bool {
+	for _, v := range x {
+		if v == v {
+			return true
+		}
+	}
+	return false
+}
