@@ -40,4 +40,4 @@ func emitDispatchAMD64(f *jen.File) {
 }
 
 // simdAMD64 switches the AVX2 primitives on; asmgen_amd64 must emit every primitive flagged with it.
-const simdAMD64 = false
+const simdAMD64 = true

@@ -5,5 +5,56 @@ package kernels
 import v2 "github.com/klauspost/cpuid/v2"
 
 func init() {
-	registerArch("avx2", v2.CPU.Supports(v2.AVX2, v2.POPCNT), func(p *primitives) {})
+	registerArch("avx2", v2.CPU.Supports(v2.AVX2, v2.POPCNT), func(p *primitives) {
+		p.sumInt64 = sumInt64AVX2
+		p.sumInt32 = sumInt32AVX2
+		p.sumFloat64 = sumFloat64AVX2
+		p.minInt64 = minInt64AVX2
+		p.maxInt64 = maxInt64AVX2
+		p.minInt32 = minInt32AVX2
+		p.maxInt32 = maxInt32AVX2
+		p.minFloat64 = minFloat64AVX2
+		p.maxFloat64 = maxFloat64AVX2
+		p.popcount = popcountAVX2
+		p.and = andAVX2
+		p.or = orAVX2
+		p.andNot = andNotAVX2
+		p.eqConstInt64Bitmap = eqConstInt64BitmapAVX2
+		p.eqConstInt64Filter = eqConstInt64FilterAVX2
+		p.neConstInt64Bitmap = neConstInt64BitmapAVX2
+		p.neConstInt64Filter = neConstInt64FilterAVX2
+		p.ltConstInt64Bitmap = ltConstInt64BitmapAVX2
+		p.ltConstInt64Filter = ltConstInt64FilterAVX2
+		p.leConstInt64Bitmap = leConstInt64BitmapAVX2
+		p.leConstInt64Filter = leConstInt64FilterAVX2
+		p.gtConstInt64Bitmap = gtConstInt64BitmapAVX2
+		p.gtConstInt64Filter = gtConstInt64FilterAVX2
+		p.geConstInt64Bitmap = geConstInt64BitmapAVX2
+		p.geConstInt64Filter = geConstInt64FilterAVX2
+		p.eqConstInt32Bitmap = eqConstInt32BitmapAVX2
+		p.eqConstInt32Filter = eqConstInt32FilterAVX2
+		p.neConstInt32Bitmap = neConstInt32BitmapAVX2
+		p.neConstInt32Filter = neConstInt32FilterAVX2
+		p.ltConstInt32Bitmap = ltConstInt32BitmapAVX2
+		p.ltConstInt32Filter = ltConstInt32FilterAVX2
+		p.leConstInt32Bitmap = leConstInt32BitmapAVX2
+		p.leConstInt32Filter = leConstInt32FilterAVX2
+		p.gtConstInt32Bitmap = gtConstInt32BitmapAVX2
+		p.gtConstInt32Filter = gtConstInt32FilterAVX2
+		p.geConstInt32Bitmap = geConstInt32BitmapAVX2
+		p.geConstInt32Filter = geConstInt32FilterAVX2
+		p.eqConstFloat64Bitmap = eqConstFloat64BitmapAVX2
+		p.eqConstFloat64Filter = eqConstFloat64FilterAVX2
+		p.neConstFloat64Bitmap = neConstFloat64BitmapAVX2
+		p.neConstFloat64Filter = neConstFloat64FilterAVX2
+		p.ltConstFloat64Bitmap = ltConstFloat64BitmapAVX2
+		p.ltConstFloat64Filter = ltConstFloat64FilterAVX2
+		p.leConstFloat64Bitmap = leConstFloat64BitmapAVX2
+		p.leConstFloat64Filter = leConstFloat64FilterAVX2
+		p.gtConstFloat64Bitmap = gtConstFloat64BitmapAVX2
+		p.gtConstFloat64Filter = gtConstFloat64FilterAVX2
+		p.geConstFloat64Bitmap = geConstFloat64BitmapAVX2
+		p.geConstFloat64Filter = geConstFloat64FilterAVX2
+		p.hashInt64 = hashInt64AVX2
+	})
 }

@@ -1,0 +1,620 @@
+// Command asmgen_amd64 generates kernels/kernels_amd64.s and its Go declarations with avo, from the
+// same type and operation tables as kernelgen. Each TEXT symbol implements one dense primitive of
+// kernels/SIMD.md with AVX2, named <primitive>AVX2; lengths are block multiples (32 values, 64 for
+// bitmaps, 8 words), so no routine has tail code.
+//
+// Usage (from kernels/, via go generate): go run ../gen/cmd/asmgen_amd64 -out kernels_amd64.s -stubs stubs_amd64.go
+package main
+
+import (
+	"fmt"
+
+	"github.com/copvec/copvec/gen"
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
+
+func main() {
+	ConstraintExpr("amd64")
+	emitSums()
+	for _, t := range gen.AggTypes {
+		emitExtreme(t, "min")
+		emitExtreme(t, "max")
+	}
+	lut := filterLUT()
+	for _, t := range gen.CompareSIMDTypes {
+		for _, op := range gen.CmpOps {
+			emitCmpBitmap(t, op)
+			emitCmpFilter(t, op, lut)
+		}
+	}
+	emitHashInt64()
+	emitPopcount()
+	for _, op := range gen.WordOps {
+		emitWordOp(op)
+	}
+	Generate()
+}
+
+func lower(s string) string { return string(s[0]|0x20) + s[1:] }
+
+// broadcastQ returns a YMM register holding v in every 64-bit lane.
+func broadcastQ(v uint64) reg.VecVirtual {
+	r := GP64()
+	MOVQ(U64(v), r)
+	x := XMM()
+	MOVQ(r, x)
+	y := YMM()
+	VPBROADCASTQ(x, y)
+	return y
+}
+
+// hsumQ adds the four int64 lanes of y into a GP register.
+func hsumQ(y reg.VecVirtual) reg.GPVirtual {
+	x := XMM()
+	VEXTRACTI128(Imm(1), y, x)
+	lo := y.AsX()
+	VPADDQ(x, lo, lo)
+	VPSHUFD(Imm(0x4E), lo, x)
+	VPADDQ(x, lo, lo)
+	r := GP64()
+	VMOVQ(lo, r)
+	return r
+}
+
+func emitSums() {
+	// sumInt64: four accumulators of four lanes; exact when every value is in [-2^40, 2^40), checked
+	// by OR-ing x + 2^40 and testing bits 41 and up (the wrapper passes at most 2^22 values).
+	TEXT("sumInt64AVX2", NOSPLIT, "func(x []int64) (sum int64, exact bool)")
+	Doc("sumInt64AVX2 is the AVX2 sumInt64 primitive (kernels/SIMD.md).")
+	{
+		p := Load(Param("x").Base(), GP64())
+		n := Load(Param("x").Len(), GP64())
+		bias := broadcastQ(1 << 40)
+		acc := []reg.VecVirtual{YMM(), YMM(), YMM(), YMM()}
+		ors := YMM()
+		for _, a := range acc {
+			VPXOR(a, a, a)
+		}
+		VPXOR(ors, ors, ors)
+		Label("sumInt64_loop")
+		CMPQ(n, Imm(0))
+		JE(LabelRef("sumInt64_done"))
+		for k, a := range acc {
+			v, t := YMM(), YMM()
+			VMOVDQU(Mem{Base: p, Disp: 32 * k}, v)
+			VPADDQ(v, a, a)
+			VPADDQ(v, bias, t)
+			VPOR(t, ors, ors)
+		}
+		ADDQ(U32(128), p)
+		SUBQ(U32(16), n)
+		JMP(LabelRef("sumInt64_loop"))
+		Label("sumInt64_done")
+		VPADDQ(acc[1], acc[0], acc[0])
+		VPADDQ(acc[3], acc[2], acc[2])
+		VPADDQ(acc[2], acc[0], acc[0])
+		Store(hsumQ(acc[0]), Return("sum"))
+		x := XMM()
+		VEXTRACTI128(Imm(1), ors, x)
+		VPOR(x, ors.AsX(), ors.AsX())
+		VPSHUFD(Imm(0x4E), ors.AsX(), x)
+		VPOR(x, ors.AsX(), ors.AsX())
+		o := GP64()
+		VMOVQ(ors.AsX(), o)
+		SHRQ(Imm(41), o)
+		ok := GP8()
+		SETEQ(ok)
+		Store(ok, Return("exact"))
+		VZEROUPPER()
+		RET()
+	}
+
+	TEXT("sumInt32AVX2", NOSPLIT, "func(x []int32) int64")
+	Doc("sumInt32AVX2 is the AVX2 sumInt32 primitive: values are sign-extended to 64-bit lanes.")
+	{
+		p := Load(Param("x").Base(), GP64())
+		n := Load(Param("x").Len(), GP64())
+		acc := []reg.VecVirtual{YMM(), YMM(), YMM(), YMM()}
+		for _, a := range acc {
+			VPXOR(a, a, a)
+		}
+		Label("sumInt32_loop")
+		CMPQ(n, Imm(0))
+		JE(LabelRef("sumInt32_done"))
+		for k, a := range acc {
+			v := YMM()
+			VPMOVSXDQ(Mem{Base: p, Disp: 16 * k}, v)
+			VPADDQ(v, a, a)
+		}
+		ADDQ(U32(64), p)
+		SUBQ(U32(16), n)
+		JMP(LabelRef("sumInt32_loop"))
+		Label("sumInt32_done")
+		VPADDQ(acc[1], acc[0], acc[0])
+		VPADDQ(acc[3], acc[2], acc[2])
+		VPADDQ(acc[2], acc[0], acc[0])
+		Store(hsumQ(acc[0]), ReturnIndex(0))
+		VZEROUPPER()
+		RET()
+	}
+
+	// sumFloat64: eight registers are the 32 lanes of the defined order: lane 4r+j of a 32-value
+	// block lives in register r, lane j.
+	TEXT("sumFloat64AVX2", NOSPLIT, "func(x []float64) [32]float64")
+	Doc("sumFloat64AVX2 is the AVX2 sumFloat64 primitive: acc[i%32] += x[i] in index order.")
+	{
+		p := Load(Param("x").Base(), GP64())
+		n := Load(Param("x").Len(), GP64())
+		acc := make([]reg.VecVirtual, 8)
+		for r := range acc {
+			acc[r] = YMM()
+			VXORPD(acc[r], acc[r], acc[r])
+		}
+		Label("sumFloat64_loop")
+		CMPQ(n, Imm(0))
+		JE(LabelRef("sumFloat64_done"))
+		for r, a := range acc {
+			VADDPD(Mem{Base: p, Disp: 32 * r}, a, a)
+		}
+		ADDQ(U32(256), p)
+		SUBQ(U32(32), n)
+		JMP(LabelRef("sumFloat64_loop"))
+		Label("sumFloat64_done")
+		first, err := ReturnIndex(0).Index(0).Resolve()
+		if err != nil {
+			panic(err)
+		}
+		out := GP64()
+		LEAQ(first.Addr, out)
+		for r, a := range acc {
+			VMOVUPD(a, Mem{Base: out, Disp: 32 * r})
+		}
+		VZEROUPPER()
+		RET()
+	}
+}
+
+// emitExtreme emits min/max for one type: integer lanes by compare+blend (INT64) or native
+// VPMINSD/VPMAXSD (INT32); floats by VMINPD/VMAXPD with the accumulator as second source, so a NaN
+// value leaves it unchanged, plus an OR of unordered masks for sawNaN.
+func emitExtreme(t gen.Type, which string) {
+	name := which + t.Name + "AVX2"
+	var sig string
+	switch t.Name {
+	case "Float64":
+		sig = "func(x []float64) (m float64, sawNaN bool)"
+	default:
+		sig = fmt.Sprintf("func(x []%s) %s", t.Go, t.Go)
+	}
+	TEXT(name, NOSPLIT, sig)
+	Doc(fmt.Sprintf("%s is the AVX2 %s%s primitive (kernels/SIMD.md).", name, which, t.Name))
+	p := Load(Param("x").Base(), GP64())
+	n := Load(Param("x").Len(), GP64())
+	acc := []reg.VecVirtual{YMM(), YMM()}
+	nan := YMM()
+	// Identity in every lane.
+	switch t.Name {
+	case "Int64":
+		id := uint64(1<<63 - 1)
+		if which == "max" {
+			id = 1 << 63
+		}
+		b := broadcastQ(id)
+		VMOVDQU(b, acc[0])
+		VMOVDQU(b, acc[1])
+	case "Int32":
+		id := uint64(0x7FFFFFFF7FFFFFFF)
+		if which == "max" {
+			id = 0x8000000080000000
+		}
+		b := broadcastQ(id)
+		VMOVDQU(b, acc[0])
+		VMOVDQU(b, acc[1])
+	case "Float64":
+		id := uint64(0x7FF0000000000000) // +Inf
+		if which == "max" {
+			id = 0xFFF0000000000000
+		}
+		b := broadcastQ(id)
+		VMOVDQU(b, acc[0])
+		VMOVDQU(b, acc[1])
+		VPXOR(nan, nan, nan)
+	}
+	loop, done := name+"_loop", name+"_done"
+	Label(loop)
+	CMPQ(n, Imm(0))
+	JE(LabelRef(done))
+	for k, a := range acc {
+		v := YMM()
+		VMOVDQU(Mem{Base: p, Disp: 32 * k}, v)
+		fold(t, which, v, a)
+		if t.Float {
+			u := YMM()
+			VCMPPD(Imm(3), v, v, u) // unordered: v is NaN
+			VORPD(u, nan, nan)
+		}
+	}
+	ADDQ(U32(64), p)
+	SUBQ(U32(uint32(64/t.Width)), n)
+	JMP(LabelRef(loop))
+	Label(done)
+	fold(t, which, acc[1], acc[0])
+	x := XMM()
+	VEXTRACTI128(Imm(1), acc[0], x)
+	foldX(t, which, x, acc[0].AsX())
+	VPSHUFD(Imm(0x4E), acc[0].AsX(), x)
+	foldX(t, which, x, acc[0].AsX())
+	switch t.Name {
+	case "Int64":
+		r := GP64()
+		VMOVQ(acc[0].AsX(), r)
+		Store(r, ReturnIndex(0))
+	case "Int32":
+		VPSHUFD(Imm(0xB1), acc[0].AsX(), x)
+		foldX(t, which, x, acc[0].AsX())
+		r := GP32()
+		VMOVD(acc[0].AsX(), r)
+		Store(r, ReturnIndex(0))
+	case "Float64":
+		Store(acc[0].AsX(), Return("m"))
+		r := GP32()
+		VMOVMSKPD(nan, r)
+		TESTL(r, r)
+		b := GP8()
+		SETNE(b)
+		Store(b, Return("sawNaN"))
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// fold sets a = which(a, v) lane-wise on YMM registers.
+func fold(t gen.Type, which string, v, a reg.VecVirtual) { foldOp(t, which, v, a) }
+
+func foldX(t gen.Type, which string, v, a reg.Register) { foldOp(t, which, v, a) }
+
+func foldOp(t gen.Type, which string, v, a Op) {
+	switch t.Name {
+	case "Int64":
+		var m reg.VecVirtual
+		if _, isY := a.(reg.VecVirtual); isY && a.(reg.VecVirtual).Size() == 32 {
+			m = YMM()
+		} else {
+			m = XMM()
+		}
+		if which == "min" {
+			VPCMPGTQ(v, a, m) // m = a > v
+		} else {
+			VPCMPGTQ(a, v, m) // m = v > a
+		}
+		VBLENDVPD(m, v, a, a) // a = m ? v : a
+	case "Int32":
+		if which == "min" {
+			VPMINSD(v, a, a)
+		} else {
+			VPMAXSD(v, a, a)
+		}
+	case "Float64":
+		// Go operand order: VMINPD src2, src1, dst computes dst = src1 < src2 ? src1 : src2, and
+		// src2 when either is NaN; a as src2 keeps NaN out of the accumulator.
+		if which == "min" {
+			VMINPD(a, v, a)
+		} else {
+			VMAXPD(a, v, a)
+		}
+	}
+}
+
+// broadcastConst loads the primitive's constant c into every lane of a YMM register.
+func broadcastConst(t gen.Type) reg.VecVirtual {
+	y := YMM()
+	switch t.Name {
+	case "Int64":
+		r := Load(Param("c"), GP64())
+		x := XMM()
+		MOVQ(r, x)
+		VPBROADCASTQ(x, y)
+	case "Int32":
+		r := Load(Param("c"), GP32())
+		x := XMM()
+		MOVD(r, x)
+		VPBROADCASTD(x, y)
+	case "Float64":
+		x := Load(Param("c"), XMM())
+		VBROADCASTSD(x, y)
+	}
+	return y
+}
+
+// compareMask sets m to the lanes of v where "v op c" holds, before the op's final complement
+// (returned true when the caller must invert the lane bits).
+func compareMask(t gen.Type, op gen.CmpOp, v, c, m reg.VecVirtual) (invert bool) {
+	if t.Float {
+		VCMPPD(Imm(uint64(op.FloatPred)), c, v, m) // m = v pred c
+		return false
+	}
+	eq, gt := VPCMPEQQ, VPCMPGTQ
+	if t.Name == "Int32" {
+		eq, gt = VPCMPEQD, VPCMPGTD
+	}
+	switch {
+	case op.IntBase == "eq":
+		eq(c, v, m)
+	case op.Swap:
+		gt(v, c, m) // m = c > v
+	default:
+		gt(c, v, m) // m = v > c
+	}
+	return op.Not
+}
+
+func moveMask(t gen.Type, m reg.VecVirtual, r reg.Register) {
+	if t.Name == "Int32" {
+		VMOVMSKPS(m, r)
+	} else {
+		VMOVMSKPD(m, r)
+	}
+}
+
+func cmpSig(t gen.Type, out string) string {
+	if out == "Bitmap" {
+		return fmt.Sprintf("func(out []uint64, x []%s, c %s)", t.Go, t.Go)
+	}
+	return fmt.Sprintf("func(out []int32, x []%s, c %s) int", t.Go, t.Go)
+}
+
+// emitCmpBitmap: one output word per 64 values, assembled from lane sign masks.
+func emitCmpBitmap(t gen.Type, op gen.CmpOp) {
+	name := lower(op.Name) + "Const" + t.Name + "BitmapAVX2"
+	TEXT(name, NOSPLIT, cmpSig(t, "Bitmap"))
+	Doc(fmt.Sprintf("%s is the AVX2 %sConst%sBitmap primitive (kernels/SIMD.md).", name, lower(op.Name), t.Name))
+	out := Load(Param("out").Base(), GP64())
+	p := Load(Param("x").Base(), GP64())
+	n := Load(Param("x").Len(), GP64())
+	c := broadcastConst(t)
+	lanes := t.AMD64.Lanes
+	loop, done := name+"_loop", name+"_done"
+	Label(loop)
+	CMPQ(n, Imm(0))
+	JE(LabelRef(done))
+	word := GP64()
+	XORQ(word, word)
+	invert := false
+	for k := 0; k < 64/lanes; k++ {
+		v, m := YMM(), YMM()
+		VMOVDQU(Mem{Base: p, Disp: 32 * k}, v)
+		invert = compareMask(t, op, v, c, m)
+		r := GP64()
+		moveMask(t, m, r.As32())
+		if k > 0 {
+			SHLQ(Imm(uint64(k*lanes)), r)
+		}
+		ORQ(r, word)
+	}
+	if invert {
+		NOTQ(word)
+	}
+	MOVQ(word, Mem{Base: out})
+	ADDQ(U32(8), out)
+	ADDQ(U32(uint32(64*t.Width)), p)
+	SUBQ(U32(64), n)
+	JMP(LabelRef(loop))
+	Label(done)
+	VZEROUPPER()
+	RET()
+}
+
+// filterLUT is 16 entries of four int32: the positions of the set bits of a 4-bit mask, in order.
+func filterLUT() Mem {
+	lut := GLOBL("filterLUT", RODATA|NOPTR)
+	for m := 0; m < 16; m++ {
+		pos := 0
+		for bit := 0; bit < 4; bit++ {
+			if m>>bit&1 == 1 {
+				DATA(m*16+pos*4, U32(uint32(bit)))
+				pos++
+			}
+		}
+		for ; pos < 4; pos++ {
+			DATA(m*16+pos*4, U32(0))
+		}
+	}
+	return lut
+}
+
+// emitCmpFilter: per four values, the mask picks a LUT row of positions; adding the block's base
+// index and storing four int32 at out[k] writes the qualifying rows (the extra lanes are garbage that
+// the next store overwrites), then k advances by the mask's popcount.
+func emitCmpFilter(t gen.Type, op gen.CmpOp, lut Mem) {
+	name := lower(op.Name) + "Const" + t.Name + "FilterAVX2"
+	TEXT(name, NOSPLIT, cmpSig(t, "Filter"))
+	Doc(fmt.Sprintf("%s is the AVX2 %sConst%sFilter primitive (kernels/SIMD.md).", name, lower(op.Name), t.Name))
+	out := Load(Param("out").Base(), GP64())
+	p := Load(Param("x").Base(), GP64())
+	n := Load(Param("x").Len(), GP64())
+	c := broadcastConst(t)
+	lutp := GP64()
+	LEAQ(lut, lutp)
+	k := GP64()
+	XORQ(k, k)
+	base := XMM() // block base index in every int32 lane
+	VPXOR(base, base, base)
+	four := XMM()
+	r4 := GP32()
+	MOVL(U32(4), r4)
+	MOVD(r4, four)
+	VPBROADCASTD(four, four)
+	lanes := t.AMD64.Lanes
+	loop, done := name+"_loop", name+"_done"
+	Label(loop)
+	CMPQ(n, Imm(0))
+	JE(LabelRef(done))
+	v, m := YMM(), YMM()
+	VMOVDQU(Mem{Base: p}, v)
+	invert := compareMask(t, op, v, c, m)
+	bitsR := GP64()
+	moveMask(t, m, bitsR.As32())
+	if invert {
+		XORL(U32(uint32(1<<lanes-1)), bitsR.As32())
+	}
+	for nib := 0; nib < lanes/4; nib++ {
+		idx, cnt := GP64(), GP64()
+		MOVQ(bitsR, idx)
+		if nib > 0 {
+			SHRQ(Imm(uint64(4*nib)), idx)
+		}
+		ANDQ(Imm(15), idx)
+		POPCNTQ(idx, cnt)
+		SHLQ(Imm(4), idx)
+		pos := XMM()
+		VMOVDQU(Mem{Base: lutp, Index: idx, Scale: 1}, pos)
+		VPADDD(base, pos, pos)
+		VMOVDQU(pos, Mem{Base: out, Index: k, Scale: 4})
+		ADDQ(cnt, k)
+		VPADDD(four, base, base)
+	}
+	ADDQ(U32(32), p)
+	SUBQ(U32(uint32(lanes)), n)
+	JMP(LabelRef(loop))
+	Label(done)
+	Store(k, ReturnIndex(0))
+	VZEROUPPER()
+	RET()
+}
+
+// mul64 returns z*k (low 64 bits per lane) from three 32×32→64 multiplies:
+// lo(z)·lo(k) + ((hi(z)·lo(k) + lo(z)·hi(k)) << 32).
+func mul64(z, klo, khi reg.VecVirtual) reg.VecVirtual {
+	lo, zh, c1, c2 := YMM(), YMM(), YMM(), YMM()
+	VPMULUDQ(klo, z, lo)
+	VPSRLQ(Imm(32), z, zh)
+	VPMULUDQ(klo, zh, c1)
+	VPMULUDQ(khi, z, c2)
+	VPADDQ(c2, c1, c1)
+	VPSLLQ(Imm(32), c1, c1)
+	VPADDQ(c1, lo, lo)
+	return lo
+}
+
+func xorShift(z reg.VecVirtual, s uint64) {
+	t := YMM()
+	VPSRLQ(Imm(s), z, t)
+	VPXOR(t, z, z)
+}
+
+func emitHashInt64() {
+	const (
+		golden = 0x9E3779B97F4A7C15
+		k1     = 0xBF58476D1CE4E5B9
+		k2     = 0x94D049BB133111EB
+	)
+	TEXT("hashInt64AVX2", NOSPLIT, "func(out []uint64, x []int64)")
+	Doc("hashInt64AVX2 is the AVX2 hashInt64 primitive: the splitmix64 finaliser of x + golden, four lanes at a time.")
+	out := Load(Param("out").Base(), GP64())
+	p := Load(Param("x").Base(), GP64())
+	n := Load(Param("x").Len(), GP64())
+	g := broadcastQ(golden)
+	k1lo, k1hi := broadcastQ(k1&0xFFFFFFFF), broadcastQ(k1>>32)
+	k2lo, k2hi := broadcastQ(k2&0xFFFFFFFF), broadcastQ(k2>>32)
+	Label("hashInt64_loop")
+	CMPQ(n, Imm(0))
+	JE(LabelRef("hashInt64_done"))
+	for k := 0; k < 2; k++ {
+		z := YMM()
+		VMOVDQU(Mem{Base: p, Disp: 32 * k}, z)
+		VPADDQ(g, z, z)
+		xorShift(z, 30)
+		z = mul64(z, k1lo, k1hi)
+		xorShift(z, 27)
+		z = mul64(z, k2lo, k2hi)
+		xorShift(z, 31)
+		VMOVDQU(z, Mem{Base: out, Disp: 32 * k})
+	}
+	ADDQ(U32(64), p)
+	ADDQ(U32(64), out)
+	SUBQ(U32(8), n)
+	JMP(LabelRef("hashInt64_loop"))
+	Label("hashInt64_done")
+	VZEROUPPER()
+	RET()
+}
+
+// emitPopcount counts bits with the nibble-table method: VPSHUFB looks up the popcount of each
+// nibble, VPSADBW sums the bytes into 64-bit lanes.
+func emitPopcount() {
+	tbl := GLOBL("popcountNibbles", RODATA|NOPTR)
+	for i := 0; i < 32; i++ {
+		b := i % 16
+		DATA(i, U8(uint8(b&1+b>>1&1+b>>2&1+b>>3&1)))
+	}
+	TEXT("popcountAVX2", NOSPLIT, "func(w []uint64) int")
+	Doc("popcountAVX2 is the AVX2 popcount primitive.")
+	p := Load(Param("w").Base(), GP64())
+	n := Load(Param("w").Len(), GP64())
+	lut, mask, acc, zero := YMM(), YMM(), YMM(), YMM()
+	VMOVDQU(tbl, lut)
+	mask = broadcastQ(0x0F0F0F0F0F0F0F0F)
+	VPXOR(acc, acc, acc)
+	VPXOR(zero, zero, zero)
+	Label("popcount_loop")
+	CMPQ(n, Imm(0))
+	JE(LabelRef("popcount_done"))
+	for k := 0; k < 2; k++ {
+		v, lo, hi := YMM(), YMM(), YMM()
+		VMOVDQU(Mem{Base: p, Disp: 32 * k}, v)
+		VPAND(mask, v, lo)
+		VPSRLW(Imm(4), v, hi)
+		VPAND(mask, hi, hi)
+		VPSHUFB(lo, lut, lo)
+		VPSHUFB(hi, lut, hi)
+		VPADDB(hi, lo, lo)
+		VPSADBW(zero, lo, lo)
+		VPADDQ(lo, acc, acc)
+	}
+	ADDQ(U32(64), p)
+	SUBQ(U32(8), n)
+	JMP(LabelRef("popcount_loop"))
+	Label("popcount_done")
+	Store(hsumQ(acc), ReturnIndex(0))
+	VZEROUPPER()
+	RET()
+}
+
+func emitWordOp(op gen.WordOp) {
+	name := lower(op.Name) + "AVX2"
+	TEXT(name, NOSPLIT, "func(dst, a, b []uint64)")
+	Doc(fmt.Sprintf("%s is the AVX2 %s primitive.", name, lower(op.Name)))
+	d := Load(Param("dst").Base(), GP64())
+	a := Load(Param("a").Base(), GP64())
+	b := Load(Param("b").Base(), GP64())
+	n := Load(Param("dst").Len(), GP64())
+	loop, done := name+"_loop", name+"_done"
+	Label(loop)
+	CMPQ(n, Imm(0))
+	JE(LabelRef(done))
+	for k := 0; k < 2; k++ {
+		v := YMM()
+		switch op.Name {
+		case "AndNot":
+			VMOVDQU(Mem{Base: b, Disp: 32 * k}, v)
+			VPANDN(Mem{Base: a, Disp: 32 * k}, v, v) // v = ^b & a
+		case "And":
+			VMOVDQU(Mem{Base: a, Disp: 32 * k}, v)
+			VPAND(Mem{Base: b, Disp: 32 * k}, v, v)
+		case "Or":
+			VMOVDQU(Mem{Base: a, Disp: 32 * k}, v)
+			VPOR(Mem{Base: b, Disp: 32 * k}, v, v)
+		}
+		VMOVDQU(v, Mem{Base: d, Disp: 32 * k})
+	}
+	ADDQ(U32(64), a)
+	ADDQ(U32(64), b)
+	ADDQ(U32(64), d)
+	SUBQ(U32(8), n)
+	JMP(LabelRef(loop))
+	Label(done)
+	VZEROUPPER()
+	RET()
+}
