@@ -1,0 +1,221 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/copvec/copvec/chunk"
+	"github.com/copvec/copvec/coproc/tablecodec"
+)
+
+// Options tune a Store. The zero value is what production wants.
+type Options struct {
+	// NoSync commits batches without waiting for the write-ahead log to reach the disk. A crash
+	// may then lose acknowledged writes (never a part of a batch); for benchmarks and scratch data.
+	NoSync bool
+	// CacheSize is Pebble's block cache size in bytes; 0 means Pebble's default.
+	CacheSize int64
+	// Logger receives Pebble's log lines; nil discards them.
+	Logger pebble.Logger
+}
+
+// Store is one node's storage. Its methods are safe for concurrent use; writes are serialized.
+type Store struct {
+	db        *pebble.DB
+	writeOpts *pebble.WriteOptions
+
+	writeMu sync.Mutex // serializes writers: Ingest and Delete read the newest versions first
+	regions regionTable
+
+	closeMu sync.RWMutex
+	closed  bool
+}
+
+// Open opens or creates the store in dir and loads its regions, bootstrapping one region covering
+// every key in a new store.
+func Open(dir string, opts Options) (*Store, error) {
+	po := &pebble.Options{
+		FormatMajorVersion: pebble.FormatNewest,
+		Logger:             opts.Logger,
+	}
+	if po.Logger == nil {
+		po.Logger = quietLogger{}
+	}
+	if opts.CacheSize > 0 {
+		cache := pebble.NewCache(opts.CacheSize)
+		defer cache.Unref()
+		po.Cache = cache
+	}
+	db, err := pebble.Open(dir, po)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", dir, err)
+	}
+	s := &Store{db: db, writeOpts: pebble.Sync}
+	if opts.NoSync {
+		s.writeOpts = pebble.NoSync
+	}
+	if err := s.regions.load(db); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", dir, err)
+	}
+	return s, nil
+}
+
+// Close flushes nothing extra (every acknowledged write is already in the WAL) and releases the
+// database. Snapshots and scanners must be closed first. Closing twice is a no-op.
+func (s *Store) Close() error {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// acquire holds the store open for the duration of an operation.
+func (s *Store) acquire() (release func(), err error) {
+	s.closeMu.RLock()
+	if s.closed {
+		s.closeMu.RUnlock()
+		return nil, ErrClosed
+	}
+	return s.closeMu.RUnlock, nil
+}
+
+// Ingest writes the live rows of rows — the table's columns in schema order, as
+// tablecodec.TableInfo.Types lists them — as versions committed at commitTS, with their index
+// entries, in one atomic batch. A row that already exists is overwritten and its stale index entries
+// are deleted. It fails with ErrWriteConflict when a row already has a version at or after commitTS,
+// and writes nothing on any error. Load big tables with one call per chunk.
+func (s *Store) Ingest(ctx context.Context, table *tablecodec.TableInfo, rows *chunk.Chunk, commitTS uint64) error {
+	w, err := s.newWriter(table, commitTS)
+	if err != nil {
+		return fmt.Errorf("store: ingest into %s: %w", tableName(table), err)
+	}
+	release, err := s.acquire()
+	if err != nil {
+		return fmt.Errorf("store: ingest into %s: %w", table.Name, err)
+	}
+	defer release()
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if err := w.putRows(ctx, s.db, rows); err != nil {
+		return fmt.Errorf("store: ingest into %s: %w", table.Name, err)
+	}
+	return w.commit(s.writeOpts)
+}
+
+// Delete writes delete versions at commitTS for the rows with the given handles and their index
+// entries, in one atomic batch. Handles without a live row are skipped.
+func (s *Store) Delete(ctx context.Context, table *tablecodec.TableInfo, handles []int64, commitTS uint64) error {
+	w, err := s.newWriter(table, commitTS)
+	if err != nil {
+		return fmt.Errorf("store: delete from %s: %w", tableName(table), err)
+	}
+	release, err := s.acquire()
+	if err != nil {
+		return fmt.Errorf("store: delete from %s: %w", table.Name, err)
+	}
+	defer release()
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if err := w.deleteRows(ctx, s.db, handles); err != nil {
+		return fmt.Errorf("store: delete from %s: %w", table.Name, err)
+	}
+	return w.commit(s.writeOpts)
+}
+
+func tableName(t *tablecodec.TableInfo) string {
+	if t == nil {
+		return "<nil table>"
+	}
+	return fmt.Sprintf("%q", t.Name)
+}
+
+// Snapshot returns a consistent view of the store that reads at startTS. Close it when done.
+func (s *Store) Snapshot(startTS uint64) (*Snapshot, error) {
+	release, err := s.acquire()
+	if err != nil {
+		return nil, fmt.Errorf("store: snapshot: %w", err)
+	}
+	defer release()
+	return &Snapshot{snap: s.db.NewSnapshot(), startTS: startTS}, nil
+}
+
+// Flush writes the memtable to sorted files; tests use it to exercise reads from both.
+func (s *Store) Flush() error {
+	release, err := s.acquire()
+	if err != nil {
+		return err
+	}
+	defer release()
+	return s.db.Flush()
+}
+
+// Snapshot is a consistent read view at a start timestamp. It is safe for concurrent use by
+// scanners, each of which is single-goroutine.
+type Snapshot struct {
+	snap    *pebble.Snapshot
+	startTS uint64
+
+	mu     sync.Mutex
+	closed bool
+}
+
+// StartTS returns the timestamp the snapshot reads at.
+func (s *Snapshot) StartTS() uint64 { return s.startTS }
+
+// Close releases the snapshot; its scanners must be closed first. Closing twice is a no-op.
+func (s *Snapshot) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	return s.snap.Close()
+}
+
+func (s *Snapshot) newIter() (*pebble.Iterator, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, ErrClosed
+	}
+	return s.snap.NewIter(&pebble.IterOptions{LowerBound: []byte{dataPrefix}, UpperBound: []byte{dataPrefix + 1}})
+}
+
+// GetRow returns the row with the given handle as values of the requested columns, and whether it
+// is visible at the snapshot's start timestamp. It is a convenience for tests and point lookups.
+func (s *Snapshot) GetRow(ctx context.Context, table *tablecodec.TableInfo, handle int64, columnIDs []int64) ([]chunk.Value, bool, error) {
+	sc, err := s.NewRecordScanner(table, columnIDs)
+	if err != nil {
+		return nil, false, err
+	}
+	defer sc.Close()
+	out := chunk.New(sc.Types(), 1, 1)
+	start := tablecodec.RecordKey(table.ID, handle)
+	end := append(bytes.Clone(start), 0)
+	if _, err := sc.Scan(ctx, KeyRange{Start: start, End: end}, false, 1, out); err != nil {
+		return nil, false, err
+	}
+	if out.NumRows() == 0 {
+		return nil, false, nil
+	}
+	return out.Row(0), true, nil
+}
+
+// quietLogger drops Pebble's informational lines and keeps its errors on the standard logger.
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...any)           {}
+func (quietLogger) Errorf(format string, a ...any) { pebble.DefaultLogger.Errorf(format, a...) }
+func (quietLogger) Fatalf(format string, a ...any) { pebble.DefaultLogger.Fatalf(format, a...) }
