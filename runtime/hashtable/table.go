@@ -1,0 +1,252 @@
+package hashtable
+
+import (
+	"fmt"
+	"math/bits"
+	"unsafe"
+
+	"github.com/copvec/copvec/chunk"
+)
+
+// Missing is the key id Find reports for a key that is not in the table.
+const Missing = ^uint32(0)
+
+// MaxKeys is the most distinct keys one table holds.
+const MaxKeys = 1<<31 - 1
+
+// collisionHash is the probe hash of every key while collisions are forced.
+const collisionHash = 0x5bd1e9955bd1e995
+
+// Table maps multi-column keys to dense key ids. It is not safe for concurrent use; parallel
+// operators give each worker its own table.
+//
+// Slots hold (tag << 32 | id+1), where the tag is the high half of the probe hash, so most slots of
+// other keys are passed over without touching the key columns; 0 marks an empty slot. The table
+// keeps at most half its slots full, and probes linearly.
+type Table struct {
+	types   []chunk.Type
+	keys    []*chunk.Column // key id i is row i
+	hashes  []uint64        // full key hash per key id
+	slots   []uint64
+	mask    uint64
+	collide bool
+
+	// Per-batch scratch, kept to avoid allocating per chunk.
+	hashBuf []uint64
+	pos     []uint64
+	todo    []int32
+	cand    []int32
+	candRow []int32
+	candID  []uint32
+	eq      []bool
+}
+
+// New returns an empty table for keys of the given types.
+func New(types []chunk.Type) (*Table, error) {
+	t := &Table{types: append([]chunk.Type(nil), types...), collide: collide.Load()}
+	for i, typ := range types {
+		if err := typ.Validate(); err != nil {
+			return nil, fmt.Errorf("hashtable: key column %d: %w", i, err)
+		}
+		t.keys = append(t.keys, chunk.NewColumn(typ, 0))
+	}
+	t.resize(64)
+	return t, nil
+}
+
+// Types returns the key column types.
+func (t *Table) Types() []chunk.Type { return t.types }
+
+// Len returns the number of distinct keys.
+func (t *Table) Len() int { return len(t.hashes) }
+
+// Keys returns the stored key columns; row i holds the key with id i. They are the table's own:
+// read, don't modify.
+func (t *Table) Keys() []*chunk.Column { return t.keys }
+
+// Hashes returns the full hash of every key by id (as HashColumns computes it, whatever the
+// collision mode), for partitioning groups.
+func (t *Table) Hashes() []uint64 { return t.hashes }
+
+// MemoryUsage returns the bytes held by the slots, hashes, stored keys and scratch buffers.
+func (t *Table) MemoryUsage() int64 {
+	n := int64(cap(t.slots)*8 + cap(t.hashes)*8 + cap(t.hashBuf)*8 + cap(t.pos)*8 + cap(t.todo)*4 +
+		cap(t.cand)*4 + cap(t.candRow)*4 + cap(t.candID)*4 + cap(t.eq))
+	for _, c := range t.keys {
+		n += c.MemoryUsage()
+	}
+	return n + int64(unsafe.Sizeof(*t))
+}
+
+// Reset removes every key, keeping the buffers of a small table for reuse.
+func (t *Table) Reset() {
+	for i, c := range t.keys {
+		if c.MemoryUsage() > 1<<20 {
+			t.keys[i] = chunk.NewColumn(t.types[i], 0)
+		} else {
+			c.Reset()
+		}
+	}
+	t.hashes = t.hashes[:0]
+	if len(t.slots) > 1<<16 {
+		t.slots, t.hashes = nil, nil
+		t.resize(64)
+		return
+	}
+	clear(t.slots)
+}
+
+// FindOrInsert sets ids[p] to the key id of the p-th live row of the key columns cols (position p
+// in sel, or row p when sel is nil; n is the number of live rows), inserting keys not yet in the
+// table. It returns how many keys it inserted; they got ids Len()-inserted .. Len()-1.
+func (t *Table) FindOrInsert(cols []*chunk.Column, sel []int32, n int, ids []uint32) (int, error) {
+	return t.lookup(cols, sel, n, ids, true)
+}
+
+// Find sets ids[p] to the key id of the p-th live row, or Missing when the key is not in the table.
+// It returns the number of rows found.
+func (t *Table) Find(cols []*chunk.Column, sel []int32, n int, ids []uint32) (int, error) {
+	missing, err := t.lookup(cols, sel, n, ids, false)
+	return n - missing, err
+}
+
+// lookup probes the batch. With insert it adds missing keys and returns how many it added;
+// without, it marks them Missing and returns how many were missing.
+func (t *Table) lookup(cols []*chunk.Column, sel []int32, n int, ids []uint32, insert bool) (int, error) {
+	if len(cols) != len(t.types) {
+		return 0, fmt.Errorf("hashtable: batch has %d key columns, table has %d", len(cols), len(t.types))
+	}
+	for j, c := range cols {
+		if c.Type().Physical() != t.types[j].Physical() {
+			return 0, fmt.Errorf("hashtable: key column %d is %s, table stores %s", j, c.Type(), t.types[j])
+		}
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	if len(ids) < n {
+		return 0, fmt.Errorf("hashtable: %d ids for %d rows", len(ids), n)
+	}
+	if insert {
+		if t.Len()+n > MaxKeys {
+			return 0, fmt.Errorf("hashtable: more than %d keys", MaxKeys)
+		}
+		if need := 2 * (t.Len() + n); need > len(t.slots) {
+			t.resize(need)
+		}
+	}
+	t.hashBuf = grow(t.hashBuf, n)
+	hashes := t.hashBuf
+	if err := HashColumns(hashes, cols, sel, n); err != nil {
+		return 0, err
+	}
+	t.pos = grow(t.pos, n)
+	t.todo = grow(t.todo, n)
+	pos, todo := t.pos, t.todo
+	for p := 0; p < n; p++ {
+		pos[p] = t.probeHash(hashes[p]) & t.mask
+		todo[p] = int32(p)
+	}
+	counted := 0
+	for len(todo) > 0 {
+		cand, candID := t.cand[:0], t.candID[:0]
+		for _, p := range todo {
+			ph := t.probeHash(hashes[p])
+			tag := ph >> 32
+			for {
+				s := t.slots[pos[p]]
+				if s == 0 {
+					if insert {
+						id := uint32(t.Len())
+						t.appendKey(cols, sel, int(p), hashes[p])
+						t.slots[pos[p]] = tag<<32 | uint64(id+1)
+						ids[p] = id
+					} else {
+						ids[p] = Missing
+					}
+					counted++
+					break
+				}
+				if s>>32 == tag {
+					cand = append(cand, p)
+					candID = append(candID, uint32(s)-1)
+					break
+				}
+				pos[p] = (pos[p] + 1) & t.mask
+			}
+		}
+		t.cand, t.candID = cand, candID
+		if len(cand) == 0 {
+			break
+		}
+		t.compare(cols, sel)
+		todo = todo[:0]
+		for i, p := range cand {
+			if t.eq[i] {
+				ids[p] = candID[i]
+			} else {
+				pos[p] = (pos[p] + 1) & t.mask
+				todo = append(todo, p)
+			}
+		}
+	}
+	return counted, nil
+}
+
+// compare sets t.eq[i] to whether candidate i's key equals the stored key t.candID[i].
+func (t *Table) compare(cols []*chunk.Column, sel []int32) {
+	m := len(t.cand)
+	t.eq = grow(t.eq, m)
+	t.candRow = grow(t.candRow, m)
+	for i, p := range t.cand {
+		t.eq[i] = true
+		if sel != nil {
+			t.candRow[i] = sel[p]
+		} else {
+			t.candRow[i] = p
+		}
+	}
+	for j, c := range cols {
+		eqColumn(t.eq, t.keys[j], c, t.candRow, t.candID)
+	}
+}
+
+func (t *Table) probeHash(h uint64) uint64 {
+	if t.collide {
+		return collisionHash
+	}
+	return h
+}
+
+func (t *Table) appendKey(cols []*chunk.Column, sel []int32, p int, h uint64) {
+	row := p
+	if sel != nil {
+		row = int(sel[p])
+	}
+	for j, c := range cols {
+		t.keys[j].AppendFrom(c, row)
+	}
+	t.hashes = append(t.hashes, h)
+}
+
+// resize rebuilds the slot array with room for at least n slots.
+func (t *Table) resize(n int) {
+	size := 1 << bits.Len(uint(max(n, 64)-1))
+	t.slots = make([]uint64, size)
+	t.mask = uint64(size - 1)
+	for id, h := range t.hashes {
+		ph := t.probeHash(h)
+		p := ph & t.mask
+		for t.slots[p] != 0 {
+			p = (p + 1) & t.mask
+		}
+		t.slots[p] = (ph>>32)<<32 | uint64(id+1)
+	}
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n, max(n, 2*cap(s)))
+}
