@@ -1,79 +1,201 @@
 package ops
 
-import "github.com/copvec/copvec/chunk"
+import (
+	"encoding/binary"
+
+	"github.com/copvec/copvec/chunk"
+	"github.com/copvec/copvec/runtime/sortkey"
+)
 
 // A row reference addresses row r of held chunk c as c<<32 | r, so references order like the input.
 func makeRef(c, r int) uint64 { return uint64(c)<<32 | uint64(uint32(r)) }
 
-// gatherRows appends to dst the rows of srcs (compacted chunks, no selection) addressed by refs,
-// one typed loop per column so no per-value type switch runs.
-func gatherRows(dst *chunk.Chunk, srcs []*chunk.Chunk, refs func(i int) uint64, n int) {
-	base := dst.PhysicalRows()
-	for j, dc := range dst.Columns() {
-		switch dc.Type().Physical() {
-		case chunk.PhysInt64:
-			dc.SetLen(base + n)
-			out := dc.Int64s()[base:]
-			for i := 0; i < n; i++ {
-				r := refs(i)
-				sc := srcs[r>>32].Column(j)
-				row := int(uint32(r))
-				if sc.IsNull(row) {
-					dc.EnsureValidity().Clear(base + i)
-					continue
-				}
-				out[i] = sc.Int64s()[row]
-			}
-		case chunk.PhysInt32:
-			dc.SetLen(base + n)
-			out := dc.Int32s()[base:]
-			for i := 0; i < n; i++ {
-				r := refs(i)
-				sc := srcs[r>>32].Column(j)
-				row := int(uint32(r))
-				if sc.IsNull(row) {
-					dc.EnsureValidity().Clear(base + i)
-					continue
-				}
-				out[i] = sc.Int32s()[row]
-			}
-		case chunk.PhysFloat64:
-			dc.SetLen(base + n)
-			out := dc.Float64s()[base:]
-			for i := 0; i < n; i++ {
-				r := refs(i)
-				sc := srcs[r>>32].Column(j)
-				row := int(uint32(r))
-				if sc.IsNull(row) {
-					dc.EnsureValidity().Clear(base + i)
-					continue
-				}
-				out[i] = sc.Float64s()[row]
-			}
-		case chunk.PhysBits:
-			dc.SetLen(base + n)
-			for i := 0; i < n; i++ {
-				r := refs(i)
-				sc := srcs[r>>32].Column(j)
-				row := int(uint32(r))
-				if sc.IsNull(row) {
-					dc.EnsureValidity().Clear(base + i)
-					continue
-				}
-				dc.Bools().SetTo(base+i, sc.Bools().Get(row))
-			}
-		case chunk.PhysBytes:
-			for i := 0; i < n; i++ {
-				r := refs(i)
-				sc := srcs[r>>32].Column(j)
-				row := int(uint32(r))
-				if sc.IsNull(row) {
-					dc.AppendNull()
-					continue
-				}
-				dc.AppendBytes(sc.Bytes(row))
+// gatherer copies rows addressed by references out of compacted chunks. It keeps every column's
+// value slices per chunk in flat tables, so fetching a value costs two dependent loads instead of a
+// walk through chunk and column headers.
+type gatherer struct {
+	srcs  []*chunk.Chunk
+	i64   [][][]int64   // [column][chunk]
+	i32   [][][]int32   // [column][chunk]
+	f64   [][][]float64 // [column][chunk]
+	valid [][]chunk.Bitmap
+}
+
+func newGatherer(srcs []*chunk.Chunk, types []chunk.Type, skip []bool) *gatherer {
+	g := &gatherer{srcs: srcs, i64: make([][][]int64, len(types)), i32: make([][][]int32, len(types)),
+		f64: make([][][]float64, len(types)), valid: make([][]chunk.Bitmap, len(types))}
+	for j, t := range types {
+		if skip[j] {
+			continue
+		}
+		g.valid[j] = make([]chunk.Bitmap, len(srcs))
+		for c, src := range srcs {
+			col := src.Column(j)
+			g.valid[j][c] = col.Validity()
+			switch t.Physical() {
+			case chunk.PhysInt64:
+				g.i64[j] = append(g.i64[j], col.Int64s())
+			case chunk.PhysInt32:
+				g.i32[j] = append(g.i32[j], col.Int32s())
+			case chunk.PhysFloat64:
+				g.f64[j] = append(g.f64[j], col.Float64s())
 			}
 		}
 	}
-	dst.SetPhysicalRows(base + n)
+	return g
+}
+
+// gather appends to dst's column j the rows addressed by refs(0..n-1).
+func (g *gatherer) gather(dst *chunk.Chunk, j int, refs func(i int) uint64, n int) {
+	base := dst.PhysicalRows()
+	dc := dst.Column(j)
+	valid := g.valid[j]
+	isNull := func(c uint64, row int) bool { return valid[c] != nil && !valid[c].Get(row) }
+	switch dc.Type().Physical() {
+	case chunk.PhysInt64:
+		dc.SetLen(base + n)
+		out, vals := dc.Int64s()[base:], g.i64[j]
+		for i := range out {
+			r := refs(i)
+			c, row := r>>32, int(uint32(r))
+			if isNull(c, row) {
+				dc.EnsureValidity().Clear(base + i)
+				continue
+			}
+			out[i] = vals[c][row]
+		}
+	case chunk.PhysInt32:
+		dc.SetLen(base + n)
+		out, vals := dc.Int32s()[base:], g.i32[j]
+		for i := range out {
+			r := refs(i)
+			c, row := r>>32, int(uint32(r))
+			if isNull(c, row) {
+				dc.EnsureValidity().Clear(base + i)
+				continue
+			}
+			out[i] = vals[c][row]
+		}
+	case chunk.PhysFloat64:
+		dc.SetLen(base + n)
+		out, vals := dc.Float64s()[base:], g.f64[j]
+		for i := range out {
+			r := refs(i)
+			c, row := r>>32, int(uint32(r))
+			if isNull(c, row) {
+				dc.EnsureValidity().Clear(base + i)
+				continue
+			}
+			out[i] = vals[c][row]
+		}
+	case chunk.PhysBits:
+		dc.SetLen(base + n)
+		for i := 0; i < n; i++ {
+			r := refs(i)
+			c, row := r>>32, int(uint32(r))
+			if isNull(c, row) {
+				dc.EnsureValidity().Clear(base + i)
+				continue
+			}
+			dc.Bools().SetTo(base+i, g.srcs[c].Column(j).Bools().Get(row))
+		}
+	case chunk.PhysBytes:
+		for i := 0; i < n; i++ {
+			r := refs(i)
+			c, row := r>>32, int(uint32(r))
+			if isNull(c, row) {
+				dc.AppendNull()
+				continue
+			}
+			dc.AppendBytes(g.srcs[c].Column(j).Bytes(row))
+		}
+	}
+}
+
+// keyDecoder recovers a column's values from the normalized keys, so a sort whose output columns
+// are all keys need not keep its input rows. Only INT64-like, DATE and BOOL keys decode exactly
+// (FLOAT64 keys fold -0.0 and NaN payloads; STRING keys are not fixed-width).
+type keyDecoder struct {
+	off  int // byte offset of the column's marker in the 16-byte key
+	desc bool
+}
+
+// keyDecoders returns, per output column, the decoder that rebuilds it from a key of at most 16
+// bytes, or nil when the column must be gathered from the input.
+func keyDecoders(types []chunk.Type, keys []sortkey.Key, enc *sortkey.Encoder) []*keyDecoder {
+	decs := make([]*keyDecoder, len(types))
+	if w := enc.Width(); w == 0 || w > 16 {
+		return decs
+	}
+	off := 0
+	for _, k := range keys {
+		t := types[k.Col]
+		w := 0
+		switch t.Physical() {
+		case chunk.PhysInt64:
+			w = 9
+		case chunk.PhysInt32:
+			w = 5
+		case chunk.PhysBits:
+			w = 2
+		case chunk.PhysFloat64:
+			off += 9
+			continue
+		}
+		if decs[k.Col] == nil {
+			decs[k.Col] = &keyDecoder{off: off, desc: k.Desc}
+		}
+		off += w
+	}
+	return decs
+}
+
+// decode appends column j's values for entries es to dst.
+func (d *keyDecoder) decode(dst *chunk.Chunk, j int, es []entry16) {
+	base := dst.PhysicalRows()
+	dc := dst.Column(j)
+	var flip uint64
+	if d.desc {
+		flip = ^uint64(0)
+	}
+	var buf [24]byte
+	key := func(e *entry16) []byte {
+		binary.BigEndian.PutUint64(buf[0:], e.hi)
+		binary.BigEndian.PutUint64(buf[8:], e.lo)
+		return buf[d.off:]
+	}
+	switch dc.Type().Physical() {
+	case chunk.PhysInt64:
+		dc.SetLen(base + len(es))
+		out := dc.Int64s()[base:]
+		for i := range es {
+			k := key(&es[i])
+			if k[0] != 1 {
+				dc.EnsureValidity().Clear(base + i)
+				continue
+			}
+			out[i] = int64(binary.BigEndian.Uint64(k[1:]) ^ flip ^ 1<<63)
+		}
+	case chunk.PhysInt32:
+		dc.SetLen(base + len(es))
+		out := dc.Int32s()[base:]
+		for i := range es {
+			k := key(&es[i])
+			if k[0] != 1 {
+				dc.EnsureValidity().Clear(base + i)
+				continue
+			}
+			out[i] = int32(binary.BigEndian.Uint32(k[1:]) ^ uint32(flip) ^ 1<<31)
+		}
+	case chunk.PhysBits:
+		dc.SetLen(base + len(es))
+		for i := range es {
+			k := key(&es[i])
+			if k[0] != 1 {
+				dc.EnsureValidity().Clear(base + i)
+				continue
+			}
+			dc.Bools().SetTo(base+i, (k[1]^byte(flip))&1 == 1)
+		}
+	}
 }

@@ -27,11 +27,18 @@ type Sort struct {
 	mem   *memory.Tracker
 	disk  *memory.Tracker
 
-	held    []*chunk.Chunk // compacted input chunks not yet spilled
-	fixed   []entry16      // keys of held rows when the key fits 16 bytes
+	held    []*chunk.Chunk // compacted input chunks not yet spilled (none when keyOnly)
+	nchunks int            // input chunks added since the last spill
+	fixed   entryBlocks    // keys of held rows when the key fits 16 bytes
 	varKeys []varEntry     // keys of held rows otherwise
 	keyBuf  []byte         // scratch for EncodeFixed
-	charged int64          // bytes charged for held, fixed and varKeys
+	charged int64          // bytes charged for held rows and keys
+
+	// decoders[j] rebuilds output column j from the keys, or is nil when it must be gathered;
+	// keyOnly means every column decodes, so input rows are dropped once their keys are built.
+	decoders []*keyDecoder
+	keyOnly  bool
+	gather   *gatherer
 
 	runs     []*spillRun
 	consumed bool
@@ -54,8 +61,14 @@ func NewSort(ectx *exec.Context, child exec.Operator, keys []sortkey.Key, label 
 	if err != nil {
 		return nil, fmt.Errorf("sort: %w", err)
 	}
-	return &Sort{child: child, keys: keys, enc: enc, ectx: ectx,
-		mem: ectx.Memory.NewChild(label), disk: ectx.Disk.NewChild(label)}, nil
+	s := &Sort{child: child, keys: keys, enc: enc, ectx: ectx,
+		mem: ectx.Memory.NewChild(label), disk: ectx.Disk.NewChild(label)}
+	s.decoders = keyDecoders(child.Schema(), keys, enc)
+	s.keyOnly = true
+	for _, d := range s.decoders {
+		s.keyOnly = s.keyOnly && d != nil
+	}
+	return s, nil
 }
 
 // Schema implements exec.Operator.
@@ -134,7 +147,7 @@ func (s *Sort) consume(ctx context.Context) error {
 		}
 		srcs = append(srcs, rs)
 	}
-	if len(s.held) > 0 {
+	if s.heldRows() > 0 {
 		srcs = append(srcs, &sortedSource{s: s})
 	}
 	s.merge = newMerger(s.enc, srcs, s.mem)
@@ -142,24 +155,28 @@ func (s *Sort) consume(ctx context.Context) error {
 }
 
 const (
-	entry16Size  = int64(unsafe.Sizeof(entry16{}))
+	entry16Size  = int64(unsafe.Sizeof(entry16{})) // bytes per fixed-width key entry
 	varEntrySize = int64(unsafe.Sizeof(varEntry{}))
 )
 
 // addChunk holds c and builds its rows' keys.
 func (s *Sort) addChunk(c *chunk.Chunk) {
-	ci := len(s.held)
-	s.held = append(s.held, c)
+	ci := s.nchunks
+	s.nchunks++
 	n := c.NumRows()
-	before := int64(cap(s.fixed))*entry16Size + int64(cap(s.varKeys))*varEntrySize
-	charge := c.MemoryUsage()
+	var charge int64
+	if !s.keyOnly {
+		s.held = append(s.held, c)
+		charge += c.MemoryUsage()
+	}
 	if w := s.enc.Width(); w > 0 && w <= 16 {
 		s.keyBuf = s.enc.EncodeFixed(s.keyBuf[:0], c)
 		for i := 0; i < n; i++ {
 			hi, lo := packKey16(s.keyBuf[i*w : (i+1)*w])
-			s.fixed = append(s.fixed, entry16{hi: hi, lo: lo, ref: makeRef(ci, i)})
+			charge += s.fixed.push(entry16{hi: hi, lo: lo, ref: makeRef(ci, i)})
 		}
 	} else {
+		before := int64(cap(s.varKeys)) * varEntrySize
 		var arena []byte
 		ends := make([]int, n)
 		for i := 0; i < n; i++ {
@@ -171,28 +188,31 @@ func (s *Sort) addChunk(c *chunk.Chunk) {
 			s.varKeys = append(s.varKeys, varEntry{key: arena[start:ends[i]:ends[i]], ref: makeRef(ci, i)})
 			start = ends[i]
 		}
-		charge += int64(cap(arena))
+		charge += int64(cap(arena)) + int64(cap(s.varKeys))*varEntrySize - before
 	}
-	charge += int64(cap(s.fixed))*entry16Size + int64(cap(s.varKeys))*varEntrySize - before
-	s.mem.Consume(charge)
-	s.charged += charge
+	s.track(charge)
+}
+
+// track charges (or, negative, releases) bytes the sort holds.
+func (s *Sort) track(delta int64) {
+	s.mem.Consume(delta)
+	s.charged += delta
 }
 
 // sortHeld sorts the held rows' keys.
 func (s *Sort) sortHeld() {
 	if s.enc.Width() > 0 && s.enc.Width() <= 16 {
-		scratch := make([]entry16, len(s.fixed))
-		extra := int64(cap(scratch)) * entry16Size
-		s.mem.Consume(extra)
-		s.sorted = radixSort16(s.fixed, scratch, s.ectx.Concurrency)
-		// Keep whichever buffer holds the result; the other is garbage now.
-		s.mem.Release(extra)
-		s.fixed = nil
+		s.sorted = radixSort16(&s.fixed, s.ectx.Concurrency, s.track)
 	} else {
 		sortVar(s.varKeys, s.ectx.Concurrency)
 		s.sortedVar = s.varKeys
 		s.varKeys = nil
 	}
+	skip := make([]bool, len(s.decoders))
+	for j, d := range s.decoders {
+		skip[j] = d != nil && s.sorted != nil
+	}
+	s.gather = newGatherer(s.held, s.Schema(), skip)
 	s.outPos = 0
 }
 
@@ -238,24 +258,34 @@ func (s *Sort) heldRows() int {
 	return len(s.sortedVar)
 }
 
-// emitSorted appends up to max rows of the in-memory sorted result to chk.
+// emitSorted appends up to limit rows of the in-memory sorted result to chk, which has no
+// selection vector.
 func (s *Sort) emitSorted(chk *chunk.Chunk, limit int) {
 	n := min(limit, s.heldRows()-s.outPos)
 	if n <= 0 {
 		return
 	}
 	pos := s.outPos
-	if s.sorted != nil {
-		gatherRows(chk, s.held, func(i int) uint64 { return s.sorted[pos+i].ref }, n)
-	} else {
-		gatherRows(chk, s.held, func(i int) uint64 { return s.sortedVar[pos+i].ref }, n)
+	for j := range s.Schema() {
+		switch {
+		case s.sorted != nil && s.decoders[j] != nil:
+			s.decoders[j].decode(chk, j, s.sorted[pos:pos+n])
+		case s.sorted != nil:
+			es := s.sorted[pos : pos+n]
+			s.gather.gather(chk, j, func(i int) uint64 { return es[i].ref }, n)
+		default:
+			es := s.sortedVar[pos : pos+n]
+			s.gather.gather(chk, j, func(i int) uint64 { return es[i].ref }, n)
+		}
 	}
+	chk.SetPhysicalRows(chk.PhysicalRows() + n)
 	s.outPos += n
 }
 
 // releaseHeld drops the in-memory rows and their keys.
 func (s *Sort) releaseHeld() {
-	s.held, s.fixed, s.varKeys, s.sorted, s.sortedVar = nil, nil, nil, nil, nil
+	s.held, s.fixed, s.varKeys, s.sorted, s.sortedVar, s.gather = nil, entryBlocks{}, nil, nil, nil, nil
+	s.nchunks = 0
 	s.mem.Release(s.charged)
 	s.charged = 0
 	s.outPos = 0

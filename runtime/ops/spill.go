@@ -27,7 +27,7 @@ type spillRun struct {
 // quota is exceeded, or when the memory quota is still exceeded afterwards (others hold it, so
 // spilling cannot help).
 func (s *Sort) spill(ctx context.Context) error {
-	if len(s.held) == 0 {
+	if s.fixed.n == 0 && len(s.varKeys) == 0 {
 		return s.memErr()
 	}
 	s.sortHeld()
