@@ -150,8 +150,8 @@ func keyDecoders(types []chunk.Type, keys []sortkey.Key, enc *sortkey.Encoder) [
 	return decs
 }
 
-// decode appends column j's values for entries es to dst.
-func (d *keyDecoder) decode(dst *chunk.Chunk, j int, es []entry16) {
+// decode appends column j's values for keys es to dst.
+func (d *keyDecoder) decode(dst *chunk.Chunk, j int, es []key16) {
 	base := dst.PhysicalRows()
 	dc := dst.Column(j)
 	var flip uint64
@@ -159,7 +159,7 @@ func (d *keyDecoder) decode(dst *chunk.Chunk, j int, es []entry16) {
 		flip = ^uint64(0)
 	}
 	var buf [24]byte
-	key := func(e *entry16) []byte {
+	key := func(e *key16) []byte {
 		binary.BigEndian.PutUint64(buf[0:], e.hi)
 		binary.BigEndian.PutUint64(buf[8:], e.lo)
 		return buf[d.off:]

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/exec"
 	"github.com/copvec/copvec/runtime/ops"
 	"github.com/copvec/copvec/runtime/reftest"
@@ -65,6 +66,9 @@ func TestSortMatchesReference(t *testing.T) {
 		ectx, tiny := randomContext(t, rng)
 		types := reftest.RandomTypes(rng, 4)
 		keys := reftest.RandomKeys(rng, len(types))
+		if rng.IntN(4) == 0 {
+			types, keys = keyOnlySchema(rng)
+		}
 		chunks := reftest.RandomTable(rng, types, 4000)
 		s, err := ops.NewSort(ectx, scan(t, memTable(t, types, chunks)), toKeys(keys), "Sort#1")
 		require.NoError(t, err)
@@ -102,4 +106,19 @@ func TestTopNMatchesReference(t *testing.T) {
 		require.Empty(t, reftest.Diff(want, got), "seed %d keys %v types %v offset %d count %d", seed, keys, types, offset, count)
 		requireReleased(t, ectx, seed)
 	}
+}
+
+// keyOnlySchema draws a schema whose every column is an integer-like sort key, the case where Sort
+// rebuilds its output from the keys alone.
+func keyOnlySchema(rng *rand.Rand) ([]chunk.Type, []reftest.SortKey) {
+	kinds := []chunk.Type{chunk.Int64, chunk.Date, chunk.Bool, chunk.Decimal(15, 2), chunk.Timestamp}
+	types := []chunk.Type{kinds[rng.IntN(len(kinds))]}
+	if rng.IntN(2) == 0 {
+		types = append(types, kinds[rng.IntN(len(kinds))])
+	}
+	var keys []reftest.SortKey
+	for _, c := range rng.Perm(len(types)) {
+		keys = append(keys, reftest.SortKey{Col: c, Desc: rng.IntN(2) == 0, NullsFirst: rng.IntN(2) == 0})
+	}
+	return types, keys
 }

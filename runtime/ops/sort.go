@@ -14,11 +14,14 @@ import (
 	"github.com/copvec/copvec/runtime/sortkey"
 )
 
-// Sort orders its input by keys. It sorts normalized keys in memory — with a parallel radix sort
-// when every key fits 16 bytes, else with a comparison sort — and gathers rows in order. When the
-// query's memory quota is exceeded at a chunk boundary it sorts what it holds into a run, writes the
-// run to a temp file with the chunk stream encoding, frees the memory and goes on; at the end it
-// merges the runs. Equal keys keep their input order (the sort is stable).
+// Sort orders its input by keys. When every key fits 16 bytes it keeps only the key bits that vary
+// across the input and radix-sorts them (in one word when they fit, which dates and keys of modest
+// range do); otherwise it sorts normalized byte keys with a comparison sort. Output columns that are
+// integer-like keys are decoded from the sorted keys, the others gathered from the held input.
+//
+// When the query's memory quota is exceeded at a chunk boundary, Sort sorts what it holds into a
+// run, writes the run to a temp file with the chunk stream encoding, frees the memory and goes on; at
+// the end it merges the runs. Equal keys keep their input order (the sort is stable).
 type Sort struct {
 	child exec.Operator
 	keys  []sortkey.Key
@@ -27,33 +30,45 @@ type Sort struct {
 	mem   *memory.Tracker
 	disk  *memory.Tracker
 
-	held    []*chunk.Chunk // compacted input chunks not yet spilled (none when keyOnly)
-	nchunks int            // input chunks added since the last spill
-	fixed   entryBlocks    // keys of held rows when the key fits 16 bytes
-	varKeys []varEntry     // keys of held rows otherwise
-	keyBuf  []byte         // scratch for EncodeFixed
-	charged int64          // bytes charged for held rows and keys
+	held      []*chunk.Chunk // compacted input chunks not yet spilled (none when keyOnly)
+	chunkRows []int          // rows of every chunk added since the last spill
+	fixed     keyBlocks      // keys of pending rows when the key fits 16 bytes
+	varKeys   []varEntry     // keys of pending rows otherwise
+	keyBuf    []byte         // scratch for EncodeFixed
+	charged   int64          // bytes charged for held rows and keys
 
 	// decoders[j] rebuilds output column j from the keys, or is nil when it must be gathered;
 	// keyOnly means every column decodes, so input rows are dropped once their keys are built.
 	decoders []*keyDecoder
 	keyOnly  bool
-	gather   *gatherer
 
 	runs     []*spillRun
 	consumed bool
 
-	// Output: either sorted (in memory) or merge (after spilling).
-	sorted    []entry16
-	sortedVar []varEntry
-	outPos    int
-	merge     *merger
+	// The in-memory sorted result, in one of three forms.
+	comp       *compactor // compact form: sortedKeys hold the varying key bits
+	sortedKeys []uint64
+	sortedRefs []uint64  // nil when keyOnly
+	sorted     []entry16 // wide form: keys with more than 64 varying bits
+	sortedVar  []varEntry
+	sortedRows int
+	outPos     int
+	gather     *gatherer
+	expandBuf  []key16
+
+	merge *merger
 }
 
 type varEntry struct {
 	key []byte
 	ref uint64
 }
+
+const (
+	key16Size    = int64(unsafe.Sizeof(key16{}))
+	entry16Size  = int64(unsafe.Sizeof(entry16{}))
+	varEntrySize = int64(unsafe.Sizeof(varEntry{}))
+)
 
 // NewSort returns a Sort of child's rows by keys; label names it in memory trackers and errors.
 func NewSort(ectx *exec.Context, child exec.Operator, keys []sortkey.Key, label string) (*Sort, error) {
@@ -135,7 +150,7 @@ func (s *Sort) consume(ctx context.Context) error {
 			}
 		}
 	}
-	s.sortHeld()
+	s.sortPending()
 	if len(s.runs) == 0 {
 		return nil
 	}
@@ -147,33 +162,34 @@ func (s *Sort) consume(ctx context.Context) error {
 		}
 		srcs = append(srcs, rs)
 	}
-	if s.heldRows() > 0 {
+	if s.sortedRows > 0 {
 		srcs = append(srcs, &sortedSource{s: s})
 	}
 	s.merge = newMerger(s.enc, srcs, s.mem)
 	return nil
 }
 
-const (
-	entry16Size  = int64(unsafe.Sizeof(entry16{})) // bytes per fixed-width key entry
-	varEntrySize = int64(unsafe.Sizeof(varEntry{}))
-)
+func (s *Sort) fixedKeys() bool { return s.enc.Width() > 0 && s.enc.Width() <= 16 }
+
+// pendingRows is the number of rows added since the last spill.
+func (s *Sort) pendingRows() int { return s.fixed.n + len(s.varKeys) }
 
 // addChunk holds c and builds its rows' keys.
 func (s *Sort) addChunk(c *chunk.Chunk) {
-	ci := s.nchunks
-	s.nchunks++
+	ci := len(s.chunkRows)
 	n := c.NumRows()
+	s.chunkRows = append(s.chunkRows, n)
 	var charge int64
 	if !s.keyOnly {
 		s.held = append(s.held, c)
 		charge += c.MemoryUsage()
 	}
-	if w := s.enc.Width(); w > 0 && w <= 16 {
+	if s.fixedKeys() {
+		w := s.enc.Width()
 		s.keyBuf = s.enc.EncodeFixed(s.keyBuf[:0], c)
 		for i := 0; i < n; i++ {
 			hi, lo := packKey16(s.keyBuf[i*w : (i+1)*w])
-			charge += s.fixed.push(entry16{hi: hi, lo: lo, ref: makeRef(ci, i)})
+			charge += s.fixed.push(key16{hi: hi, lo: lo})
 		}
 	} else {
 		before := int64(cap(s.varKeys)) * varEntrySize
@@ -199,18 +215,61 @@ func (s *Sort) track(delta int64) {
 	s.charged += delta
 }
 
-// sortHeld sorts the held rows' keys.
-func (s *Sort) sortHeld() {
-	if s.enc.Width() > 0 && s.enc.Width() <= 16 {
-		s.sorted = radixSort16(&s.fixed, s.ectx.Concurrency, s.track)
-	} else {
-		sortVar(s.varKeys, s.ectx.Concurrency)
+// forEachPending calls fn with every pending fixed key and its row reference, in input order,
+// dropping key blocks once visited.
+func (s *Sort) forEachPending(fn func(i int, k key16, ref uint64)) {
+	c, r := 0, 0
+	i := 0
+	for bi, blk := range s.fixed.blocks {
+		for _, k := range blk {
+			for r == s.chunkRows[c] {
+				c, r = c+1, 0
+			}
+			fn(i, k, makeRef(c, r))
+			i, r = i+1, r+1
+		}
+		s.fixed.blocks[bi] = nil
+		s.track(-int64(cap(blk)) * key16Size)
+	}
+	s.fixed = keyBlocks{}
+}
+
+// sortPending sorts the rows added since the last spill.
+func (s *Sort) sortPending() {
+	s.comp, s.sortedKeys, s.sortedRefs, s.sorted, s.sortedVar = nil, nil, nil, nil, nil
+	n := s.pendingRows()
+	s.sortedRows = n
+	workers := s.ectx.Concurrency
+	switch comp, ok := newCompactor(s.fixed.or, s.fixed.and); {
+	case s.fixedKeys() && ok:
+		keys := make([]uint64, n)
+		var refs []uint64
+		if !s.keyOnly {
+			refs = make([]uint64, n)
+		}
+		s.track(int64(cap(keys)+cap(refs)) * 8)
+		s.forEachPending(func(i int, k key16, ref uint64) {
+			keys[i] = comp.compact(k)
+			if refs != nil {
+				refs[i] = ref
+			}
+		})
+		s.comp = comp
+		s.sortedKeys, s.sortedRefs = radixSort64(keys, refs, comp.bits, workers, s.track)
+	case s.fixedKeys():
+		var eb entryBlocks
+		s.forEachPending(func(_ int, k key16, ref uint64) {
+			s.track(eb.push(entry16{hi: k.hi, lo: k.lo, ref: ref}))
+		})
+		s.sorted = radixSort16(&eb, workers, s.track)
+	default:
+		sortVar(s.varKeys, workers)
 		s.sortedVar = s.varKeys
 		s.varKeys = nil
 	}
 	skip := make([]bool, len(s.decoders))
 	for j, d := range s.decoders {
-		skip[j] = d != nil && s.sorted != nil
+		skip[j] = d != nil && s.fixedKeys()
 	}
 	s.gather = newGatherer(s.held, s.Schema(), skip)
 	s.outPos = 0
@@ -250,26 +309,33 @@ func sortVar(es []varEntry, workers int) {
 	copy(es, merged)
 }
 
-// heldRows is the number of rows sorted in memory.
-func (s *Sort) heldRows() int {
-	if s.sorted != nil {
-		return len(s.sorted)
-	}
-	return len(s.sortedVar)
-}
-
 // emitSorted appends up to limit rows of the in-memory sorted result to chk, which has no
 // selection vector.
 func (s *Sort) emitSorted(chk *chunk.Chunk, limit int) {
-	n := min(limit, s.heldRows()-s.outPos)
+	n := min(limit, s.sortedRows-s.outPos)
 	if n <= 0 {
 		return
 	}
 	pos := s.outPos
+	if s.fixedKeys() {
+		s.expandBuf = s.expandBuf[:0]
+		if s.comp != nil {
+			for _, k := range s.sortedKeys[pos : pos+n] {
+				s.expandBuf = append(s.expandBuf, s.comp.expand(k))
+			}
+		} else {
+			for _, e := range s.sorted[pos : pos+n] {
+				s.expandBuf = append(s.expandBuf, key16{e.hi, e.lo})
+			}
+		}
+	}
 	for j := range s.Schema() {
 		switch {
-		case s.sorted != nil && s.decoders[j] != nil:
-			s.decoders[j].decode(chk, j, s.sorted[pos:pos+n])
+		case s.fixedKeys() && s.decoders[j] != nil:
+			s.decoders[j].decode(chk, j, s.expandBuf)
+		case s.comp != nil:
+			refs := s.sortedRefs[pos : pos+n]
+			s.gather.gather(chk, j, func(i int) uint64 { return refs[i] }, n)
 		case s.sorted != nil:
 			es := s.sorted[pos : pos+n]
 			s.gather.gather(chk, j, func(i int) uint64 { return es[i].ref }, n)
@@ -284,11 +350,11 @@ func (s *Sort) emitSorted(chk *chunk.Chunk, limit int) {
 
 // releaseHeld drops the in-memory rows and their keys.
 func (s *Sort) releaseHeld() {
-	s.held, s.fixed, s.varKeys, s.sorted, s.sortedVar, s.gather = nil, entryBlocks{}, nil, nil, nil, nil
-	s.nchunks = 0
+	s.held, s.chunkRows, s.fixed, s.varKeys = nil, nil, keyBlocks{}, nil
+	s.comp, s.sortedKeys, s.sortedRefs, s.sorted, s.sortedVar, s.gather = nil, nil, nil, nil, nil, nil
+	s.sortedRows, s.outPos = 0, 0
 	s.mem.Release(s.charged)
 	s.charged = 0
-	s.outPos = 0
 }
 
 // sortedSource feeds the in-memory sorted rows to the merger.

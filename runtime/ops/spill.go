@@ -27,10 +27,10 @@ type spillRun struct {
 // quota is exceeded, or when the memory quota is still exceeded afterwards (others hold it, so
 // spilling cannot help).
 func (s *Sort) spill(ctx context.Context) error {
-	if s.fixed.n == 0 && len(s.varKeys) == 0 {
+	if s.pendingRows() == 0 {
 		return s.memErr()
 	}
-	s.sortHeld()
+	s.sortPending()
 	f, err := os.CreateTemp(s.ectx.TempDir, "copvec-sort-*.spill")
 	if err != nil {
 		return fmt.Errorf("sort %s: create spill file: %w", s.mem.Label(), err)

@@ -1,0 +1,111 @@
+package ops
+
+import (
+	"cmp"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func testSeed() uint64 {
+	if v, err := strconv.ParseUint(os.Getenv("COPVEC_SEED"), 10, 64); err == nil {
+		return v
+	}
+	return rand.Uint64()
+}
+
+// randomKey16s draws keys whose varying bits sit in a random mask, as real keys' do.
+func randomKey16s(rng *rand.Rand, n int) []key16 {
+	m := key16{rng.Uint64() & rng.Uint64(), rng.Uint64() & rng.Uint64()}
+	if rng.IntN(3) == 0 {
+		m = key16{0, rng.Uint64() >> rng.IntN(64)}
+	}
+	base := key16{rng.Uint64(), rng.Uint64()}
+	ks := make([]key16, n)
+	for i := range ks {
+		ks[i] = key16{base.hi&^m.hi | rng.Uint64()&m.hi, base.lo&^m.lo | rng.Uint64()&m.lo}
+		if i > 0 && rng.IntN(4) == 0 {
+			ks[i] = ks[rng.IntN(i)] // duplicates
+		}
+	}
+	return ks
+}
+
+func cmpKey16(a, b key16) int {
+	if c := cmp.Compare(a.hi, b.hi); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.lo, b.lo)
+}
+
+func TestCompactorKeepsOrderAndRoundTrips(t *testing.T) {
+	for iter := 0; iter < 500; iter++ {
+		seed := testSeed()
+		rng := rand.New(rand.NewPCG(seed, 11))
+		var kb keyBlocks
+		ks := randomKey16s(rng, 1+rng.IntN(300))
+		for _, k := range ks {
+			kb.push(k)
+		}
+		c, ok := newCompactor(kb.or, kb.and)
+		if !ok {
+			require.Nil(t, c)
+			continue
+		}
+		for i, a := range ks {
+			require.Equal(t, a, c.expand(c.compact(a)), "seed %d", seed)
+			b := ks[(i*7+3)%len(ks)]
+			require.Equal(t, cmpKey16(a, b), cmp.Compare(c.compact(a), c.compact(b)), "seed %d", seed)
+			require.True(t, c.bits == 64 || c.compact(a) < 1<<c.bits, "seed %d: compact key wider than %d bits", seed, c.bits)
+		}
+	}
+}
+
+func TestRadixSortsMatchStableSort(t *testing.T) {
+	for iter := 0; iter < 200; iter++ {
+		seed := testSeed()
+		rng := rand.New(rand.NewPCG(seed, 12))
+		n := rng.IntN(20000)
+		workers := 1 + rng.IntN(3)
+		ks := randomKey16s(rng, n)
+		var used int64
+		track := func(d int64) { used += d }
+
+		// radixSort16 over entries, ties in input order.
+		var eb entryBlocks
+		want := make([]entry16, n)
+		for i, k := range ks {
+			track(eb.push(entry16{hi: k.hi, lo: k.lo, ref: uint64(i)}))
+			want[i] = entry16{hi: k.hi, lo: k.lo, ref: uint64(i)}
+		}
+		slices.SortStableFunc(want, func(a, b entry16) int { return cmpKey16(key16{a.hi, a.lo}, key16{b.hi, b.lo}) })
+		got := radixSort16(&eb, workers, track)
+		require.Equal(t, want, got, "seed %d", seed)
+		require.Equal(t, int64(n)*entry16Size, used, "seed %d: only the result stays charged", seed)
+
+		// radixSort64 over compacted keys with refs.
+		used = 0
+		var kb keyBlocks
+		for _, k := range ks {
+			kb.push(k)
+		}
+		c, ok := newCompactor(kb.or, kb.and)
+		if !ok {
+			continue
+		}
+		keys, refs := make([]uint64, n), make([]uint64, n)
+		for i, k := range ks {
+			keys[i], refs[i] = c.compact(k), uint64(i)
+		}
+		sk, sr := radixSort64(keys, refs, c.bits, workers, track)
+		require.Zero(t, used, "seed %d", seed)
+		for i := range want {
+			require.Equal(t, want[i].ref, sr[i], "seed %d row %d", seed, i)
+			require.Equal(t, key16{want[i].hi, want[i].lo}, c.expand(sk[i]), "seed %d row %d", seed, i)
+		}
+	}
+}
