@@ -115,6 +115,9 @@ func withPortableByteOrder(fn func()) {
 func requireSameLiveRows(t *testing.T, want, got *Chunk) {
 	require.Equal(t, want.Types(), got.Types())
 	require.Equal(t, want.NumRows(), got.NumRows())
+	if want.NumCols() == 0 {
+		return // a header may claim 2^31-1 rows of nothing; there is nothing to compare per row
+	}
 	for i := 0; i < want.NumRows(); i++ {
 		w, g := want.Row(i), got.Row(i)
 		for j := range w {
