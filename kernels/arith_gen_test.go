@@ -4,415 +4,511 @@ package kernels
 
 import "testing"
 
+func arithCaseAddColColInt64(t *testing.T, tc *testCase) {
+	x, y, _ := arithInt64Operands(tc, "+", "ColCol")
+	ref := func(i int) arithWant[int64] { return refArithInt64("+", x[i], y[i]) }
+	checkArith(t, tc, "INT64", "+", false, ref, func(out []int64, outValid []uint64) error { return AddColColInt64(out, x, y, tc.valid, tc.sel) })
+}
 func TestAddColColInt64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, y, _ := arithInt64Operands(tc, "+", "ColCol")
-		ref := func(i int) arithWant[int64] { return refArithInt64("+", x[i], y[i]) }
-		checkArith(t, tc, "INT64", "+", false, ref, func(out []int64, outValid []uint64) error { return AddColColInt64(out, x, y, tc.valid, tc.sel) })
-	})
+	forCases(t, arithCaseAddColColInt64)
+}
+func arithCaseAddColConstInt64(t *testing.T, tc *testCase) {
+	x, _, c := arithInt64Operands(tc, "+", "ColConst")
+	ref := func(i int) arithWant[int64] { return refArithInt64("+", x[i], c) }
+	checkArith(t, tc, "INT64", "+", false, ref, func(out []int64, outValid []uint64) error { return AddColConstInt64(out, x, c, tc.valid, tc.sel) })
 }
 func TestAddColConstInt64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, _, c := arithInt64Operands(tc, "+", "ColConst")
-		ref := func(i int) arithWant[int64] { return refArithInt64("+", x[i], c) }
-		checkArith(t, tc, "INT64", "+", false, ref, func(out []int64, outValid []uint64) error { return AddColConstInt64(out, x, c, tc.valid, tc.sel) })
-	})
+	forCases(t, arithCaseAddColConstInt64)
+}
+func arithCaseSubColColInt64(t *testing.T, tc *testCase) {
+	x, y, _ := arithInt64Operands(tc, "-", "ColCol")
+	ref := func(i int) arithWant[int64] { return refArithInt64("-", x[i], y[i]) }
+	checkArith(t, tc, "INT64", "-", false, ref, func(out []int64, outValid []uint64) error { return SubColColInt64(out, x, y, tc.valid, tc.sel) })
 }
 func TestSubColColInt64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, y, _ := arithInt64Operands(tc, "-", "ColCol")
-		ref := func(i int) arithWant[int64] { return refArithInt64("-", x[i], y[i]) }
-		checkArith(t, tc, "INT64", "-", false, ref, func(out []int64, outValid []uint64) error { return SubColColInt64(out, x, y, tc.valid, tc.sel) })
-	})
+	forCases(t, arithCaseSubColColInt64)
+}
+func arithCaseSubColConstInt64(t *testing.T, tc *testCase) {
+	x, _, c := arithInt64Operands(tc, "-", "ColConst")
+	ref := func(i int) arithWant[int64] { return refArithInt64("-", x[i], c) }
+	checkArith(t, tc, "INT64", "-", false, ref, func(out []int64, outValid []uint64) error { return SubColConstInt64(out, x, c, tc.valid, tc.sel) })
 }
 func TestSubColConstInt64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, _, c := arithInt64Operands(tc, "-", "ColConst")
-		ref := func(i int) arithWant[int64] { return refArithInt64("-", x[i], c) }
-		checkArith(t, tc, "INT64", "-", false, ref, func(out []int64, outValid []uint64) error { return SubColConstInt64(out, x, c, tc.valid, tc.sel) })
-	})
+	forCases(t, arithCaseSubColConstInt64)
+}
+func arithCaseSubConstColInt64(t *testing.T, tc *testCase) {
+	_, y, c := arithInt64Operands(tc, "-", "ConstCol")
+	ref := func(i int) arithWant[int64] { return refArithInt64("-", c, y[i]) }
+	checkArith(t, tc, "INT64", "-", false, ref, func(out []int64, outValid []uint64) error { return SubConstColInt64(out, c, y, tc.valid, tc.sel) })
 }
 func TestSubConstColInt64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		_, y, c := arithInt64Operands(tc, "-", "ConstCol")
-		ref := func(i int) arithWant[int64] { return refArithInt64("-", c, y[i]) }
-		checkArith(t, tc, "INT64", "-", false, ref, func(out []int64, outValid []uint64) error { return SubConstColInt64(out, c, y, tc.valid, tc.sel) })
-	})
+	forCases(t, arithCaseSubConstColInt64)
+}
+func arithCaseMulColColInt64(t *testing.T, tc *testCase) {
+	x, y, _ := arithInt64Operands(tc, "*", "ColCol")
+	ref := func(i int) arithWant[int64] { return refArithInt64("*", x[i], y[i]) }
+	checkArith(t, tc, "INT64", "*", false, ref, func(out []int64, outValid []uint64) error { return MulColColInt64(out, x, y, tc.valid, tc.sel) })
 }
 func TestMulColColInt64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, y, _ := arithInt64Operands(tc, "*", "ColCol")
-		ref := func(i int) arithWant[int64] { return refArithInt64("*", x[i], y[i]) }
-		checkArith(t, tc, "INT64", "*", false, ref, func(out []int64, outValid []uint64) error { return MulColColInt64(out, x, y, tc.valid, tc.sel) })
-	})
+	forCases(t, arithCaseMulColColInt64)
+}
+func arithCaseMulColConstInt64(t *testing.T, tc *testCase) {
+	x, _, c := arithInt64Operands(tc, "*", "ColConst")
+	ref := func(i int) arithWant[int64] { return refArithInt64("*", x[i], c) }
+	checkArith(t, tc, "INT64", "*", false, ref, func(out []int64, outValid []uint64) error { return MulColConstInt64(out, x, c, tc.valid, tc.sel) })
 }
 func TestMulColConstInt64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, _, c := arithInt64Operands(tc, "*", "ColConst")
-		ref := func(i int) arithWant[int64] { return refArithInt64("*", x[i], c) }
-		checkArith(t, tc, "INT64", "*", false, ref, func(out []int64, outValid []uint64) error { return MulColConstInt64(out, x, c, tc.valid, tc.sel) })
+	forCases(t, arithCaseMulColConstInt64)
+}
+func arithCaseDivColColInt64(t *testing.T, tc *testCase) {
+	x, y, _ := arithInt64Operands(tc, "/", "ColCol")
+	ref := func(i int) arithWant[int64] { return refArithInt64("/", x[i], y[i]) }
+	checkArith(t, tc, "INT64", "/", true, ref, func(out []int64, outValid []uint64) error {
+		return DivColColInt64(out, outValid, x, y, tc.valid, tc.sel)
 	})
 }
 func TestDivColColInt64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, y, _ := arithInt64Operands(tc, "/", "ColCol")
-		ref := func(i int) arithWant[int64] { return refArithInt64("/", x[i], y[i]) }
-		checkArith(t, tc, "INT64", "/", true, ref, func(out []int64, outValid []uint64) error {
-			return DivColColInt64(out, outValid, x, y, tc.valid, tc.sel)
-		})
+	forCases(t, arithCaseDivColColInt64)
+}
+func arithCaseDivColConstInt64(t *testing.T, tc *testCase) {
+	x, _, c := arithInt64Operands(tc, "/", "ColConst")
+	ref := func(i int) arithWant[int64] { return refArithInt64("/", x[i], c) }
+	checkArith(t, tc, "INT64", "/", true, ref, func(out []int64, outValid []uint64) error {
+		return DivColConstInt64(out, outValid, x, c, tc.valid, tc.sel)
 	})
 }
 func TestDivColConstInt64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, _, c := arithInt64Operands(tc, "/", "ColConst")
-		ref := func(i int) arithWant[int64] { return refArithInt64("/", x[i], c) }
-		checkArith(t, tc, "INT64", "/", true, ref, func(out []int64, outValid []uint64) error {
-			return DivColConstInt64(out, outValid, x, c, tc.valid, tc.sel)
-		})
+	forCases(t, arithCaseDivColConstInt64)
+}
+func arithCaseDivConstColInt64(t *testing.T, tc *testCase) {
+	_, y, c := arithInt64Operands(tc, "/", "ConstCol")
+	ref := func(i int) arithWant[int64] { return refArithInt64("/", c, y[i]) }
+	checkArith(t, tc, "INT64", "/", true, ref, func(out []int64, outValid []uint64) error {
+		return DivConstColInt64(out, outValid, c, y, tc.valid, tc.sel)
 	})
 }
 func TestDivConstColInt64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		_, y, c := arithInt64Operands(tc, "/", "ConstCol")
-		ref := func(i int) arithWant[int64] { return refArithInt64("/", c, y[i]) }
-		checkArith(t, tc, "INT64", "/", true, ref, func(out []int64, outValid []uint64) error {
-			return DivConstColInt64(out, outValid, c, y, tc.valid, tc.sel)
-		})
+	forCases(t, arithCaseDivConstColInt64)
+}
+func arithCaseModColColInt64(t *testing.T, tc *testCase) {
+	x, y, _ := arithInt64Operands(tc, "%", "ColCol")
+	ref := func(i int) arithWant[int64] { return refArithInt64("%", x[i], y[i]) }
+	checkArith(t, tc, "INT64", "%", true, ref, func(out []int64, outValid []uint64) error {
+		ModColColInt64(out, outValid, x, y, tc.valid, tc.sel)
+		return nil
 	})
 }
 func TestModColColInt64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, y, _ := arithInt64Operands(tc, "%", "ColCol")
-		ref := func(i int) arithWant[int64] { return refArithInt64("%", x[i], y[i]) }
-		checkArith(t, tc, "INT64", "%", true, ref, func(out []int64, outValid []uint64) error {
-			ModColColInt64(out, outValid, x, y, tc.valid, tc.sel)
-			return nil
-		})
+	forCases(t, arithCaseModColColInt64)
+}
+func arithCaseModColConstInt64(t *testing.T, tc *testCase) {
+	x, _, c := arithInt64Operands(tc, "%", "ColConst")
+	ref := func(i int) arithWant[int64] { return refArithInt64("%", x[i], c) }
+	checkArith(t, tc, "INT64", "%", true, ref, func(out []int64, outValid []uint64) error {
+		ModColConstInt64(out, outValid, x, c, tc.valid, tc.sel)
+		return nil
 	})
 }
 func TestModColConstInt64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, _, c := arithInt64Operands(tc, "%", "ColConst")
-		ref := func(i int) arithWant[int64] { return refArithInt64("%", x[i], c) }
-		checkArith(t, tc, "INT64", "%", true, ref, func(out []int64, outValid []uint64) error {
-			ModColConstInt64(out, outValid, x, c, tc.valid, tc.sel)
-			return nil
-		})
+	forCases(t, arithCaseModColConstInt64)
+}
+func arithCaseModConstColInt64(t *testing.T, tc *testCase) {
+	_, y, c := arithInt64Operands(tc, "%", "ConstCol")
+	ref := func(i int) arithWant[int64] { return refArithInt64("%", c, y[i]) }
+	checkArith(t, tc, "INT64", "%", true, ref, func(out []int64, outValid []uint64) error {
+		ModConstColInt64(out, outValid, c, y, tc.valid, tc.sel)
+		return nil
 	})
 }
 func TestModConstColInt64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		_, y, c := arithInt64Operands(tc, "%", "ConstCol")
-		ref := func(i int) arithWant[int64] { return refArithInt64("%", c, y[i]) }
-		checkArith(t, tc, "INT64", "%", true, ref, func(out []int64, outValid []uint64) error {
-			ModConstColInt64(out, outValid, c, y, tc.valid, tc.sel)
-			return nil
-		})
-	})
+	forCases(t, arithCaseModConstColInt64)
+}
+func arithCaseAddColColInt32(t *testing.T, tc *testCase) {
+	x, y, _ := arithInt32Operands(tc, "+", "ColCol")
+	ref := func(i int) arithWant[int32] { return refArithInt32("+", x[i], y[i]) }
+	checkArith(t, tc, "INT32", "+", false, ref, func(out []int32, outValid []uint64) error { return AddColColInt32(out, x, y, tc.valid, tc.sel) })
 }
 func TestAddColColInt32(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, y, _ := arithInt32Operands(tc, "+", "ColCol")
-		ref := func(i int) arithWant[int32] { return refArithInt32("+", x[i], y[i]) }
-		checkArith(t, tc, "INT32", "+", false, ref, func(out []int32, outValid []uint64) error { return AddColColInt32(out, x, y, tc.valid, tc.sel) })
-	})
+	forCases(t, arithCaseAddColColInt32)
+}
+func arithCaseAddColConstInt32(t *testing.T, tc *testCase) {
+	x, _, c := arithInt32Operands(tc, "+", "ColConst")
+	ref := func(i int) arithWant[int32] { return refArithInt32("+", x[i], c) }
+	checkArith(t, tc, "INT32", "+", false, ref, func(out []int32, outValid []uint64) error { return AddColConstInt32(out, x, c, tc.valid, tc.sel) })
 }
 func TestAddColConstInt32(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, _, c := arithInt32Operands(tc, "+", "ColConst")
-		ref := func(i int) arithWant[int32] { return refArithInt32("+", x[i], c) }
-		checkArith(t, tc, "INT32", "+", false, ref, func(out []int32, outValid []uint64) error { return AddColConstInt32(out, x, c, tc.valid, tc.sel) })
-	})
+	forCases(t, arithCaseAddColConstInt32)
+}
+func arithCaseSubColColInt32(t *testing.T, tc *testCase) {
+	x, y, _ := arithInt32Operands(tc, "-", "ColCol")
+	ref := func(i int) arithWant[int32] { return refArithInt32("-", x[i], y[i]) }
+	checkArith(t, tc, "INT32", "-", false, ref, func(out []int32, outValid []uint64) error { return SubColColInt32(out, x, y, tc.valid, tc.sel) })
 }
 func TestSubColColInt32(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, y, _ := arithInt32Operands(tc, "-", "ColCol")
-		ref := func(i int) arithWant[int32] { return refArithInt32("-", x[i], y[i]) }
-		checkArith(t, tc, "INT32", "-", false, ref, func(out []int32, outValid []uint64) error { return SubColColInt32(out, x, y, tc.valid, tc.sel) })
-	})
+	forCases(t, arithCaseSubColColInt32)
+}
+func arithCaseSubColConstInt32(t *testing.T, tc *testCase) {
+	x, _, c := arithInt32Operands(tc, "-", "ColConst")
+	ref := func(i int) arithWant[int32] { return refArithInt32("-", x[i], c) }
+	checkArith(t, tc, "INT32", "-", false, ref, func(out []int32, outValid []uint64) error { return SubColConstInt32(out, x, c, tc.valid, tc.sel) })
 }
 func TestSubColConstInt32(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, _, c := arithInt32Operands(tc, "-", "ColConst")
-		ref := func(i int) arithWant[int32] { return refArithInt32("-", x[i], c) }
-		checkArith(t, tc, "INT32", "-", false, ref, func(out []int32, outValid []uint64) error { return SubColConstInt32(out, x, c, tc.valid, tc.sel) })
-	})
+	forCases(t, arithCaseSubColConstInt32)
+}
+func arithCaseSubConstColInt32(t *testing.T, tc *testCase) {
+	_, y, c := arithInt32Operands(tc, "-", "ConstCol")
+	ref := func(i int) arithWant[int32] { return refArithInt32("-", c, y[i]) }
+	checkArith(t, tc, "INT32", "-", false, ref, func(out []int32, outValid []uint64) error { return SubConstColInt32(out, c, y, tc.valid, tc.sel) })
 }
 func TestSubConstColInt32(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		_, y, c := arithInt32Operands(tc, "-", "ConstCol")
-		ref := func(i int) arithWant[int32] { return refArithInt32("-", c, y[i]) }
-		checkArith(t, tc, "INT32", "-", false, ref, func(out []int32, outValid []uint64) error { return SubConstColInt32(out, c, y, tc.valid, tc.sel) })
-	})
+	forCases(t, arithCaseSubConstColInt32)
+}
+func arithCaseMulColColInt32(t *testing.T, tc *testCase) {
+	x, y, _ := arithInt32Operands(tc, "*", "ColCol")
+	ref := func(i int) arithWant[int32] { return refArithInt32("*", x[i], y[i]) }
+	checkArith(t, tc, "INT32", "*", false, ref, func(out []int32, outValid []uint64) error { return MulColColInt32(out, x, y, tc.valid, tc.sel) })
 }
 func TestMulColColInt32(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, y, _ := arithInt32Operands(tc, "*", "ColCol")
-		ref := func(i int) arithWant[int32] { return refArithInt32("*", x[i], y[i]) }
-		checkArith(t, tc, "INT32", "*", false, ref, func(out []int32, outValid []uint64) error { return MulColColInt32(out, x, y, tc.valid, tc.sel) })
-	})
+	forCases(t, arithCaseMulColColInt32)
+}
+func arithCaseMulColConstInt32(t *testing.T, tc *testCase) {
+	x, _, c := arithInt32Operands(tc, "*", "ColConst")
+	ref := func(i int) arithWant[int32] { return refArithInt32("*", x[i], c) }
+	checkArith(t, tc, "INT32", "*", false, ref, func(out []int32, outValid []uint64) error { return MulColConstInt32(out, x, c, tc.valid, tc.sel) })
 }
 func TestMulColConstInt32(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, _, c := arithInt32Operands(tc, "*", "ColConst")
-		ref := func(i int) arithWant[int32] { return refArithInt32("*", x[i], c) }
-		checkArith(t, tc, "INT32", "*", false, ref, func(out []int32, outValid []uint64) error { return MulColConstInt32(out, x, c, tc.valid, tc.sel) })
+	forCases(t, arithCaseMulColConstInt32)
+}
+func arithCaseDivColColInt32(t *testing.T, tc *testCase) {
+	x, y, _ := arithInt32Operands(tc, "/", "ColCol")
+	ref := func(i int) arithWant[int32] { return refArithInt32("/", x[i], y[i]) }
+	checkArith(t, tc, "INT32", "/", true, ref, func(out []int32, outValid []uint64) error {
+		return DivColColInt32(out, outValid, x, y, tc.valid, tc.sel)
 	})
 }
 func TestDivColColInt32(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, y, _ := arithInt32Operands(tc, "/", "ColCol")
-		ref := func(i int) arithWant[int32] { return refArithInt32("/", x[i], y[i]) }
-		checkArith(t, tc, "INT32", "/", true, ref, func(out []int32, outValid []uint64) error {
-			return DivColColInt32(out, outValid, x, y, tc.valid, tc.sel)
-		})
+	forCases(t, arithCaseDivColColInt32)
+}
+func arithCaseDivColConstInt32(t *testing.T, tc *testCase) {
+	x, _, c := arithInt32Operands(tc, "/", "ColConst")
+	ref := func(i int) arithWant[int32] { return refArithInt32("/", x[i], c) }
+	checkArith(t, tc, "INT32", "/", true, ref, func(out []int32, outValid []uint64) error {
+		return DivColConstInt32(out, outValid, x, c, tc.valid, tc.sel)
 	})
 }
 func TestDivColConstInt32(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, _, c := arithInt32Operands(tc, "/", "ColConst")
-		ref := func(i int) arithWant[int32] { return refArithInt32("/", x[i], c) }
-		checkArith(t, tc, "INT32", "/", true, ref, func(out []int32, outValid []uint64) error {
-			return DivColConstInt32(out, outValid, x, c, tc.valid, tc.sel)
-		})
+	forCases(t, arithCaseDivColConstInt32)
+}
+func arithCaseDivConstColInt32(t *testing.T, tc *testCase) {
+	_, y, c := arithInt32Operands(tc, "/", "ConstCol")
+	ref := func(i int) arithWant[int32] { return refArithInt32("/", c, y[i]) }
+	checkArith(t, tc, "INT32", "/", true, ref, func(out []int32, outValid []uint64) error {
+		return DivConstColInt32(out, outValid, c, y, tc.valid, tc.sel)
 	})
 }
 func TestDivConstColInt32(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		_, y, c := arithInt32Operands(tc, "/", "ConstCol")
-		ref := func(i int) arithWant[int32] { return refArithInt32("/", c, y[i]) }
-		checkArith(t, tc, "INT32", "/", true, ref, func(out []int32, outValid []uint64) error {
-			return DivConstColInt32(out, outValid, c, y, tc.valid, tc.sel)
-		})
+	forCases(t, arithCaseDivConstColInt32)
+}
+func arithCaseModColColInt32(t *testing.T, tc *testCase) {
+	x, y, _ := arithInt32Operands(tc, "%", "ColCol")
+	ref := func(i int) arithWant[int32] { return refArithInt32("%", x[i], y[i]) }
+	checkArith(t, tc, "INT32", "%", true, ref, func(out []int32, outValid []uint64) error {
+		ModColColInt32(out, outValid, x, y, tc.valid, tc.sel)
+		return nil
 	})
 }
 func TestModColColInt32(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, y, _ := arithInt32Operands(tc, "%", "ColCol")
-		ref := func(i int) arithWant[int32] { return refArithInt32("%", x[i], y[i]) }
-		checkArith(t, tc, "INT32", "%", true, ref, func(out []int32, outValid []uint64) error {
-			ModColColInt32(out, outValid, x, y, tc.valid, tc.sel)
-			return nil
-		})
+	forCases(t, arithCaseModColColInt32)
+}
+func arithCaseModColConstInt32(t *testing.T, tc *testCase) {
+	x, _, c := arithInt32Operands(tc, "%", "ColConst")
+	ref := func(i int) arithWant[int32] { return refArithInt32("%", x[i], c) }
+	checkArith(t, tc, "INT32", "%", true, ref, func(out []int32, outValid []uint64) error {
+		ModColConstInt32(out, outValid, x, c, tc.valid, tc.sel)
+		return nil
 	})
 }
 func TestModColConstInt32(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, _, c := arithInt32Operands(tc, "%", "ColConst")
-		ref := func(i int) arithWant[int32] { return refArithInt32("%", x[i], c) }
-		checkArith(t, tc, "INT32", "%", true, ref, func(out []int32, outValid []uint64) error {
-			ModColConstInt32(out, outValid, x, c, tc.valid, tc.sel)
-			return nil
-		})
+	forCases(t, arithCaseModColConstInt32)
+}
+func arithCaseModConstColInt32(t *testing.T, tc *testCase) {
+	_, y, c := arithInt32Operands(tc, "%", "ConstCol")
+	ref := func(i int) arithWant[int32] { return refArithInt32("%", c, y[i]) }
+	checkArith(t, tc, "INT32", "%", true, ref, func(out []int32, outValid []uint64) error {
+		ModConstColInt32(out, outValid, c, y, tc.valid, tc.sel)
+		return nil
 	})
 }
 func TestModConstColInt32(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		_, y, c := arithInt32Operands(tc, "%", "ConstCol")
-		ref := func(i int) arithWant[int32] { return refArithInt32("%", c, y[i]) }
-		checkArith(t, tc, "INT32", "%", true, ref, func(out []int32, outValid []uint64) error {
-			ModConstColInt32(out, outValid, c, y, tc.valid, tc.sel)
-			return nil
-		})
+	forCases(t, arithCaseModConstColInt32)
+}
+func arithCaseAddColColFloat64(t *testing.T, tc *testCase) {
+	x, y, _ := arithFloat64Operands(tc, "+", "ColCol")
+	ref := func(i int) arithWant[float64] { return refArithFloat64("+", x[i], y[i]) }
+	checkArith(t, tc, "FLOAT64", "+", false, ref, func(out []float64, outValid []uint64) error {
+		AddColColFloat64(out, x, y, tc.valid, tc.sel)
+		return nil
 	})
 }
 func TestAddColColFloat64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, y, _ := arithFloat64Operands(tc, "+", "ColCol")
-		ref := func(i int) arithWant[float64] { return refArithFloat64("+", x[i], y[i]) }
-		checkArith(t, tc, "FLOAT64", "+", false, ref, func(out []float64, outValid []uint64) error {
-			AddColColFloat64(out, x, y, tc.valid, tc.sel)
-			return nil
-		})
+	forCases(t, arithCaseAddColColFloat64)
+}
+func arithCaseAddColConstFloat64(t *testing.T, tc *testCase) {
+	x, _, c := arithFloat64Operands(tc, "+", "ColConst")
+	ref := func(i int) arithWant[float64] { return refArithFloat64("+", x[i], c) }
+	checkArith(t, tc, "FLOAT64", "+", false, ref, func(out []float64, outValid []uint64) error {
+		AddColConstFloat64(out, x, c, tc.valid, tc.sel)
+		return nil
 	})
 }
 func TestAddColConstFloat64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, _, c := arithFloat64Operands(tc, "+", "ColConst")
-		ref := func(i int) arithWant[float64] { return refArithFloat64("+", x[i], c) }
-		checkArith(t, tc, "FLOAT64", "+", false, ref, func(out []float64, outValid []uint64) error {
-			AddColConstFloat64(out, x, c, tc.valid, tc.sel)
-			return nil
-		})
+	forCases(t, arithCaseAddColConstFloat64)
+}
+func arithCaseSubColColFloat64(t *testing.T, tc *testCase) {
+	x, y, _ := arithFloat64Operands(tc, "-", "ColCol")
+	ref := func(i int) arithWant[float64] { return refArithFloat64("-", x[i], y[i]) }
+	checkArith(t, tc, "FLOAT64", "-", false, ref, func(out []float64, outValid []uint64) error {
+		SubColColFloat64(out, x, y, tc.valid, tc.sel)
+		return nil
 	})
 }
 func TestSubColColFloat64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, y, _ := arithFloat64Operands(tc, "-", "ColCol")
-		ref := func(i int) arithWant[float64] { return refArithFloat64("-", x[i], y[i]) }
-		checkArith(t, tc, "FLOAT64", "-", false, ref, func(out []float64, outValid []uint64) error {
-			SubColColFloat64(out, x, y, tc.valid, tc.sel)
-			return nil
-		})
+	forCases(t, arithCaseSubColColFloat64)
+}
+func arithCaseSubColConstFloat64(t *testing.T, tc *testCase) {
+	x, _, c := arithFloat64Operands(tc, "-", "ColConst")
+	ref := func(i int) arithWant[float64] { return refArithFloat64("-", x[i], c) }
+	checkArith(t, tc, "FLOAT64", "-", false, ref, func(out []float64, outValid []uint64) error {
+		SubColConstFloat64(out, x, c, tc.valid, tc.sel)
+		return nil
 	})
 }
 func TestSubColConstFloat64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, _, c := arithFloat64Operands(tc, "-", "ColConst")
-		ref := func(i int) arithWant[float64] { return refArithFloat64("-", x[i], c) }
-		checkArith(t, tc, "FLOAT64", "-", false, ref, func(out []float64, outValid []uint64) error {
-			SubColConstFloat64(out, x, c, tc.valid, tc.sel)
-			return nil
-		})
+	forCases(t, arithCaseSubColConstFloat64)
+}
+func arithCaseSubConstColFloat64(t *testing.T, tc *testCase) {
+	_, y, c := arithFloat64Operands(tc, "-", "ConstCol")
+	ref := func(i int) arithWant[float64] { return refArithFloat64("-", c, y[i]) }
+	checkArith(t, tc, "FLOAT64", "-", false, ref, func(out []float64, outValid []uint64) error {
+		SubConstColFloat64(out, c, y, tc.valid, tc.sel)
+		return nil
 	})
 }
 func TestSubConstColFloat64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		_, y, c := arithFloat64Operands(tc, "-", "ConstCol")
-		ref := func(i int) arithWant[float64] { return refArithFloat64("-", c, y[i]) }
-		checkArith(t, tc, "FLOAT64", "-", false, ref, func(out []float64, outValid []uint64) error {
-			SubConstColFloat64(out, c, y, tc.valid, tc.sel)
-			return nil
-		})
+	forCases(t, arithCaseSubConstColFloat64)
+}
+func arithCaseMulColColFloat64(t *testing.T, tc *testCase) {
+	x, y, _ := arithFloat64Operands(tc, "*", "ColCol")
+	ref := func(i int) arithWant[float64] { return refArithFloat64("*", x[i], y[i]) }
+	checkArith(t, tc, "FLOAT64", "*", false, ref, func(out []float64, outValid []uint64) error {
+		MulColColFloat64(out, x, y, tc.valid, tc.sel)
+		return nil
 	})
 }
 func TestMulColColFloat64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, y, _ := arithFloat64Operands(tc, "*", "ColCol")
-		ref := func(i int) arithWant[float64] { return refArithFloat64("*", x[i], y[i]) }
-		checkArith(t, tc, "FLOAT64", "*", false, ref, func(out []float64, outValid []uint64) error {
-			MulColColFloat64(out, x, y, tc.valid, tc.sel)
-			return nil
-		})
+	forCases(t, arithCaseMulColColFloat64)
+}
+func arithCaseMulColConstFloat64(t *testing.T, tc *testCase) {
+	x, _, c := arithFloat64Operands(tc, "*", "ColConst")
+	ref := func(i int) arithWant[float64] { return refArithFloat64("*", x[i], c) }
+	checkArith(t, tc, "FLOAT64", "*", false, ref, func(out []float64, outValid []uint64) error {
+		MulColConstFloat64(out, x, c, tc.valid, tc.sel)
+		return nil
 	})
 }
 func TestMulColConstFloat64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, _, c := arithFloat64Operands(tc, "*", "ColConst")
-		ref := func(i int) arithWant[float64] { return refArithFloat64("*", x[i], c) }
-		checkArith(t, tc, "FLOAT64", "*", false, ref, func(out []float64, outValid []uint64) error {
-			MulColConstFloat64(out, x, c, tc.valid, tc.sel)
-			return nil
-		})
+	forCases(t, arithCaseMulColConstFloat64)
+}
+func arithCaseDivColColFloat64(t *testing.T, tc *testCase) {
+	x, y, _ := arithFloat64Operands(tc, "/", "ColCol")
+	ref := func(i int) arithWant[float64] { return refArithFloat64("/", x[i], y[i]) }
+	checkArith(t, tc, "FLOAT64", "/", true, ref, func(out []float64, outValid []uint64) error {
+		DivColColFloat64(out, outValid, x, y, tc.valid, tc.sel)
+		return nil
 	})
 }
 func TestDivColColFloat64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, y, _ := arithFloat64Operands(tc, "/", "ColCol")
-		ref := func(i int) arithWant[float64] { return refArithFloat64("/", x[i], y[i]) }
-		checkArith(t, tc, "FLOAT64", "/", true, ref, func(out []float64, outValid []uint64) error {
-			DivColColFloat64(out, outValid, x, y, tc.valid, tc.sel)
-			return nil
-		})
+	forCases(t, arithCaseDivColColFloat64)
+}
+func arithCaseDivColConstFloat64(t *testing.T, tc *testCase) {
+	x, _, c := arithFloat64Operands(tc, "/", "ColConst")
+	ref := func(i int) arithWant[float64] { return refArithFloat64("/", x[i], c) }
+	checkArith(t, tc, "FLOAT64", "/", true, ref, func(out []float64, outValid []uint64) error {
+		DivColConstFloat64(out, outValid, x, c, tc.valid, tc.sel)
+		return nil
 	})
 }
 func TestDivColConstFloat64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		x, _, c := arithFloat64Operands(tc, "/", "ColConst")
-		ref := func(i int) arithWant[float64] { return refArithFloat64("/", x[i], c) }
-		checkArith(t, tc, "FLOAT64", "/", true, ref, func(out []float64, outValid []uint64) error {
-			DivColConstFloat64(out, outValid, x, c, tc.valid, tc.sel)
-			return nil
-		})
+	forCases(t, arithCaseDivColConstFloat64)
+}
+func arithCaseDivConstColFloat64(t *testing.T, tc *testCase) {
+	_, y, c := arithFloat64Operands(tc, "/", "ConstCol")
+	ref := func(i int) arithWant[float64] { return refArithFloat64("/", c, y[i]) }
+	checkArith(t, tc, "FLOAT64", "/", true, ref, func(out []float64, outValid []uint64) error {
+		DivConstColFloat64(out, outValid, c, y, tc.valid, tc.sel)
+		return nil
 	})
 }
 func TestDivConstColFloat64(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		_, y, c := arithFloat64Operands(tc, "/", "ConstCol")
-		ref := func(i int) arithWant[float64] { return refArithFloat64("/", c, y[i]) }
-		checkArith(t, tc, "FLOAT64", "/", true, ref, func(out []float64, outValid []uint64) error {
-			DivConstColFloat64(out, outValid, c, y, tc.valid, tc.sel)
-			return nil
-		})
+	forCases(t, arithCaseDivConstColFloat64)
+}
+func arithCaseAddColColDecimal(t *testing.T, tc *testCase) {
+	sc := randDecimalScales(tc, "+")
+	x, y, _ := arithDecimalOperands(tc, "+", "ColCol", sc)
+	ref := func(i int) arithWant[int64] { return refDecimal("+", x[i], y[i], sc) }
+	checkArithDecimal(t, tc, sc, "+", false, ref, func(out []int64, outValid []uint64) error {
+		return AddColColDecimal(out, x, y, sc.x, sc.y, tc.valid, tc.sel)
 	})
 }
 func TestAddColColDecimal(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		sc := randDecimalScales(tc, "+")
-		x, y, _ := arithDecimalOperands(tc, "+", "ColCol", sc)
-		ref := func(i int) arithWant[int64] { return refDecimal("+", x[i], y[i], sc) }
-		checkArithDecimal(t, tc, sc, "+", false, ref, func(out []int64, outValid []uint64) error {
-			return AddColColDecimal(out, x, y, sc.x, sc.y, tc.valid, tc.sel)
-		})
+	forCases(t, arithCaseAddColColDecimal)
+}
+func arithCaseAddColConstDecimal(t *testing.T, tc *testCase) {
+	sc := randDecimalScales(tc, "+")
+	x, _, c := arithDecimalOperands(tc, "+", "ColConst", sc)
+	ref := func(i int) arithWant[int64] { return refDecimal("+", x[i], c, sc) }
+	checkArithDecimal(t, tc, sc, "+", false, ref, func(out []int64, outValid []uint64) error {
+		return AddColConstDecimal(out, x, c, sc.x, sc.y, tc.valid, tc.sel)
 	})
 }
 func TestAddColConstDecimal(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		sc := randDecimalScales(tc, "+")
-		x, _, c := arithDecimalOperands(tc, "+", "ColConst", sc)
-		ref := func(i int) arithWant[int64] { return refDecimal("+", x[i], c, sc) }
-		checkArithDecimal(t, tc, sc, "+", false, ref, func(out []int64, outValid []uint64) error {
-			return AddColConstDecimal(out, x, c, sc.x, sc.y, tc.valid, tc.sel)
-		})
+	forCases(t, arithCaseAddColConstDecimal)
+}
+func arithCaseSubColColDecimal(t *testing.T, tc *testCase) {
+	sc := randDecimalScales(tc, "-")
+	x, y, _ := arithDecimalOperands(tc, "-", "ColCol", sc)
+	ref := func(i int) arithWant[int64] { return refDecimal("-", x[i], y[i], sc) }
+	checkArithDecimal(t, tc, sc, "-", false, ref, func(out []int64, outValid []uint64) error {
+		return SubColColDecimal(out, x, y, sc.x, sc.y, tc.valid, tc.sel)
 	})
 }
 func TestSubColColDecimal(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		sc := randDecimalScales(tc, "-")
-		x, y, _ := arithDecimalOperands(tc, "-", "ColCol", sc)
-		ref := func(i int) arithWant[int64] { return refDecimal("-", x[i], y[i], sc) }
-		checkArithDecimal(t, tc, sc, "-", false, ref, func(out []int64, outValid []uint64) error {
-			return SubColColDecimal(out, x, y, sc.x, sc.y, tc.valid, tc.sel)
-		})
+	forCases(t, arithCaseSubColColDecimal)
+}
+func arithCaseSubColConstDecimal(t *testing.T, tc *testCase) {
+	sc := randDecimalScales(tc, "-")
+	x, _, c := arithDecimalOperands(tc, "-", "ColConst", sc)
+	ref := func(i int) arithWant[int64] { return refDecimal("-", x[i], c, sc) }
+	checkArithDecimal(t, tc, sc, "-", false, ref, func(out []int64, outValid []uint64) error {
+		return SubColConstDecimal(out, x, c, sc.x, sc.y, tc.valid, tc.sel)
 	})
 }
 func TestSubColConstDecimal(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		sc := randDecimalScales(tc, "-")
-		x, _, c := arithDecimalOperands(tc, "-", "ColConst", sc)
-		ref := func(i int) arithWant[int64] { return refDecimal("-", x[i], c, sc) }
-		checkArithDecimal(t, tc, sc, "-", false, ref, func(out []int64, outValid []uint64) error {
-			return SubColConstDecimal(out, x, c, sc.x, sc.y, tc.valid, tc.sel)
-		})
+	forCases(t, arithCaseSubColConstDecimal)
+}
+func arithCaseSubConstColDecimal(t *testing.T, tc *testCase) {
+	sc := randDecimalScales(tc, "-")
+	_, y, c := arithDecimalOperands(tc, "-", "ConstCol", sc)
+	ref := func(i int) arithWant[int64] { return refDecimal("-", c, y[i], sc) }
+	checkArithDecimal(t, tc, sc, "-", false, ref, func(out []int64, outValid []uint64) error {
+		return SubConstColDecimal(out, c, y, sc.x, sc.y, tc.valid, tc.sel)
 	})
 }
 func TestSubConstColDecimal(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		sc := randDecimalScales(tc, "-")
-		_, y, c := arithDecimalOperands(tc, "-", "ConstCol", sc)
-		ref := func(i int) arithWant[int64] { return refDecimal("-", c, y[i], sc) }
-		checkArithDecimal(t, tc, sc, "-", false, ref, func(out []int64, outValid []uint64) error {
-			return SubConstColDecimal(out, c, y, sc.x, sc.y, tc.valid, tc.sel)
-		})
+	forCases(t, arithCaseSubConstColDecimal)
+}
+func arithCaseMulColColDecimal(t *testing.T, tc *testCase) {
+	sc := randDecimalScales(tc, "*")
+	x, y, _ := arithDecimalOperands(tc, "*", "ColCol", sc)
+	ref := func(i int) arithWant[int64] { return refDecimal("*", x[i], y[i], sc) }
+	checkArithDecimal(t, tc, sc, "*", false, ref, func(out []int64, outValid []uint64) error {
+		return MulColColDecimal(out, x, y, sc.x, sc.y, tc.valid, tc.sel)
 	})
 }
 func TestMulColColDecimal(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		sc := randDecimalScales(tc, "*")
-		x, y, _ := arithDecimalOperands(tc, "*", "ColCol", sc)
-		ref := func(i int) arithWant[int64] { return refDecimal("*", x[i], y[i], sc) }
-		checkArithDecimal(t, tc, sc, "*", false, ref, func(out []int64, outValid []uint64) error {
-			return MulColColDecimal(out, x, y, sc.x, sc.y, tc.valid, tc.sel)
-		})
+	forCases(t, arithCaseMulColColDecimal)
+}
+func arithCaseMulColConstDecimal(t *testing.T, tc *testCase) {
+	sc := randDecimalScales(tc, "*")
+	x, _, c := arithDecimalOperands(tc, "*", "ColConst", sc)
+	ref := func(i int) arithWant[int64] { return refDecimal("*", x[i], c, sc) }
+	checkArithDecimal(t, tc, sc, "*", false, ref, func(out []int64, outValid []uint64) error {
+		return MulColConstDecimal(out, x, c, sc.x, sc.y, tc.valid, tc.sel)
 	})
 }
 func TestMulColConstDecimal(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		sc := randDecimalScales(tc, "*")
-		x, _, c := arithDecimalOperands(tc, "*", "ColConst", sc)
-		ref := func(i int) arithWant[int64] { return refDecimal("*", x[i], c, sc) }
-		checkArithDecimal(t, tc, sc, "*", false, ref, func(out []int64, outValid []uint64) error {
-			return MulColConstDecimal(out, x, c, sc.x, sc.y, tc.valid, tc.sel)
-		})
+	forCases(t, arithCaseMulColConstDecimal)
+}
+func arithCaseDivColColDecimal(t *testing.T, tc *testCase) {
+	sc := randDecimalScales(tc, "/")
+	x, y, _ := arithDecimalOperands(tc, "/", "ColCol", sc)
+	ref := func(i int) arithWant[int64] { return refDecimal("/", x[i], y[i], sc) }
+	checkArithDecimal(t, tc, sc, "/", true, ref, func(out []int64, outValid []uint64) error {
+		return DivColColDecimal(out, outValid, x, y, sc.x, sc.y, sc.out, tc.valid, tc.sel)
 	})
 }
 func TestDivColColDecimal(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		sc := randDecimalScales(tc, "/")
-		x, y, _ := arithDecimalOperands(tc, "/", "ColCol", sc)
-		ref := func(i int) arithWant[int64] { return refDecimal("/", x[i], y[i], sc) }
-		checkArithDecimal(t, tc, sc, "/", true, ref, func(out []int64, outValid []uint64) error {
-			return DivColColDecimal(out, outValid, x, y, sc.x, sc.y, sc.out, tc.valid, tc.sel)
-		})
+	forCases(t, arithCaseDivColColDecimal)
+}
+func arithCaseDivColConstDecimal(t *testing.T, tc *testCase) {
+	sc := randDecimalScales(tc, "/")
+	x, _, c := arithDecimalOperands(tc, "/", "ColConst", sc)
+	ref := func(i int) arithWant[int64] { return refDecimal("/", x[i], c, sc) }
+	checkArithDecimal(t, tc, sc, "/", true, ref, func(out []int64, outValid []uint64) error {
+		return DivColConstDecimal(out, outValid, x, c, sc.x, sc.y, sc.out, tc.valid, tc.sel)
 	})
 }
 func TestDivColConstDecimal(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		sc := randDecimalScales(tc, "/")
-		x, _, c := arithDecimalOperands(tc, "/", "ColConst", sc)
-		ref := func(i int) arithWant[int64] { return refDecimal("/", x[i], c, sc) }
-		checkArithDecimal(t, tc, sc, "/", true, ref, func(out []int64, outValid []uint64) error {
-			return DivColConstDecimal(out, outValid, x, c, sc.x, sc.y, sc.out, tc.valid, tc.sel)
-		})
+	forCases(t, arithCaseDivColConstDecimal)
+}
+func arithCaseDivConstColDecimal(t *testing.T, tc *testCase) {
+	sc := randDecimalScales(tc, "/")
+	_, y, c := arithDecimalOperands(tc, "/", "ConstCol", sc)
+	ref := func(i int) arithWant[int64] { return refDecimal("/", c, y[i], sc) }
+	checkArithDecimal(t, tc, sc, "/", true, ref, func(out []int64, outValid []uint64) error {
+		return DivConstColDecimal(out, outValid, c, y, sc.x, sc.y, sc.out, tc.valid, tc.sel)
 	})
 }
 func TestDivConstColDecimal(t *testing.T) {
-	forCases(t, func(t *testing.T, tc *testCase) {
-		sc := randDecimalScales(tc, "/")
-		_, y, c := arithDecimalOperands(tc, "/", "ConstCol", sc)
-		ref := func(i int) arithWant[int64] { return refDecimal("/", c, y[i], sc) }
-		checkArithDecimal(t, tc, sc, "/", true, ref, func(out []int64, outValid []uint64) error {
-			return DivConstColDecimal(out, outValid, c, y, sc.x, sc.y, sc.out, tc.valid, tc.sel)
-		})
-	})
+	forCases(t, arithCaseDivConstColDecimal)
+}
+
+// arithCases are the arith kernels' checks, for FuzzArith.
+var arithCases = []namedCase{
+	{"AddColColInt64", arithCaseAddColColInt64},
+	{"AddColConstInt64", arithCaseAddColConstInt64},
+	{"SubColColInt64", arithCaseSubColColInt64},
+	{"SubColConstInt64", arithCaseSubColConstInt64},
+	{"SubConstColInt64", arithCaseSubConstColInt64},
+	{"MulColColInt64", arithCaseMulColColInt64},
+	{"MulColConstInt64", arithCaseMulColConstInt64},
+	{"DivColColInt64", arithCaseDivColColInt64},
+	{"DivColConstInt64", arithCaseDivColConstInt64},
+	{"DivConstColInt64", arithCaseDivConstColInt64},
+	{"ModColColInt64", arithCaseModColColInt64},
+	{"ModColConstInt64", arithCaseModColConstInt64},
+	{"ModConstColInt64", arithCaseModConstColInt64},
+	{"AddColColInt32", arithCaseAddColColInt32},
+	{"AddColConstInt32", arithCaseAddColConstInt32},
+	{"SubColColInt32", arithCaseSubColColInt32},
+	{"SubColConstInt32", arithCaseSubColConstInt32},
+	{"SubConstColInt32", arithCaseSubConstColInt32},
+	{"MulColColInt32", arithCaseMulColColInt32},
+	{"MulColConstInt32", arithCaseMulColConstInt32},
+	{"DivColColInt32", arithCaseDivColColInt32},
+	{"DivColConstInt32", arithCaseDivColConstInt32},
+	{"DivConstColInt32", arithCaseDivConstColInt32},
+	{"ModColColInt32", arithCaseModColColInt32},
+	{"ModColConstInt32", arithCaseModColConstInt32},
+	{"ModConstColInt32", arithCaseModConstColInt32},
+	{"AddColColFloat64", arithCaseAddColColFloat64},
+	{"AddColConstFloat64", arithCaseAddColConstFloat64},
+	{"SubColColFloat64", arithCaseSubColColFloat64},
+	{"SubColConstFloat64", arithCaseSubColConstFloat64},
+	{"SubConstColFloat64", arithCaseSubConstColFloat64},
+	{"MulColColFloat64", arithCaseMulColColFloat64},
+	{"MulColConstFloat64", arithCaseMulColConstFloat64},
+	{"DivColColFloat64", arithCaseDivColColFloat64},
+	{"DivColConstFloat64", arithCaseDivColConstFloat64},
+	{"DivConstColFloat64", arithCaseDivConstColFloat64},
+	{"AddColColDecimal", arithCaseAddColColDecimal},
+	{"AddColConstDecimal", arithCaseAddColConstDecimal},
+	{"SubColColDecimal", arithCaseSubColColDecimal},
+	{"SubColConstDecimal", arithCaseSubColConstDecimal},
+	{"SubConstColDecimal", arithCaseSubConstColDecimal},
+	{"MulColColDecimal", arithCaseMulColColDecimal},
+	{"MulColConstDecimal", arithCaseMulColConstDecimal},
+	{"DivColColDecimal", arithCaseDivColColDecimal},
+	{"DivColConstDecimal", arithCaseDivColConstDecimal},
+	{"DivConstColDecimal", arithCaseDivConstColDecimal},
 }

@@ -155,6 +155,9 @@ func arithInts(tc *testCase, op, shape string, lo, hi, limit, mx, my int64) (x, 
 	c = pick()
 	for i := 0; i < n; i++ {
 		x[i], y[i] = pick(), pick()
+		if tc.mode == 2 && tc.rng.Intn(4) == 0 { // edge against edge: MinInt64 * -1 and the like
+			x[i], y[i] = edges[tc.rng.Intn(len(edges))], edges[tc.rng.Intn(len(edges))]
+		}
 		if (op == "/" || op == "%") && tc.rng.Intn(10) == 0 {
 			y[i] = 0
 		}
