@@ -211,7 +211,7 @@ func encodeFixed64(dst []byte, src []uint64, valid Bitmap, sel []int32, rows int
 	if sel == nil {
 		put64s(sec, src[:rows])
 		if valid != nil {
-			forEachNull(valid, rows, func(i int) { clear(sec[i*8 : i*8+8]) })
+			zeroNullSlots(sec, 8, valid, rows)
 		}
 		return dst, len(sec)
 	}
@@ -231,7 +231,7 @@ func encodeFixed32(dst []byte, src []uint32, valid Bitmap, sel []int32, rows int
 	if sel == nil {
 		put32s(sec, src[:rows])
 		if valid != nil {
-			forEachNull(valid, rows, func(i int) { clear(sec[i*4 : i*4+4]) })
+			zeroNullSlots(sec, 4, valid, rows)
 		}
 		return dst, len(sec)
 	}
@@ -284,30 +284,58 @@ func encodeStrings(dst []byte, col *Column, valid Bitmap, sel []int32, rows int)
 	return dst, dataLen
 }
 
-// nullRowsEmpty reports whether every NULL row among the first rows has an empty string.
-func nullRowsEmpty(off []uint32, valid Bitmap, rows int) bool {
-	empty := true
-	forEachNull(valid, rows, func(i int) {
-		if off[i+1] != off[i] {
-			empty = false
-		}
-	})
-	return empty
+// The NULL-row loops below visit only the clear bits of the validity bitmap, word by word, so
+// their cost follows the number of NULLs rather than of rows.
+
+// nullMask returns the clear (NULL) bits of validity word k of a bitmap of rows bits.
+func nullMask(valid Bitmap, k, rows int) uint64 {
+	w := ^valid[k]
+	if k == (rows-1)>>6 && rows&63 != 0 {
+		w &= 1<<uint(rows&63) - 1
+	}
+	return w
 }
 
-// forEachNull calls fn with every row below rows whose validity bit is clear.
-func forEachNull(valid Bitmap, rows int, fn func(int)) {
-	words := BitmapWords(rows)
-	for k := 0; k < words; k++ {
-		w := ^valid[k]
-		if k == words-1 && rows&63 != 0 {
-			w &= 1<<uint(rows&63) - 1
-		}
-		for w != 0 {
-			fn(k*64 + bits.TrailingZeros64(w))
-			w &= w - 1
+// zeroNullSlots zeroes the width-byte value slots of the NULL rows in an encoded value array.
+func zeroNullSlots(sec []byte, width int, valid Bitmap, rows int) {
+	for k := range BitmapWords(rows) {
+		for w := nullMask(valid, k, rows); w != 0; w &= w - 1 {
+			i := k*64 + bits.TrailingZeros64(w)
+			if width == 8 {
+				binary.LittleEndian.PutUint64(sec[i*8:], 0)
+			} else {
+				binary.LittleEndian.PutUint32(sec[i*4:], 0)
+			}
 		}
 	}
+}
+
+// firstNonZeroNullSlot returns the first NULL row whose width-byte slot in the encoded value array
+// sec is not zero, or -1.
+func firstNonZeroNullSlot(sec []byte, width int, valid Bitmap, rows int) int {
+	for k := range BitmapWords(rows) {
+		for w := nullMask(valid, k, rows); w != 0; w &= w - 1 {
+			i := k*64 + bits.TrailingZeros64(w)
+			if width == 8 && binary.LittleEndian.Uint64(sec[i*8:]) != 0 ||
+				width == 4 && binary.LittleEndian.Uint32(sec[i*4:]) != 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// nullRowsEmpty reports whether every NULL row among the first rows has an empty string.
+func nullRowsEmpty(off []uint32, valid Bitmap, rows int) bool {
+	for k := range BitmapWords(rows) {
+		for w := nullMask(valid, k, rows); w != 0; w &= w - 1 {
+			i := k*64 + bits.TrailingZeros64(w)
+			if off[i+1] != off[i] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Decode decodes exactly one encoding (trailing bytes are an error) into a new chunk.
@@ -628,22 +656,6 @@ func checkBitmapTail(sec []byte, rows int) error {
 		return fmt.Errorf("bitmap has bit %d set past the %d rows", rows+bits.TrailingZeros64(extra), rows)
 	}
 	return nil
-}
-
-// firstNonZeroNullSlot returns the first NULL row whose width-byte slot in sec is not zero, or -1.
-func firstNonZeroNullSlot(sec []byte, width int, valid Bitmap, rows int) int {
-	bad := -1
-	forEachNull(valid, rows, func(i int) {
-		if bad < 0 {
-			for _, b := range sec[i*width : (i+1)*width] {
-				if b != 0 {
-					bad = i
-					return
-				}
-			}
-		}
-	})
-	return bad
 }
 
 // checkOffsets validates encoded STRING offsets: they start at 0, never decrease, give NULL rows
