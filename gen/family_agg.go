@@ -117,8 +117,21 @@ func emitSum(f *jen.File, t Type) {
 			jen.For(code("_, v := range x")).Block(code("acc = acc.AddInt64(v)")),
 			code("return acc"),
 		)
-		f.Comment("genericSumInt64 is the pure-Go twin of the sumInt64 primitive.")
+		f.Comment("genericSumInt64 is the pure-Go twin of the sumInt64 primitive. Like the SIMD versions it")
+		f.Comment("adds with wrapping and proves exactness cheaply (every |x| < 2^40, at most 2^22 values),")
+		f.Comment("falling back to 128 bits otherwise.")
 		f.Func().Id("genericSumInt64").Params(x...).Params(jen.Int64(), jen.Bool()).Block(
+			code("var s0, s1 int64"),
+			code("var or uint64"),
+			code("i := 0"),
+			jen.For(code("; i+1 < len(x); i += 2")).Block(
+				code("a, b := x[i], x[i+1]"),
+				code("s0 += a"),
+				code("s1 += b"),
+				code("or |= uint64(a+1<<40) | uint64(b+1<<40)"),
+			),
+			jen.For(code("; i < len(x); i++")).Block(code("s0 += x[i]"), code("or |= uint64(x[i] + 1<<40)")),
+			jen.If(code("or>>41 == 0 && len(x) <= 1<<22")).Block(code("return s0 + s1, true")),
 			code("return sumInt64WideDense(x).Int64()"),
 		)
 		variants(f, "sumInt64Wide", x, []jen.Code{jen.Id("Int128")}, func(a axis) []jen.Code {

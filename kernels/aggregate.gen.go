@@ -73,8 +73,26 @@ func sumInt64WideDense(x []int64) Int128 {
 	return acc
 }
 
-// genericSumInt64 is the pure-Go twin of the sumInt64 primitive.
+// genericSumInt64 is the pure-Go twin of the sumInt64 primitive. Like the SIMD versions it
+// adds with wrapping and proves exactness cheaply (every |x| < 2^40, at most 2^22 values),
+// falling back to 128 bits otherwise.
 func genericSumInt64(x []int64) (int64, bool) {
+	var s0, s1 int64
+	var or uint64
+	i := 0
+	for ; i+1 < len(x); i += 2 {
+		a, b := x[i], x[i+1]
+		s0 += a
+		s1 += b
+		or |= uint64(a+1<<40) | uint64(b+1<<40)
+	}
+	for ; i < len(x); i++ {
+		s0 += x[i]
+		or |= uint64(x[i] + 1<<40)
+	}
+	if or>>41 == 0 && len(x) <= 1<<22 {
+		return s0 + s1, true
+	}
 	return sumInt64WideDense(x).Int64()
 }
 func sumInt64WideSel(x []int64, sel []int32) Int128 {

@@ -406,27 +406,28 @@ func emitCmpBitmap(t gen.Type, op gen.CmpOp) {
 	RET()
 }
 
-// filterLUT is 16 entries of four int32: the positions of the set bits of a 4-bit mask, in order.
+// filterLUT has 256 rows of eight int32: the positions of the set bits of an 8-bit mask, in order,
+// padded with zeros.
 func filterLUT() Mem {
 	lut := GLOBL("filterLUT", RODATA|NOPTR)
-	for m := 0; m < 16; m++ {
+	for m := 0; m < 256; m++ {
 		pos := 0
-		for bit := 0; bit < 4; bit++ {
+		for bit := 0; bit < 8; bit++ {
 			if m>>bit&1 == 1 {
-				DATA(m*16+pos*4, U32(uint32(bit)))
+				DATA(m*32+pos*4, U32(uint32(bit)))
 				pos++
 			}
 		}
-		for ; pos < 4; pos++ {
-			DATA(m*16+pos*4, U32(0))
+		for ; pos < 8; pos++ {
+			DATA(m*32+pos*4, U32(0))
 		}
 	}
 	return lut
 }
 
-// emitCmpFilter: per four values, the mask picks a LUT row of positions; adding the block's base
-// index and storing four int32 at out[k] writes the qualifying rows (the extra lanes are garbage that
-// the next store overwrites), then k advances by the mask's popcount.
+// emitCmpFilter: per eight values, the 8-bit compare mask picks a LUT row of positions; adding the
+// block's base index and storing eight int32 at out[k] writes the qualifying rows (the extra lanes
+// are garbage that later stores overwrite), then k advances by the mask's popcount.
 func emitCmpFilter(t gen.Type, op gen.CmpOp, lut Mem) {
 	name := lower(op.Name) + "Const" + t.Name + "FilterAVX2"
 	TEXT(name, NOSPLIT, cmpSig(t, "Filter"))
@@ -439,44 +440,46 @@ func emitCmpFilter(t gen.Type, op gen.CmpOp, lut Mem) {
 	LEAQ(lut, lutp)
 	k := GP64()
 	XORQ(k, k)
-	base := XMM() // block base index in every int32 lane
+	base := YMM() // block base index in every int32 lane
 	VPXOR(base, base, base)
-	four := XMM()
-	r4 := GP32()
-	MOVL(U32(4), r4)
-	MOVD(r4, four)
-	VPBROADCASTD(four, four)
+	eight := YMM()
+	r8 := GP32()
+	MOVL(U32(8), r8)
+	MOVD(r8, eight.AsX())
+	VPBROADCASTD(eight.AsX(), eight)
 	lanes := t.AMD64.Lanes
 	loop, done := name+"_loop", name+"_done"
 	Label(loop)
 	CMPQ(n, Imm(0))
 	JE(LabelRef(done))
-	v, m := YMM(), YMM()
-	VMOVDQU(Mem{Base: p}, v)
-	invert := compareMask(t, op, v, c, m)
-	bitsR := GP64()
-	moveMask(t, m, bitsR.As32())
-	if invert {
-		XORL(U32(uint32(1<<lanes-1)), bitsR.As32())
-	}
-	for nib := 0; nib < lanes/4; nib++ {
-		idx, cnt := GP64(), GP64()
-		MOVQ(bitsR, idx)
-		if nib > 0 {
-			SHRQ(Imm(uint64(4*nib)), idx)
+	idx := GP64()
+	invert := false
+	for j := 0; j < 8/lanes; j++ {
+		v, m := YMM(), YMM()
+		VMOVDQU(Mem{Base: p, Disp: 32 * j}, v)
+		invert = compareMask(t, op, v, c, m)
+		if j == 0 {
+			moveMask(t, m, idx.As32())
+			continue
 		}
-		ANDQ(Imm(15), idx)
-		POPCNTQ(idx, cnt)
-		SHLQ(Imm(4), idx)
-		pos := XMM()
-		VMOVDQU(Mem{Base: lutp, Index: idx, Scale: 1}, pos)
-		VPADDD(base, pos, pos)
-		VMOVDQU(pos, Mem{Base: out, Index: k, Scale: 4})
-		ADDQ(cnt, k)
-		VPADDD(four, base, base)
+		r := GP64()
+		moveMask(t, m, r.As32())
+		SHLQ(Imm(uint64(j*lanes)), r)
+		ORQ(r, idx)
 	}
-	ADDQ(U32(32), p)
-	SUBQ(U32(uint32(lanes)), n)
+	if invert {
+		XORQ(U32(0xFF), idx)
+	}
+	cnt := GP64()
+	POPCNTQ(idx, cnt)
+	SHLQ(Imm(5), idx)
+	pos := YMM()
+	VPADDD(Mem{Base: lutp, Index: idx, Scale: 1}, base, pos)
+	VMOVDQU(pos, Mem{Base: out, Index: k, Scale: 4})
+	ADDQ(cnt, k)
+	VPADDD(eight, base, base)
+	ADDQ(U32(uint32(8*t.Width)), p)
+	SUBQ(U32(8), n)
 	JMP(LabelRef(loop))
 	Label(done)
 	Store(k, ReturnIndex(0))
