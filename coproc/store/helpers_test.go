@@ -22,7 +22,15 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) != "" {
 		os.Exit(m.Run()) // the kill test's child: it is killed, leak checks do not apply
 	}
-	goleak.VerifyTestMain(m)
+	code := m.Run()
+	closeBenchFixture()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 func newRNG(t testing.TB) *rand.Rand {

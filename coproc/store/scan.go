@@ -30,9 +30,13 @@ type RecordScanner struct {
 	types  []chunk.Type
 	cursor mvccCursor
 	bounds KeyRange // the table's row keys
+	batch  tablecodec.RowBatch
 	resume []byte
 	closed bool
 }
+
+// decodeBatchRows is how many rows a scan collects before decoding them a column at a time.
+const decodeBatchRows = 1024
 
 // NewRecordScanner returns a scanner of table producing the columns with the given IDs in that
 // order (the handle column may be among them).
@@ -85,6 +89,16 @@ func (sc *RecordScanner) Scan(ctx context.Context, r KeyRange, desc bool, limit 
 	c.seek(ctx, r, desc)
 	cols := out.Columns()
 	base := out.PhysicalRows()
+	sc.batch.Reset()
+	decoded := 0
+	flush := func() error {
+		if err := sc.dec.DecodeBatch(&sc.batch, cols); err != nil {
+			return errors.Join(ErrCorrupt, err)
+		}
+		decoded += sc.batch.Len()
+		sc.batch.Reset()
+		return nil
+	}
 	var err error
 	for limit <= 0 || res.Rows < limit {
 		var key, value []byte
@@ -97,16 +111,22 @@ func (sc *RecordScanner) Scan(ctx context.Context, r KeyRange, desc bool, limit 
 			err = errors.Join(ErrCorrupt, err)
 			break
 		}
-		if err = sc.dec.DecodeTo(handle, value, cols); err != nil {
-			err = fmt.Errorf("row %d: %w", handle, errors.Join(ErrCorrupt, err))
-			break
-		}
+		sc.batch.Append(handle, value)
 		res.Rows++
 		if res.Rows == limit {
 			res.ResumeKey = sc.resumeKey(key, desc)
 		}
+		if sc.batch.Len() == decodeBatchRows {
+			if err = flush(); err != nil {
+				break
+			}
+		}
 	}
-	out.SetPhysicalRows(base + res.Rows)
+	if err == nil {
+		err = flush()
+	}
+	res.Rows = decoded
+	out.SetPhysicalRows(base + decoded)
 	res.ScannedKeys = c.scanned
 	if err != nil {
 		return res, fmt.Errorf("store: scan %s: %w", sc.table.Name, err)

@@ -43,15 +43,28 @@ func FuzzRowDecode(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	var batch RowBatch
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c := chunk.New(dec.Types(), 1, 1)
-		if err := dec.DecodeTo(77, data, c.Columns()); err != nil {
-			for _, col := range c.Columns() {
-				if col.Len() != 0 {
+		err := dec.DecodeTo(77, data, c.Columns())
+		batch.Reset()
+		batch.Append(77, data)
+		cb := chunk.New(dec.Types(), 1, 1)
+		if errb := dec.DecodeBatch(&batch, cb.Columns()); (err == nil) != (errb == nil) {
+			t.Fatalf("DecodeTo and DecodeBatch disagree on %x: %v vs %v", data, err, errb)
+		}
+		if err != nil {
+			for j, col := range c.Columns() {
+				if col.Len() != 0 || cb.Column(j).Len() != 0 {
 					t.Fatalf("failed decode of %x appended to a column", data)
 				}
 			}
 			return
+		}
+		for j := range ids {
+			if a, b := c.Column(j).Get(0), cb.Column(j).Get(0); !a.Equal(b) {
+				t.Fatalf("column %d: DecodeTo gives %v, DecodeBatch %v", j, a, b)
+			}
 		}
 		c.SetPhysicalRows(1)
 		again, err := enc.EncodeChunkRow(nil, c, 0)

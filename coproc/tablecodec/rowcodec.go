@@ -164,6 +164,7 @@ type RowDecoder struct {
 	src []int
 	// Stored index of the last STRING column, or -1; its end offset must close the string area.
 	lastStr []int // lastStr[k] for a row storing k columns
+	scratch batchScratch
 }
 
 // NewRowDecoder returns a decoder producing the columns with the given IDs, in that order (the
@@ -214,6 +215,7 @@ func (d *RowDecoder) Types() []chunk.Type {
 }
 
 // DecodeTo appends one row, given by its handle and row value, to cols (one per requested column).
+// Scans should prefer DecodeBatch.
 // The value is checked before anything is appended, so on error no column changes.
 func (d *RowDecoder) DecodeTo(handle int64, value []byte, cols []*chunk.Column) error {
 	l := d.layout
