@@ -122,48 +122,58 @@ func (c *compactor) expand(x uint64) key16 {
 	return k
 }
 
-// radixSort64 sorts keys (and refs alongside, when not nil) by the low keyBits bits of each key
-// with a stable least-significant-digit radix sort of up to 11 bits a pass, split over workers
-// goroutines. It returns the sorted slices, which are either the inputs or buffers it allocated
-// (reported to track; the buffers not returned are released to it).
-func radixSort64(keys, refs []uint64, keyBits, workers int, track func(int64)) ([]uint64, []uint64) {
-	n := len(keys)
-	if n < 2 || keyBits == 0 {
-		return keys, refs
+// rowRefs maps input positions to row references, given the row counts of the input chunks.
+type rowRefs struct{ starts []int } // starts[c] is the position of chunk c's first row; one extra at the end
+
+func newRowRefs(chunkRows []int) rowRefs {
+	starts := make([]int, len(chunkRows)+1)
+	for c, n := range chunkRows {
+		starts[c+1] = starts[c] + n
 	}
-	passes := (keyBits + 10) / 11
+	return rowRefs{starts: starts}
+}
+
+// radixSort64 sorts n keys, held in blocks of blockSize, by their low keyBits bits with a stable
+// least-significant-digit radix sort of up to 11 bits a pass, split over workers goroutines. With
+// refs it also returns every key's row reference (its input position mapped by refs); without, only
+// the keys. The first pass moves the keys out of their blocks and drops them, so at most two copies
+// of the keys are live at once; allocations and releases are reported to track.
+func radixSort64(blocks [][]uint64, n, keyBits, workers int, refs *rowRefs, track func(int64)) ([]uint64, []uint64) {
+	perEntry := int64(8)
+	if refs != nil {
+		perEntry = 16
+	}
+	keys := make([]uint64, n)
+	var rs []uint64
+	if refs != nil {
+		rs = make([]uint64, n)
+	}
+	track(int64(n) * perEntry)
+	dropBlocks := func() {
+		for i, b := range blocks {
+			track(-int64(cap(b)) * 8)
+			blocks[i] = nil
+		}
+	}
+	if n == 0 {
+		dropBlocks()
+		return keys, rs
+	}
+	passes := max(1, (keyBits+10)/11)
 	digitBits := uint((keyBits + passes - 1) / passes)
 	buckets := 1 << digitBits
+	m := uint64(buckets - 1)
 	workers = max(1, min(workers, n/4096))
 	bounds := make([]int, workers+1)
 	for w := range bounds {
 		bounds[w] = n * w / workers
 	}
-	perEntry := int64(8)
-	if refs != nil {
-		perEntry = 16
-	}
-	k2 := make([]uint64, n)
-	var r2 []uint64
-	if refs != nil {
-		r2 = make([]uint64, n)
-	}
-	track(int64(n) * perEntry)
 	offsets := make([][]int, workers)
 	for w := range offsets {
 		offsets[w] = make([]int, buckets)
 	}
-	srcK, srcR, dstK, dstR := keys, refs, k2, r2
-	m := uint64(buckets - 1)
-	for p := 0; p < passes; p++ {
-		shift := uint(p) * digitBits
-		parallel(workers, func(w int) {
-			h := offsets[w]
-			clear(h)
-			for _, k := range srcK[bounds[w]:bounds[w+1]] {
-				h[(k>>shift)&m]++
-			}
-		})
+	// prefix turns per-worker histograms into scatter offsets, keeping workers' rows in order.
+	prefix := func() {
 		sum := 0
 		for b := 0; b < buckets; b++ {
 			for w := 0; w < workers; w++ {
@@ -172,7 +182,60 @@ func radixSort64(keys, refs []uint64, keyBits, workers int, track func(int64)) (
 				sum += c
 			}
 		}
+	}
+
+	// First pass: from the blocks into keys (and rs), creating references on the way.
+	parallel(workers, func(w int) {
+		h := offsets[w]
+		clear(h)
+		for i := bounds[w]; i < bounds[w+1]; i++ {
+			h[blocks[i>>blockShift][i&(blockSize-1)]&m]++
+		}
+	})
+	prefix()
+	parallel(workers, func(w int) {
+		h := offsets[w]
+		c := 0
+		if refs != nil {
+			for refs.starts[c+1] <= bounds[w] && c+2 < len(refs.starts) {
+				c++
+			}
+		}
+		for i := bounds[w]; i < bounds[w+1]; i++ {
+			k := blocks[i>>blockShift][i&(blockSize-1)]
+			b := k & m
+			keys[h[b]] = k
+			if refs != nil {
+				for i >= refs.starts[c+1] {
+					c++
+				}
+				rs[h[b]] = makeRef(c, i-refs.starts[c])
+			}
+			h[b]++
+		}
+	})
+	dropBlocks()
+	if passes == 1 {
+		return keys, rs
+	}
+	k2 := make([]uint64, n)
+	var r2 []uint64
+	if refs != nil {
+		r2 = make([]uint64, n)
+	}
+	track(int64(n) * perEntry)
+	srcK, srcR, dstK, dstR := keys, rs, k2, r2
+	for p := 1; p < passes; p++ {
+		shift := uint(p) * digitBits
 		sk, sr, dk, dr := srcK, srcR, dstK, dstR
+		parallel(workers, func(w int) {
+			h := offsets[w]
+			clear(h)
+			for _, k := range sk[bounds[w]:bounds[w+1]] {
+				h[(k>>shift)&m]++
+			}
+		})
+		prefix()
 		parallel(workers, func(w int) {
 			h := offsets[w]
 			if sr == nil {

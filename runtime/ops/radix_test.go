@@ -97,14 +97,30 @@ func TestRadixSortsMatchStableSort(t *testing.T) {
 		if !ok {
 			continue
 		}
-		keys, refs := make([]uint64, n), make([]uint64, n)
-		for i, k := range ks {
-			keys[i], refs[i] = c.compact(k), uint64(i)
+		// Split the input into random chunks; references must name (chunk, row) of each key.
+		var chunkRows []int
+		var wantRefs []uint64
+		for left := n; left > 0; {
+			rows := min(left, 1+rng.IntN(3000))
+			for r := 0; r < rows; r++ {
+				wantRefs = append(wantRefs, makeRef(len(chunkRows), r))
+			}
+			chunkRows = append(chunkRows, rows)
+			left -= rows
 		}
-		sk, sr := radixSort64(keys, refs, c.bits, workers, track)
-		require.Zero(t, used, "seed %d", seed)
+		var blocks [][]uint64
+		for i, k := range ks {
+			if i%blockSize == 0 {
+				blocks = append(blocks, make([]uint64, 0, blockSize))
+			}
+			blocks[len(blocks)-1] = append(blocks[len(blocks)-1], c.compact(k))
+		}
+		used = int64(len(blocks)) * blockSize * 8
+		refs := newRowRefs(chunkRows)
+		sk, sr := radixSort64(blocks, n, c.bits, workers, &refs, track)
+		require.Equal(t, int64(n)*16, used, "seed %d: only the result stays charged", seed)
 		for i := range want {
-			require.Equal(t, want[i].ref, sr[i], "seed %d row %d", seed, i)
+			require.Equal(t, wantRefs[want[i].ref], sr[i], "seed %d row %d", seed, i)
 			require.Equal(t, key16{want[i].hi, want[i].lo}, c.expand(sk[i]), "seed %d row %d", seed, i)
 		}
 	}

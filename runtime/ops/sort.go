@@ -242,20 +242,25 @@ func (s *Sort) sortPending() {
 	workers := s.ectx.Concurrency
 	switch comp, ok := newCompactor(s.fixed.or, s.fixed.and); {
 	case s.fixedKeys() && ok:
-		keys := make([]uint64, n)
-		var refs []uint64
-		if !s.keyOnly {
-			refs = make([]uint64, n)
-		}
-		s.track(int64(cap(keys)+cap(refs)) * 8)
-		s.forEachPending(func(i int, k key16, ref uint64) {
-			keys[i] = comp.compact(k)
-			if refs != nil {
-				refs[i] = ref
+		// Compact block by block, dropping each wide block as its narrow copy is made.
+		blocks := make([][]uint64, len(s.fixed.blocks))
+		for bi, blk := range s.fixed.blocks {
+			nb := make([]uint64, len(blk))
+			for i, k := range blk {
+				nb[i] = comp.compact(k)
 			}
-		})
+			blocks[bi] = nb
+			s.fixed.blocks[bi] = nil
+			s.track(int64(cap(nb))*8 - int64(cap(blk))*key16Size)
+		}
+		s.fixed = keyBlocks{}
+		var refs *rowRefs
+		if !s.keyOnly {
+			r := newRowRefs(s.chunkRows)
+			refs = &r
+		}
 		s.comp = comp
-		s.sortedKeys, s.sortedRefs = radixSort64(keys, refs, comp.bits, workers, s.track)
+		s.sortedKeys, s.sortedRefs = radixSort64(blocks, n, comp.bits, workers, refs, s.track)
 	case s.fixedKeys():
 		var eb entryBlocks
 		s.forEachPending(func(_ int, k key16, ref uint64) {
