@@ -6,8 +6,8 @@ import (
 	"os"
 	"sync"
 	"syscall"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/copvec/copvec/bench/tpch"
 	"github.com/copvec/copvec/chunk"
