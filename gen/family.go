@@ -31,10 +31,24 @@ type Family struct {
 
 // Primitive is a dense kernel reached through the dispatch table; see kernels/SIMD.md.
 type Primitive struct {
-	Name    string     // table field, e.g. "sumInt64"; the pure-Go twin is "generic" + exported(Name)
-	Params  []jen.Code // parameters
-	Results []jen.Code // results
-	AMD64   bool       // asmgen_amd64 emits <Name>AVX2
+	Name    string   // table field, e.g. "sumInt64"; the pure-Go twin is "generic" + exported(Name)
+	Args    []string // parameters as Go source: "out []uint64", "x []int64", "c int64"
+	Results []string // results as Go source
+	AMD64   bool     // asmgen_amd64 emits <Name>AVX2
+}
+
+// Params is the parameter list as jennifer code.
+func (p Primitive) Params() []jen.Code { return rawList(p.Args) }
+
+// ResultList is the result list as jennifer code.
+func (p Primitive) ResultList() []jen.Code { return rawList(p.Results) }
+
+func rawList(s []string) []jen.Code {
+	out := make([]jen.Code, len(s))
+	for i, a := range s {
+		out[i] = raw(a)
+	}
+	return out
 }
 
 // GenericName is the name of the primitive's pure-Go twin.
@@ -88,6 +102,9 @@ func Generate() (map[string][]byte, error) {
 		return nil, err
 	}
 	if err := render("dispatch_amd64.gen.go", emitDispatchAMD64); err != nil {
+		return nil, err
+	}
+	if err := render("dispatch_gen_test.go", emitPrimitiveBenchmarks); err != nil {
 		return nil, err
 	}
 	return files, nil

@@ -22,21 +22,19 @@ var Extremes = []struct {
 
 func init() {
 	f := &Family{Name: "aggregate", Kernels: emitAgg, Tests: emitAggTests}
-	xs := func(t Type) jen.Code { return jen.Id("x").Index().Id(t.Go) }
+	xs := func(t Type) []string { return []string{"x []" + t.Go} }
 	f.Primitives = append(f.Primitives,
-		Primitive{Name: "sumInt64", Params: []jen.Code{xs(TypeNamed("Int64"))}, Results: []jen.Code{jen.Id("sum").Int64(), jen.Id("exact").Bool()}, AMD64: simdAMD64},
-		Primitive{Name: "sumInt32", Params: []jen.Code{xs(TypeNamed("Int32"))}, Results: []jen.Code{jen.Int64()}, AMD64: simdAMD64},
-		Primitive{Name: "sumFloat64", Params: []jen.Code{xs(TypeNamed("Float64"))}, Results: []jen.Code{jen.Index(jen.Lit(32)).Float64()}, AMD64: simdAMD64},
+		Primitive{Name: "sumInt64", Args: xs(TypeNamed("Int64")), Results: []string{"sum int64", "exact bool"}, AMD64: simdAMD64},
+		Primitive{Name: "sumInt32", Args: xs(TypeNamed("Int32")), Results: []string{"int64"}, AMD64: simdAMD64},
+		Primitive{Name: "sumFloat64", Args: xs(TypeNamed("Float64")), Results: []string{"[32]float64"}, AMD64: simdAMD64},
 	)
 	for _, t := range AggTypes {
 		for _, e := range Extremes {
-			var res []jen.Code
+			res := []string{t.Go}
 			if t.Float {
-				res = []jen.Code{jen.Id("m").Float64(), jen.Id("sawNaN").Bool()}
-			} else {
-				res = []jen.Code{jen.Id(t.Go)}
+				res = []string{"m float64", "sawNaN bool"}
 			}
-			f.Primitives = append(f.Primitives, Primitive{Name: lower(e.Name) + t.Name, Params: []jen.Code{xs(t)}, Results: res, AMD64: simdAMD64})
+			f.Primitives = append(f.Primitives, Primitive{Name: lower(e.Name) + t.Name, Args: xs(t), Results: res, AMD64: simdAMD64})
 		}
 	}
 	register(f)

@@ -21,17 +21,17 @@ var WordOps = []WordOp{
 }
 
 func init() {
-	words := func(names ...string) []jen.Code {
-		var p []jen.Code
+	words := func(names ...string) []string {
+		var p []string
 		for _, n := range names {
-			p = append(p, jen.Id(n).Index().Uint64())
+			p = append(p, n+" []uint64")
 		}
 		return p
 	}
 	f := &Family{Name: "bitmap", Kernels: emitBitmap, Tests: emitBitmapTests}
-	f.Primitives = append(f.Primitives, Primitive{Name: "popcount", Params: words("w"), Results: []jen.Code{jen.Int()}, AMD64: simdAMD64})
+	f.Primitives = append(f.Primitives, Primitive{Name: "popcount", Args: words("w"), Results: []string{"int"}, AMD64: simdAMD64})
 	for _, op := range WordOps {
-		f.Primitives = append(f.Primitives, Primitive{Name: lower(op.Name), Params: words("dst", "a", "b"), AMD64: simdAMD64})
+		f.Primitives = append(f.Primitives, Primitive{Name: lower(op.Name), Args: words("dst", "a", "b"), AMD64: simdAMD64})
 	}
 	register(f)
 }

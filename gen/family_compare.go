@@ -50,10 +50,9 @@ func init() {
 			base := lower(op.Name) + "Const" + t.Name
 			f.Primitives = append(f.Primitives,
 				Primitive{Name: base + "Bitmap", AMD64: simdAMD64,
-					Params: []jen.Code{jen.Id("out").Index().Uint64(), jen.Id("x").Index().Id(t.Go), jen.Id("c").Id(t.Go)}},
+					Args: []string{"out []uint64", "x []" + t.Go, "c " + t.Go}},
 				Primitive{Name: base + "Filter", AMD64: simdAMD64,
-					Params:  []jen.Code{jen.Id("out").Index().Int32(), jen.Id("x").Index().Id(t.Go), jen.Id("c").Id(t.Go)},
-					Results: []jen.Code{jen.Int()}},
+					Args: []string{"out []int32", "x []" + t.Go, "c " + t.Go}, Results: []string{"int"}},
 			)
 		}
 	}

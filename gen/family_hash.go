@@ -13,9 +13,9 @@ func init() {
 	register(&Family{
 		Name: "hash", Kernels: emitHash, Tests: emitHashTests,
 		Primitives: []Primitive{{
-			Name:   "hashInt64",
-			Params: []jen.Code{jen.Id("out").Index().Uint64(), jen.Id("x").Index().Int64()},
-			AMD64:  simdAMD64,
+			Name:  "hashInt64",
+			Args:  []string{"out []uint64", "x []int64"},
+			AMD64: simdAMD64,
 		}},
 	})
 }

@@ -187,3 +187,54 @@ func BenchmarkDispatchOverhead(b *testing.B) {
 		sink += s
 	}
 }
+
+// benchInputs holds one cache-resident input of every primitive parameter kind, named
+// <param><Type> as gen/dispatch.go's generated BenchmarkPrimitives expects.
+type benchInputs struct {
+	xInt64                               []int64
+	xInt32                               []int32
+	xFloat64                             []float64
+	cInt64                               int64
+	cInt32                               int32
+	cFloat64                             float64
+	outInt32                             []int32
+	outUint64                            []uint64
+	wUint64, aUint64, bUint64, dstUint64 []uint64
+}
+
+func newBenchInputs(n int) *benchInputs {
+	rng := rand.New(rand.NewSource(4))
+	in := &benchInputs{
+		xInt64: benchInt64s(n), xInt32: make([]int32, n), xFloat64: benchFloat64s(n),
+		cInt64: 1 << 29, cInt32: 0, cFloat64: 0,
+		outInt32: make([]int32, n), outUint64: make([]uint64, n),
+		wUint64: make([]uint64, n), aUint64: make([]uint64, n), bUint64: make([]uint64, n), dstUint64: make([]uint64, n),
+	}
+	for i := 0; i < n; i++ {
+		in.xInt32[i] = int32(rng.Uint32())
+		in.wUint64[i], in.aUint64[i], in.bUint64[i] = rng.Uint64(), rng.Uint64(), rng.Uint64()
+	}
+	return in
+}
+
+// benchPrimitive times one primitive call with the generic table and with the active one.
+func benchPrimitive(b *testing.B, bytes int, call func(p *primitives)) {
+	tables := []struct {
+		name string
+		p    *primitives
+	}{{LevelGeneric, &genericPrimitives}}
+	if simdLevel != LevelGeneric {
+		tables = append(tables, struct {
+			name string
+			p    *primitives
+		}{simdLevel, simd})
+	}
+	for _, tb := range tables {
+		b.Run(tb.name, func(b *testing.B) {
+			b.SetBytes(int64(bytes))
+			for i := 0; i < b.N; i++ {
+				call(tb.p)
+			}
+		})
+	}
+}
