@@ -1,0 +1,365 @@
+package agg
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/copvec/copvec/chunk"
+	"github.com/copvec/copvec/runtime/exec"
+	"github.com/copvec/copvec/runtime/memory"
+)
+
+// Settings tune a HashAgg. Zero values take defaults.
+type Settings struct {
+	// PartialConcurrency is the number of partial workers (TiDB's
+	// tidb_hashagg_partial_concurrency); 0 means the context's Concurrency, capped at GOMAXPROCS.
+	PartialConcurrency int
+	// FinalConcurrency is the number of final workers (TiDB's tidb_hashagg_final_concurrency);
+	// 0 means the context's Concurrency, capped at GOMAXPROCS.
+	FinalConcurrency int
+	// PartialFlushGroups is how many groups a partial worker collects before it passes their
+	// states on to the final workers; 0 means 1<<14, which keeps its table in cache.
+	PartialFlushGroups int
+}
+
+func (s Settings) resolve(ectx *exec.Context) Settings {
+	def := max(1, min(ectx.Concurrency, runtime.GOMAXPROCS(0)))
+	if s.PartialConcurrency <= 0 {
+		s.PartialConcurrency = def
+	}
+	if s.FinalConcurrency <= 0 {
+		s.FinalConcurrency = def
+	}
+	if s.PartialFlushGroups <= 0 {
+		s.PartialFlushGroups = 1 << 14
+	}
+	return s
+}
+
+// HashAgg is hash aggregation in Complete, Partial or Final mode (see the package documentation).
+// Its output has no particular order.
+type HashAgg struct {
+	ectx     *exec.Context
+	child    exec.Operator
+	spec     Spec
+	mode     Mode
+	settings Settings
+	cfg      config
+	mem      *memory.Tracker
+	disk     *memory.Tracker
+
+	run     *pipeline
+	pending *chunk.Chunk
+	pos     int
+}
+
+// NewHashAgg returns a hash aggregation of child's rows in the given mode; label names it in
+// memory trackers and errors. The child's schema must be spec.InputSchema(mode).
+func NewHashAgg(ectx *exec.Context, child exec.Operator, spec Spec, mode Mode, settings Settings, label string) (*HashAgg, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	if mode > Final {
+		return nil, fmt.Errorf("agg: unknown mode %d", mode)
+	}
+	if err := checkSchema("HashAgg input", child.Schema(), spec.InputSchema(mode)); err != nil {
+		return nil, err
+	}
+	h := &HashAgg{ectx: ectx, child: child, spec: spec, mode: mode, settings: settings.resolve(ectx),
+		mem: ectx.Memory.NewChild(label), disk: ectx.Disk.NewChild(label)}
+	h.cfg = config{spec: &h.spec, mode: mode, chunkSize: ectx.MaxChunkSize, tempDir: ectx.TempDir, disk: h.disk}
+	return h, nil
+}
+
+// Schema implements exec.Operator.
+func (h *HashAgg) Schema() []chunk.Type { return h.spec.OutputSchema(h.mode) }
+
+// Children implements exec.Operator.
+func (h *HashAgg) Children() []exec.Operator { return []exec.Operator{h.child} }
+
+// Describe implements exec.Operator.
+func (h *HashAgg) Describe() string {
+	return fmt.Sprintf("HashAgg mode=%s %s partial_workers=%d final_workers=%d", h.mode, h.spec.String(),
+		h.settings.PartialConcurrency, h.settings.FinalConcurrency)
+}
+
+// MemoryTracker implements exec.MemoryUser.
+func (h *HashAgg) MemoryTracker() *memory.Tracker { return h.mem }
+
+// DiskTracker implements exec.MemoryUser.
+func (h *HashAgg) DiskTracker() *memory.Tracker { return h.disk }
+
+// Open implements exec.Operator.
+func (h *HashAgg) Open(ctx context.Context) error { return h.child.Open(ctx) }
+
+// Next implements exec.Operator. The first call starts the workers, which read the whole input.
+func (h *HashAgg) Next(ctx context.Context, chk *chunk.Chunk) error {
+	chk.Reset()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if h.run == nil {
+		h.run = h.start(ctx)
+	}
+	for h.pending == nil || h.pos >= h.pending.NumRows() {
+		select {
+		case c, ok := <-h.run.out:
+			if !ok {
+				h.pending = nil
+				return h.run.failure()
+			}
+			h.pending, h.pos = c, 0
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	k := min(chk.Capacity(), h.pending.NumRows()-h.pos)
+	chk.AppendRange(h.pending, h.pos, h.pos+k)
+	h.pos += k
+	return nil
+}
+
+// Close implements exec.Operator: it stops the workers, removes spill files and releases memory.
+func (h *HashAgg) Close() error {
+	var err error
+	if h.run != nil {
+		err = h.run.stop()
+		h.run = nil
+	}
+	h.pending = nil
+	h.mem.ReleaseAll()
+	h.disk.ReleaseAll()
+	return errors.Join(err, h.child.Close())
+}
+
+// pipeline is one execution of a HashAgg: its goroutines, its output and its first error.
+type pipeline struct {
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	out    chan *chunk.Chunk
+
+	mu      sync.Mutex
+	err     error
+	cleanup []func() error
+}
+
+// fail records the first error and stops every goroutine of the pipeline.
+func (p *pipeline) fail(err error) {
+	if err == nil {
+		return
+	}
+	p.mu.Lock()
+	if p.err == nil {
+		p.err = err
+	}
+	p.mu.Unlock()
+	p.cancel()
+}
+
+func (p *pipeline) failure() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
+func (p *pipeline) stop() error {
+	p.cancel()
+	p.wg.Wait()
+	var errs []error
+	for _, f := range p.cleanup {
+		errs = append(errs, f())
+	}
+	return errors.Join(errs...)
+}
+
+// send passes c to ch unless the pipeline is stopping.
+func send(ctx context.Context, ch chan<- *chunk.Chunk, c *chunk.Chunk) error {
+	select {
+	case ch <- c:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// go runs fn on a goroutine of the pipeline, recording its error.
+func (p *pipeline) goRun(fn func() error) {
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		p.fail(fn())
+	}()
+}
+
+// start launches the workers. With one partial and one final worker a single goroutine reads the
+// input and aggregates it; otherwise a reader feeds partial workers, which pass partitioned states
+// to final workers (or, in Partial mode, straight to the output).
+func (h *HashAgg) start(parent context.Context) *pipeline {
+	ctx, cancel := context.WithCancel(parent)
+	p := &pipeline{cancel: cancel, out: make(chan *chunk.Chunk, 2)}
+	emit := func(c *chunk.Chunk) error { return send(ctx, p.out, c) }
+	var emitted sync.Mutex
+	nonEmpty := false
+	countingEmit := func(c *chunk.Chunk) error {
+		if c.NumRows() > 0 {
+			emitted.Lock()
+			nonEmpty = true
+			emitted.Unlock()
+		}
+		return emit(c)
+	}
+	P, F := h.settings.PartialConcurrency, h.settings.FinalConcurrency
+	fromState := h.mode == Final
+
+	var workers sync.WaitGroup
+	runWorker := func(fn func() error) {
+		workers.Add(1)
+		p.goRun(func() error {
+			defer workers.Done()
+			return fn()
+		})
+	}
+	switch {
+	case P == 1 && (F == 1 || h.mode == Partial):
+		runWorker(func() error {
+			return h.aggregate(ctx, directInput(h.child, h.cfg.chunkSize), 0, fromState, countingEmit)
+		})
+	case h.mode == Partial:
+		in := h.startReader(ctx, p, P)
+		for w := 0; w < P; w++ {
+			runWorker(func() error { return h.aggregate(ctx, in, w, false, countingEmit) })
+		}
+	default:
+		in := h.startReader(ctx, p, P)
+		finals := make([]chan *chunk.Chunk, F)
+		for j := range finals {
+			finals[j] = make(chan *chunk.Chunk, 4)
+		}
+		var partials sync.WaitGroup
+		for w := 0; w < P; w++ {
+			partials.Add(1)
+			p.goRun(func() error {
+				defer partials.Done()
+				return h.partialWorker(ctx, in, w, fromState, finals)
+			})
+		}
+		p.goRun(func() error {
+			partials.Wait()
+			for _, ch := range finals {
+				close(ch)
+			}
+			return nil
+		})
+		for j := range finals {
+			runWorker(func() error {
+				return h.aggregate(ctx, channelInput(finals[j]), P+j, true, countingEmit)
+			})
+		}
+	}
+	// The closer adds the empty-input row of a GROUP BY without keys and ends the output.
+	p.goRun(func() error {
+		workers.Wait()
+		defer close(p.out)
+		if p.failure() != nil || ctx.Err() != nil {
+			return nil
+		}
+		if len(h.spec.GroupBy) == 0 && h.mode != Partial && !nonEmpty {
+			c, err := defaultRow(&h.spec)
+			if err != nil {
+				return err
+			}
+			return emit(c)
+		}
+		return nil
+	})
+	return p
+}
+
+// defaultRow is the result of a GROUP BY without keys over no rows.
+func defaultRow(spec *Spec) (*chunk.Chunk, error) {
+	states := newStates(spec)
+	for _, s := range states {
+		s.resize(1)
+	}
+	c := chunk.New(spec.FinalSchema(), 1, 1)
+	if err := emitGroups(c, nil, states, []int32{0}, false); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// aggregate runs a spillingAgg over an input and emits its groups.
+func (h *HashAgg) aggregate(ctx context.Context, in input, w int, fromState bool, emit func(*chunk.Chunk) error) (err error) {
+	mem := h.mem.NewChild(fmt.Sprintf("%s worker %d", h.mem.Label(), w))
+	defer mem.Detach()
+	a, err := newSpillingAgg(&h.cfg, mem, 0, fromState)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, a.close()) }()
+	for {
+		c, release, err := in.next(ctx)
+		if err != nil {
+			return err
+		}
+		if c == nil {
+			break
+		}
+		err = a.add(ctx, c, emit)
+		release()
+		if err != nil {
+			return err
+		}
+	}
+	return a.finish(ctx, emit)
+}
+
+// partialWorker aggregates input chunks into a small table and passes its groups' states,
+// partitioned by key hash, to the final workers whenever it holds PartialFlushGroups groups or the
+// quota is exceeded, and at the end.
+func (h *HashAgg) partialWorker(ctx context.Context, in input, w int, fromState bool, finals []chan *chunk.Chunk) error {
+	mem := h.mem.NewChild(fmt.Sprintf("%s partial worker %d", h.mem.Label(), w))
+	defer mem.Detach()
+	t, err := newGroupTable(&h.spec, fromState)
+	if err != nil {
+		return err
+	}
+	var charged int64
+	account := func() {
+		m := t.memory()
+		mem.Consume(m - charged)
+		charged = m
+	}
+	flush := func() error {
+		err := partitionGroups(t, len(finals), routeSalt, h.cfg.chunkSize, func(j int, c *chunk.Chunk) error {
+			return send(ctx, finals[j], c)
+		})
+		t.reset()
+		account()
+		return err
+	}
+	for {
+		c, release, err := in.next(ctx)
+		if err != nil {
+			return err
+		}
+		if c == nil {
+			break
+		}
+		err = t.add(c)
+		release()
+		if err != nil {
+			return err
+		}
+		account()
+		if t.len() >= h.settings.PartialFlushGroups || (mem.Exceeded() && t.len() > 0) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
+}

@@ -1,0 +1,156 @@
+package agg_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/copvec/copvec/chunk"
+	"github.com/copvec/copvec/kernels"
+	"github.com/copvec/copvec/runtime/agg"
+	"github.com/copvec/copvec/runtime/exec"
+	"github.com/copvec/copvec/runtime/hashtable"
+	"github.com/copvec/copvec/runtime/reftest"
+)
+
+// checkResult compares an engine run with the reference: both fail with an overflow, or both
+// succeed with the same groups.
+func checkResult(t *testing.T, seed uint64, what string, w workload, want reftest.Grouped, wantErr error, got []reftest.Row, err error) {
+	t.Helper()
+	if wantErr != nil {
+		require.Error(t, err, "seed %d %s: reference failed with %v", seed, what, wantErr)
+		require.ErrorIs(t, err, kernels.ErrOverflow, "seed %d %s", seed, what)
+		return
+	}
+	require.NoError(t, err, "seed %d %s spec %s", seed, what, w.spec.String())
+	if d := reftest.DiffGroups(want, got, len(w.spec.GroupBy)); d != "" {
+		t.Fatalf("seed %d %s spec %s types %v: %s", seed, what, w.spec.String(), w.types, d)
+	}
+}
+
+func runHashAgg(t *testing.T, rng *rand.Rand, seed uint64, w workload, maxRows int) {
+	want, wantErr := reftest.GroupBy(w.rows, w.types, w.spec.GroupBy, w.calls)
+
+	// Single phase.
+	ectx, _ := randomContext(t, rng)
+	src := &chunkSource{types: w.types, chunks: chunksOf(rng, w.types, w.rows)}
+	settings := randomSettings(rng)
+	op, err := agg.NewHashAgg(ectx, src, w.spec, agg.Complete, settings, "HashAgg#1")
+	require.NoError(t, err)
+	got, err := drain(context.Background(), rng, op)
+	checkResult(t, seed, fmt.Sprintf("complete %+v", settings), w, want, wantErr, got, err)
+	requireReleased(t, ectx, seed)
+
+	// Partial on a few "regions", shipped as encoded chunks, then final.
+	regions := 1 + rng.IntN(3)
+	parts := make([][]reftest.Row, regions)
+	for _, r := range w.rows {
+		i := rng.IntN(regions)
+		parts[i] = append(parts[i], r)
+	}
+	var shipped []*chunk.Chunk
+	for _, rows := range parts {
+		pctx, _ := randomContext(t, rng)
+		src := &chunkSource{types: w.types, chunks: chunksOf(rng, w.types, rows)}
+		op, err := agg.NewHashAgg(pctx, src, w.spec, agg.Partial, randomSettings(rng), "HashAgg#partial")
+		require.NoError(t, err)
+		require.NoError(t, exec.Run(context.Background(), pctx, op, func(c *chunk.Chunk) error {
+			d, err := chunk.Decode(chunk.Encode(nil, c))
+			if err != nil {
+				return err
+			}
+			shipped = append(shipped, d)
+			return nil
+		}), "seed %d partial", seed)
+		requireReleased(t, pctx, seed)
+	}
+	rng.Shuffle(len(shipped), func(i, j int) { shipped[i], shipped[j] = shipped[j], shipped[i] })
+	fctx, _ := randomContext(t, rng)
+	fsrc := &chunkSource{types: w.spec.PartialSchema(), chunks: shipped}
+	fop, err := agg.NewHashAgg(fctx, fsrc, w.spec, agg.Final, randomSettings(rng), "HashAgg#final")
+	require.NoError(t, err)
+	got, err = drain(context.Background(), rng, fop)
+	checkResult(t, seed, "partial→final", w, want, wantErr, got, err)
+	requireReleased(t, fctx, seed)
+}
+
+func TestHashAggMatchesReference(t *testing.T) {
+	for iter := 0; iter < 150; iter++ {
+		seed := newSeed()
+		rng := rand.New(rand.NewPCG(seed, 9))
+		w := randomWorkload(rng, 3000)
+		runHashAgg(t, rng, seed, w, 3000)
+	}
+}
+
+// TestHashAggAllHashesCollide is the hostile mode: every key has the same probe hash.
+func TestHashAggAllHashesCollide(t *testing.T) {
+	hashtable.ForceCollisions(true)
+	defer hashtable.ForceCollisions(false)
+	for iter := 0; iter < 60; iter++ {
+		seed := newSeed()
+		rng := rand.New(rand.NewPCG(seed, 10))
+		w := randomWorkload(rng, 600)
+		runHashAgg(t, rng, seed, w, 600)
+	}
+}
+
+func TestHashAggRejectsBadSpecs(t *testing.T) {
+	ectx := exec.MustContext(exec.Options{TempDir: t.TempDir()})
+	types := []chunk.Type{chunk.Int64, chunk.String}
+	src := &chunkSource{types: types}
+	for _, spec := range []agg.Spec{
+		{Input: types, GroupBy: []int{2}},
+		{Input: types, Aggs: []agg.Agg{{Func: agg.Sum, Arg: 1}}},
+		{Input: types, Aggs: []agg.Agg{{Func: agg.Max, Arg: 5}}},
+		{Input: types, Aggs: []agg.Agg{{Func: 42}}},
+		{Input: []chunk.Type{chunk.Int64}, Aggs: []agg.Agg{{Func: agg.CountStar}}},
+	} {
+		_, err := agg.NewHashAgg(ectx, src, spec, agg.Complete, agg.Settings{}, "HashAgg")
+		require.Error(t, err, "spec %s", spec.String())
+	}
+	_, err := agg.NewHashAgg(ectx, src, agg.Spec{Input: types, Aggs: []agg.Agg{{Func: agg.Avg, Arg: 0}}}, agg.Final, agg.Settings{}, "HashAgg")
+	require.ErrorContains(t, err, "input")
+}
+
+func TestHashAggOverflowNamesTheAggregate(t *testing.T) {
+	types := []chunk.Type{chunk.Int64, chunk.Int64}
+	c := chunk.New(types, 4, 4)
+	for _, v := range []int64{1 << 62, 1 << 62, 1 << 62, -(1 << 62)} {
+		require.NoError(t, c.AppendValues(chunk.Int64Value(1), chunk.Int64Value(v)))
+	}
+	for _, conc := range []int{1, 2} {
+		ectx := exec.MustContext(exec.Options{TempDir: t.TempDir(), Concurrency: conc})
+		spec := agg.Spec{Input: types, GroupBy: []int{0}, Aggs: []agg.Agg{{Func: agg.Sum, Arg: 1}}}
+		op, err := agg.NewHashAgg(ectx, &chunkSource{types: types, chunks: []*chunk.Chunk{c}}, spec, agg.Complete, agg.Settings{}, "HashAgg")
+		require.NoError(t, err)
+		_, err = exec.Collect(context.Background(), ectx, op)
+		require.ErrorIs(t, err, kernels.ErrOverflow)
+		require.ErrorContains(t, err, "sum(#1)")
+		requireReleased(t, ectx, 0)
+	}
+}
+
+func TestHashAggPropagatesChildErrors(t *testing.T) {
+	boom := errors.New("boom")
+	types := []chunk.Type{chunk.Int64}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, conc := range []int{1, 3} {
+		ectx := exec.MustContext(exec.Options{TempDir: t.TempDir(), Concurrency: conc})
+		src := &chunkSource{types: types, chunks: chunksOf(rng, types, randomRows(rng, types, 5000)), fail: boom}
+		spec := agg.Spec{Input: types, GroupBy: []int{0}, Aggs: []agg.Agg{{Func: agg.CountStar}}}
+		op, err := agg.NewHashAgg(ectx, src, spec, agg.Complete, agg.Settings{}, "HashAgg")
+		require.NoError(t, err)
+		_, err = exec.Collect(context.Background(), ectx, op)
+		require.ErrorIs(t, err, boom)
+		requireReleased(t, ectx, 0)
+	}
+}
+
+func randomRows(rng *rand.Rand, types []chunk.Type, n int) []reftest.Row {
+	return reftest.RowsOf(reftest.RandomTable(rng, types, n)...)
+}
