@@ -11,9 +11,9 @@ import (
 // partial states and emits either. One goroutine owns it.
 type groupTable struct {
 	spec      *Spec
-	fromState bool   // input is partial states rather than raw rows
-	keyCols   []int  // key columns in the input
-	stateCols []int  // first state column of each aggregate in a partial-state input
+	fromState bool  // input is partial states rather than raw rows
+	keyCols   []int // key columns in the input
+	stateCols []int // first state column of each aggregate in a partial-state input
 	ht        *hashtable.Table
 	states    []state
 	ids       []uint32
