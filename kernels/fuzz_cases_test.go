@@ -66,3 +66,6 @@ func fuzzFamily(f *testing.F, cases []namedCase) {
 
 // FuzzArith compares every arithmetic kernel with its math/big reference on fuzzed inputs.
 func FuzzArith(f *testing.F) { fuzzFamily(f, arithCases) }
+
+// FuzzLogic compares the three-valued AND, OR and NOT with their row-at-a-time references.
+func FuzzLogic(f *testing.F) { fuzzFamily(f, logicCases) }
