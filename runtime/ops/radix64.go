@@ -1,51 +1,31 @@
 package ops
 
-import "math/bits"
+import (
+	"math/bits"
+	"sort"
+)
 
 // key16 is a normalized key of at most 16 bytes packed big-endian into two words.
 type key16 struct{ hi, lo uint64 }
 
-// keyBlocks collects 16-byte keys in fixed-size blocks, in input order, and tracks which bits vary
-// across them: sorting only the varying bits usually fits a key into one word.
-type keyBlocks struct {
-	blocks  [][]key16
+// pendingKeys holds the 16-byte keys of the rows added since the last spill, one slice per input
+// chunk, and tracks which bits vary across them: sorting only the varying bits usually fits a key
+// into one word.
+type pendingKeys struct {
+	chunks  [][]key16
 	n       int
 	or, and key16
 }
 
-func (kb *keyBlocks) push(k key16) int64 {
-	if kb.n == 0 {
-		kb.and = key16{^uint64(0), ^uint64(0)}
+// add records a chunk's keys and the bits they share.
+func (p *pendingKeys) add(ci int, keys []key16, or, and key16) {
+	if p.n == 0 {
+		p.and = key16{^uint64(0), ^uint64(0)}
 	}
-	kb.or.hi |= k.hi
-	kb.or.lo |= k.lo
-	kb.and.hi &= k.hi
-	kb.and.lo &= k.lo
-	var grown int64
-	if kb.n&(blockSize-1) == 0 {
-		size := blockSize
-		if kb.n == 0 {
-			size = 256 // small sorts stay small; the first block grows like a slice
-		}
-		kb.blocks = append(kb.blocks, make([]key16, 0, size))
-		grown = int64(size) * key16Size
-	}
-	last := &kb.blocks[len(kb.blocks)-1]
-	before := cap(*last)
-	*last = append(*last, k)
-	if kb.n&(blockSize-1) != 0 {
-		grown = int64(cap(*last)-before) * key16Size
-	}
-	kb.n++
-	return grown
-}
-
-func (kb *keyBlocks) bytes() int64 {
-	var n int64
-	for _, b := range kb.blocks {
-		n += int64(cap(b)) * key16Size
-	}
-	return n
+	p.chunks[ci] = keys
+	p.n += len(keys)
+	p.or = key16{p.or.hi | or.hi, p.or.lo | or.lo}
+	p.and = key16{p.and.hi & and.hi, p.and.lo & and.lo}
 }
 
 // bitRun is a run of adjacent varying bits in one word of a key16.
@@ -122,41 +102,30 @@ func (c *compactor) expand(x uint64) key16 {
 	return k
 }
 
-// rowRefs maps input positions to row references, given the row counts of the input chunks.
-type rowRefs struct{ starts []int } // starts[c] is the position of chunk c's first row; one extra at the end
-
-func newRowRefs(chunkRows []int) rowRefs {
-	starts := make([]int, len(chunkRows)+1)
-	for c, n := range chunkRows {
-		starts[c+1] = starts[c] + n
-	}
-	return rowRefs{starts: starts}
-}
-
-// radixSort64 sorts n keys, held in blocks of blockSize, by their low keyBits bits with a stable
-// least-significant-digit radix sort of up to 11 bits a pass, split over workers goroutines. With
-// refs it also returns every key's row reference (its input position mapped by refs); without, only
-// the keys. The first pass moves the keys out of their blocks and drops them, so at most two copies
-// of the keys are live at once; allocations and releases are reported to track.
-func radixSort64(blocks [][]uint64, n, keyBits, workers int, refs *rowRefs, track func(int64)) ([]uint64, []uint64) {
+// radixSort64 sorts n keys, held in one slice per input chunk, by their low keyBits bits with a
+// stable least-significant-digit radix sort of up to 11 bits a pass, split over workers goroutines.
+// With withRefs it also returns every key's row reference (chunk<<32 | row); without, only the keys.
+// The first pass moves the keys out of the per-chunk slices and drops them, so at most two copies of
+// the keys are live at once; allocations and releases are reported to track.
+func radixSort64(chunks [][]uint64, n, keyBits, workers int, withRefs bool, track func(int64)) ([]uint64, []uint64) {
 	perEntry := int64(8)
-	if refs != nil {
+	if withRefs {
 		perEntry = 16
 	}
 	keys := make([]uint64, n)
 	var rs []uint64
-	if refs != nil {
+	if withRefs {
 		rs = make([]uint64, n)
 	}
 	track(int64(n) * perEntry)
-	dropBlocks := func() {
-		for i, b := range blocks {
+	dropChunks := func() {
+		for i, b := range chunks {
 			track(-int64(cap(b)) * 8)
-			blocks[i] = nil
+			chunks[i] = nil
 		}
 	}
 	if n == 0 {
-		dropBlocks()
+		dropChunks()
 		return keys, rs
 	}
 	passes := max(1, (keyBits+10)/11)
@@ -184,43 +153,50 @@ func radixSort64(blocks [][]uint64, n, keyBits, workers int, refs *rowRefs, trac
 		}
 	}
 
-	// First pass: from the blocks into keys (and rs), creating references on the way.
+	// First pass: from the per-chunk slices into keys (and rs), each worker starting at the chunk
+	// that holds its first position.
+	starts := make([]int, len(chunks)+1)
+	for c, b := range chunks {
+		starts[c+1] = starts[c] + len(b)
+	}
+	type segment struct{ c, from, to int }
+	segs := make([][]segment, workers)
+	for w := range segs {
+		lo, hi := bounds[w], bounds[w+1]
+		for c := max(0, sort.SearchInts(starts, lo+1)-1); c < len(chunks) && starts[c] < hi; c++ {
+			segs[w] = append(segs[w], segment{c, max(lo, starts[c]) - starts[c], min(hi, starts[c+1]) - starts[c]})
+		}
+	}
 	parallel(workers, func(w int) {
 		h := offsets[w]
 		clear(h)
-		for i := bounds[w]; i < bounds[w+1]; i++ {
-			h[blocks[i>>blockShift][i&(blockSize-1)]&m]++
+		for _, sg := range segs[w] {
+			for _, k := range chunks[sg.c][sg.from:sg.to] {
+				h[k&m]++
+			}
 		}
 	})
 	prefix()
 	parallel(workers, func(w int) {
 		h := offsets[w]
-		c := 0
-		if refs != nil {
-			for refs.starts[c+1] <= bounds[w] && c+2 < len(refs.starts) {
-				c++
-			}
-		}
-		for i := bounds[w]; i < bounds[w+1]; i++ {
-			k := blocks[i>>blockShift][i&(blockSize-1)]
-			b := k & m
-			keys[h[b]] = k
-			if refs != nil {
-				for i >= refs.starts[c+1] {
-					c++
+		for _, sg := range segs[w] {
+			for r, k := range chunks[sg.c][sg.from:sg.to] {
+				b := k & m
+				keys[h[b]] = k
+				if rs != nil {
+					rs[h[b]] = makeRef(sg.c, sg.from+r)
 				}
-				rs[h[b]] = makeRef(c, i-refs.starts[c])
+				h[b]++
 			}
-			h[b]++
 		}
 	})
-	dropBlocks()
+	dropChunks()
 	if passes == 1 {
 		return keys, rs
 	}
 	k2 := make([]uint64, n)
 	var r2 []uint64
-	if refs != nil {
+	if withRefs {
 		r2 = make([]uint64, n)
 	}
 	track(int64(n) * perEntry)

@@ -46,12 +46,9 @@ func TestCompactorKeepsOrderAndRoundTrips(t *testing.T) {
 	for iter := 0; iter < 500; iter++ {
 		seed := testSeed()
 		rng := rand.New(rand.NewPCG(seed, 11))
-		var kb keyBlocks
 		ks := randomKey16s(rng, 1+rng.IntN(300))
-		for _, k := range ks {
-			kb.push(k)
-		}
-		c, ok := newCompactor(kb.or, kb.and)
+		or, and := orAnd(ks)
+		c, ok := newCompactor(or, and)
 		if !ok {
 			require.Nil(t, c)
 			continue
@@ -89,11 +86,7 @@ func TestRadixSortsMatchStableSort(t *testing.T) {
 
 		// radixSort64 over compacted keys with refs.
 		used = 0
-		var kb keyBlocks
-		for _, k := range ks {
-			kb.push(k)
-		}
-		c, ok := newCompactor(kb.or, kb.and)
+		c, ok := newCompactor(orAnd(ks))
 		if !ok {
 			continue
 		}
@@ -108,20 +101,29 @@ func TestRadixSortsMatchStableSort(t *testing.T) {
 			chunkRows = append(chunkRows, rows)
 			left -= rows
 		}
-		var blocks [][]uint64
-		for i, k := range ks {
-			if i%blockSize == 0 {
-				blocks = append(blocks, make([]uint64, 0, blockSize))
+		chunks := make([][]uint64, len(chunkRows))
+		i := 0
+		for ci, rows := range chunkRows {
+			for range rows {
+				chunks[ci] = append(chunks[ci], c.compact(ks[i]))
+				i++
 			}
-			blocks[len(blocks)-1] = append(blocks[len(blocks)-1], c.compact(k))
+			used += int64(cap(chunks[ci])) * 8
 		}
-		used = int64(len(blocks)) * blockSize * 8
-		refs := newRowRefs(chunkRows)
-		sk, sr := radixSort64(blocks, n, c.bits, workers, &refs, track)
+		sk, sr := radixSort64(chunks, n, c.bits, workers, true, track)
 		require.Equal(t, int64(n)*16, used, "seed %d: only the result stays charged", seed)
 		for i := range want {
 			require.Equal(t, wantRefs[want[i].ref], sr[i], "seed %d row %d", seed, i)
 			require.Equal(t, key16{want[i].hi, want[i].lo}, c.expand(sk[i]), "seed %d row %d", seed, i)
 		}
 	}
+}
+
+func orAnd(ks []key16) (or, and key16) {
+	and = key16{^uint64(0), ^uint64(0)}
+	for _, k := range ks {
+		or = key16{or.hi | k.hi, or.lo | k.lo}
+		and = key16{and.hi & k.hi, and.lo & k.lo}
+	}
+	return or, and
 }

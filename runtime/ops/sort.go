@@ -32,9 +32,10 @@ type Sort struct {
 
 	held      []*chunk.Chunk // compacted input chunks not yet spilled (none when keyOnly)
 	chunkRows []int          // rows of every chunk added since the last spill
-	fixed     keyBlocks      // keys of pending rows when the key fits 16 bytes
+	fixed     pendingKeys    // keys of pending rows when the key fits 16 bytes
 	varKeys   []varEntry     // keys of pending rows otherwise
-	keyBuf    []byte         // scratch for EncodeFixed
+	queue     []queuedChunk  // chunks whose fixed keys are still to be encoded, in a parallel batch
+	keyBufs   [][]byte       // per-worker scratch for EncodeFixed
 	charged   int64          // bytes charged for held rows and keys
 
 	// decoders[j] rebuilds output column j from the keys, or is nil when it must be gathered;
@@ -57,6 +58,11 @@ type Sort struct {
 	expandBuf  []key16
 
 	merge *merger
+}
+
+type queuedChunk struct {
+	c  *chunk.Chunk
+	ci int
 }
 
 type varEntry struct {
@@ -172,40 +178,91 @@ func (s *Sort) consume(ctx context.Context) error {
 func (s *Sort) fixedKeys() bool { return s.enc.Width() > 0 && s.enc.Width() <= 16 }
 
 // pendingRows is the number of rows added since the last spill.
-func (s *Sort) pendingRows() int { return s.fixed.n + len(s.varKeys) }
+func (s *Sort) pendingRows() int {
+	n := s.fixed.n + len(s.varKeys)
+	for _, q := range s.queue {
+		n += q.c.NumRows()
+	}
+	return n
+}
 
-// addChunk holds c and builds its rows' keys.
+// addChunk holds c and builds its rows' keys; with several workers, fixed-width keys are encoded
+// in batches of chunks in parallel.
 func (s *Sort) addChunk(c *chunk.Chunk) {
 	ci := len(s.chunkRows)
 	n := c.NumRows()
 	s.chunkRows = append(s.chunkRows, n)
-	var charge int64
 	if !s.keyOnly {
 		s.held = append(s.held, c)
-		charge += c.MemoryUsage()
+		s.track(c.MemoryUsage())
 	}
 	if s.fixedKeys() {
-		w := s.enc.Width()
-		s.keyBuf = s.enc.EncodeFixed(s.keyBuf[:0], c)
-		for i := 0; i < n; i++ {
-			hi, lo := packKey16(s.keyBuf[i*w : (i+1)*w])
-			charge += s.fixed.push(key16{hi: hi, lo: lo})
+		if s.keyOnly {
+			s.track(c.MemoryUsage()) // held only until its keys are built
 		}
-	} else {
-		before := int64(cap(s.varKeys)) * varEntrySize
-		var arena []byte
-		ends := make([]int, n)
-		for i := 0; i < n; i++ {
-			arena = s.enc.AppendKey(arena, c, i)
-			ends[i] = len(arena)
+		s.fixed.chunks = append(s.fixed.chunks, nil)
+		s.queue = append(s.queue, queuedChunk{c: c, ci: ci})
+		if len(s.queue) >= 4*s.ectx.Concurrency-3 {
+			s.encodeQueued()
 		}
-		start := 0
-		for i := 0; i < n; i++ {
-			s.varKeys = append(s.varKeys, varEntry{key: arena[start:ends[i]:ends[i]], ref: makeRef(ci, i)})
-			start = ends[i]
-		}
-		charge += int64(cap(arena)) + int64(cap(s.varKeys))*varEntrySize - before
+		return
 	}
+	before := int64(cap(s.varKeys)) * varEntrySize
+	var arena []byte
+	ends := make([]int, n)
+	for i := 0; i < n; i++ {
+		arena = s.enc.AppendKey(arena, c, i)
+		ends[i] = len(arena)
+	}
+	start := 0
+	for i := 0; i < n; i++ {
+		s.varKeys = append(s.varKeys, varEntry{key: arena[start:ends[i]:ends[i]], ref: makeRef(ci, i)})
+		start = ends[i]
+	}
+	s.track(int64(cap(arena)) + int64(cap(s.varKeys))*varEntrySize - before)
+}
+
+// encodeQueued builds the fixed-width keys of the queued chunks, one chunk per worker at a time.
+func (s *Sort) encodeQueued() {
+	q := s.queue
+	if len(q) == 0 {
+		return
+	}
+	workers := max(1, min(s.ectx.Concurrency, len(q)))
+	for len(s.keyBufs) < workers {
+		s.keyBufs = append(s.keyBufs, nil)
+	}
+	type result struct {
+		keys    []key16
+		or, and key16
+	}
+	results := make([]result, len(q))
+	w := s.enc.Width()
+	parallel(workers, func(wk int) {
+		for i := wk; i < len(q); i += workers {
+			c := q[i].c
+			buf := s.enc.EncodeFixed(s.keyBufs[wk][:0], c)
+			s.keyBufs[wk] = buf
+			keys := make([]key16, c.NumRows())
+			or, and := key16{}, key16{^uint64(0), ^uint64(0)}
+			for r := range keys {
+				hi, lo := packKey16(buf[r*w : (r+1)*w])
+				keys[r] = key16{hi, lo}
+				or.hi, or.lo, and.hi, and.lo = or.hi|hi, or.lo|lo, and.hi&hi, and.lo&lo
+			}
+			results[i] = result{keys, or, and}
+		}
+	})
+	var charge int64
+	for i, r := range results {
+		s.fixed.add(q[i].ci, r.keys, r.or, r.and)
+		charge += int64(cap(r.keys)) * key16Size
+		if s.keyOnly {
+			charge -= q[i].c.MemoryUsage()
+		}
+	}
+	clear(s.queue)
+	s.queue = s.queue[:0]
 	s.track(charge)
 }
 
@@ -216,54 +273,47 @@ func (s *Sort) track(delta int64) {
 }
 
 // forEachPending calls fn with every pending fixed key and its row reference, in input order,
-// dropping key blocks once visited.
-func (s *Sort) forEachPending(fn func(i int, k key16, ref uint64)) {
-	c, r := 0, 0
-	i := 0
-	for bi, blk := range s.fixed.blocks {
-		for _, k := range blk {
-			for r == s.chunkRows[c] {
-				c, r = c+1, 0
-			}
-			fn(i, k, makeRef(c, r))
-			i, r = i+1, r+1
+// dropping each chunk's keys once visited.
+func (s *Sort) forEachPending(fn func(k key16, ref uint64)) {
+	for c, keys := range s.fixed.chunks {
+		for r, k := range keys {
+			fn(k, makeRef(c, r))
 		}
-		s.fixed.blocks[bi] = nil
-		s.track(-int64(cap(blk)) * key16Size)
+		s.fixed.chunks[c] = nil
+		s.track(-int64(cap(keys)) * key16Size)
 	}
-	s.fixed = keyBlocks{}
+	s.fixed = pendingKeys{}
 }
 
 // sortPending sorts the rows added since the last spill.
 func (s *Sort) sortPending() {
 	s.comp, s.sortedKeys, s.sortedRefs, s.sorted, s.sortedVar = nil, nil, nil, nil, nil
+	s.encodeQueued()
 	n := s.pendingRows()
 	s.sortedRows = n
 	workers := s.ectx.Concurrency
 	switch comp, ok := newCompactor(s.fixed.or, s.fixed.and); {
 	case s.fixedKeys() && ok:
-		// Compact block by block, dropping each wide block as its narrow copy is made.
-		blocks := make([][]uint64, len(s.fixed.blocks))
-		for bi, blk := range s.fixed.blocks {
-			nb := make([]uint64, len(blk))
-			for i, k := range blk {
-				nb[i] = comp.compact(k)
+		// Compact chunk by chunk, in parallel, dropping each wide copy as its narrow one is made.
+		wide := s.fixed.chunks
+		narrow := make([][]uint64, len(wide))
+		parallel(max(1, min(workers, len(wide))), func(w int) {
+			for c := w; c < len(wide); c += max(1, min(workers, len(wide))) {
+				nb := make([]uint64, len(wide[c]))
+				for i, k := range wide[c] {
+					nb[i] = comp.compact(k)
+				}
+				narrow[c] = nb
+				wide[c] = nil
 			}
-			blocks[bi] = nb
-			s.fixed.blocks[bi] = nil
-			s.track(int64(cap(nb))*8 - int64(cap(blk))*key16Size)
-		}
-		s.fixed = keyBlocks{}
-		var refs *rowRefs
-		if !s.keyOnly {
-			r := newRowRefs(s.chunkRows)
-			refs = &r
-		}
+		})
+		s.track(int64(n)*8 - int64(n)*key16Size)
+		s.fixed = pendingKeys{}
 		s.comp = comp
-		s.sortedKeys, s.sortedRefs = radixSort64(blocks, n, comp.bits, workers, refs, s.track)
+		s.sortedKeys, s.sortedRefs = radixSort64(narrow, n, comp.bits, workers, !s.keyOnly, s.track)
 	case s.fixedKeys():
 		var eb entryBlocks
-		s.forEachPending(func(_ int, k key16, ref uint64) {
+		s.forEachPending(func(k key16, ref uint64) {
 			s.track(eb.push(entry16{hi: k.hi, lo: k.lo, ref: ref}))
 		})
 		s.sorted = radixSort16(&eb, workers, s.track)
@@ -355,7 +405,7 @@ func (s *Sort) emitSorted(chk *chunk.Chunk, limit int) {
 
 // releaseHeld drops the in-memory rows and their keys.
 func (s *Sort) releaseHeld() {
-	s.held, s.chunkRows, s.fixed, s.varKeys = nil, nil, keyBlocks{}, nil
+	s.held, s.chunkRows, s.fixed, s.varKeys, s.queue = nil, nil, pendingKeys{}, nil, nil
 	s.comp, s.sortedKeys, s.sortedRefs, s.sorted, s.sortedVar, s.gather = nil, nil, nil, nil, nil, nil
 	s.sortedRows, s.outPos = 0, 0
 	s.mem.Release(s.charged)
