@@ -31,7 +31,7 @@ type mvccCursor struct {
 	hasCur       bool
 	cand         []byte // descending: flag+value of the newest visible version of cur seen so far
 	hasCand      bool
-	userKey      []byte
+	ret          []byte // descending: the encoded key being returned
 
 	scanned int64 // stored keys read
 }
@@ -65,9 +65,10 @@ func (c *mvccCursor) step() error {
 	return nil
 }
 
-// next returns the next visible user key and its value (without the flag byte), both valid until
-// the following call, or ok=false when the range is exhausted.
-func (c *mvccCursor) next() (userKey, value []byte, ok bool, err error) {
+// next returns the next visible key, still encoded (see decodeUserKey), and its value without the
+// flag byte, both valid until the following call, or ok=false when the range is exhausted. Keys are
+// left encoded so that scans which need only part of them do not decode them all.
+func (c *mvccCursor) next() (encKey, value []byte, ok bool, err error) {
 	if c.desc {
 		return c.prev()
 	}
@@ -101,16 +102,13 @@ func (c *mvccCursor) next() (userKey, value []byte, ok bool, err error) {
 		if v[0] == valueDelete {
 			continue
 		}
-		if c.userKey, err = decodeUserKey(prefix, c.userKey[:0]); err != nil {
-			return nil, nil, false, err
-		}
-		return c.userKey, v[1:], true, nil
+		return c.cur, v[1:], true, nil
 	}
 }
 
 // prev is next for descending scans. Walking backwards meets a key's versions oldest first, so it
 // remembers the newest one visible at startTS and decides when the user key changes.
-func (c *mvccCursor) prev() (userKey, value []byte, ok bool, err error) {
+func (c *mvccCursor) prev() (encKey, value []byte, ok bool, err error) {
 	for {
 		if c.moved {
 			c.moved = false
@@ -157,7 +155,7 @@ func (c *mvccCursor) prev() (userKey, value []byte, ok bool, err error) {
 }
 
 // decide settles the user key in c.cur from its newest visible version.
-func (c *mvccCursor) decide() (userKey, value []byte, ok bool, err error) {
+func (c *mvccCursor) decide() (encKey, value []byte, ok bool, err error) {
 	c.hasCur = false
 	if !c.hasCand {
 		return nil, nil, false, nil
@@ -169,8 +167,7 @@ func (c *mvccCursor) decide() (userKey, value []byte, ok bool, err error) {
 	if v[0] == valueDelete {
 		return nil, nil, false, nil
 	}
-	if c.userKey, err = decodeUserKey(c.cur, c.userKey[:0]); err != nil {
-		return nil, nil, false, err
-	}
-	return c.userKey, v[1:], true, nil
+	// c.cur is overwritten as soon as the walk meets the next key; hand out a copy.
+	c.ret = append(c.ret[:0], c.cur...)
+	return c.ret, v[1:], true, nil
 }

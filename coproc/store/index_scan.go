@@ -19,6 +19,7 @@ type IndexScanner struct {
 	cursor mvccCursor
 	bounds KeyRange // the index's keys
 	resume []byte
+	key    []byte
 	closed bool
 }
 
@@ -86,9 +87,14 @@ func (sc *IndexScanner) Scan(ctx context.Context, r KeyRange, desc bool, limit i
 	for limit <= 0 || res.Rows < limit {
 		var key, value []byte
 		var ok bool
-		if key, value, ok, err = c.next(); err != nil || !ok {
+		var enc []byte
+		if enc, value, ok, err = c.next(); err != nil || !ok {
 			break
 		}
+		if sc.key, err = decodeUserKey(enc, sc.key[:0]); err != nil {
+			break
+		}
+		key = sc.key
 		if len(value) != 0 {
 			err = corruptf("index entry %q has a %d-byte value", key, len(value))
 			break
@@ -99,11 +105,9 @@ func (sc *IndexScanner) Scan(ctx context.Context, r KeyRange, desc bool, limit i
 		}
 		res.Rows++
 		if res.Rows == limit {
-			sc.resume = append(sc.resume[:0], key...)
-			if !desc {
-				sc.resume = append(sc.resume, 0)
+			if res.ResumeKey, err = appendResumeKey(&sc.resume, enc, desc); err != nil {
+				break
 			}
-			res.ResumeKey = sc.resume
 		}
 	}
 	out.SetPhysicalRows(base + res.Rows)

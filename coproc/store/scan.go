@@ -33,6 +33,9 @@ type RecordScanner struct {
 	batch  tablecodec.RowBatch
 	resume []byte
 	closed bool
+	// encPrefix is the stored form of the table's row keys up to the handle's first byte, for
+	// reading handles without decoding whole keys.
+	encPrefix []byte
 }
 
 // decodeBatchRows is how many rows a scan collects before decoding them a column at a time.
@@ -51,7 +54,7 @@ func (s *Snapshot) NewRecordScanner(table *tablecodec.TableInfo, columnIDs []int
 	}
 	start, end := tablecodec.RecordRange(table.ID)
 	return &RecordScanner{table: table, dec: dec, types: dec.Types(), bounds: KeyRange{start, end},
-		cursor: mvccCursor{iter: iter, startTS: s.startTS}}, nil
+		cursor: mvccCursor{iter: iter, startTS: s.startTS}, encPrefix: encodedRecordPrefix(table.ID)}, nil
 }
 
 // Types returns the types of the output columns.
@@ -107,14 +110,15 @@ func (sc *RecordScanner) Scan(ctx context.Context, r KeyRange, desc bool, limit 
 			break
 		}
 		var handle int64
-		if handle, err = tablecodec.DecodeRecordHandle(key, sc.table.ID); err != nil {
-			err = errors.Join(ErrCorrupt, err)
+		if handle, err = sc.handleOf(key); err != nil {
 			break
 		}
 		sc.batch.Append(handle, value)
 		res.Rows++
 		if res.Rows == limit {
-			res.ResumeKey = sc.resumeKey(key, desc)
+			if res.ResumeKey, err = sc.resumeKey(key, desc); err != nil {
+				break
+			}
 		}
 		if sc.batch.Len() == decodeBatchRows {
 			if err = flush(); err != nil {
@@ -134,12 +138,59 @@ func (sc *RecordScanner) Scan(ctx context.Context, r KeyRange, desc bool, limit 
 	return res, nil
 }
 
-func (sc *RecordScanner) resumeKey(last []byte, desc bool) []byte {
-	sc.resume = append(sc.resume[:0], last...)
-	if !desc {
-		sc.resume = append(sc.resume, 0) // the smallest key after last
+// resumeKey returns the key a follow-up scan starts from (ascending) or ends at (descending), given
+// the stored form of the last key returned.
+func (sc *RecordScanner) resumeKey(lastEnc []byte, desc bool) ([]byte, error) {
+	return appendResumeKey(&sc.resume, lastEnc, desc)
+}
+
+func appendResumeKey(buf *[]byte, lastEnc []byte, desc bool) ([]byte, error) {
+	k, err := decodeUserKey(lastEnc, (*buf)[:0])
+	if err != nil {
+		return nil, err
 	}
-	return sc.resume
+	if !desc {
+		k = append(k, 0) // the smallest key after the last one
+	}
+	*buf = k
+	return k, nil
+}
+
+// Stored row keys of one table have a fixed shape: 'z', then EncodeBytes of the 19-byte row key
+// t{tableID}_r{handle} in three 9-byte groups. The handle's 8 bytes sit at [13,18) and [19,22);
+// [18] is a full group's 0xFF marker and the last group holds 5 zero pad bytes and marker 0xFA.
+const (
+	encRecordKeyLen  = 1 + 27
+	encRecordFixed   = 13
+	encHandleSplit   = 18
+	encLastMarkerPos = 27
+)
+
+func encodedRecordPrefix(tableID int64) []byte {
+	return appendDataKey(nil, tablecodec.RecordKey(tableID, 0))[:encRecordFixed]
+}
+
+// handleOf returns the handle of a stored row key of the scanner's table, taking the fast path for
+// well-formed keys and decoding in full (to report the problem) otherwise.
+func (sc *RecordScanner) handleOf(enc []byte) (int64, error) {
+	if len(enc) == encRecordKeyLen && bytes.Equal(enc[:encRecordFixed], sc.encPrefix) &&
+		enc[encHandleSplit] == 0xFF && enc[encLastMarkerPos] == 0xFF-5 &&
+		enc[22]|enc[23]|enc[24]|enc[25]|enc[26] == 0 {
+		var h [8]byte
+		copy(h[:5], enc[encRecordFixed:encHandleSplit])
+		copy(h[5:], enc[encHandleSplit+1:encHandleSplit+4])
+		v, _, err := tablecodec.DecodeInt64(h[:])
+		return v, err
+	}
+	k, err := decodeUserKey(enc, nil)
+	if err != nil {
+		return 0, err
+	}
+	h, err := tablecodec.DecodeRecordHandle(k, sc.table.ID)
+	if err != nil {
+		return 0, errors.Join(ErrCorrupt, err)
+	}
+	return h, nil
 }
 
 func checkOutput(out *chunk.Chunk, types []chunk.Type) error {

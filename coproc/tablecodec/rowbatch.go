@@ -143,27 +143,26 @@ func (d *RowDecoder) checkColumn(b *RowBatch, j int) error {
 			}
 		}
 	case chunk.KindString:
-		prev := l.prevStr[j]
+		prevOff := -1
+		if p := l.prevStr[j]; p >= 0 {
+			prevOff = l.slotOff[p]
+		}
 		nulls := s.mayHaveNulls(j)
-		for r := range b.Len() {
+		for r, at := range s.fixedAt {
 			if nulls && s.isNull(b, r, j) {
 				continue
 			}
-			from, to := d.batchStringBounds(b, r, j, prev)
+			from := 0
+			if prevOff >= 0 {
+				from = int(binary.LittleEndian.Uint32(data[at+prevOff:]))
+			}
+			to := int(binary.LittleEndian.Uint32(data[at+off:]))
 			if from > to || s.strAt[r]+to > b.offs[r+1] {
 				return corrupt("row %d: string offsets %d..%d outside the string area", r, from, to)
 			}
 		}
 	}
 	return nil
-}
-
-func (d *RowDecoder) batchStringBounds(b *RowBatch, r, j, prev int) (from, to int) {
-	l, fixedAt := d.layout, d.scratch.fixedAt[r]
-	if prev >= 0 {
-		from = int(binary.LittleEndian.Uint32(b.data[fixedAt+l.slotOff[prev]:]))
-	}
-	return from, int(binary.LittleEndian.Uint32(b.data[fixedAt+l.slotOff[j]:]))
 }
 
 // decodeColumn appends stored column j (or the handle, for j < 0) of every row to col. Fixed-width
@@ -245,15 +244,23 @@ func (d *RowDecoder) decodeColumn(b *RowBatch, j int, col *chunk.Column) {
 			}
 		}
 	case chunk.KindString:
-		prev := l.prevStr[j]
+		prevOff := -1
+		if p := l.prevStr[j]; p >= 0 {
+			prevOff = l.slotOff[p]
+		}
 		nulls := s.mayHaveNulls(j)
-		for r := range rows {
+		for r, at := range s.fixedAt {
 			if nulls && s.isNull(b, r, j) {
 				col.AppendNull()
 				continue
 			}
-			from, to := d.batchStringBounds(b, r, j, prev)
-			col.AppendBytes(data[s.strAt[r]+from : s.strAt[r]+to])
+			from := 0
+			if prevOff >= 0 {
+				from = int(binary.LittleEndian.Uint32(data[at+prevOff:]))
+			}
+			to := int(binary.LittleEndian.Uint32(data[at+off:]))
+			sa := s.strAt[r]
+			col.AppendBytes(data[sa+from : sa+to])
 		}
 	}
 }
