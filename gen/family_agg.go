@@ -102,7 +102,7 @@ func emitSum(f *jen.File, t Type) {
 				code("blk := x[:min(len(x), 1<<22)]"),
 				code("x = x[len(blk):]"),
 				code("full := len(blk) &^ 31"),
-				jen.If(code("s, exact := active.sumInt64(blk[:full]); exact")).Block(
+				jen.If(code("s, exact := prims().sumInt64(blk[:full]); exact")).Block(
 					code("acc = acc.AddInt64(s)"),
 				).Else().Block(code("acc = acc.Add(sumInt64WideDense(blk[:full]))")),
 				code("acc = acc.Add(sumInt64WideDense(blk[full:]))"),
@@ -140,7 +140,7 @@ func emitSum(f *jen.File, t Type) {
 		f.Func().Id("SumInt32").Params(params(x, axisParams)...).Int64().Block(
 			dispatchAxes("sumInt32", []jen.Code{jen.Id("x")}, true),
 			code("full := len(x) &^ 31"),
-			code("return active.sumInt32(x[:full]) + genericSumInt32(x[full:])"),
+			code("return prims().sumInt32(x[:full]) + genericSumInt32(x[full:])"),
 		)
 		f.Comment("genericSumInt32 is the pure-Go twin of the sumInt32 primitive.")
 		f.Func().Id("genericSumInt32").Params(x...).Int64().Block(
@@ -158,7 +158,7 @@ func emitSum(f *jen.File, t Type) {
 		f.Func().Id("SumFloat64").Params(params(x, axisParams)...).Float64().Block(
 			dispatchAxes("sumFloat64", []jen.Code{jen.Id("x")}, true),
 			code("full := len(x) &^ 31"),
-			code("acc := active.sumFloat64(x[:full])"),
+			code("acc := prims().sumFloat64(x[:full])"),
 			jen.For(code("i := full; i < len(x); i++")).Block(code("acc[i&31] += x[i]")),
 			code("return reduceLanes(&acc)"),
 		)
@@ -192,12 +192,12 @@ func emitExtreme(f *jen.File, t Type, name, builtin, identity, better string) {
 		g.If(code("len(x) == 0")).Block(code("return 0, false"))
 		g.Add(code("full := len(x) &^ 31"))
 		if t.Float {
-			g.Add(code("m, nan := active.%s(x[:full])", lower(kname)))
+			g.Add(code("m, nan := prims().%s(x[:full])", lower(kname)))
 			g.Add(code("mt, nant := generic%s(x[full:])", kname))
 			g.Add(code("m = %s(m, mt)", builtin))
 			g.Add(code("return float%sResult(x, m, nan || nant), true", name))
 		} else {
-			g.Add(code("return %s(active.%s(x[:full]), generic%s(x[full:])), true", builtin, lower(kname), kname))
+			g.Add(code("return %s(prims().%s(x[:full]), generic%s(x[full:])), true", builtin, lower(kname), kname))
 		}
 	})
 	f.Commentf("generic%s is the pure-Go twin of the %s primitive.", kname, lower(kname))

@@ -40,7 +40,7 @@ func emitBitmap(f *jen.File) {
 	f.Comment("Count returns the number of set bits in w.")
 	f.Func().Id("Count").Params(jen.Id("w").Index().Uint64()).Int().Block(
 		code("full := len(w) &^ 7"),
-		code("return active.popcount(w[:full]) + genericPopcount(w[full:])"),
+		code("return prims().popcount(w[:full]) + genericPopcount(w[full:])"),
 	)
 	f.Comment("genericPopcount is the pure-Go twin of the popcount primitive.")
 	f.Func().Id("genericPopcount").Params(jen.Id("w").Index().Uint64()).Int().Block(
@@ -55,7 +55,7 @@ func emitBitmap(f *jen.File) {
 			code("n := len(dst)"),
 			code("a, b = a[:n], b[:n]"),
 			code("full := n &^ 7"),
-			code("active.%s(dst[:full], a[:full], b[:full])", lower(op.Name)),
+			code("prims().%s(dst[:full], a[:full], b[:full])", lower(op.Name)),
 			code("generic%s(dst[full:], a[full:], b[full:])", op.Name),
 		)
 		f.Commentf("generic%s is the pure-Go twin of the %s primitive.", op.Name, lower(op.Name))

@@ -174,7 +174,7 @@ func emitCmpBitmap(f *jen.File, k cmpKernel) {
 		if k.simd() {
 			simd := []jen.Code{
 				code("full := len(x) &^ 63"),
-				code("active.%s(out[:full>>6], x[:full], c)", lower(name)),
+				code("prims().%s(out[:full>>6], x[:full], c)", lower(name)),
 				code("%s(out[full>>6:], x[full:], c)", "generic"+name),
 			}
 			if k.t.Float {
@@ -243,7 +243,7 @@ func emitCmpFilter(f *jen.File, k cmpKernel) {
 		}
 		simd := []jen.Code{
 			code("full := len(x) &^ 31"),
-			code("k := active.%s(out[:full], x[:full], c)", lower(name)),
+			code("k := prims().%s(out[:full], x[:full], c)", lower(name)),
 			code("kt := generic%s(out[k:], x[full:], c)", name),
 			code("rebase(out[k:k+kt], full)"),
 			code("return k + kt"),

@@ -77,7 +77,7 @@ func emitHash(f *jen.File) {
 				g.Add(dispatchAxes(lower(name), hashArgs(t), false))
 				if t.Name == "Int64" && !combine {
 					g.Add(code("full := len(x) &^ 31"))
-					g.Add(code("active.hashInt64(out[:full], x[:full])"))
+					g.Add(code("prims().hashInt64(out[:full], x[:full])"))
 					g.Add(code("genericHashInt64(out[full:len(x)], x[full:])"))
 					return
 				}

@@ -54,7 +54,7 @@ func SumInt64Wide(x []int64, valid []uint64, sel []int32) Int128 {
 		blk := x[:min(len(x), 1<<22)]
 		x = x[len(blk):]
 		full := len(blk) &^ 31
-		if s, exact := active.sumInt64(blk[:full]); exact {
+		if s, exact := prims().sumInt64(blk[:full]); exact {
 			acc = acc.AddInt64(s)
 		} else {
 			acc = acc.Add(sumInt64WideDense(blk[:full]))
@@ -139,7 +139,7 @@ func MinInt64(x []int64, valid []uint64, sel []int32) (int64, bool) {
 		return 0, false
 	}
 	full := len(x) &^ 31
-	return min(active.minInt64(x[:full]), genericMinInt64(x[full:])), true
+	return min(prims().minInt64(x[:full]), genericMinInt64(x[full:])), true
 }
 
 // genericMinInt64 is the pure-Go twin of the minInt64 primitive.
@@ -197,7 +197,7 @@ func MaxInt64(x []int64, valid []uint64, sel []int32) (int64, bool) {
 		return 0, false
 	}
 	full := len(x) &^ 31
-	return max(active.maxInt64(x[:full]), genericMaxInt64(x[full:])), true
+	return max(prims().maxInt64(x[:full]), genericMaxInt64(x[full:])), true
 }
 
 // genericMaxInt64 is the pure-Go twin of the maxInt64 primitive.
@@ -505,7 +505,7 @@ func SumInt32(x []int32, valid []uint64, sel []int32) int64 {
 		return sumInt32Nulls(x, valid)
 	}
 	full := len(x) &^ 31
-	return active.sumInt32(x[:full]) + genericSumInt32(x[full:])
+	return prims().sumInt32(x[:full]) + genericSumInt32(x[full:])
 }
 
 // genericSumInt32 is the pure-Go twin of the sumInt32 primitive.
@@ -560,7 +560,7 @@ func MinInt32(x []int32, valid []uint64, sel []int32) (int32, bool) {
 		return 0, false
 	}
 	full := len(x) &^ 31
-	return min(active.minInt32(x[:full]), genericMinInt32(x[full:])), true
+	return min(prims().minInt32(x[:full]), genericMinInt32(x[full:])), true
 }
 
 // genericMinInt32 is the pure-Go twin of the minInt32 primitive.
@@ -618,7 +618,7 @@ func MaxInt32(x []int32, valid []uint64, sel []int32) (int32, bool) {
 		return 0, false
 	}
 	full := len(x) &^ 31
-	return max(active.maxInt32(x[:full]), genericMaxInt32(x[full:])), true
+	return max(prims().maxInt32(x[:full]), genericMaxInt32(x[full:])), true
 }
 
 // genericMaxInt32 is the pure-Go twin of the maxInt32 primitive.
@@ -880,7 +880,7 @@ func SumFloat64(x []float64, valid []uint64, sel []int32) float64 {
 		return sumFloat64Nulls(x, valid)
 	}
 	full := len(x) &^ 31
-	acc := active.sumFloat64(x[:full])
+	acc := prims().sumFloat64(x[:full])
 	for i := full; i < len(x); i++ {
 		acc[i&31] += x[i]
 	}
@@ -946,7 +946,7 @@ func MinFloat64(x []float64, valid []uint64, sel []int32) (float64, bool) {
 		return 0, false
 	}
 	full := len(x) &^ 31
-	m, nan := active.minFloat64(x[:full])
+	m, nan := prims().minFloat64(x[:full])
 	mt, nant := genericMinFloat64(x[full:])
 	m = min(m, mt)
 	return floatMinResult(x, m, nan || nant), true
@@ -1030,7 +1030,7 @@ func MaxFloat64(x []float64, valid []uint64, sel []int32) (float64, bool) {
 		return 0, false
 	}
 	full := len(x) &^ 31
-	m, nan := active.maxFloat64(x[:full])
+	m, nan := prims().maxFloat64(x[:full])
 	mt, nant := genericMaxFloat64(x[full:])
 	m = max(m, mt)
 	return floatMaxResult(x, m, nan || nant), true

@@ -7,7 +7,7 @@ import "math/bits"
 // Count returns the number of set bits in w.
 func Count(w []uint64) int {
 	full := len(w) &^ 7
-	return active.popcount(w[:full]) + genericPopcount(w[full:])
+	return prims().popcount(w[:full]) + genericPopcount(w[full:])
 }
 
 // genericPopcount is the pure-Go twin of the popcount primitive.
@@ -25,7 +25,7 @@ func And(dst, a, b []uint64) {
 	n := len(dst)
 	a, b = a[:n], b[:n]
 	full := n &^ 7
-	active.and(dst[:full], a[:full], b[:full])
+	prims().and(dst[:full], a[:full], b[:full])
 	genericAnd(dst[full:], a[full:], b[full:])
 }
 
@@ -43,7 +43,7 @@ func Or(dst, a, b []uint64) {
 	n := len(dst)
 	a, b = a[:n], b[:n]
 	full := n &^ 7
-	active.or(dst[:full], a[:full], b[:full])
+	prims().or(dst[:full], a[:full], b[:full])
 	genericOr(dst[full:], a[full:], b[full:])
 }
 
@@ -61,7 +61,7 @@ func AndNot(dst, a, b []uint64) {
 	n := len(dst)
 	a, b = a[:n], b[:n]
 	full := n &^ 7
-	active.andNot(dst[:full], a[:full], b[:full])
+	prims().andNot(dst[:full], a[:full], b[:full])
 	genericAndNot(dst[full:], a[full:], b[full:])
 }
 

@@ -15,7 +15,7 @@ func EqConstInt64Bitmap(out []uint64, x []int64, c int64, valid []uint64, sel []
 		return
 	}
 	full := len(x) &^ 63
-	active.eqConstInt64Bitmap(out[:full>>6], x[:full], c)
+	prims().eqConstInt64Bitmap(out[:full>>6], x[:full], c)
 	genericEqConstInt64Bitmap(out[full>>6:], x[full:], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -71,7 +71,7 @@ func EqConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 		return eqConstInt64FilterNulls(out, x, c, valid)
 	}
 	full := len(x) &^ 31
-	k := active.eqConstInt64Filter(out[:full], x[:full], c)
+	k := prims().eqConstInt64Filter(out[:full], x[:full], c)
 	kt := genericEqConstInt64Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
@@ -243,7 +243,7 @@ func NeConstInt64Bitmap(out []uint64, x []int64, c int64, valid []uint64, sel []
 		return
 	}
 	full := len(x) &^ 63
-	active.neConstInt64Bitmap(out[:full>>6], x[:full], c)
+	prims().neConstInt64Bitmap(out[:full>>6], x[:full], c)
 	genericNeConstInt64Bitmap(out[full>>6:], x[full:], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -299,7 +299,7 @@ func NeConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 		return neConstInt64FilterNulls(out, x, c, valid)
 	}
 	full := len(x) &^ 31
-	k := active.neConstInt64Filter(out[:full], x[:full], c)
+	k := prims().neConstInt64Filter(out[:full], x[:full], c)
 	kt := genericNeConstInt64Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
@@ -471,7 +471,7 @@ func LtConstInt64Bitmap(out []uint64, x []int64, c int64, valid []uint64, sel []
 		return
 	}
 	full := len(x) &^ 63
-	active.ltConstInt64Bitmap(out[:full>>6], x[:full], c)
+	prims().ltConstInt64Bitmap(out[:full>>6], x[:full], c)
 	genericLtConstInt64Bitmap(out[full>>6:], x[full:], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -527,7 +527,7 @@ func LtConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 		return ltConstInt64FilterNulls(out, x, c, valid)
 	}
 	full := len(x) &^ 31
-	k := active.ltConstInt64Filter(out[:full], x[:full], c)
+	k := prims().ltConstInt64Filter(out[:full], x[:full], c)
 	kt := genericLtConstInt64Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
@@ -699,7 +699,7 @@ func LeConstInt64Bitmap(out []uint64, x []int64, c int64, valid []uint64, sel []
 		return
 	}
 	full := len(x) &^ 63
-	active.leConstInt64Bitmap(out[:full>>6], x[:full], c)
+	prims().leConstInt64Bitmap(out[:full>>6], x[:full], c)
 	genericLeConstInt64Bitmap(out[full>>6:], x[full:], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -755,7 +755,7 @@ func LeConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 		return leConstInt64FilterNulls(out, x, c, valid)
 	}
 	full := len(x) &^ 31
-	k := active.leConstInt64Filter(out[:full], x[:full], c)
+	k := prims().leConstInt64Filter(out[:full], x[:full], c)
 	kt := genericLeConstInt64Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
@@ -927,7 +927,7 @@ func GtConstInt64Bitmap(out []uint64, x []int64, c int64, valid []uint64, sel []
 		return
 	}
 	full := len(x) &^ 63
-	active.gtConstInt64Bitmap(out[:full>>6], x[:full], c)
+	prims().gtConstInt64Bitmap(out[:full>>6], x[:full], c)
 	genericGtConstInt64Bitmap(out[full>>6:], x[full:], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -983,7 +983,7 @@ func GtConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 		return gtConstInt64FilterNulls(out, x, c, valid)
 	}
 	full := len(x) &^ 31
-	k := active.gtConstInt64Filter(out[:full], x[:full], c)
+	k := prims().gtConstInt64Filter(out[:full], x[:full], c)
 	kt := genericGtConstInt64Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
@@ -1155,7 +1155,7 @@ func GeConstInt64Bitmap(out []uint64, x []int64, c int64, valid []uint64, sel []
 		return
 	}
 	full := len(x) &^ 63
-	active.geConstInt64Bitmap(out[:full>>6], x[:full], c)
+	prims().geConstInt64Bitmap(out[:full>>6], x[:full], c)
 	genericGeConstInt64Bitmap(out[full>>6:], x[full:], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -1211,7 +1211,7 @@ func GeConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 		return geConstInt64FilterNulls(out, x, c, valid)
 	}
 	full := len(x) &^ 31
-	k := active.geConstInt64Filter(out[:full], x[:full], c)
+	k := prims().geConstInt64Filter(out[:full], x[:full], c)
 	kt := genericGeConstInt64Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
@@ -1383,7 +1383,7 @@ func EqConstInt32Bitmap(out []uint64, x []int32, c int32, valid []uint64, sel []
 		return
 	}
 	full := len(x) &^ 63
-	active.eqConstInt32Bitmap(out[:full>>6], x[:full], c)
+	prims().eqConstInt32Bitmap(out[:full>>6], x[:full], c)
 	genericEqConstInt32Bitmap(out[full>>6:], x[full:], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -1439,7 +1439,7 @@ func EqConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 		return eqConstInt32FilterNulls(out, x, c, valid)
 	}
 	full := len(x) &^ 31
-	k := active.eqConstInt32Filter(out[:full], x[:full], c)
+	k := prims().eqConstInt32Filter(out[:full], x[:full], c)
 	kt := genericEqConstInt32Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
@@ -1611,7 +1611,7 @@ func NeConstInt32Bitmap(out []uint64, x []int32, c int32, valid []uint64, sel []
 		return
 	}
 	full := len(x) &^ 63
-	active.neConstInt32Bitmap(out[:full>>6], x[:full], c)
+	prims().neConstInt32Bitmap(out[:full>>6], x[:full], c)
 	genericNeConstInt32Bitmap(out[full>>6:], x[full:], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -1667,7 +1667,7 @@ func NeConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 		return neConstInt32FilterNulls(out, x, c, valid)
 	}
 	full := len(x) &^ 31
-	k := active.neConstInt32Filter(out[:full], x[:full], c)
+	k := prims().neConstInt32Filter(out[:full], x[:full], c)
 	kt := genericNeConstInt32Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
@@ -1839,7 +1839,7 @@ func LtConstInt32Bitmap(out []uint64, x []int32, c int32, valid []uint64, sel []
 		return
 	}
 	full := len(x) &^ 63
-	active.ltConstInt32Bitmap(out[:full>>6], x[:full], c)
+	prims().ltConstInt32Bitmap(out[:full>>6], x[:full], c)
 	genericLtConstInt32Bitmap(out[full>>6:], x[full:], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -1895,7 +1895,7 @@ func LtConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 		return ltConstInt32FilterNulls(out, x, c, valid)
 	}
 	full := len(x) &^ 31
-	k := active.ltConstInt32Filter(out[:full], x[:full], c)
+	k := prims().ltConstInt32Filter(out[:full], x[:full], c)
 	kt := genericLtConstInt32Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
@@ -2067,7 +2067,7 @@ func LeConstInt32Bitmap(out []uint64, x []int32, c int32, valid []uint64, sel []
 		return
 	}
 	full := len(x) &^ 63
-	active.leConstInt32Bitmap(out[:full>>6], x[:full], c)
+	prims().leConstInt32Bitmap(out[:full>>6], x[:full], c)
 	genericLeConstInt32Bitmap(out[full>>6:], x[full:], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -2123,7 +2123,7 @@ func LeConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 		return leConstInt32FilterNulls(out, x, c, valid)
 	}
 	full := len(x) &^ 31
-	k := active.leConstInt32Filter(out[:full], x[:full], c)
+	k := prims().leConstInt32Filter(out[:full], x[:full], c)
 	kt := genericLeConstInt32Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
@@ -2295,7 +2295,7 @@ func GtConstInt32Bitmap(out []uint64, x []int32, c int32, valid []uint64, sel []
 		return
 	}
 	full := len(x) &^ 63
-	active.gtConstInt32Bitmap(out[:full>>6], x[:full], c)
+	prims().gtConstInt32Bitmap(out[:full>>6], x[:full], c)
 	genericGtConstInt32Bitmap(out[full>>6:], x[full:], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -2351,7 +2351,7 @@ func GtConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 		return gtConstInt32FilterNulls(out, x, c, valid)
 	}
 	full := len(x) &^ 31
-	k := active.gtConstInt32Filter(out[:full], x[:full], c)
+	k := prims().gtConstInt32Filter(out[:full], x[:full], c)
 	kt := genericGtConstInt32Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
@@ -2523,7 +2523,7 @@ func GeConstInt32Bitmap(out []uint64, x []int32, c int32, valid []uint64, sel []
 		return
 	}
 	full := len(x) &^ 63
-	active.geConstInt32Bitmap(out[:full>>6], x[:full], c)
+	prims().geConstInt32Bitmap(out[:full>>6], x[:full], c)
 	genericGeConstInt32Bitmap(out[full>>6:], x[full:], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -2579,7 +2579,7 @@ func GeConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 		return geConstInt32FilterNulls(out, x, c, valid)
 	}
 	full := len(x) &^ 31
-	k := active.geConstInt32Filter(out[:full], x[:full], c)
+	k := prims().geConstInt32Filter(out[:full], x[:full], c)
 	kt := genericGeConstInt32Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
@@ -2754,7 +2754,7 @@ func EqConstFloat64Bitmap(out []uint64, x []float64, c float64, valid []uint64, 
 		genericEqConstFloat64Bitmap(out, x, c)
 	} else {
 		full := len(x) &^ 63
-		active.eqConstFloat64Bitmap(out[:full>>6], x[:full], c)
+		prims().eqConstFloat64Bitmap(out[:full>>6], x[:full], c)
 		genericEqConstFloat64Bitmap(out[full>>6:], x[full:], c)
 	}
 	if valid != nil {
@@ -2814,7 +2814,7 @@ func EqConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 		return genericEqConstFloat64Filter(out, x, c)
 	}
 	full := len(x) &^ 31
-	k := active.eqConstFloat64Filter(out[:full], x[:full], c)
+	k := prims().eqConstFloat64Filter(out[:full], x[:full], c)
 	kt := genericEqConstFloat64Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
@@ -2989,7 +2989,7 @@ func NeConstFloat64Bitmap(out []uint64, x []float64, c float64, valid []uint64, 
 		genericNeConstFloat64Bitmap(out, x, c)
 	} else {
 		full := len(x) &^ 63
-		active.neConstFloat64Bitmap(out[:full>>6], x[:full], c)
+		prims().neConstFloat64Bitmap(out[:full>>6], x[:full], c)
 		genericNeConstFloat64Bitmap(out[full>>6:], x[full:], c)
 	}
 	if valid != nil {
@@ -3049,7 +3049,7 @@ func NeConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 		return genericNeConstFloat64Filter(out, x, c)
 	}
 	full := len(x) &^ 31
-	k := active.neConstFloat64Filter(out[:full], x[:full], c)
+	k := prims().neConstFloat64Filter(out[:full], x[:full], c)
 	kt := genericNeConstFloat64Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
@@ -3224,7 +3224,7 @@ func LtConstFloat64Bitmap(out []uint64, x []float64, c float64, valid []uint64, 
 		genericLtConstFloat64Bitmap(out, x, c)
 	} else {
 		full := len(x) &^ 63
-		active.ltConstFloat64Bitmap(out[:full>>6], x[:full], c)
+		prims().ltConstFloat64Bitmap(out[:full>>6], x[:full], c)
 		genericLtConstFloat64Bitmap(out[full>>6:], x[full:], c)
 	}
 	if valid != nil {
@@ -3284,7 +3284,7 @@ func LtConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 		return genericLtConstFloat64Filter(out, x, c)
 	}
 	full := len(x) &^ 31
-	k := active.ltConstFloat64Filter(out[:full], x[:full], c)
+	k := prims().ltConstFloat64Filter(out[:full], x[:full], c)
 	kt := genericLtConstFloat64Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
@@ -3459,7 +3459,7 @@ func LeConstFloat64Bitmap(out []uint64, x []float64, c float64, valid []uint64, 
 		genericLeConstFloat64Bitmap(out, x, c)
 	} else {
 		full := len(x) &^ 63
-		active.leConstFloat64Bitmap(out[:full>>6], x[:full], c)
+		prims().leConstFloat64Bitmap(out[:full>>6], x[:full], c)
 		genericLeConstFloat64Bitmap(out[full>>6:], x[full:], c)
 	}
 	if valid != nil {
@@ -3519,7 +3519,7 @@ func LeConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 		return genericLeConstFloat64Filter(out, x, c)
 	}
 	full := len(x) &^ 31
-	k := active.leConstFloat64Filter(out[:full], x[:full], c)
+	k := prims().leConstFloat64Filter(out[:full], x[:full], c)
 	kt := genericLeConstFloat64Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
@@ -3694,7 +3694,7 @@ func GtConstFloat64Bitmap(out []uint64, x []float64, c float64, valid []uint64, 
 		genericGtConstFloat64Bitmap(out, x, c)
 	} else {
 		full := len(x) &^ 63
-		active.gtConstFloat64Bitmap(out[:full>>6], x[:full], c)
+		prims().gtConstFloat64Bitmap(out[:full>>6], x[:full], c)
 		genericGtConstFloat64Bitmap(out[full>>6:], x[full:], c)
 	}
 	if valid != nil {
@@ -3754,7 +3754,7 @@ func GtConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 		return genericGtConstFloat64Filter(out, x, c)
 	}
 	full := len(x) &^ 31
-	k := active.gtConstFloat64Filter(out[:full], x[:full], c)
+	k := prims().gtConstFloat64Filter(out[:full], x[:full], c)
 	kt := genericGtConstFloat64Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
@@ -3929,7 +3929,7 @@ func GeConstFloat64Bitmap(out []uint64, x []float64, c float64, valid []uint64, 
 		genericGeConstFloat64Bitmap(out, x, c)
 	} else {
 		full := len(x) &^ 63
-		active.geConstFloat64Bitmap(out[:full>>6], x[:full], c)
+		prims().geConstFloat64Bitmap(out[:full>>6], x[:full], c)
 		genericGeConstFloat64Bitmap(out[full>>6:], x[full:], c)
 	}
 	if valid != nil {
@@ -3989,7 +3989,7 @@ func GeConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 		return genericGeConstFloat64Filter(out, x, c)
 	}
 	full := len(x) &^ 31
-	k := active.geConstFloat64Filter(out[:full], x[:full], c)
+	k := prims().geConstFloat64Filter(out[:full], x[:full], c)
 	kt := genericGeConstFloat64Filter(out[k:], x[full:], c)
 	rebase(out[k:k+kt], full)
 	return k + kt

@@ -1,6 +1,9 @@
 package kernels
 
-import "os"
+import (
+	"os"
+	"sync/atomic"
+)
 
 // Level names of the kernel implementations.
 const (
@@ -9,16 +12,28 @@ const (
 	LevelNEON    = "neon"
 )
 
+// dispatchState is the table every exported kernel calls through and the name of its level.
+type dispatchState struct {
+	prims *primitives
+	level string
+}
+
 var (
-	// active is the table every exported kernel calls through.
-	active = &genericPrimitives
+	// state is swapped atomically so that the ForceGeneric test hook is race-free.
+	state = func() *atomic.Pointer[dispatchState] {
+		var p atomic.Pointer[dispatchState]
+		p.Store(&dispatchState{prims: &genericPrimitives, level: LevelGeneric})
+		return &p
+	}()
 	// simd is the best table the CPU supports, kept so ForceGeneric(false) can restore it.
 	simd      = &genericPrimitives
 	simdLevel = LevelGeneric
-	level     = LevelGeneric
 	// envGeneric is COPVEC_KERNELS=generic, read before any init function runs.
 	envGeneric = os.Getenv("COPVEC_KERNELS") == LevelGeneric
 )
+
+// prims is the active primitive table.
+func prims() *primitives { return state.Load().prims }
 
 // registerArch is called from an architecture's init: when supported, it copies the generic table,
 // lets install replace primitives, and makes the result active unless COPVEC_KERNELS=generic.
@@ -30,20 +45,20 @@ func registerArch(name string, supported bool, install func(p *primitives)) {
 	install(&p)
 	simd, simdLevel = &p, name
 	if !envGeneric {
-		active, level = simd, name
+		state.Store(&dispatchState{prims: simd, level: name})
 	}
 }
 
 // Level reports which implementation the kernels use: "avx2", "neon" or "generic".
-func Level() string { return level }
+func Level() string { return state.Load().level }
 
 // ForceGeneric switches every kernel to the pure-Go implementation (true) or back to the best one
-// the CPU supports (false, unless COPVEC_KERNELS=generic). It is a test hook: do not call it while
-// kernels run on other goroutines.
+// the CPU supports (false, unless COPVEC_KERNELS=generic). It is a test hook; calls made while it
+// switches use either table, both of which give identical results.
 func ForceGeneric(on bool) {
 	if on || envGeneric {
-		active, level = &genericPrimitives, LevelGeneric
+		state.Store(&dispatchState{prims: &genericPrimitives, level: LevelGeneric})
 		return
 	}
-	active, level = simd, simdLevel
+	state.Store(&dispatchState{prims: simd, level: simdLevel})
 }

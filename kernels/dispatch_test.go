@@ -19,7 +19,7 @@ func TestLevel(t *testing.T) {
 	require.Equal(t, want, Level())
 	ForceGeneric(true)
 	require.Equal(t, LevelGeneric, Level())
-	require.Equal(t, &genericPrimitives, active)
+	require.Equal(t, &genericPrimitives, prims())
 	ForceGeneric(false)
 	require.Equal(t, want, Level())
 }

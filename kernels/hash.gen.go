@@ -18,7 +18,7 @@ func HashInt64(out []uint64, x []int64, valid []uint64, sel []int32) {
 		return
 	}
 	full := len(x) &^ 31
-	active.hashInt64(out[:full], x[:full])
+	prims().hashInt64(out[:full], x[:full])
 	genericHashInt64(out[full:len(x)], x[full:])
 }
 func hashInt64Sel(out []uint64, x []int64, sel []int32) {
