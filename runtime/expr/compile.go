@@ -86,12 +86,12 @@ func (ev *Evaluator) EvalFilter(ctx context.Context, chk *chunk.Chunk, selOut []
 	if err := ev.checkInput(ctx, chk); err != nil {
 		return nil, err
 	}
-	need := chk.NumRows()
+	need := max(chk.NumRows(), 1)
 	if cap(selOut) < need {
 		ev.sel = growInt32(ev.sel, need)
 		selOut = ev.sel
 	}
-	selOut = selOut[:max(need, 1)]
+	selOut = selOut[:need]
 	k, err := filterRows(ev.root, chk, chk.Sel(), selOut)
 	if err != nil {
 		return nil, err
