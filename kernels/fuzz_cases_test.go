@@ -69,3 +69,6 @@ func FuzzArith(f *testing.F) { fuzzFamily(f, arithCases) }
 
 // FuzzLogic compares the three-valued AND, OR and NOT with their row-at-a-time references.
 func FuzzLogic(f *testing.F) { fuzzFamily(f, logicCases) }
+
+// FuzzGather compares gather, scatter and compact of every physical class with their references.
+func FuzzGather(f *testing.F) { fuzzFamily(f, gatherCases) }

@@ -1,0 +1,12 @@
+package kernels
+
+import (
+	"errors"
+	"math"
+)
+
+// ErrStringTooLong is wrapped when a STRING column's data would outgrow its uint32 offsets.
+var ErrStringTooLong = errors.New("string data exceeds 4 GiB")
+
+// maxStringData is the most data bytes uint32 offsets can address.
+const maxStringData = math.MaxUint32
