@@ -1,11 +1,6 @@
 package ops
 
-import (
-	"encoding/binary"
-
-	"github.com/copvec/copvec/chunk"
-	"github.com/copvec/copvec/runtime/sortkey"
-)
+import "github.com/copvec/copvec/chunk"
 
 // A row reference addresses row r of held chunk c as c<<32 | r, so references order like the input.
 func makeRef(c, r int) uint64 { return uint64(c)<<32 | uint64(uint32(r)) }
@@ -108,94 +103,6 @@ func (g *gatherer) gather(dst *chunk.Chunk, j int, refs func(i int) uint64, n in
 				continue
 			}
 			dc.AppendBytes(g.srcs[c].Column(j).Bytes(row))
-		}
-	}
-}
-
-// keyDecoder recovers a column's values from the normalized keys, so a sort whose output columns
-// are all keys need not keep its input rows. Only INT64-like, DATE and BOOL keys decode exactly
-// (FLOAT64 keys fold -0.0 and NaN payloads; STRING keys are not fixed-width).
-type keyDecoder struct {
-	off  int // byte offset of the column's marker in the 16-byte key
-	desc bool
-}
-
-// keyDecoders returns, per output column, the decoder that rebuilds it from a key of at most 16
-// bytes, or nil when the column must be gathered from the input.
-func keyDecoders(types []chunk.Type, keys []sortkey.Key, enc *sortkey.Encoder) []*keyDecoder {
-	decs := make([]*keyDecoder, len(types))
-	if w := enc.Width(); w == 0 || w > 16 {
-		return decs
-	}
-	off := 0
-	for _, k := range keys {
-		t := types[k.Col]
-		w := 0
-		switch t.Physical() {
-		case chunk.PhysInt64:
-			w = 9
-		case chunk.PhysInt32:
-			w = 5
-		case chunk.PhysBits:
-			w = 2
-		case chunk.PhysFloat64:
-			off += 9
-			continue
-		}
-		if decs[k.Col] == nil {
-			decs[k.Col] = &keyDecoder{off: off, desc: k.Desc}
-		}
-		off += w
-	}
-	return decs
-}
-
-// decode appends column j's values for keys es to dst.
-func (d *keyDecoder) decode(dst *chunk.Chunk, j int, es []key16) {
-	base := dst.PhysicalRows()
-	dc := dst.Column(j)
-	var flip uint64
-	if d.desc {
-		flip = ^uint64(0)
-	}
-	var buf [24]byte
-	key := func(e *key16) []byte {
-		binary.BigEndian.PutUint64(buf[0:], e.hi)
-		binary.BigEndian.PutUint64(buf[8:], e.lo)
-		return buf[d.off:]
-	}
-	switch dc.Type().Physical() {
-	case chunk.PhysInt64:
-		dc.SetLen(base + len(es))
-		out := dc.Int64s()[base:]
-		for i := range es {
-			k := key(&es[i])
-			if k[0] != 1 {
-				dc.EnsureValidity().Clear(base + i)
-				continue
-			}
-			out[i] = int64(binary.BigEndian.Uint64(k[1:]) ^ flip ^ 1<<63)
-		}
-	case chunk.PhysInt32:
-		dc.SetLen(base + len(es))
-		out := dc.Int32s()[base:]
-		for i := range es {
-			k := key(&es[i])
-			if k[0] != 1 {
-				dc.EnsureValidity().Clear(base + i)
-				continue
-			}
-			out[i] = int32(binary.BigEndian.Uint32(k[1:]) ^ uint32(flip) ^ 1<<31)
-		}
-	case chunk.PhysBits:
-		dc.SetLen(base + len(es))
-		for i := range es {
-			k := key(&es[i])
-			if k[0] != 1 {
-				dc.EnsureValidity().Clear(base + i)
-				continue
-			}
-			dc.Bools().SetTo(base+i, (k[1]^byte(flip))&1 == 1)
 		}
 	}
 }

@@ -1,21 +1,12 @@
 package ops
 
-import (
-	"encoding/binary"
-	"sync"
-)
+import "sync"
 
 // entry16 is a fixed-width normalized key of at most 16 bytes, packed big-endian into two words so
 // that (hi, lo) order is the key's byte order, with the row it belongs to.
 type entry16 struct {
 	hi, lo uint64
 	ref    uint64
-}
-
-func packKey16(k []byte) (hi, lo uint64) {
-	var buf [16]byte
-	copy(buf[:], k)
-	return binary.BigEndian.Uint64(buf[:8]), binary.BigEndian.Uint64(buf[8:])
 }
 
 func (e *entry16) digit(d int) uint8 {

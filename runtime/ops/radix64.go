@@ -3,10 +3,12 @@ package ops
 import (
 	"math/bits"
 	"sort"
+
+	"github.com/copvec/copvec/runtime/sortkey"
 )
 
-// key16 is a normalized key of at most 16 bytes packed big-endian into two words.
-type key16 struct{ hi, lo uint64 }
+// key16 is a normalized key of at most 16 bytes as a 128-bit integer.
+type key16 = sortkey.Key16
 
 // pendingKeys holds the 16-byte keys of the rows added since the last spill, one slice per input
 // chunk, and tracks which bits vary across them: sorting only the varying bits usually fits a key
@@ -20,12 +22,12 @@ type pendingKeys struct {
 // add records a chunk's keys and the bits they share.
 func (p *pendingKeys) add(ci int, keys []key16, or, and key16) {
 	if p.n == 0 {
-		p.and = key16{^uint64(0), ^uint64(0)}
+		p.and = key16{Hi: ^uint64(0), Lo: ^uint64(0)}
 	}
 	p.chunks[ci] = keys
 	p.n += len(keys)
-	p.or = key16{p.or.hi | or.hi, p.or.lo | or.lo}
-	p.and = key16{p.and.hi & and.hi, p.and.lo & and.lo}
+	p.or = key16{Hi: p.or.Hi | or.Hi, Lo: p.or.Lo | or.Lo}
+	p.and = key16{Hi: p.and.Hi & and.Hi, Lo: p.and.Lo & and.Lo}
 }
 
 // bitRun is a run of adjacent varying bits in one word of a key16.
@@ -43,16 +45,16 @@ type compactor struct {
 }
 
 func newCompactor(or, and key16) (*compactor, bool) {
-	vary := key16{or.hi ^ and.hi, or.lo ^ and.lo}
-	c := &compactor{constant: key16{and.hi &^ vary.hi, and.lo &^ vary.lo},
-		bits: bits.OnesCount64(vary.hi) + bits.OnesCount64(vary.lo)}
+	vary := key16{Hi: or.Hi ^ and.Hi, Lo: or.Lo ^ and.Lo}
+	c := &compactor{constant: key16{Hi: and.Hi &^ vary.Hi, Lo: and.Lo &^ vary.Lo},
+		bits: bits.OnesCount64(vary.Hi) + bits.OnesCount64(vary.Lo)}
 	if c.bits > 64 {
 		return nil, false
 	}
 	for _, w := range []struct {
 		hi bool
 		v  uint64
-	}{{true, vary.hi}, {false, vary.lo}} {
+	}{{true, vary.Hi}, {false, vary.Lo}} {
 		v := w.v
 		for v != 0 {
 			top := 63 - uint(bits.LeadingZeros64(v))               // highest varying bit
@@ -75,9 +77,9 @@ func mask(width uint) uint64 {
 func (c *compactor) compact(k key16) uint64 {
 	var out uint64
 	for _, r := range c.runs {
-		w := k.lo
+		w := k.Lo
 		if r.hi {
-			w = k.hi
+			w = k.Hi
 		}
 		out = out<<r.width | (w>>r.shift)&mask(r.width)
 	}
@@ -94,9 +96,9 @@ func (c *compactor) expand(x uint64) key16 {
 			x = 0
 		}
 		if r.hi {
-			k.hi |= v
+			k.Hi |= v
 		} else {
-			k.lo |= v
+			k.Lo |= v
 		}
 	}
 	return k

@@ -20,14 +20,14 @@ func testSeed() uint64 {
 
 // randomKey16s draws keys whose varying bits sit in a random mask, as real keys' do.
 func randomKey16s(rng *rand.Rand, n int) []key16 {
-	m := key16{rng.Uint64() & rng.Uint64(), rng.Uint64() & rng.Uint64()}
+	m := key16{Hi: rng.Uint64() & rng.Uint64(), Lo: rng.Uint64() & rng.Uint64()}
 	if rng.IntN(3) == 0 {
-		m = key16{0, rng.Uint64() >> rng.IntN(64)}
+		m = key16{Hi: 0, Lo: rng.Uint64() >> rng.IntN(64)}
 	}
-	base := key16{rng.Uint64(), rng.Uint64()}
+	base := key16{Hi: rng.Uint64(), Lo: rng.Uint64()}
 	ks := make([]key16, n)
 	for i := range ks {
-		ks[i] = key16{base.hi&^m.hi | rng.Uint64()&m.hi, base.lo&^m.lo | rng.Uint64()&m.lo}
+		ks[i] = key16{Hi: base.Hi&^m.Hi | rng.Uint64()&m.Hi, Lo: base.Lo&^m.Lo | rng.Uint64()&m.Lo}
 		if i > 0 && rng.IntN(4) == 0 {
 			ks[i] = ks[rng.IntN(i)] // duplicates
 		}
@@ -36,10 +36,10 @@ func randomKey16s(rng *rand.Rand, n int) []key16 {
 }
 
 func cmpKey16(a, b key16) int {
-	if c := cmp.Compare(a.hi, b.hi); c != 0 {
+	if c := cmp.Compare(a.Hi, b.Hi); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.lo, b.lo)
+	return cmp.Compare(a.Lo, b.Lo)
 }
 
 func TestCompactorKeepsOrderAndRoundTrips(t *testing.T) {
@@ -76,10 +76,10 @@ func TestRadixSortsMatchStableSort(t *testing.T) {
 		var eb entryBlocks
 		want := make([]entry16, n)
 		for i, k := range ks {
-			track(eb.push(entry16{hi: k.hi, lo: k.lo, ref: uint64(i)}))
-			want[i] = entry16{hi: k.hi, lo: k.lo, ref: uint64(i)}
+			track(eb.push(entry16{hi: k.Hi, lo: k.Lo, ref: uint64(i)}))
+			want[i] = entry16{hi: k.Hi, lo: k.Lo, ref: uint64(i)}
 		}
-		slices.SortStableFunc(want, func(a, b entry16) int { return cmpKey16(key16{a.hi, a.lo}, key16{b.hi, b.lo}) })
+		slices.SortStableFunc(want, func(a, b entry16) int { return cmpKey16(key16{Hi: a.hi, Lo: a.lo}, key16{Hi: b.hi, Lo: b.lo}) })
 		got := radixSort16(&eb, workers, track)
 		require.Equal(t, want, got, "seed %d", seed)
 		require.Equal(t, int64(n)*entry16Size, used, "seed %d: only the result stays charged", seed)
@@ -114,16 +114,16 @@ func TestRadixSortsMatchStableSort(t *testing.T) {
 		require.Equal(t, int64(n)*16, used, "seed %d: only the result stays charged", seed)
 		for i := range want {
 			require.Equal(t, wantRefs[want[i].ref], sr[i], "seed %d row %d", seed, i)
-			require.Equal(t, key16{want[i].hi, want[i].lo}, c.expand(sk[i]), "seed %d row %d", seed, i)
+			require.Equal(t, key16{Hi: want[i].hi, Lo: want[i].lo}, c.expand(sk[i]), "seed %d row %d", seed, i)
 		}
 	}
 }
 
 func orAnd(ks []key16) (or, and key16) {
-	and = key16{^uint64(0), ^uint64(0)}
+	and = key16{Hi: ^uint64(0), Lo: ^uint64(0)}
 	for _, k := range ks {
-		or = key16{or.hi | k.hi, or.lo | k.lo}
-		and = key16{and.hi & k.hi, and.lo & k.lo}
+		or = key16{Hi: or.Hi | k.Hi, Lo: or.Lo | k.Lo}
+		and = key16{Hi: and.Hi & k.Hi, Lo: and.Lo & k.Lo}
 	}
 	return or, and
 }

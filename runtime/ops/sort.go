@@ -35,13 +35,12 @@ type Sort struct {
 	fixed     pendingKeys    // keys of pending rows when the key fits 16 bytes
 	varKeys   []varEntry     // keys of pending rows otherwise
 	queue     []queuedChunk  // chunks whose fixed keys are still to be encoded, in a parallel batch
-	keyBufs   [][]byte       // per-worker scratch for EncodeFixed
 	charged   int64          // bytes charged for held rows and keys
 
-	// decoders[j] rebuilds output column j from the keys, or is nil when it must be gathered;
+	// decodeKey[j] is the key that output column j decodes from, or -1 when it must be gathered;
 	// keyOnly means every column decodes, so input rows are dropped once their keys are built.
-	decoders []*keyDecoder
-	keyOnly  bool
+	decodeKey []int
+	keyOnly   bool
 
 	runs     []*spillRun
 	consumed bool
@@ -84,10 +83,14 @@ func NewSort(ectx *exec.Context, child exec.Operator, keys []sortkey.Key, label 
 	}
 	s := &Sort{child: child, keys: keys, enc: enc, ectx: ectx,
 		mem: ectx.Memory.NewChild(label), disk: ectx.Disk.NewChild(label)}
-	s.decoders = keyDecoders(child.Schema(), keys, enc)
 	s.keyOnly = true
-	for _, d := range s.decoders {
-		s.keyOnly = s.keyOnly && d != nil
+	for j := range child.Schema() {
+		ki, ok := enc.KeyColumn(j)
+		if !ok {
+			ki = -1
+		}
+		s.decodeKey = append(s.decodeKey, ki)
+		s.keyOnly = s.keyOnly && ok
 	}
 	return s, nil
 }
@@ -229,26 +232,17 @@ func (s *Sort) encodeQueued() {
 		return
 	}
 	workers := max(1, min(s.ectx.Concurrency, len(q)))
-	for len(s.keyBufs) < workers {
-		s.keyBufs = append(s.keyBufs, nil)
-	}
 	type result struct {
 		keys    []key16
 		or, and key16
 	}
 	results := make([]result, len(q))
-	w := s.enc.Width()
 	parallel(workers, func(wk int) {
 		for i := wk; i < len(q); i += workers {
-			c := q[i].c
-			buf := s.enc.EncodeFixed(s.keyBufs[wk][:0], c)
-			s.keyBufs[wk] = buf
-			keys := make([]key16, c.NumRows())
-			or, and := key16{}, key16{^uint64(0), ^uint64(0)}
-			for r := range keys {
-				hi, lo := packKey16(buf[r*w : (r+1)*w])
-				keys[r] = key16{hi, lo}
-				or.hi, or.lo, and.hi, and.lo = or.hi|hi, or.lo|lo, and.hi&hi, and.lo&lo
+			keys := s.enc.EncodeKey16(make([]key16, 0, q[i].c.NumRows()), q[i].c)
+			or, and := key16{}, key16{Hi: ^uint64(0), Lo: ^uint64(0)}
+			for _, k := range keys {
+				or.Hi, or.Lo, and.Hi, and.Lo = or.Hi|k.Hi, or.Lo|k.Lo, and.Hi&k.Hi, and.Lo&k.Lo
 			}
 			results[i] = result{keys, or, and}
 		}
@@ -314,7 +308,7 @@ func (s *Sort) sortPending() {
 	case s.fixedKeys():
 		var eb entryBlocks
 		s.forEachPending(func(k key16, ref uint64) {
-			s.track(eb.push(entry16{hi: k.hi, lo: k.lo, ref: ref}))
+			s.track(eb.push(entry16{hi: k.Hi, lo: k.Lo, ref: ref}))
 		})
 		s.sorted = radixSort16(&eb, workers, s.track)
 	default:
@@ -322,9 +316,9 @@ func (s *Sort) sortPending() {
 		s.sortedVar = s.varKeys
 		s.varKeys = nil
 	}
-	skip := make([]bool, len(s.decoders))
-	for j, d := range s.decoders {
-		skip[j] = d != nil && s.fixedKeys()
+	skip := make([]bool, len(s.decodeKey))
+	for j, ki := range s.decodeKey {
+		skip[j] = ki >= 0
 	}
 	s.gather = newGatherer(s.held, s.Schema(), skip)
 	s.outPos = 0
@@ -380,14 +374,14 @@ func (s *Sort) emitSorted(chk *chunk.Chunk, limit int) {
 			}
 		} else {
 			for _, e := range s.sorted[pos : pos+n] {
-				s.expandBuf = append(s.expandBuf, key16{e.hi, e.lo})
+				s.expandBuf = append(s.expandBuf, key16{Hi: e.hi, Lo: e.lo})
 			}
 		}
 	}
 	for j := range s.Schema() {
 		switch {
-		case s.fixedKeys() && s.decoders[j] != nil:
-			s.decoders[j].decode(chk, j, s.expandBuf)
+		case s.decodeKey[j] >= 0:
+			s.enc.DecodeKey16(chk.Column(j), s.decodeKey[j], s.expandBuf)
 		case s.comp != nil:
 			refs := s.sortedRefs[pos : pos+n]
 			s.gather.gather(chk, j, func(i int) uint64 { return refs[i] }, n)
