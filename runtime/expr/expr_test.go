@@ -21,9 +21,9 @@ var (
 )
 
 func col(i int, t chunk.Type) expr.Expr { return expr.NewColumn(i, t) }
-func lit(v chunk.Value) expr.Expr      { return expr.NewConstant(v) }
-func i64(v int64) expr.Expr            { return lit(chunk.Int64Value(v)) }
-func str(s string) expr.Expr           { return lit(chunk.StringValue(s)) }
+func lit(v chunk.Value) expr.Expr       { return expr.NewConstant(v) }
+func i64(v int64) expr.Expr             { return lit(chunk.Int64Value(v)) }
+func str(s string) expr.Expr            { return lit(chunk.StringValue(s)) }
 func fn(name string, args ...expr.Expr) expr.Expr {
 	return expr.MustFunction(name, args...)
 }
