@@ -138,7 +138,10 @@ func checkAgainstMap(t *testing.T, seed uint64, hostile bool) {
 	// Hashes agree with HashColumns.
 	hs := make([]uint64, tbl.Len())
 	require.NoError(t, hashtable.HashColumns(hs, tbl.Keys(), nil, tbl.Len()))
-	require.Equal(t, hs, tbl.Hashes(), "seed %d", seed)
+	require.Equal(t, len(hs), len(tbl.Hashes()), "seed %d", seed)
+	for i := range hs {
+		require.Equal(t, hs[i], tbl.Hashes()[i], "seed %d key %d", seed, i)
+	}
 	tbl.Reset()
 	require.Zero(t, tbl.Len())
 	found, err = tbl.Find(keyCols(c), c.Sel(), c.NumRows(), ids)
