@@ -11,7 +11,21 @@ import (
 // Fuzz targets decode the fuzz bytes into a column and require the active (SIMD) kernels to agree
 // with the generic ones. Seeds live in testdata/fuzz/<Target>.
 
+// stretch repeats the fuzz bytes 1..32 times (chosen by the first byte) so that short inputs still
+// reach the SIMD blocks (32 values, 64 for bitmaps) and their tails.
+func stretch(data []byte) []byte {
+	if len(data) == 0 {
+		return data
+	}
+	out := make([]byte, 0, len(data)*32)
+	for r := 1 + int(data[0])%32; r > 0; r-- {
+		out = append(out, data...)
+	}
+	return out
+}
+
 func int64sFrom(data []byte) []int64 {
+	data = stretch(data)
 	x := make([]int64, len(data)/8)
 	for i := range x {
 		x[i] = int64(binary.LittleEndian.Uint64(data[8*i:]))
@@ -20,6 +34,7 @@ func int64sFrom(data []byte) []int64 {
 }
 
 func float64sFrom(data []byte) []float64 {
+	data = stretch(data)
 	x := make([]float64, len(data)/8)
 	for i := range x {
 		x[i] = math.Float64frombits(binary.LittleEndian.Uint64(data[8*i:]))
@@ -28,6 +43,7 @@ func float64sFrom(data []byte) []float64 {
 }
 
 func int32sFrom(data []byte) []int32 {
+	data = stretch(data)
 	x := make([]int32, len(data)/4)
 	for i := range x {
 		x[i] = int32(binary.LittleEndian.Uint32(data[4*i:]))
@@ -153,5 +169,23 @@ func FuzzBitmap(f *testing.F) {
 			return [4]any{Count(a), and, or, andNot}
 		})
 		require.Equal(t, g, r)
+	})
+}
+
+func FuzzCompareInt32(f *testing.F) {
+	f.Add([]byte{1, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 128}, int32(-1))
+	f.Fuzz(func(t *testing.T, data []byte, c int32) {
+		x := int32sFrom(data)
+		bm, gbm := bothWays(func() []uint64 {
+			out := make([]uint64, (len(x)+63)/64)
+			LtConstInt32Bitmap(out, x, c, nil, nil)
+			return out
+		})
+		require.Equal(t, gbm, bm)
+		fl, gfl := bothWays(func() []int32 {
+			out := make([]int32, len(x))
+			return out[:EqConstInt32Filter(out, x, c, nil, nil)]
+		})
+		require.Equal(t, gfl, fl)
 	})
 }
