@@ -170,10 +170,9 @@ func TestExplainAnalyzeShowsStats(t *testing.T) {
 	require.True(t, strings.HasPrefix(lines[0], "Limit#3 Limit offset=1 count=10 | rows="), text)
 	require.True(t, strings.HasPrefix(lines[1], "└─Sort#2 Sort keys=[#1 DESC NULLS LAST] | rows="), text)
 	require.True(t, strings.HasPrefix(lines[2], "  └─TableSource#1 TableSource"), text)
-	require.Contains(t, lines[2], "rows="+itoa(len(reftest.RowsOf(chunks...))))
+	require.Contains(t, lines[2], "rows="+strconv.Itoa(len(reftest.RowsOf(chunks...))))
 	require.NotContains(t, lines[1], "spilled=0 B", "the 64 KiB quota must make the sort spill:\n%s", text)
 	require.Equal(t, min(10, max(len(reftest.RowsOf(chunks...))-1, 0)), out.NumRows())
 	requireReleased(t, ectx, 0)
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
