@@ -175,4 +175,3 @@ func TestExplainAnalyzeShowsStats(t *testing.T) {
 	require.Equal(t, min(10, max(len(reftest.RowsOf(chunks...))-1, 0)), out.NumRows())
 	requireReleased(t, ectx, 0)
 }
-
