@@ -72,3 +72,6 @@ func FuzzLogic(f *testing.F) { fuzzFamily(f, logicCases) }
 
 // FuzzGather compares gather, scatter and compact of every physical class with their references.
 func FuzzGather(f *testing.F) { fuzzFamily(f, gatherCases) }
+
+// FuzzKeyEq compares the hash-probe key equality kernels with chunk.Value comparison.
+func FuzzKeyEq(f *testing.F) { fuzzFamily(f, keyeqCases) }
