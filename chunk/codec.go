@@ -350,13 +350,15 @@ func Decode(data []byte) (*Chunk, error) {
 		capacity:    max(h.rows, InitialCapacity),
 		maxCapacity: max(h.rows, DefaultMaxCapacity),
 	}
+	store := make([]Column, h.cols) // one allocation for all column headers
 	d := decoder{buf: payload}
 	for j := range c.cols {
 		t, err := d.columnType(j)
 		if err != nil {
 			return nil, err
 		}
-		col := &Column{typ: t}
+		col := &store[j]
+		col.typ = t
 		if err := d.column(col, j, h.rows); err != nil {
 			return nil, err
 		}
