@@ -120,14 +120,18 @@ func (c *castNode) eval(chk *chunk.Chunk, sel []int32) (*chunk.Column, error) {
 	case chunk.KindBool:
 		bits := x.Bools()
 		one := chunk.Pow10[ts]
-		if one > bound {
-			return nil, forRows(sel, n, valid, func(i int) error {
+		if one > bound { // DECIMAL(p,p) holds 0 but not 1
+			err := forRows(sel, n, valid, func(i int) error {
 				if x.Bools().Get(i) {
 					return c.overflow(x.Get(i))
 				}
 				dst[i] = 0
 				return nil
 			})
+			if err != nil {
+				return nil, err
+			}
+			return c.out, nil
 		}
 		for i := range dst {
 			dst[i] = int64(bits[i>>6]>>(uint(i)&63)&1) * one

@@ -142,6 +142,7 @@ func TestOverflowIsAnErrorNamingTheOperation(t *testing.T) {
 			[]chunk.Value{chunk.DecimalValue(chunk.Decimal(18, 0), 999_999_999_999_999)}, "div"},
 		{mustCast(t, col(0, chunk.Int64), chunk.Decimal(5, 2)), []chunk.Value{chunk.Int64Value(1000)}, "cast"},
 		{mustCast(t, col(0, chunk.Float64), chunk.Int64), []chunk.Value{chunk.Float64Value(1e19)}, "cast"},
+		{mustCast(t, col(0, chunk.Bool), chunk.Decimal(2, 2)), []chunk.Value{chunk.BoolValue(true)}, "cast"},
 	}
 	for _, c := range cases {
 		_, err := oneRow(t, c.e, c.vals...)
@@ -216,6 +217,8 @@ func TestFunctionsOnKnownValues(t *testing.T) {
 		{mustCast(t, col(0, dec152), chunk.Decimal(4, 1)), []chunk.Value{chunk.DecimalValue(dec152, -125)}, "-1.3"},
 		{mustCast(t, col(0, chunk.Float64), dec152), []chunk.Value{chunk.Float64Value(2.675)}, "2.68"},
 		{mustCast(t, col(0, chunk.String), chunk.Date), []chunk.Value{chunk.StringValue("1995-03-15")}, "1995-03-15"},
+		{mustCast(t, col(0, chunk.Bool), chunk.Decimal(2, 2)), []chunk.Value{chunk.BoolValue(false)}, "0.00"},
+		{mustCast(t, col(0, chunk.Bool), chunk.Decimal(3, 2)), []chunk.Value{chunk.BoolValue(true)}, "1.00"},
 		{fn(expr.FuncLT, col(0, chunk.Date), str("1995-03-15")), []chunk.Value{date(t, "1995-03-14")}, "true"},
 	}
 	for _, c := range cases {
