@@ -229,6 +229,24 @@ func (a axis) args() []jen.Code {
 	return p
 }
 
+// describe names the specialization in doc comments.
+func (a axis) describe() string {
+	switch {
+	case a.sel && a.nulls:
+		return "a selection vector and NULLs"
+	case a.sel:
+		return "a selection vector and no NULLs"
+	case a.nulls:
+		return "NULLs and no selection vector"
+	}
+	return "no selection vector and no NULLs"
+}
+
+// variantDoc is the doc comment of a specialized variant of an exported kernel.
+func variantDoc(f *jen.File, exported string, a axis) {
+	f.Commentf("%s is %s specialized for %s.", lower(exported)+a.suffix(), exported, a.describe())
+}
+
 var allAxes = []axis{{false, false}, {false, true}, {true, false}, {true, true}}
 
 // loop emits the row loop of an axis: body sees the physical row in i (int) and, when usesP, the

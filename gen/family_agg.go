@@ -43,7 +43,12 @@ func init() {
 // variants emits the three non-dense specializations of an aggregate kernel; body gets the axis.
 func variants(f *jen.File, name string, fixed []jen.Code, results []jen.Code, body func(a axis) []jen.Code) {
 	for _, a := range []axis{{true, false}, {false, true}, {true, true}} {
-		f.Func().Id(name + a.suffix()).Params(params(fixed, a.params())...).Params(results...).Block(body(a)...)
+		variantDoc(f, upper(name), a)
+		fn := f.Func().Id(name + a.suffix()).Params(params(fixed, a.params())...)
+		if len(results) > 0 {
+			fn.Params(results...)
+		}
+		fn.Block(body(a)...)
 	}
 }
 

@@ -204,6 +204,7 @@ func emitCmpBitmap(f *jen.File, k cmpKernel) {
 		),
 	)
 	for _, a := range []axis{{true, false}, {true, true}} {
+		variantDoc(f, name, a)
 		f.Func().Id(lower(name)+a.suffix()).Params(params(out, k.operandParams(), a.params())...).Block(
 			code("clear(out[:(%s+63)>>6])", rows),
 			a.loop(rows, false, jen.If(raw(k.cond("i"))).Block(code("out[i>>6] |= 1 << (uint(i) & 63)"))),
@@ -264,6 +265,7 @@ func emitCmpFilter(f *jen.File, k cmpKernel) {
 		jen.Return(jen.Id("k")),
 	)
 	for _, a := range []axis{{true, false}, {false, true}, {true, true}} {
+		variantDoc(f, name, a)
 		f.Func().Id(lower(name)+a.suffix()).Params(params(out, k.operandParams(), a.params())...).Int().Block(
 			code("k := 0"),
 			a.loop(rows, false,

@@ -95,6 +95,8 @@ func genericSumInt64(x []int64) (int64, bool) {
 	}
 	return sumInt64WideDense(x).Int64()
 }
+
+// sumInt64WideSel is SumInt64Wide specialized for a selection vector and no NULLs.
 func sumInt64WideSel(x []int64, sel []int32) Int128 {
 	var acc Int128
 	for _, r := range sel {
@@ -103,6 +105,8 @@ func sumInt64WideSel(x []int64, sel []int32) Int128 {
 	}
 	return acc
 }
+
+// sumInt64WideNulls is SumInt64Wide specialized for NULLs and no selection vector.
 func sumInt64WideNulls(x []int64, valid []uint64) Int128 {
 	var acc Int128
 	for i := 0; i < len(x); i++ {
@@ -113,6 +117,8 @@ func sumInt64WideNulls(x []int64, valid []uint64) Int128 {
 	}
 	return acc
 }
+
+// sumInt64WideSelNulls is SumInt64Wide specialized for a selection vector and NULLs.
 func sumInt64WideSelNulls(x []int64, valid []uint64, sel []int32) Int128 {
 	var acc Int128
 	for _, r := range sel {
@@ -150,6 +156,8 @@ func genericMinInt64(x []int64) int64 {
 	}
 	return m
 }
+
+// minInt64Sel is MinInt64 specialized for a selection vector and no NULLs.
 func minInt64Sel(x []int64, sel []int32) (int64, bool) {
 	m, seen := maxInt64, false
 	for _, r := range sel {
@@ -159,6 +167,8 @@ func minInt64Sel(x []int64, sel []int32) (int64, bool) {
 	}
 	return m, seen
 }
+
+// minInt64Nulls is MinInt64 specialized for NULLs and no selection vector.
 func minInt64Nulls(x []int64, valid []uint64) (int64, bool) {
 	m, seen := maxInt64, false
 	for i := 0; i < len(x); i++ {
@@ -170,6 +180,8 @@ func minInt64Nulls(x []int64, valid []uint64) (int64, bool) {
 	}
 	return m, seen
 }
+
+// minInt64SelNulls is MinInt64 specialized for a selection vector and NULLs.
 func minInt64SelNulls(x []int64, valid []uint64, sel []int32) (int64, bool) {
 	m, seen := maxInt64, false
 	for _, r := range sel {
@@ -208,6 +220,8 @@ func genericMaxInt64(x []int64) int64 {
 	}
 	return m
 }
+
+// maxInt64Sel is MaxInt64 specialized for a selection vector and no NULLs.
 func maxInt64Sel(x []int64, sel []int32) (int64, bool) {
 	m, seen := minInt64, false
 	for _, r := range sel {
@@ -217,6 +231,8 @@ func maxInt64Sel(x []int64, sel []int32) (int64, bool) {
 	}
 	return m, seen
 }
+
+// maxInt64Nulls is MaxInt64 specialized for NULLs and no selection vector.
 func maxInt64Nulls(x []int64, valid []uint64) (int64, bool) {
 	m, seen := minInt64, false
 	for i := 0; i < len(x); i++ {
@@ -228,6 +244,8 @@ func maxInt64Nulls(x []int64, valid []uint64) (int64, bool) {
 	}
 	return m, seen
 }
+
+// maxInt64SelNulls is MaxInt64 specialized for a selection vector and NULLs.
 func maxInt64SelNulls(x []int64, valid []uint64, sel []int32) (int64, bool) {
 	m, seen := minInt64, false
 	for _, r := range sel {
@@ -264,6 +282,8 @@ func GroupSumInt64(sums []int64, groups []uint32, x []int64, valid []uint64, sel
 	}
 	return nil
 }
+
+// groupSumInt64Sel is GroupSumInt64 specialized for a selection vector and no NULLs.
 func groupSumInt64Sel(sums []int64, groups []uint32, x []int64, sel []int32) error {
 	for p, r := range sel {
 		i := int(r)
@@ -277,6 +297,8 @@ func groupSumInt64Sel(sums []int64, groups []uint32, x []int64, sel []int32) err
 	}
 	return nil
 }
+
+// groupSumInt64Nulls is GroupSumInt64 specialized for NULLs and no selection vector.
 func groupSumInt64Nulls(sums []int64, groups []uint32, x []int64, valid []uint64) error {
 	for i := 0; i < len(x); i++ {
 		p := i
@@ -293,6 +315,8 @@ func groupSumInt64Nulls(sums []int64, groups []uint32, x []int64, valid []uint64
 	}
 	return nil
 }
+
+// groupSumInt64SelNulls is GroupSumInt64 specialized for a selection vector and NULLs.
 func groupSumInt64SelNulls(sums []int64, groups []uint32, x []int64, valid []uint64, sel []int32) error {
 	for p, r := range sel {
 		i := int(r)
@@ -330,6 +354,8 @@ func GroupSumInt64Wide(sums []Int128, groups []uint32, x []int64, valid []uint64
 		sums[g] = sums[g].AddInt64(x[i])
 	}
 }
+
+// groupSumInt64WideSel is GroupSumInt64Wide specialized for a selection vector and no NULLs.
 func groupSumInt64WideSel(sums []Int128, groups []uint32, x []int64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -337,6 +363,8 @@ func groupSumInt64WideSel(sums []Int128, groups []uint32, x []int64, sel []int32
 		sums[g] = sums[g].AddInt64(x[i])
 	}
 }
+
+// groupSumInt64WideNulls is GroupSumInt64Wide specialized for NULLs and no selection vector.
 func groupSumInt64WideNulls(sums []Int128, groups []uint32, x []int64, valid []uint64) {
 	for i := 0; i < len(x); i++ {
 		p := i
@@ -347,6 +375,8 @@ func groupSumInt64WideNulls(sums []Int128, groups []uint32, x []int64, valid []u
 		sums[g] = sums[g].AddInt64(x[i])
 	}
 }
+
+// groupSumInt64WideSelNulls is GroupSumInt64Wide specialized for a selection vector and NULLs.
 func groupSumInt64WideSelNulls(sums []Int128, groups []uint32, x []int64, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -383,6 +413,8 @@ func GroupMinInt64(state []int64, seen []bool, groups []uint32, x []int64, valid
 		seen[g] = true
 	}
 }
+
+// groupMinInt64Sel is GroupMinInt64 specialized for a selection vector and no NULLs.
 func groupMinInt64Sel(state []int64, seen []bool, groups []uint32, x []int64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -395,6 +427,8 @@ func groupMinInt64Sel(state []int64, seen []bool, groups []uint32, x []int64, se
 		seen[g] = true
 	}
 }
+
+// groupMinInt64Nulls is GroupMinInt64 specialized for NULLs and no selection vector.
 func groupMinInt64Nulls(state []int64, seen []bool, groups []uint32, x []int64, valid []uint64) {
 	for i := 0; i < len(x); i++ {
 		p := i
@@ -410,6 +444,8 @@ func groupMinInt64Nulls(state []int64, seen []bool, groups []uint32, x []int64, 
 		seen[g] = true
 	}
 }
+
+// groupMinInt64SelNulls is GroupMinInt64 specialized for a selection vector and NULLs.
 func groupMinInt64SelNulls(state []int64, seen []bool, groups []uint32, x []int64, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -451,6 +487,8 @@ func GroupMaxInt64(state []int64, seen []bool, groups []uint32, x []int64, valid
 		seen[g] = true
 	}
 }
+
+// groupMaxInt64Sel is GroupMaxInt64 specialized for a selection vector and no NULLs.
 func groupMaxInt64Sel(state []int64, seen []bool, groups []uint32, x []int64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -463,6 +501,8 @@ func groupMaxInt64Sel(state []int64, seen []bool, groups []uint32, x []int64, se
 		seen[g] = true
 	}
 }
+
+// groupMaxInt64Nulls is GroupMaxInt64 specialized for NULLs and no selection vector.
 func groupMaxInt64Nulls(state []int64, seen []bool, groups []uint32, x []int64, valid []uint64) {
 	for i := 0; i < len(x); i++ {
 		p := i
@@ -478,6 +518,8 @@ func groupMaxInt64Nulls(state []int64, seen []bool, groups []uint32, x []int64, 
 		seen[g] = true
 	}
 }
+
+// groupMaxInt64SelNulls is GroupMaxInt64 specialized for a selection vector and NULLs.
 func groupMaxInt64SelNulls(state []int64, seen []bool, groups []uint32, x []int64, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -516,6 +558,8 @@ func genericSumInt32(x []int32) int64 {
 	}
 	return s
 }
+
+// sumInt32Sel is SumInt32 specialized for a selection vector and no NULLs.
 func sumInt32Sel(x []int32, sel []int32) int64 {
 	var s int64
 	for _, r := range sel {
@@ -524,6 +568,8 @@ func sumInt32Sel(x []int32, sel []int32) int64 {
 	}
 	return s
 }
+
+// sumInt32Nulls is SumInt32 specialized for NULLs and no selection vector.
 func sumInt32Nulls(x []int32, valid []uint64) int64 {
 	var s int64
 	for i := 0; i < len(x); i++ {
@@ -534,6 +580,8 @@ func sumInt32Nulls(x []int32, valid []uint64) int64 {
 	}
 	return s
 }
+
+// sumInt32SelNulls is SumInt32 specialized for a selection vector and NULLs.
 func sumInt32SelNulls(x []int32, valid []uint64, sel []int32) int64 {
 	var s int64
 	for _, r := range sel {
@@ -571,6 +619,8 @@ func genericMinInt32(x []int32) int32 {
 	}
 	return m
 }
+
+// minInt32Sel is MinInt32 specialized for a selection vector and no NULLs.
 func minInt32Sel(x []int32, sel []int32) (int32, bool) {
 	m, seen := maxInt32, false
 	for _, r := range sel {
@@ -580,6 +630,8 @@ func minInt32Sel(x []int32, sel []int32) (int32, bool) {
 	}
 	return m, seen
 }
+
+// minInt32Nulls is MinInt32 specialized for NULLs and no selection vector.
 func minInt32Nulls(x []int32, valid []uint64) (int32, bool) {
 	m, seen := maxInt32, false
 	for i := 0; i < len(x); i++ {
@@ -591,6 +643,8 @@ func minInt32Nulls(x []int32, valid []uint64) (int32, bool) {
 	}
 	return m, seen
 }
+
+// minInt32SelNulls is MinInt32 specialized for a selection vector and NULLs.
 func minInt32SelNulls(x []int32, valid []uint64, sel []int32) (int32, bool) {
 	m, seen := maxInt32, false
 	for _, r := range sel {
@@ -629,6 +683,8 @@ func genericMaxInt32(x []int32) int32 {
 	}
 	return m
 }
+
+// maxInt32Sel is MaxInt32 specialized for a selection vector and no NULLs.
 func maxInt32Sel(x []int32, sel []int32) (int32, bool) {
 	m, seen := minInt32, false
 	for _, r := range sel {
@@ -638,6 +694,8 @@ func maxInt32Sel(x []int32, sel []int32) (int32, bool) {
 	}
 	return m, seen
 }
+
+// maxInt32Nulls is MaxInt32 specialized for NULLs and no selection vector.
 func maxInt32Nulls(x []int32, valid []uint64) (int32, bool) {
 	m, seen := minInt32, false
 	for i := 0; i < len(x); i++ {
@@ -649,6 +707,8 @@ func maxInt32Nulls(x []int32, valid []uint64) (int32, bool) {
 	}
 	return m, seen
 }
+
+// maxInt32SelNulls is MaxInt32 specialized for a selection vector and NULLs.
 func maxInt32SelNulls(x []int32, valid []uint64, sel []int32) (int32, bool) {
 	m, seen := minInt32, false
 	for _, r := range sel {
@@ -685,6 +745,8 @@ func GroupSumInt32(sums []int64, groups []uint32, x []int32, valid []uint64, sel
 	}
 	return nil
 }
+
+// groupSumInt32Sel is GroupSumInt32 specialized for a selection vector and no NULLs.
 func groupSumInt32Sel(sums []int64, groups []uint32, x []int32, sel []int32) error {
 	for p, r := range sel {
 		i := int(r)
@@ -698,6 +760,8 @@ func groupSumInt32Sel(sums []int64, groups []uint32, x []int32, sel []int32) err
 	}
 	return nil
 }
+
+// groupSumInt32Nulls is GroupSumInt32 specialized for NULLs and no selection vector.
 func groupSumInt32Nulls(sums []int64, groups []uint32, x []int32, valid []uint64) error {
 	for i := 0; i < len(x); i++ {
 		p := i
@@ -714,6 +778,8 @@ func groupSumInt32Nulls(sums []int64, groups []uint32, x []int32, valid []uint64
 	}
 	return nil
 }
+
+// groupSumInt32SelNulls is GroupSumInt32 specialized for a selection vector and NULLs.
 func groupSumInt32SelNulls(sums []int64, groups []uint32, x []int32, valid []uint64, sel []int32) error {
 	for p, r := range sel {
 		i := int(r)
@@ -756,6 +822,8 @@ func GroupMinInt32(state []int32, seen []bool, groups []uint32, x []int32, valid
 		seen[g] = true
 	}
 }
+
+// groupMinInt32Sel is GroupMinInt32 specialized for a selection vector and no NULLs.
 func groupMinInt32Sel(state []int32, seen []bool, groups []uint32, x []int32, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -768,6 +836,8 @@ func groupMinInt32Sel(state []int32, seen []bool, groups []uint32, x []int32, se
 		seen[g] = true
 	}
 }
+
+// groupMinInt32Nulls is GroupMinInt32 specialized for NULLs and no selection vector.
 func groupMinInt32Nulls(state []int32, seen []bool, groups []uint32, x []int32, valid []uint64) {
 	for i := 0; i < len(x); i++ {
 		p := i
@@ -783,6 +853,8 @@ func groupMinInt32Nulls(state []int32, seen []bool, groups []uint32, x []int32, 
 		seen[g] = true
 	}
 }
+
+// groupMinInt32SelNulls is GroupMinInt32 specialized for a selection vector and NULLs.
 func groupMinInt32SelNulls(state []int32, seen []bool, groups []uint32, x []int32, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -824,6 +896,8 @@ func GroupMaxInt32(state []int32, seen []bool, groups []uint32, x []int32, valid
 		seen[g] = true
 	}
 }
+
+// groupMaxInt32Sel is GroupMaxInt32 specialized for a selection vector and no NULLs.
 func groupMaxInt32Sel(state []int32, seen []bool, groups []uint32, x []int32, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -836,6 +910,8 @@ func groupMaxInt32Sel(state []int32, seen []bool, groups []uint32, x []int32, se
 		seen[g] = true
 	}
 }
+
+// groupMaxInt32Nulls is GroupMaxInt32 specialized for NULLs and no selection vector.
 func groupMaxInt32Nulls(state []int32, seen []bool, groups []uint32, x []int32, valid []uint64) {
 	for i := 0; i < len(x); i++ {
 		p := i
@@ -851,6 +927,8 @@ func groupMaxInt32Nulls(state []int32, seen []bool, groups []uint32, x []int32, 
 		seen[g] = true
 	}
 }
+
+// groupMaxInt32SelNulls is GroupMaxInt32 specialized for a selection vector and NULLs.
 func groupMaxInt32SelNulls(state []int32, seen []bool, groups []uint32, x []int32, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -895,6 +973,8 @@ func genericSumFloat64(x []float64) [32]float64 {
 	}
 	return acc
 }
+
+// sumFloat64Sel is SumFloat64 specialized for a selection vector and no NULLs.
 func sumFloat64Sel(x []float64, sel []int32) float64 {
 	var acc [32]float64
 	lane := 0
@@ -905,6 +985,8 @@ func sumFloat64Sel(x []float64, sel []int32) float64 {
 	}
 	return reduceLanes(&acc)
 }
+
+// sumFloat64Nulls is SumFloat64 specialized for NULLs and no selection vector.
 func sumFloat64Nulls(x []float64, valid []uint64) float64 {
 	var acc [32]float64
 	lane := 0
@@ -917,6 +999,8 @@ func sumFloat64Nulls(x []float64, valid []uint64) float64 {
 	}
 	return reduceLanes(&acc)
 }
+
+// sumFloat64SelNulls is SumFloat64 specialized for a selection vector and NULLs.
 func sumFloat64SelNulls(x []float64, valid []uint64, sel []int32) float64 {
 	var acc [32]float64
 	lane := 0
@@ -964,6 +1048,8 @@ func genericMinFloat64(x []float64) (m float64, sawNaN bool) {
 	}
 	return m, sawNaN
 }
+
+// minFloat64Sel is MinFloat64 specialized for a selection vector and no NULLs.
 func minFloat64Sel(x []float64, sel []int32) (float64, bool) {
 	m, seen := posInf, false
 	for _, r := range sel {
@@ -979,6 +1065,8 @@ func minFloat64Sel(x []float64, sel []int32) (float64, bool) {
 	}
 	return m, seen
 }
+
+// minFloat64Nulls is MinFloat64 specialized for NULLs and no selection vector.
 func minFloat64Nulls(x []float64, valid []uint64) (float64, bool) {
 	m, seen := posInf, false
 	for i := 0; i < len(x); i++ {
@@ -996,6 +1084,8 @@ func minFloat64Nulls(x []float64, valid []uint64) (float64, bool) {
 	}
 	return m, seen
 }
+
+// minFloat64SelNulls is MinFloat64 specialized for a selection vector and NULLs.
 func minFloat64SelNulls(x []float64, valid []uint64, sel []int32) (float64, bool) {
 	m, seen := posInf, false
 	for _, r := range sel {
@@ -1048,6 +1138,8 @@ func genericMaxFloat64(x []float64) (m float64, sawNaN bool) {
 	}
 	return m, sawNaN
 }
+
+// maxFloat64Sel is MaxFloat64 specialized for a selection vector and no NULLs.
 func maxFloat64Sel(x []float64, sel []int32) (float64, bool) {
 	m, seen := negInf, false
 	for _, r := range sel {
@@ -1063,6 +1155,8 @@ func maxFloat64Sel(x []float64, sel []int32) (float64, bool) {
 	}
 	return m, seen
 }
+
+// maxFloat64Nulls is MaxFloat64 specialized for NULLs and no selection vector.
 func maxFloat64Nulls(x []float64, valid []uint64) (float64, bool) {
 	m, seen := negInf, false
 	for i := 0; i < len(x); i++ {
@@ -1080,6 +1174,8 @@ func maxFloat64Nulls(x []float64, valid []uint64) (float64, bool) {
 	}
 	return m, seen
 }
+
+// maxFloat64SelNulls is MaxFloat64 specialized for a selection vector and NULLs.
 func maxFloat64SelNulls(x []float64, valid []uint64, sel []int32) (float64, bool) {
 	m, seen := negInf, false
 	for _, r := range sel {
@@ -1118,12 +1214,16 @@ func GroupSumFloat64(sums []float64, groups []uint32, x []float64, valid []uint6
 		sums[groups[p]] += x[i]
 	}
 }
+
+// groupSumFloat64Sel is GroupSumFloat64 specialized for a selection vector and no NULLs.
 func groupSumFloat64Sel(sums []float64, groups []uint32, x []float64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
 		sums[groups[p]] += x[i]
 	}
 }
+
+// groupSumFloat64Nulls is GroupSumFloat64 specialized for NULLs and no selection vector.
 func groupSumFloat64Nulls(sums []float64, groups []uint32, x []float64, valid []uint64) {
 	for i := 0; i < len(x); i++ {
 		p := i
@@ -1133,6 +1233,8 @@ func groupSumFloat64Nulls(sums []float64, groups []uint32, x []float64, valid []
 		sums[groups[p]] += x[i]
 	}
 }
+
+// groupSumFloat64SelNulls is GroupSumFloat64 specialized for a selection vector and NULLs.
 func groupSumFloat64SelNulls(sums []float64, groups []uint32, x []float64, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -1170,6 +1272,8 @@ func GroupMinFloat64(state []float64, seen []bool, groups []uint32, x []float64,
 		seen[g] = true
 	}
 }
+
+// groupMinFloat64Sel is GroupMinFloat64 specialized for a selection vector and no NULLs.
 func groupMinFloat64Sel(state []float64, seen []bool, groups []uint32, x []float64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -1184,6 +1288,8 @@ func groupMinFloat64Sel(state []float64, seen []bool, groups []uint32, x []float
 		seen[g] = true
 	}
 }
+
+// groupMinFloat64Nulls is GroupMinFloat64 specialized for NULLs and no selection vector.
 func groupMinFloat64Nulls(state []float64, seen []bool, groups []uint32, x []float64, valid []uint64) {
 	for i := 0; i < len(x); i++ {
 		p := i
@@ -1201,6 +1307,8 @@ func groupMinFloat64Nulls(state []float64, seen []bool, groups []uint32, x []flo
 		seen[g] = true
 	}
 }
+
+// groupMinFloat64SelNulls is GroupMinFloat64 specialized for a selection vector and NULLs.
 func groupMinFloat64SelNulls(state []float64, seen []bool, groups []uint32, x []float64, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -1246,6 +1354,8 @@ func GroupMaxFloat64(state []float64, seen []bool, groups []uint32, x []float64,
 		seen[g] = true
 	}
 }
+
+// groupMaxFloat64Sel is GroupMaxFloat64 specialized for a selection vector and no NULLs.
 func groupMaxFloat64Sel(state []float64, seen []bool, groups []uint32, x []float64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -1260,6 +1370,8 @@ func groupMaxFloat64Sel(state []float64, seen []bool, groups []uint32, x []float
 		seen[g] = true
 	}
 }
+
+// groupMaxFloat64Nulls is GroupMaxFloat64 specialized for NULLs and no selection vector.
 func groupMaxFloat64Nulls(state []float64, seen []bool, groups []uint32, x []float64, valid []uint64) {
 	for i := 0; i < len(x); i++ {
 		p := i
@@ -1277,6 +1389,8 @@ func groupMaxFloat64Nulls(state []float64, seen []bool, groups []uint32, x []flo
 		seen[g] = true
 	}
 }
+
+// groupMaxFloat64SelNulls is GroupMaxFloat64 specialized for a selection vector and NULLs.
 func groupMaxFloat64SelNulls(state []float64, seen []bool, groups []uint32, x []float64, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -1314,11 +1428,15 @@ func GroupCount(counts []int64, groups []uint32, valid []uint64, sel []int32) {
 		counts[groups[p]]++
 	}
 }
+
+// groupCountSel is GroupCount specialized for a selection vector and no NULLs.
 func groupCountSel(counts []int64, groups []uint32, sel []int32) {
 	for p := range sel {
 		counts[groups[p]]++
 	}
 }
+
+// groupCountNulls is GroupCount specialized for NULLs and no selection vector.
 func groupCountNulls(counts []int64, groups []uint32, valid []uint64) {
 	for i := 0; i < len(groups); i++ {
 		p := i
@@ -1328,6 +1446,8 @@ func groupCountNulls(counts []int64, groups []uint32, valid []uint64) {
 		counts[groups[p]]++
 	}
 }
+
+// groupCountSelNulls is GroupCount specialized for a selection vector and NULLs.
 func groupCountSelNulls(counts []int64, groups []uint32, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)

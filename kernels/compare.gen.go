@@ -36,6 +36,8 @@ func genericEqConstInt64Bitmap(out []uint64, x []int64, c int64) {
 		out[w] = word
 	}
 }
+
+// eqConstInt64BitmapSel is EqConstInt64Bitmap specialized for a selection vector and no NULLs.
 func eqConstInt64BitmapSel(out []uint64, x []int64, c int64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -45,6 +47,8 @@ func eqConstInt64BitmapSel(out []uint64, x []int64, c int64, sel []int32) {
 		}
 	}
 }
+
+// eqConstInt64BitmapSelNulls is EqConstInt64Bitmap specialized for a selection vector and NULLs.
 func eqConstInt64BitmapSelNulls(out []uint64, x []int64, c int64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -86,6 +90,8 @@ func genericEqConstInt64Filter(out []int32, x []int64, c int64) int {
 	}
 	return k
 }
+
+// eqConstInt64FilterSel is EqConstInt64Filter specialized for a selection vector and no NULLs.
 func eqConstInt64FilterSel(out []int32, x []int64, c int64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -95,6 +101,8 @@ func eqConstInt64FilterSel(out []int32, x []int64, c int64, sel []int32) int {
 	}
 	return k
 }
+
+// eqConstInt64FilterNulls is EqConstInt64Filter specialized for NULLs and no selection vector.
 func eqConstInt64FilterNulls(out []int32, x []int64, c int64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -106,6 +114,8 @@ func eqConstInt64FilterNulls(out []int32, x []int64, c int64, valid []uint64) in
 	}
 	return k
 }
+
+// eqConstInt64FilterSelNulls is EqConstInt64Filter specialized for a selection vector and NULLs.
 func eqConstInt64FilterSelNulls(out []int32, x []int64, c int64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -151,6 +161,8 @@ func genericEqColInt64Bitmap(out []uint64, x []int64, y []int64) {
 		out[w] = word
 	}
 }
+
+// eqColInt64BitmapSel is EqColInt64Bitmap specialized for a selection vector and no NULLs.
 func eqColInt64BitmapSel(out []uint64, x []int64, y []int64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -160,6 +172,8 @@ func eqColInt64BitmapSel(out []uint64, x []int64, y []int64, sel []int32) {
 		}
 	}
 }
+
+// eqColInt64BitmapSelNulls is EqColInt64Bitmap specialized for a selection vector and NULLs.
 func eqColInt64BitmapSelNulls(out []uint64, x []int64, y []int64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -197,6 +211,8 @@ func genericEqColInt64Filter(out []int32, x []int64, y []int64) int {
 	}
 	return k
 }
+
+// eqColInt64FilterSel is EqColInt64Filter specialized for a selection vector and no NULLs.
 func eqColInt64FilterSel(out []int32, x []int64, y []int64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -206,6 +222,8 @@ func eqColInt64FilterSel(out []int32, x []int64, y []int64, sel []int32) int {
 	}
 	return k
 }
+
+// eqColInt64FilterNulls is EqColInt64Filter specialized for NULLs and no selection vector.
 func eqColInt64FilterNulls(out []int32, x []int64, y []int64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -217,6 +235,8 @@ func eqColInt64FilterNulls(out []int32, x []int64, y []int64, valid []uint64) in
 	}
 	return k
 }
+
+// eqColInt64FilterSelNulls is EqColInt64Filter specialized for a selection vector and NULLs.
 func eqColInt64FilterSelNulls(out []int32, x []int64, y []int64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -264,6 +284,8 @@ func genericNeConstInt64Bitmap(out []uint64, x []int64, c int64) {
 		out[w] = word
 	}
 }
+
+// neConstInt64BitmapSel is NeConstInt64Bitmap specialized for a selection vector and no NULLs.
 func neConstInt64BitmapSel(out []uint64, x []int64, c int64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -273,6 +295,8 @@ func neConstInt64BitmapSel(out []uint64, x []int64, c int64, sel []int32) {
 		}
 	}
 }
+
+// neConstInt64BitmapSelNulls is NeConstInt64Bitmap specialized for a selection vector and NULLs.
 func neConstInt64BitmapSelNulls(out []uint64, x []int64, c int64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -314,6 +338,8 @@ func genericNeConstInt64Filter(out []int32, x []int64, c int64) int {
 	}
 	return k
 }
+
+// neConstInt64FilterSel is NeConstInt64Filter specialized for a selection vector and no NULLs.
 func neConstInt64FilterSel(out []int32, x []int64, c int64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -323,6 +349,8 @@ func neConstInt64FilterSel(out []int32, x []int64, c int64, sel []int32) int {
 	}
 	return k
 }
+
+// neConstInt64FilterNulls is NeConstInt64Filter specialized for NULLs and no selection vector.
 func neConstInt64FilterNulls(out []int32, x []int64, c int64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -334,6 +362,8 @@ func neConstInt64FilterNulls(out []int32, x []int64, c int64, valid []uint64) in
 	}
 	return k
 }
+
+// neConstInt64FilterSelNulls is NeConstInt64Filter specialized for a selection vector and NULLs.
 func neConstInt64FilterSelNulls(out []int32, x []int64, c int64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -379,6 +409,8 @@ func genericNeColInt64Bitmap(out []uint64, x []int64, y []int64) {
 		out[w] = word
 	}
 }
+
+// neColInt64BitmapSel is NeColInt64Bitmap specialized for a selection vector and no NULLs.
 func neColInt64BitmapSel(out []uint64, x []int64, y []int64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -388,6 +420,8 @@ func neColInt64BitmapSel(out []uint64, x []int64, y []int64, sel []int32) {
 		}
 	}
 }
+
+// neColInt64BitmapSelNulls is NeColInt64Bitmap specialized for a selection vector and NULLs.
 func neColInt64BitmapSelNulls(out []uint64, x []int64, y []int64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -425,6 +459,8 @@ func genericNeColInt64Filter(out []int32, x []int64, y []int64) int {
 	}
 	return k
 }
+
+// neColInt64FilterSel is NeColInt64Filter specialized for a selection vector and no NULLs.
 func neColInt64FilterSel(out []int32, x []int64, y []int64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -434,6 +470,8 @@ func neColInt64FilterSel(out []int32, x []int64, y []int64, sel []int32) int {
 	}
 	return k
 }
+
+// neColInt64FilterNulls is NeColInt64Filter specialized for NULLs and no selection vector.
 func neColInt64FilterNulls(out []int32, x []int64, y []int64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -445,6 +483,8 @@ func neColInt64FilterNulls(out []int32, x []int64, y []int64, valid []uint64) in
 	}
 	return k
 }
+
+// neColInt64FilterSelNulls is NeColInt64Filter specialized for a selection vector and NULLs.
 func neColInt64FilterSelNulls(out []int32, x []int64, y []int64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -492,6 +532,8 @@ func genericLtConstInt64Bitmap(out []uint64, x []int64, c int64) {
 		out[w] = word
 	}
 }
+
+// ltConstInt64BitmapSel is LtConstInt64Bitmap specialized for a selection vector and no NULLs.
 func ltConstInt64BitmapSel(out []uint64, x []int64, c int64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -501,6 +543,8 @@ func ltConstInt64BitmapSel(out []uint64, x []int64, c int64, sel []int32) {
 		}
 	}
 }
+
+// ltConstInt64BitmapSelNulls is LtConstInt64Bitmap specialized for a selection vector and NULLs.
 func ltConstInt64BitmapSelNulls(out []uint64, x []int64, c int64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -542,6 +586,8 @@ func genericLtConstInt64Filter(out []int32, x []int64, c int64) int {
 	}
 	return k
 }
+
+// ltConstInt64FilterSel is LtConstInt64Filter specialized for a selection vector and no NULLs.
 func ltConstInt64FilterSel(out []int32, x []int64, c int64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -551,6 +597,8 @@ func ltConstInt64FilterSel(out []int32, x []int64, c int64, sel []int32) int {
 	}
 	return k
 }
+
+// ltConstInt64FilterNulls is LtConstInt64Filter specialized for NULLs and no selection vector.
 func ltConstInt64FilterNulls(out []int32, x []int64, c int64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -562,6 +610,8 @@ func ltConstInt64FilterNulls(out []int32, x []int64, c int64, valid []uint64) in
 	}
 	return k
 }
+
+// ltConstInt64FilterSelNulls is LtConstInt64Filter specialized for a selection vector and NULLs.
 func ltConstInt64FilterSelNulls(out []int32, x []int64, c int64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -607,6 +657,8 @@ func genericLtColInt64Bitmap(out []uint64, x []int64, y []int64) {
 		out[w] = word
 	}
 }
+
+// ltColInt64BitmapSel is LtColInt64Bitmap specialized for a selection vector and no NULLs.
 func ltColInt64BitmapSel(out []uint64, x []int64, y []int64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -616,6 +668,8 @@ func ltColInt64BitmapSel(out []uint64, x []int64, y []int64, sel []int32) {
 		}
 	}
 }
+
+// ltColInt64BitmapSelNulls is LtColInt64Bitmap specialized for a selection vector and NULLs.
 func ltColInt64BitmapSelNulls(out []uint64, x []int64, y []int64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -653,6 +707,8 @@ func genericLtColInt64Filter(out []int32, x []int64, y []int64) int {
 	}
 	return k
 }
+
+// ltColInt64FilterSel is LtColInt64Filter specialized for a selection vector and no NULLs.
 func ltColInt64FilterSel(out []int32, x []int64, y []int64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -662,6 +718,8 @@ func ltColInt64FilterSel(out []int32, x []int64, y []int64, sel []int32) int {
 	}
 	return k
 }
+
+// ltColInt64FilterNulls is LtColInt64Filter specialized for NULLs and no selection vector.
 func ltColInt64FilterNulls(out []int32, x []int64, y []int64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -673,6 +731,8 @@ func ltColInt64FilterNulls(out []int32, x []int64, y []int64, valid []uint64) in
 	}
 	return k
 }
+
+// ltColInt64FilterSelNulls is LtColInt64Filter specialized for a selection vector and NULLs.
 func ltColInt64FilterSelNulls(out []int32, x []int64, y []int64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -720,6 +780,8 @@ func genericLeConstInt64Bitmap(out []uint64, x []int64, c int64) {
 		out[w] = word
 	}
 }
+
+// leConstInt64BitmapSel is LeConstInt64Bitmap specialized for a selection vector and no NULLs.
 func leConstInt64BitmapSel(out []uint64, x []int64, c int64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -729,6 +791,8 @@ func leConstInt64BitmapSel(out []uint64, x []int64, c int64, sel []int32) {
 		}
 	}
 }
+
+// leConstInt64BitmapSelNulls is LeConstInt64Bitmap specialized for a selection vector and NULLs.
 func leConstInt64BitmapSelNulls(out []uint64, x []int64, c int64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -770,6 +834,8 @@ func genericLeConstInt64Filter(out []int32, x []int64, c int64) int {
 	}
 	return k
 }
+
+// leConstInt64FilterSel is LeConstInt64Filter specialized for a selection vector and no NULLs.
 func leConstInt64FilterSel(out []int32, x []int64, c int64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -779,6 +845,8 @@ func leConstInt64FilterSel(out []int32, x []int64, c int64, sel []int32) int {
 	}
 	return k
 }
+
+// leConstInt64FilterNulls is LeConstInt64Filter specialized for NULLs and no selection vector.
 func leConstInt64FilterNulls(out []int32, x []int64, c int64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -790,6 +858,8 @@ func leConstInt64FilterNulls(out []int32, x []int64, c int64, valid []uint64) in
 	}
 	return k
 }
+
+// leConstInt64FilterSelNulls is LeConstInt64Filter specialized for a selection vector and NULLs.
 func leConstInt64FilterSelNulls(out []int32, x []int64, c int64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -835,6 +905,8 @@ func genericLeColInt64Bitmap(out []uint64, x []int64, y []int64) {
 		out[w] = word
 	}
 }
+
+// leColInt64BitmapSel is LeColInt64Bitmap specialized for a selection vector and no NULLs.
 func leColInt64BitmapSel(out []uint64, x []int64, y []int64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -844,6 +916,8 @@ func leColInt64BitmapSel(out []uint64, x []int64, y []int64, sel []int32) {
 		}
 	}
 }
+
+// leColInt64BitmapSelNulls is LeColInt64Bitmap specialized for a selection vector and NULLs.
 func leColInt64BitmapSelNulls(out []uint64, x []int64, y []int64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -881,6 +955,8 @@ func genericLeColInt64Filter(out []int32, x []int64, y []int64) int {
 	}
 	return k
 }
+
+// leColInt64FilterSel is LeColInt64Filter specialized for a selection vector and no NULLs.
 func leColInt64FilterSel(out []int32, x []int64, y []int64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -890,6 +966,8 @@ func leColInt64FilterSel(out []int32, x []int64, y []int64, sel []int32) int {
 	}
 	return k
 }
+
+// leColInt64FilterNulls is LeColInt64Filter specialized for NULLs and no selection vector.
 func leColInt64FilterNulls(out []int32, x []int64, y []int64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -901,6 +979,8 @@ func leColInt64FilterNulls(out []int32, x []int64, y []int64, valid []uint64) in
 	}
 	return k
 }
+
+// leColInt64FilterSelNulls is LeColInt64Filter specialized for a selection vector and NULLs.
 func leColInt64FilterSelNulls(out []int32, x []int64, y []int64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -948,6 +1028,8 @@ func genericGtConstInt64Bitmap(out []uint64, x []int64, c int64) {
 		out[w] = word
 	}
 }
+
+// gtConstInt64BitmapSel is GtConstInt64Bitmap specialized for a selection vector and no NULLs.
 func gtConstInt64BitmapSel(out []uint64, x []int64, c int64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -957,6 +1039,8 @@ func gtConstInt64BitmapSel(out []uint64, x []int64, c int64, sel []int32) {
 		}
 	}
 }
+
+// gtConstInt64BitmapSelNulls is GtConstInt64Bitmap specialized for a selection vector and NULLs.
 func gtConstInt64BitmapSelNulls(out []uint64, x []int64, c int64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -998,6 +1082,8 @@ func genericGtConstInt64Filter(out []int32, x []int64, c int64) int {
 	}
 	return k
 }
+
+// gtConstInt64FilterSel is GtConstInt64Filter specialized for a selection vector and no NULLs.
 func gtConstInt64FilterSel(out []int32, x []int64, c int64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1007,6 +1093,8 @@ func gtConstInt64FilterSel(out []int32, x []int64, c int64, sel []int32) int {
 	}
 	return k
 }
+
+// gtConstInt64FilterNulls is GtConstInt64Filter specialized for NULLs and no selection vector.
 func gtConstInt64FilterNulls(out []int32, x []int64, c int64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -1018,6 +1106,8 @@ func gtConstInt64FilterNulls(out []int32, x []int64, c int64, valid []uint64) in
 	}
 	return k
 }
+
+// gtConstInt64FilterSelNulls is GtConstInt64Filter specialized for a selection vector and NULLs.
 func gtConstInt64FilterSelNulls(out []int32, x []int64, c int64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1063,6 +1153,8 @@ func genericGtColInt64Bitmap(out []uint64, x []int64, y []int64) {
 		out[w] = word
 	}
 }
+
+// gtColInt64BitmapSel is GtColInt64Bitmap specialized for a selection vector and no NULLs.
 func gtColInt64BitmapSel(out []uint64, x []int64, y []int64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -1072,6 +1164,8 @@ func gtColInt64BitmapSel(out []uint64, x []int64, y []int64, sel []int32) {
 		}
 	}
 }
+
+// gtColInt64BitmapSelNulls is GtColInt64Bitmap specialized for a selection vector and NULLs.
 func gtColInt64BitmapSelNulls(out []uint64, x []int64, y []int64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -1109,6 +1203,8 @@ func genericGtColInt64Filter(out []int32, x []int64, y []int64) int {
 	}
 	return k
 }
+
+// gtColInt64FilterSel is GtColInt64Filter specialized for a selection vector and no NULLs.
 func gtColInt64FilterSel(out []int32, x []int64, y []int64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1118,6 +1214,8 @@ func gtColInt64FilterSel(out []int32, x []int64, y []int64, sel []int32) int {
 	}
 	return k
 }
+
+// gtColInt64FilterNulls is GtColInt64Filter specialized for NULLs and no selection vector.
 func gtColInt64FilterNulls(out []int32, x []int64, y []int64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -1129,6 +1227,8 @@ func gtColInt64FilterNulls(out []int32, x []int64, y []int64, valid []uint64) in
 	}
 	return k
 }
+
+// gtColInt64FilterSelNulls is GtColInt64Filter specialized for a selection vector and NULLs.
 func gtColInt64FilterSelNulls(out []int32, x []int64, y []int64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1176,6 +1276,8 @@ func genericGeConstInt64Bitmap(out []uint64, x []int64, c int64) {
 		out[w] = word
 	}
 }
+
+// geConstInt64BitmapSel is GeConstInt64Bitmap specialized for a selection vector and no NULLs.
 func geConstInt64BitmapSel(out []uint64, x []int64, c int64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -1185,6 +1287,8 @@ func geConstInt64BitmapSel(out []uint64, x []int64, c int64, sel []int32) {
 		}
 	}
 }
+
+// geConstInt64BitmapSelNulls is GeConstInt64Bitmap specialized for a selection vector and NULLs.
 func geConstInt64BitmapSelNulls(out []uint64, x []int64, c int64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -1226,6 +1330,8 @@ func genericGeConstInt64Filter(out []int32, x []int64, c int64) int {
 	}
 	return k
 }
+
+// geConstInt64FilterSel is GeConstInt64Filter specialized for a selection vector and no NULLs.
 func geConstInt64FilterSel(out []int32, x []int64, c int64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1235,6 +1341,8 @@ func geConstInt64FilterSel(out []int32, x []int64, c int64, sel []int32) int {
 	}
 	return k
 }
+
+// geConstInt64FilterNulls is GeConstInt64Filter specialized for NULLs and no selection vector.
 func geConstInt64FilterNulls(out []int32, x []int64, c int64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -1246,6 +1354,8 @@ func geConstInt64FilterNulls(out []int32, x []int64, c int64, valid []uint64) in
 	}
 	return k
 }
+
+// geConstInt64FilterSelNulls is GeConstInt64Filter specialized for a selection vector and NULLs.
 func geConstInt64FilterSelNulls(out []int32, x []int64, c int64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1291,6 +1401,8 @@ func genericGeColInt64Bitmap(out []uint64, x []int64, y []int64) {
 		out[w] = word
 	}
 }
+
+// geColInt64BitmapSel is GeColInt64Bitmap specialized for a selection vector and no NULLs.
 func geColInt64BitmapSel(out []uint64, x []int64, y []int64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -1300,6 +1412,8 @@ func geColInt64BitmapSel(out []uint64, x []int64, y []int64, sel []int32) {
 		}
 	}
 }
+
+// geColInt64BitmapSelNulls is GeColInt64Bitmap specialized for a selection vector and NULLs.
 func geColInt64BitmapSelNulls(out []uint64, x []int64, y []int64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -1337,6 +1451,8 @@ func genericGeColInt64Filter(out []int32, x []int64, y []int64) int {
 	}
 	return k
 }
+
+// geColInt64FilterSel is GeColInt64Filter specialized for a selection vector and no NULLs.
 func geColInt64FilterSel(out []int32, x []int64, y []int64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1346,6 +1462,8 @@ func geColInt64FilterSel(out []int32, x []int64, y []int64, sel []int32) int {
 	}
 	return k
 }
+
+// geColInt64FilterNulls is GeColInt64Filter specialized for NULLs and no selection vector.
 func geColInt64FilterNulls(out []int32, x []int64, y []int64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -1357,6 +1475,8 @@ func geColInt64FilterNulls(out []int32, x []int64, y []int64, valid []uint64) in
 	}
 	return k
 }
+
+// geColInt64FilterSelNulls is GeColInt64Filter specialized for a selection vector and NULLs.
 func geColInt64FilterSelNulls(out []int32, x []int64, y []int64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1404,6 +1524,8 @@ func genericEqConstInt32Bitmap(out []uint64, x []int32, c int32) {
 		out[w] = word
 	}
 }
+
+// eqConstInt32BitmapSel is EqConstInt32Bitmap specialized for a selection vector and no NULLs.
 func eqConstInt32BitmapSel(out []uint64, x []int32, c int32, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -1413,6 +1535,8 @@ func eqConstInt32BitmapSel(out []uint64, x []int32, c int32, sel []int32) {
 		}
 	}
 }
+
+// eqConstInt32BitmapSelNulls is EqConstInt32Bitmap specialized for a selection vector and NULLs.
 func eqConstInt32BitmapSelNulls(out []uint64, x []int32, c int32, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -1454,6 +1578,8 @@ func genericEqConstInt32Filter(out []int32, x []int32, c int32) int {
 	}
 	return k
 }
+
+// eqConstInt32FilterSel is EqConstInt32Filter specialized for a selection vector and no NULLs.
 func eqConstInt32FilterSel(out []int32, x []int32, c int32, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1463,6 +1589,8 @@ func eqConstInt32FilterSel(out []int32, x []int32, c int32, sel []int32) int {
 	}
 	return k
 }
+
+// eqConstInt32FilterNulls is EqConstInt32Filter specialized for NULLs and no selection vector.
 func eqConstInt32FilterNulls(out []int32, x []int32, c int32, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -1474,6 +1602,8 @@ func eqConstInt32FilterNulls(out []int32, x []int32, c int32, valid []uint64) in
 	}
 	return k
 }
+
+// eqConstInt32FilterSelNulls is EqConstInt32Filter specialized for a selection vector and NULLs.
 func eqConstInt32FilterSelNulls(out []int32, x []int32, c int32, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1519,6 +1649,8 @@ func genericEqColInt32Bitmap(out []uint64, x []int32, y []int32) {
 		out[w] = word
 	}
 }
+
+// eqColInt32BitmapSel is EqColInt32Bitmap specialized for a selection vector and no NULLs.
 func eqColInt32BitmapSel(out []uint64, x []int32, y []int32, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -1528,6 +1660,8 @@ func eqColInt32BitmapSel(out []uint64, x []int32, y []int32, sel []int32) {
 		}
 	}
 }
+
+// eqColInt32BitmapSelNulls is EqColInt32Bitmap specialized for a selection vector and NULLs.
 func eqColInt32BitmapSelNulls(out []uint64, x []int32, y []int32, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -1565,6 +1699,8 @@ func genericEqColInt32Filter(out []int32, x []int32, y []int32) int {
 	}
 	return k
 }
+
+// eqColInt32FilterSel is EqColInt32Filter specialized for a selection vector and no NULLs.
 func eqColInt32FilterSel(out []int32, x []int32, y []int32, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1574,6 +1710,8 @@ func eqColInt32FilterSel(out []int32, x []int32, y []int32, sel []int32) int {
 	}
 	return k
 }
+
+// eqColInt32FilterNulls is EqColInt32Filter specialized for NULLs and no selection vector.
 func eqColInt32FilterNulls(out []int32, x []int32, y []int32, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -1585,6 +1723,8 @@ func eqColInt32FilterNulls(out []int32, x []int32, y []int32, valid []uint64) in
 	}
 	return k
 }
+
+// eqColInt32FilterSelNulls is EqColInt32Filter specialized for a selection vector and NULLs.
 func eqColInt32FilterSelNulls(out []int32, x []int32, y []int32, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1632,6 +1772,8 @@ func genericNeConstInt32Bitmap(out []uint64, x []int32, c int32) {
 		out[w] = word
 	}
 }
+
+// neConstInt32BitmapSel is NeConstInt32Bitmap specialized for a selection vector and no NULLs.
 func neConstInt32BitmapSel(out []uint64, x []int32, c int32, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -1641,6 +1783,8 @@ func neConstInt32BitmapSel(out []uint64, x []int32, c int32, sel []int32) {
 		}
 	}
 }
+
+// neConstInt32BitmapSelNulls is NeConstInt32Bitmap specialized for a selection vector and NULLs.
 func neConstInt32BitmapSelNulls(out []uint64, x []int32, c int32, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -1682,6 +1826,8 @@ func genericNeConstInt32Filter(out []int32, x []int32, c int32) int {
 	}
 	return k
 }
+
+// neConstInt32FilterSel is NeConstInt32Filter specialized for a selection vector and no NULLs.
 func neConstInt32FilterSel(out []int32, x []int32, c int32, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1691,6 +1837,8 @@ func neConstInt32FilterSel(out []int32, x []int32, c int32, sel []int32) int {
 	}
 	return k
 }
+
+// neConstInt32FilterNulls is NeConstInt32Filter specialized for NULLs and no selection vector.
 func neConstInt32FilterNulls(out []int32, x []int32, c int32, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -1702,6 +1850,8 @@ func neConstInt32FilterNulls(out []int32, x []int32, c int32, valid []uint64) in
 	}
 	return k
 }
+
+// neConstInt32FilterSelNulls is NeConstInt32Filter specialized for a selection vector and NULLs.
 func neConstInt32FilterSelNulls(out []int32, x []int32, c int32, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1747,6 +1897,8 @@ func genericNeColInt32Bitmap(out []uint64, x []int32, y []int32) {
 		out[w] = word
 	}
 }
+
+// neColInt32BitmapSel is NeColInt32Bitmap specialized for a selection vector and no NULLs.
 func neColInt32BitmapSel(out []uint64, x []int32, y []int32, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -1756,6 +1908,8 @@ func neColInt32BitmapSel(out []uint64, x []int32, y []int32, sel []int32) {
 		}
 	}
 }
+
+// neColInt32BitmapSelNulls is NeColInt32Bitmap specialized for a selection vector and NULLs.
 func neColInt32BitmapSelNulls(out []uint64, x []int32, y []int32, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -1793,6 +1947,8 @@ func genericNeColInt32Filter(out []int32, x []int32, y []int32) int {
 	}
 	return k
 }
+
+// neColInt32FilterSel is NeColInt32Filter specialized for a selection vector and no NULLs.
 func neColInt32FilterSel(out []int32, x []int32, y []int32, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1802,6 +1958,8 @@ func neColInt32FilterSel(out []int32, x []int32, y []int32, sel []int32) int {
 	}
 	return k
 }
+
+// neColInt32FilterNulls is NeColInt32Filter specialized for NULLs and no selection vector.
 func neColInt32FilterNulls(out []int32, x []int32, y []int32, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -1813,6 +1971,8 @@ func neColInt32FilterNulls(out []int32, x []int32, y []int32, valid []uint64) in
 	}
 	return k
 }
+
+// neColInt32FilterSelNulls is NeColInt32Filter specialized for a selection vector and NULLs.
 func neColInt32FilterSelNulls(out []int32, x []int32, y []int32, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1860,6 +2020,8 @@ func genericLtConstInt32Bitmap(out []uint64, x []int32, c int32) {
 		out[w] = word
 	}
 }
+
+// ltConstInt32BitmapSel is LtConstInt32Bitmap specialized for a selection vector and no NULLs.
 func ltConstInt32BitmapSel(out []uint64, x []int32, c int32, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -1869,6 +2031,8 @@ func ltConstInt32BitmapSel(out []uint64, x []int32, c int32, sel []int32) {
 		}
 	}
 }
+
+// ltConstInt32BitmapSelNulls is LtConstInt32Bitmap specialized for a selection vector and NULLs.
 func ltConstInt32BitmapSelNulls(out []uint64, x []int32, c int32, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -1910,6 +2074,8 @@ func genericLtConstInt32Filter(out []int32, x []int32, c int32) int {
 	}
 	return k
 }
+
+// ltConstInt32FilterSel is LtConstInt32Filter specialized for a selection vector and no NULLs.
 func ltConstInt32FilterSel(out []int32, x []int32, c int32, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1919,6 +2085,8 @@ func ltConstInt32FilterSel(out []int32, x []int32, c int32, sel []int32) int {
 	}
 	return k
 }
+
+// ltConstInt32FilterNulls is LtConstInt32Filter specialized for NULLs and no selection vector.
 func ltConstInt32FilterNulls(out []int32, x []int32, c int32, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -1930,6 +2098,8 @@ func ltConstInt32FilterNulls(out []int32, x []int32, c int32, valid []uint64) in
 	}
 	return k
 }
+
+// ltConstInt32FilterSelNulls is LtConstInt32Filter specialized for a selection vector and NULLs.
 func ltConstInt32FilterSelNulls(out []int32, x []int32, c int32, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -1975,6 +2145,8 @@ func genericLtColInt32Bitmap(out []uint64, x []int32, y []int32) {
 		out[w] = word
 	}
 }
+
+// ltColInt32BitmapSel is LtColInt32Bitmap specialized for a selection vector and no NULLs.
 func ltColInt32BitmapSel(out []uint64, x []int32, y []int32, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -1984,6 +2156,8 @@ func ltColInt32BitmapSel(out []uint64, x []int32, y []int32, sel []int32) {
 		}
 	}
 }
+
+// ltColInt32BitmapSelNulls is LtColInt32Bitmap specialized for a selection vector and NULLs.
 func ltColInt32BitmapSelNulls(out []uint64, x []int32, y []int32, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -2021,6 +2195,8 @@ func genericLtColInt32Filter(out []int32, x []int32, y []int32) int {
 	}
 	return k
 }
+
+// ltColInt32FilterSel is LtColInt32Filter specialized for a selection vector and no NULLs.
 func ltColInt32FilterSel(out []int32, x []int32, y []int32, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -2030,6 +2206,8 @@ func ltColInt32FilterSel(out []int32, x []int32, y []int32, sel []int32) int {
 	}
 	return k
 }
+
+// ltColInt32FilterNulls is LtColInt32Filter specialized for NULLs and no selection vector.
 func ltColInt32FilterNulls(out []int32, x []int32, y []int32, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -2041,6 +2219,8 @@ func ltColInt32FilterNulls(out []int32, x []int32, y []int32, valid []uint64) in
 	}
 	return k
 }
+
+// ltColInt32FilterSelNulls is LtColInt32Filter specialized for a selection vector and NULLs.
 func ltColInt32FilterSelNulls(out []int32, x []int32, y []int32, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -2088,6 +2268,8 @@ func genericLeConstInt32Bitmap(out []uint64, x []int32, c int32) {
 		out[w] = word
 	}
 }
+
+// leConstInt32BitmapSel is LeConstInt32Bitmap specialized for a selection vector and no NULLs.
 func leConstInt32BitmapSel(out []uint64, x []int32, c int32, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -2097,6 +2279,8 @@ func leConstInt32BitmapSel(out []uint64, x []int32, c int32, sel []int32) {
 		}
 	}
 }
+
+// leConstInt32BitmapSelNulls is LeConstInt32Bitmap specialized for a selection vector and NULLs.
 func leConstInt32BitmapSelNulls(out []uint64, x []int32, c int32, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -2138,6 +2322,8 @@ func genericLeConstInt32Filter(out []int32, x []int32, c int32) int {
 	}
 	return k
 }
+
+// leConstInt32FilterSel is LeConstInt32Filter specialized for a selection vector and no NULLs.
 func leConstInt32FilterSel(out []int32, x []int32, c int32, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -2147,6 +2333,8 @@ func leConstInt32FilterSel(out []int32, x []int32, c int32, sel []int32) int {
 	}
 	return k
 }
+
+// leConstInt32FilterNulls is LeConstInt32Filter specialized for NULLs and no selection vector.
 func leConstInt32FilterNulls(out []int32, x []int32, c int32, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -2158,6 +2346,8 @@ func leConstInt32FilterNulls(out []int32, x []int32, c int32, valid []uint64) in
 	}
 	return k
 }
+
+// leConstInt32FilterSelNulls is LeConstInt32Filter specialized for a selection vector and NULLs.
 func leConstInt32FilterSelNulls(out []int32, x []int32, c int32, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -2203,6 +2393,8 @@ func genericLeColInt32Bitmap(out []uint64, x []int32, y []int32) {
 		out[w] = word
 	}
 }
+
+// leColInt32BitmapSel is LeColInt32Bitmap specialized for a selection vector and no NULLs.
 func leColInt32BitmapSel(out []uint64, x []int32, y []int32, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -2212,6 +2404,8 @@ func leColInt32BitmapSel(out []uint64, x []int32, y []int32, sel []int32) {
 		}
 	}
 }
+
+// leColInt32BitmapSelNulls is LeColInt32Bitmap specialized for a selection vector and NULLs.
 func leColInt32BitmapSelNulls(out []uint64, x []int32, y []int32, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -2249,6 +2443,8 @@ func genericLeColInt32Filter(out []int32, x []int32, y []int32) int {
 	}
 	return k
 }
+
+// leColInt32FilterSel is LeColInt32Filter specialized for a selection vector and no NULLs.
 func leColInt32FilterSel(out []int32, x []int32, y []int32, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -2258,6 +2454,8 @@ func leColInt32FilterSel(out []int32, x []int32, y []int32, sel []int32) int {
 	}
 	return k
 }
+
+// leColInt32FilterNulls is LeColInt32Filter specialized for NULLs and no selection vector.
 func leColInt32FilterNulls(out []int32, x []int32, y []int32, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -2269,6 +2467,8 @@ func leColInt32FilterNulls(out []int32, x []int32, y []int32, valid []uint64) in
 	}
 	return k
 }
+
+// leColInt32FilterSelNulls is LeColInt32Filter specialized for a selection vector and NULLs.
 func leColInt32FilterSelNulls(out []int32, x []int32, y []int32, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -2316,6 +2516,8 @@ func genericGtConstInt32Bitmap(out []uint64, x []int32, c int32) {
 		out[w] = word
 	}
 }
+
+// gtConstInt32BitmapSel is GtConstInt32Bitmap specialized for a selection vector and no NULLs.
 func gtConstInt32BitmapSel(out []uint64, x []int32, c int32, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -2325,6 +2527,8 @@ func gtConstInt32BitmapSel(out []uint64, x []int32, c int32, sel []int32) {
 		}
 	}
 }
+
+// gtConstInt32BitmapSelNulls is GtConstInt32Bitmap specialized for a selection vector and NULLs.
 func gtConstInt32BitmapSelNulls(out []uint64, x []int32, c int32, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -2366,6 +2570,8 @@ func genericGtConstInt32Filter(out []int32, x []int32, c int32) int {
 	}
 	return k
 }
+
+// gtConstInt32FilterSel is GtConstInt32Filter specialized for a selection vector and no NULLs.
 func gtConstInt32FilterSel(out []int32, x []int32, c int32, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -2375,6 +2581,8 @@ func gtConstInt32FilterSel(out []int32, x []int32, c int32, sel []int32) int {
 	}
 	return k
 }
+
+// gtConstInt32FilterNulls is GtConstInt32Filter specialized for NULLs and no selection vector.
 func gtConstInt32FilterNulls(out []int32, x []int32, c int32, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -2386,6 +2594,8 @@ func gtConstInt32FilterNulls(out []int32, x []int32, c int32, valid []uint64) in
 	}
 	return k
 }
+
+// gtConstInt32FilterSelNulls is GtConstInt32Filter specialized for a selection vector and NULLs.
 func gtConstInt32FilterSelNulls(out []int32, x []int32, c int32, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -2431,6 +2641,8 @@ func genericGtColInt32Bitmap(out []uint64, x []int32, y []int32) {
 		out[w] = word
 	}
 }
+
+// gtColInt32BitmapSel is GtColInt32Bitmap specialized for a selection vector and no NULLs.
 func gtColInt32BitmapSel(out []uint64, x []int32, y []int32, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -2440,6 +2652,8 @@ func gtColInt32BitmapSel(out []uint64, x []int32, y []int32, sel []int32) {
 		}
 	}
 }
+
+// gtColInt32BitmapSelNulls is GtColInt32Bitmap specialized for a selection vector and NULLs.
 func gtColInt32BitmapSelNulls(out []uint64, x []int32, y []int32, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -2477,6 +2691,8 @@ func genericGtColInt32Filter(out []int32, x []int32, y []int32) int {
 	}
 	return k
 }
+
+// gtColInt32FilterSel is GtColInt32Filter specialized for a selection vector and no NULLs.
 func gtColInt32FilterSel(out []int32, x []int32, y []int32, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -2486,6 +2702,8 @@ func gtColInt32FilterSel(out []int32, x []int32, y []int32, sel []int32) int {
 	}
 	return k
 }
+
+// gtColInt32FilterNulls is GtColInt32Filter specialized for NULLs and no selection vector.
 func gtColInt32FilterNulls(out []int32, x []int32, y []int32, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -2497,6 +2715,8 @@ func gtColInt32FilterNulls(out []int32, x []int32, y []int32, valid []uint64) in
 	}
 	return k
 }
+
+// gtColInt32FilterSelNulls is GtColInt32Filter specialized for a selection vector and NULLs.
 func gtColInt32FilterSelNulls(out []int32, x []int32, y []int32, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -2544,6 +2764,8 @@ func genericGeConstInt32Bitmap(out []uint64, x []int32, c int32) {
 		out[w] = word
 	}
 }
+
+// geConstInt32BitmapSel is GeConstInt32Bitmap specialized for a selection vector and no NULLs.
 func geConstInt32BitmapSel(out []uint64, x []int32, c int32, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -2553,6 +2775,8 @@ func geConstInt32BitmapSel(out []uint64, x []int32, c int32, sel []int32) {
 		}
 	}
 }
+
+// geConstInt32BitmapSelNulls is GeConstInt32Bitmap specialized for a selection vector and NULLs.
 func geConstInt32BitmapSelNulls(out []uint64, x []int32, c int32, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -2594,6 +2818,8 @@ func genericGeConstInt32Filter(out []int32, x []int32, c int32) int {
 	}
 	return k
 }
+
+// geConstInt32FilterSel is GeConstInt32Filter specialized for a selection vector and no NULLs.
 func geConstInt32FilterSel(out []int32, x []int32, c int32, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -2603,6 +2829,8 @@ func geConstInt32FilterSel(out []int32, x []int32, c int32, sel []int32) int {
 	}
 	return k
 }
+
+// geConstInt32FilterNulls is GeConstInt32Filter specialized for NULLs and no selection vector.
 func geConstInt32FilterNulls(out []int32, x []int32, c int32, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -2614,6 +2842,8 @@ func geConstInt32FilterNulls(out []int32, x []int32, c int32, valid []uint64) in
 	}
 	return k
 }
+
+// geConstInt32FilterSelNulls is GeConstInt32Filter specialized for a selection vector and NULLs.
 func geConstInt32FilterSelNulls(out []int32, x []int32, c int32, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -2659,6 +2889,8 @@ func genericGeColInt32Bitmap(out []uint64, x []int32, y []int32) {
 		out[w] = word
 	}
 }
+
+// geColInt32BitmapSel is GeColInt32Bitmap specialized for a selection vector and no NULLs.
 func geColInt32BitmapSel(out []uint64, x []int32, y []int32, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -2668,6 +2900,8 @@ func geColInt32BitmapSel(out []uint64, x []int32, y []int32, sel []int32) {
 		}
 	}
 }
+
+// geColInt32BitmapSelNulls is GeColInt32Bitmap specialized for a selection vector and NULLs.
 func geColInt32BitmapSelNulls(out []uint64, x []int32, y []int32, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -2705,6 +2939,8 @@ func genericGeColInt32Filter(out []int32, x []int32, y []int32) int {
 	}
 	return k
 }
+
+// geColInt32FilterSel is GeColInt32Filter specialized for a selection vector and no NULLs.
 func geColInt32FilterSel(out []int32, x []int32, y []int32, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -2714,6 +2950,8 @@ func geColInt32FilterSel(out []int32, x []int32, y []int32, sel []int32) int {
 	}
 	return k
 }
+
+// geColInt32FilterNulls is GeColInt32Filter specialized for NULLs and no selection vector.
 func geColInt32FilterNulls(out []int32, x []int32, y []int32, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -2725,6 +2963,8 @@ func geColInt32FilterNulls(out []int32, x []int32, y []int32, valid []uint64) in
 	}
 	return k
 }
+
+// geColInt32FilterSelNulls is GeColInt32Filter specialized for a selection vector and NULLs.
 func geColInt32FilterSelNulls(out []int32, x []int32, y []int32, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -2776,6 +3016,8 @@ func genericEqConstFloat64Bitmap(out []uint64, x []float64, c float64) {
 		out[w] = word
 	}
 }
+
+// eqConstFloat64BitmapSel is EqConstFloat64Bitmap specialized for a selection vector and no NULLs.
 func eqConstFloat64BitmapSel(out []uint64, x []float64, c float64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -2785,6 +3027,8 @@ func eqConstFloat64BitmapSel(out []uint64, x []float64, c float64, sel []int32) 
 		}
 	}
 }
+
+// eqConstFloat64BitmapSelNulls is EqConstFloat64Bitmap specialized for a selection vector and NULLs.
 func eqConstFloat64BitmapSelNulls(out []uint64, x []float64, c float64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -2829,6 +3073,8 @@ func genericEqConstFloat64Filter(out []int32, x []float64, c float64) int {
 	}
 	return k
 }
+
+// eqConstFloat64FilterSel is EqConstFloat64Filter specialized for a selection vector and no NULLs.
 func eqConstFloat64FilterSel(out []int32, x []float64, c float64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -2838,6 +3084,8 @@ func eqConstFloat64FilterSel(out []int32, x []float64, c float64, sel []int32) i
 	}
 	return k
 }
+
+// eqConstFloat64FilterNulls is EqConstFloat64Filter specialized for NULLs and no selection vector.
 func eqConstFloat64FilterNulls(out []int32, x []float64, c float64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -2849,6 +3097,8 @@ func eqConstFloat64FilterNulls(out []int32, x []float64, c float64, valid []uint
 	}
 	return k
 }
+
+// eqConstFloat64FilterSelNulls is EqConstFloat64Filter specialized for a selection vector and NULLs.
 func eqConstFloat64FilterSelNulls(out []int32, x []float64, c float64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -2894,6 +3144,8 @@ func genericEqColFloat64Bitmap(out []uint64, x []float64, y []float64) {
 		out[w] = word
 	}
 }
+
+// eqColFloat64BitmapSel is EqColFloat64Bitmap specialized for a selection vector and no NULLs.
 func eqColFloat64BitmapSel(out []uint64, x []float64, y []float64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -2903,6 +3155,8 @@ func eqColFloat64BitmapSel(out []uint64, x []float64, y []float64, sel []int32) 
 		}
 	}
 }
+
+// eqColFloat64BitmapSelNulls is EqColFloat64Bitmap specialized for a selection vector and NULLs.
 func eqColFloat64BitmapSelNulls(out []uint64, x []float64, y []float64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -2940,6 +3194,8 @@ func genericEqColFloat64Filter(out []int32, x []float64, y []float64) int {
 	}
 	return k
 }
+
+// eqColFloat64FilterSel is EqColFloat64Filter specialized for a selection vector and no NULLs.
 func eqColFloat64FilterSel(out []int32, x []float64, y []float64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -2949,6 +3205,8 @@ func eqColFloat64FilterSel(out []int32, x []float64, y []float64, sel []int32) i
 	}
 	return k
 }
+
+// eqColFloat64FilterNulls is EqColFloat64Filter specialized for NULLs and no selection vector.
 func eqColFloat64FilterNulls(out []int32, x []float64, y []float64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -2960,6 +3218,8 @@ func eqColFloat64FilterNulls(out []int32, x []float64, y []float64, valid []uint
 	}
 	return k
 }
+
+// eqColFloat64FilterSelNulls is EqColFloat64Filter specialized for a selection vector and NULLs.
 func eqColFloat64FilterSelNulls(out []int32, x []float64, y []float64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -3011,6 +3271,8 @@ func genericNeConstFloat64Bitmap(out []uint64, x []float64, c float64) {
 		out[w] = word
 	}
 }
+
+// neConstFloat64BitmapSel is NeConstFloat64Bitmap specialized for a selection vector and no NULLs.
 func neConstFloat64BitmapSel(out []uint64, x []float64, c float64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -3020,6 +3282,8 @@ func neConstFloat64BitmapSel(out []uint64, x []float64, c float64, sel []int32) 
 		}
 	}
 }
+
+// neConstFloat64BitmapSelNulls is NeConstFloat64Bitmap specialized for a selection vector and NULLs.
 func neConstFloat64BitmapSelNulls(out []uint64, x []float64, c float64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -3064,6 +3328,8 @@ func genericNeConstFloat64Filter(out []int32, x []float64, c float64) int {
 	}
 	return k
 }
+
+// neConstFloat64FilterSel is NeConstFloat64Filter specialized for a selection vector and no NULLs.
 func neConstFloat64FilterSel(out []int32, x []float64, c float64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -3073,6 +3339,8 @@ func neConstFloat64FilterSel(out []int32, x []float64, c float64, sel []int32) i
 	}
 	return k
 }
+
+// neConstFloat64FilterNulls is NeConstFloat64Filter specialized for NULLs and no selection vector.
 func neConstFloat64FilterNulls(out []int32, x []float64, c float64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -3084,6 +3352,8 @@ func neConstFloat64FilterNulls(out []int32, x []float64, c float64, valid []uint
 	}
 	return k
 }
+
+// neConstFloat64FilterSelNulls is NeConstFloat64Filter specialized for a selection vector and NULLs.
 func neConstFloat64FilterSelNulls(out []int32, x []float64, c float64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -3129,6 +3399,8 @@ func genericNeColFloat64Bitmap(out []uint64, x []float64, y []float64) {
 		out[w] = word
 	}
 }
+
+// neColFloat64BitmapSel is NeColFloat64Bitmap specialized for a selection vector and no NULLs.
 func neColFloat64BitmapSel(out []uint64, x []float64, y []float64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -3138,6 +3410,8 @@ func neColFloat64BitmapSel(out []uint64, x []float64, y []float64, sel []int32) 
 		}
 	}
 }
+
+// neColFloat64BitmapSelNulls is NeColFloat64Bitmap specialized for a selection vector and NULLs.
 func neColFloat64BitmapSelNulls(out []uint64, x []float64, y []float64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -3175,6 +3449,8 @@ func genericNeColFloat64Filter(out []int32, x []float64, y []float64) int {
 	}
 	return k
 }
+
+// neColFloat64FilterSel is NeColFloat64Filter specialized for a selection vector and no NULLs.
 func neColFloat64FilterSel(out []int32, x []float64, y []float64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -3184,6 +3460,8 @@ func neColFloat64FilterSel(out []int32, x []float64, y []float64, sel []int32) i
 	}
 	return k
 }
+
+// neColFloat64FilterNulls is NeColFloat64Filter specialized for NULLs and no selection vector.
 func neColFloat64FilterNulls(out []int32, x []float64, y []float64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -3195,6 +3473,8 @@ func neColFloat64FilterNulls(out []int32, x []float64, y []float64, valid []uint
 	}
 	return k
 }
+
+// neColFloat64FilterSelNulls is NeColFloat64Filter specialized for a selection vector and NULLs.
 func neColFloat64FilterSelNulls(out []int32, x []float64, y []float64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -3246,6 +3526,8 @@ func genericLtConstFloat64Bitmap(out []uint64, x []float64, c float64) {
 		out[w] = word
 	}
 }
+
+// ltConstFloat64BitmapSel is LtConstFloat64Bitmap specialized for a selection vector and no NULLs.
 func ltConstFloat64BitmapSel(out []uint64, x []float64, c float64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -3255,6 +3537,8 @@ func ltConstFloat64BitmapSel(out []uint64, x []float64, c float64, sel []int32) 
 		}
 	}
 }
+
+// ltConstFloat64BitmapSelNulls is LtConstFloat64Bitmap specialized for a selection vector and NULLs.
 func ltConstFloat64BitmapSelNulls(out []uint64, x []float64, c float64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -3299,6 +3583,8 @@ func genericLtConstFloat64Filter(out []int32, x []float64, c float64) int {
 	}
 	return k
 }
+
+// ltConstFloat64FilterSel is LtConstFloat64Filter specialized for a selection vector and no NULLs.
 func ltConstFloat64FilterSel(out []int32, x []float64, c float64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -3308,6 +3594,8 @@ func ltConstFloat64FilterSel(out []int32, x []float64, c float64, sel []int32) i
 	}
 	return k
 }
+
+// ltConstFloat64FilterNulls is LtConstFloat64Filter specialized for NULLs and no selection vector.
 func ltConstFloat64FilterNulls(out []int32, x []float64, c float64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -3319,6 +3607,8 @@ func ltConstFloat64FilterNulls(out []int32, x []float64, c float64, valid []uint
 	}
 	return k
 }
+
+// ltConstFloat64FilterSelNulls is LtConstFloat64Filter specialized for a selection vector and NULLs.
 func ltConstFloat64FilterSelNulls(out []int32, x []float64, c float64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -3364,6 +3654,8 @@ func genericLtColFloat64Bitmap(out []uint64, x []float64, y []float64) {
 		out[w] = word
 	}
 }
+
+// ltColFloat64BitmapSel is LtColFloat64Bitmap specialized for a selection vector and no NULLs.
 func ltColFloat64BitmapSel(out []uint64, x []float64, y []float64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -3373,6 +3665,8 @@ func ltColFloat64BitmapSel(out []uint64, x []float64, y []float64, sel []int32) 
 		}
 	}
 }
+
+// ltColFloat64BitmapSelNulls is LtColFloat64Bitmap specialized for a selection vector and NULLs.
 func ltColFloat64BitmapSelNulls(out []uint64, x []float64, y []float64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -3410,6 +3704,8 @@ func genericLtColFloat64Filter(out []int32, x []float64, y []float64) int {
 	}
 	return k
 }
+
+// ltColFloat64FilterSel is LtColFloat64Filter specialized for a selection vector and no NULLs.
 func ltColFloat64FilterSel(out []int32, x []float64, y []float64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -3419,6 +3715,8 @@ func ltColFloat64FilterSel(out []int32, x []float64, y []float64, sel []int32) i
 	}
 	return k
 }
+
+// ltColFloat64FilterNulls is LtColFloat64Filter specialized for NULLs and no selection vector.
 func ltColFloat64FilterNulls(out []int32, x []float64, y []float64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -3430,6 +3728,8 @@ func ltColFloat64FilterNulls(out []int32, x []float64, y []float64, valid []uint
 	}
 	return k
 }
+
+// ltColFloat64FilterSelNulls is LtColFloat64Filter specialized for a selection vector and NULLs.
 func ltColFloat64FilterSelNulls(out []int32, x []float64, y []float64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -3481,6 +3781,8 @@ func genericLeConstFloat64Bitmap(out []uint64, x []float64, c float64) {
 		out[w] = word
 	}
 }
+
+// leConstFloat64BitmapSel is LeConstFloat64Bitmap specialized for a selection vector and no NULLs.
 func leConstFloat64BitmapSel(out []uint64, x []float64, c float64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -3490,6 +3792,8 @@ func leConstFloat64BitmapSel(out []uint64, x []float64, c float64, sel []int32) 
 		}
 	}
 }
+
+// leConstFloat64BitmapSelNulls is LeConstFloat64Bitmap specialized for a selection vector and NULLs.
 func leConstFloat64BitmapSelNulls(out []uint64, x []float64, c float64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -3534,6 +3838,8 @@ func genericLeConstFloat64Filter(out []int32, x []float64, c float64) int {
 	}
 	return k
 }
+
+// leConstFloat64FilterSel is LeConstFloat64Filter specialized for a selection vector and no NULLs.
 func leConstFloat64FilterSel(out []int32, x []float64, c float64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -3543,6 +3849,8 @@ func leConstFloat64FilterSel(out []int32, x []float64, c float64, sel []int32) i
 	}
 	return k
 }
+
+// leConstFloat64FilterNulls is LeConstFloat64Filter specialized for NULLs and no selection vector.
 func leConstFloat64FilterNulls(out []int32, x []float64, c float64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -3554,6 +3862,8 @@ func leConstFloat64FilterNulls(out []int32, x []float64, c float64, valid []uint
 	}
 	return k
 }
+
+// leConstFloat64FilterSelNulls is LeConstFloat64Filter specialized for a selection vector and NULLs.
 func leConstFloat64FilterSelNulls(out []int32, x []float64, c float64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -3599,6 +3909,8 @@ func genericLeColFloat64Bitmap(out []uint64, x []float64, y []float64) {
 		out[w] = word
 	}
 }
+
+// leColFloat64BitmapSel is LeColFloat64Bitmap specialized for a selection vector and no NULLs.
 func leColFloat64BitmapSel(out []uint64, x []float64, y []float64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -3608,6 +3920,8 @@ func leColFloat64BitmapSel(out []uint64, x []float64, y []float64, sel []int32) 
 		}
 	}
 }
+
+// leColFloat64BitmapSelNulls is LeColFloat64Bitmap specialized for a selection vector and NULLs.
 func leColFloat64BitmapSelNulls(out []uint64, x []float64, y []float64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -3645,6 +3959,8 @@ func genericLeColFloat64Filter(out []int32, x []float64, y []float64) int {
 	}
 	return k
 }
+
+// leColFloat64FilterSel is LeColFloat64Filter specialized for a selection vector and no NULLs.
 func leColFloat64FilterSel(out []int32, x []float64, y []float64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -3654,6 +3970,8 @@ func leColFloat64FilterSel(out []int32, x []float64, y []float64, sel []int32) i
 	}
 	return k
 }
+
+// leColFloat64FilterNulls is LeColFloat64Filter specialized for NULLs and no selection vector.
 func leColFloat64FilterNulls(out []int32, x []float64, y []float64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -3665,6 +3983,8 @@ func leColFloat64FilterNulls(out []int32, x []float64, y []float64, valid []uint
 	}
 	return k
 }
+
+// leColFloat64FilterSelNulls is LeColFloat64Filter specialized for a selection vector and NULLs.
 func leColFloat64FilterSelNulls(out []int32, x []float64, y []float64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -3716,6 +4036,8 @@ func genericGtConstFloat64Bitmap(out []uint64, x []float64, c float64) {
 		out[w] = word
 	}
 }
+
+// gtConstFloat64BitmapSel is GtConstFloat64Bitmap specialized for a selection vector and no NULLs.
 func gtConstFloat64BitmapSel(out []uint64, x []float64, c float64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -3725,6 +4047,8 @@ func gtConstFloat64BitmapSel(out []uint64, x []float64, c float64, sel []int32) 
 		}
 	}
 }
+
+// gtConstFloat64BitmapSelNulls is GtConstFloat64Bitmap specialized for a selection vector and NULLs.
 func gtConstFloat64BitmapSelNulls(out []uint64, x []float64, c float64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -3769,6 +4093,8 @@ func genericGtConstFloat64Filter(out []int32, x []float64, c float64) int {
 	}
 	return k
 }
+
+// gtConstFloat64FilterSel is GtConstFloat64Filter specialized for a selection vector and no NULLs.
 func gtConstFloat64FilterSel(out []int32, x []float64, c float64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -3778,6 +4104,8 @@ func gtConstFloat64FilterSel(out []int32, x []float64, c float64, sel []int32) i
 	}
 	return k
 }
+
+// gtConstFloat64FilterNulls is GtConstFloat64Filter specialized for NULLs and no selection vector.
 func gtConstFloat64FilterNulls(out []int32, x []float64, c float64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -3789,6 +4117,8 @@ func gtConstFloat64FilterNulls(out []int32, x []float64, c float64, valid []uint
 	}
 	return k
 }
+
+// gtConstFloat64FilterSelNulls is GtConstFloat64Filter specialized for a selection vector and NULLs.
 func gtConstFloat64FilterSelNulls(out []int32, x []float64, c float64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -3834,6 +4164,8 @@ func genericGtColFloat64Bitmap(out []uint64, x []float64, y []float64) {
 		out[w] = word
 	}
 }
+
+// gtColFloat64BitmapSel is GtColFloat64Bitmap specialized for a selection vector and no NULLs.
 func gtColFloat64BitmapSel(out []uint64, x []float64, y []float64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -3843,6 +4175,8 @@ func gtColFloat64BitmapSel(out []uint64, x []float64, y []float64, sel []int32) 
 		}
 	}
 }
+
+// gtColFloat64BitmapSelNulls is GtColFloat64Bitmap specialized for a selection vector and NULLs.
 func gtColFloat64BitmapSelNulls(out []uint64, x []float64, y []float64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -3880,6 +4214,8 @@ func genericGtColFloat64Filter(out []int32, x []float64, y []float64) int {
 	}
 	return k
 }
+
+// gtColFloat64FilterSel is GtColFloat64Filter specialized for a selection vector and no NULLs.
 func gtColFloat64FilterSel(out []int32, x []float64, y []float64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -3889,6 +4225,8 @@ func gtColFloat64FilterSel(out []int32, x []float64, y []float64, sel []int32) i
 	}
 	return k
 }
+
+// gtColFloat64FilterNulls is GtColFloat64Filter specialized for NULLs and no selection vector.
 func gtColFloat64FilterNulls(out []int32, x []float64, y []float64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -3900,6 +4238,8 @@ func gtColFloat64FilterNulls(out []int32, x []float64, y []float64, valid []uint
 	}
 	return k
 }
+
+// gtColFloat64FilterSelNulls is GtColFloat64Filter specialized for a selection vector and NULLs.
 func gtColFloat64FilterSelNulls(out []int32, x []float64, y []float64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -3951,6 +4291,8 @@ func genericGeConstFloat64Bitmap(out []uint64, x []float64, c float64) {
 		out[w] = word
 	}
 }
+
+// geConstFloat64BitmapSel is GeConstFloat64Bitmap specialized for a selection vector and no NULLs.
 func geConstFloat64BitmapSel(out []uint64, x []float64, c float64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -3960,6 +4302,8 @@ func geConstFloat64BitmapSel(out []uint64, x []float64, c float64, sel []int32) 
 		}
 	}
 }
+
+// geConstFloat64BitmapSelNulls is GeConstFloat64Bitmap specialized for a selection vector and NULLs.
 func geConstFloat64BitmapSelNulls(out []uint64, x []float64, c float64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -4004,6 +4348,8 @@ func genericGeConstFloat64Filter(out []int32, x []float64, c float64) int {
 	}
 	return k
 }
+
+// geConstFloat64FilterSel is GeConstFloat64Filter specialized for a selection vector and no NULLs.
 func geConstFloat64FilterSel(out []int32, x []float64, c float64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4013,6 +4359,8 @@ func geConstFloat64FilterSel(out []int32, x []float64, c float64, sel []int32) i
 	}
 	return k
 }
+
+// geConstFloat64FilterNulls is GeConstFloat64Filter specialized for NULLs and no selection vector.
 func geConstFloat64FilterNulls(out []int32, x []float64, c float64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -4024,6 +4372,8 @@ func geConstFloat64FilterNulls(out []int32, x []float64, c float64, valid []uint
 	}
 	return k
 }
+
+// geConstFloat64FilterSelNulls is GeConstFloat64Filter specialized for a selection vector and NULLs.
 func geConstFloat64FilterSelNulls(out []int32, x []float64, c float64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4069,6 +4419,8 @@ func genericGeColFloat64Bitmap(out []uint64, x []float64, y []float64) {
 		out[w] = word
 	}
 }
+
+// geColFloat64BitmapSel is GeColFloat64Bitmap specialized for a selection vector and no NULLs.
 func geColFloat64BitmapSel(out []uint64, x []float64, y []float64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -4078,6 +4430,8 @@ func geColFloat64BitmapSel(out []uint64, x []float64, y []float64, sel []int32) 
 		}
 	}
 }
+
+// geColFloat64BitmapSelNulls is GeColFloat64Bitmap specialized for a selection vector and NULLs.
 func geColFloat64BitmapSelNulls(out []uint64, x []float64, y []float64, valid []uint64, sel []int32) {
 	clear(out[:(len(x)+63)>>6])
 	for _, r := range sel {
@@ -4115,6 +4469,8 @@ func genericGeColFloat64Filter(out []int32, x []float64, y []float64) int {
 	}
 	return k
 }
+
+// geColFloat64FilterSel is GeColFloat64Filter specialized for a selection vector and no NULLs.
 func geColFloat64FilterSel(out []int32, x []float64, y []float64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4124,6 +4480,8 @@ func geColFloat64FilterSel(out []int32, x []float64, y []float64, sel []int32) i
 	}
 	return k
 }
+
+// geColFloat64FilterNulls is GeColFloat64Filter specialized for NULLs and no selection vector.
 func geColFloat64FilterNulls(out []int32, x []float64, y []float64, valid []uint64) int {
 	k := 0
 	for i := 0; i < len(x); i++ {
@@ -4135,6 +4493,8 @@ func geColFloat64FilterNulls(out []int32, x []float64, y []float64, valid []uint
 	}
 	return k
 }
+
+// geColFloat64FilterSelNulls is GeColFloat64Filter specialized for a selection vector and NULLs.
 func geColFloat64FilterSelNulls(out []int32, x []float64, y []float64, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4180,6 +4540,8 @@ func genericEqConstStringBitmap(out []uint64, xOffs []uint32, xData []byte, c []
 		out[w] = word
 	}
 }
+
+// eqConstStringBitmapSel is EqConstStringBitmap specialized for a selection vector and no NULLs.
 func eqConstStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, c []byte, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -4189,6 +4551,8 @@ func eqConstStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, c []byte
 		}
 	}
 }
+
+// eqConstStringBitmapSelNulls is EqConstStringBitmap specialized for a selection vector and NULLs.
 func eqConstStringBitmapSelNulls(out []uint64, xOffs []uint32, xData []byte, c []byte, valid []uint64, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -4226,6 +4590,8 @@ func genericEqConstStringFilter(out []int32, xOffs []uint32, xData []byte, c []b
 	}
 	return k
 }
+
+// eqConstStringFilterSel is EqConstStringFilter specialized for a selection vector and no NULLs.
 func eqConstStringFilterSel(out []int32, xOffs []uint32, xData []byte, c []byte, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4235,6 +4601,8 @@ func eqConstStringFilterSel(out []int32, xOffs []uint32, xData []byte, c []byte,
 	}
 	return k
 }
+
+// eqConstStringFilterNulls is EqConstStringFilter specialized for NULLs and no selection vector.
 func eqConstStringFilterNulls(out []int32, xOffs []uint32, xData []byte, c []byte, valid []uint64) int {
 	k := 0
 	for i := 0; i < (len(xOffs) - 1); i++ {
@@ -4246,6 +4614,8 @@ func eqConstStringFilterNulls(out []int32, xOffs []uint32, xData []byte, c []byt
 	}
 	return k
 }
+
+// eqConstStringFilterSelNulls is EqConstStringFilter specialized for a selection vector and NULLs.
 func eqConstStringFilterSelNulls(out []int32, xOffs []uint32, xData []byte, c []byte, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4291,6 +4661,8 @@ func genericEqColStringBitmap(out []uint64, xOffs []uint32, xData []byte, yOffs 
 		out[w] = word
 	}
 }
+
+// eqColStringBitmapSel is EqColStringBitmap specialized for a selection vector and no NULLs.
 func eqColStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -4300,6 +4672,8 @@ func eqColStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, yOffs []ui
 		}
 	}
 }
+
+// eqColStringBitmapSelNulls is EqColStringBitmap specialized for a selection vector and NULLs.
 func eqColStringBitmapSelNulls(out []uint64, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -4337,6 +4711,8 @@ func genericEqColStringFilter(out []int32, xOffs []uint32, xData []byte, yOffs [
 	}
 	return k
 }
+
+// eqColStringFilterSel is EqColStringFilter specialized for a selection vector and no NULLs.
 func eqColStringFilterSel(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4346,6 +4722,8 @@ func eqColStringFilterSel(out []int32, xOffs []uint32, xData []byte, yOffs []uin
 	}
 	return k
 }
+
+// eqColStringFilterNulls is EqColStringFilter specialized for NULLs and no selection vector.
 func eqColStringFilterNulls(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64) int {
 	k := 0
 	for i := 0; i < (len(xOffs) - 1); i++ {
@@ -4357,6 +4735,8 @@ func eqColStringFilterNulls(out []int32, xOffs []uint32, xData []byte, yOffs []u
 	}
 	return k
 }
+
+// eqColStringFilterSelNulls is EqColStringFilter specialized for a selection vector and NULLs.
 func eqColStringFilterSelNulls(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4402,6 +4782,8 @@ func genericNeConstStringBitmap(out []uint64, xOffs []uint32, xData []byte, c []
 		out[w] = word
 	}
 }
+
+// neConstStringBitmapSel is NeConstStringBitmap specialized for a selection vector and no NULLs.
 func neConstStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, c []byte, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -4411,6 +4793,8 @@ func neConstStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, c []byte
 		}
 	}
 }
+
+// neConstStringBitmapSelNulls is NeConstStringBitmap specialized for a selection vector and NULLs.
 func neConstStringBitmapSelNulls(out []uint64, xOffs []uint32, xData []byte, c []byte, valid []uint64, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -4448,6 +4832,8 @@ func genericNeConstStringFilter(out []int32, xOffs []uint32, xData []byte, c []b
 	}
 	return k
 }
+
+// neConstStringFilterSel is NeConstStringFilter specialized for a selection vector and no NULLs.
 func neConstStringFilterSel(out []int32, xOffs []uint32, xData []byte, c []byte, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4457,6 +4843,8 @@ func neConstStringFilterSel(out []int32, xOffs []uint32, xData []byte, c []byte,
 	}
 	return k
 }
+
+// neConstStringFilterNulls is NeConstStringFilter specialized for NULLs and no selection vector.
 func neConstStringFilterNulls(out []int32, xOffs []uint32, xData []byte, c []byte, valid []uint64) int {
 	k := 0
 	for i := 0; i < (len(xOffs) - 1); i++ {
@@ -4468,6 +4856,8 @@ func neConstStringFilterNulls(out []int32, xOffs []uint32, xData []byte, c []byt
 	}
 	return k
 }
+
+// neConstStringFilterSelNulls is NeConstStringFilter specialized for a selection vector and NULLs.
 func neConstStringFilterSelNulls(out []int32, xOffs []uint32, xData []byte, c []byte, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4513,6 +4903,8 @@ func genericNeColStringBitmap(out []uint64, xOffs []uint32, xData []byte, yOffs 
 		out[w] = word
 	}
 }
+
+// neColStringBitmapSel is NeColStringBitmap specialized for a selection vector and no NULLs.
 func neColStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -4522,6 +4914,8 @@ func neColStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, yOffs []ui
 		}
 	}
 }
+
+// neColStringBitmapSelNulls is NeColStringBitmap specialized for a selection vector and NULLs.
 func neColStringBitmapSelNulls(out []uint64, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -4559,6 +4953,8 @@ func genericNeColStringFilter(out []int32, xOffs []uint32, xData []byte, yOffs [
 	}
 	return k
 }
+
+// neColStringFilterSel is NeColStringFilter specialized for a selection vector and no NULLs.
 func neColStringFilterSel(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4568,6 +4964,8 @@ func neColStringFilterSel(out []int32, xOffs []uint32, xData []byte, yOffs []uin
 	}
 	return k
 }
+
+// neColStringFilterNulls is NeColStringFilter specialized for NULLs and no selection vector.
 func neColStringFilterNulls(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64) int {
 	k := 0
 	for i := 0; i < (len(xOffs) - 1); i++ {
@@ -4579,6 +4977,8 @@ func neColStringFilterNulls(out []int32, xOffs []uint32, xData []byte, yOffs []u
 	}
 	return k
 }
+
+// neColStringFilterSelNulls is NeColStringFilter specialized for a selection vector and NULLs.
 func neColStringFilterSelNulls(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4624,6 +5024,8 @@ func genericLtConstStringBitmap(out []uint64, xOffs []uint32, xData []byte, c []
 		out[w] = word
 	}
 }
+
+// ltConstStringBitmapSel is LtConstStringBitmap specialized for a selection vector and no NULLs.
 func ltConstStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, c []byte, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -4633,6 +5035,8 @@ func ltConstStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, c []byte
 		}
 	}
 }
+
+// ltConstStringBitmapSelNulls is LtConstStringBitmap specialized for a selection vector and NULLs.
 func ltConstStringBitmapSelNulls(out []uint64, xOffs []uint32, xData []byte, c []byte, valid []uint64, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -4670,6 +5074,8 @@ func genericLtConstStringFilter(out []int32, xOffs []uint32, xData []byte, c []b
 	}
 	return k
 }
+
+// ltConstStringFilterSel is LtConstStringFilter specialized for a selection vector and no NULLs.
 func ltConstStringFilterSel(out []int32, xOffs []uint32, xData []byte, c []byte, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4679,6 +5085,8 @@ func ltConstStringFilterSel(out []int32, xOffs []uint32, xData []byte, c []byte,
 	}
 	return k
 }
+
+// ltConstStringFilterNulls is LtConstStringFilter specialized for NULLs and no selection vector.
 func ltConstStringFilterNulls(out []int32, xOffs []uint32, xData []byte, c []byte, valid []uint64) int {
 	k := 0
 	for i := 0; i < (len(xOffs) - 1); i++ {
@@ -4690,6 +5098,8 @@ func ltConstStringFilterNulls(out []int32, xOffs []uint32, xData []byte, c []byt
 	}
 	return k
 }
+
+// ltConstStringFilterSelNulls is LtConstStringFilter specialized for a selection vector and NULLs.
 func ltConstStringFilterSelNulls(out []int32, xOffs []uint32, xData []byte, c []byte, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4735,6 +5145,8 @@ func genericLtColStringBitmap(out []uint64, xOffs []uint32, xData []byte, yOffs 
 		out[w] = word
 	}
 }
+
+// ltColStringBitmapSel is LtColStringBitmap specialized for a selection vector and no NULLs.
 func ltColStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -4744,6 +5156,8 @@ func ltColStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, yOffs []ui
 		}
 	}
 }
+
+// ltColStringBitmapSelNulls is LtColStringBitmap specialized for a selection vector and NULLs.
 func ltColStringBitmapSelNulls(out []uint64, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -4781,6 +5195,8 @@ func genericLtColStringFilter(out []int32, xOffs []uint32, xData []byte, yOffs [
 	}
 	return k
 }
+
+// ltColStringFilterSel is LtColStringFilter specialized for a selection vector and no NULLs.
 func ltColStringFilterSel(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4790,6 +5206,8 @@ func ltColStringFilterSel(out []int32, xOffs []uint32, xData []byte, yOffs []uin
 	}
 	return k
 }
+
+// ltColStringFilterNulls is LtColStringFilter specialized for NULLs and no selection vector.
 func ltColStringFilterNulls(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64) int {
 	k := 0
 	for i := 0; i < (len(xOffs) - 1); i++ {
@@ -4801,6 +5219,8 @@ func ltColStringFilterNulls(out []int32, xOffs []uint32, xData []byte, yOffs []u
 	}
 	return k
 }
+
+// ltColStringFilterSelNulls is LtColStringFilter specialized for a selection vector and NULLs.
 func ltColStringFilterSelNulls(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4846,6 +5266,8 @@ func genericLeConstStringBitmap(out []uint64, xOffs []uint32, xData []byte, c []
 		out[w] = word
 	}
 }
+
+// leConstStringBitmapSel is LeConstStringBitmap specialized for a selection vector and no NULLs.
 func leConstStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, c []byte, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -4855,6 +5277,8 @@ func leConstStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, c []byte
 		}
 	}
 }
+
+// leConstStringBitmapSelNulls is LeConstStringBitmap specialized for a selection vector and NULLs.
 func leConstStringBitmapSelNulls(out []uint64, xOffs []uint32, xData []byte, c []byte, valid []uint64, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -4892,6 +5316,8 @@ func genericLeConstStringFilter(out []int32, xOffs []uint32, xData []byte, c []b
 	}
 	return k
 }
+
+// leConstStringFilterSel is LeConstStringFilter specialized for a selection vector and no NULLs.
 func leConstStringFilterSel(out []int32, xOffs []uint32, xData []byte, c []byte, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4901,6 +5327,8 @@ func leConstStringFilterSel(out []int32, xOffs []uint32, xData []byte, c []byte,
 	}
 	return k
 }
+
+// leConstStringFilterNulls is LeConstStringFilter specialized for NULLs and no selection vector.
 func leConstStringFilterNulls(out []int32, xOffs []uint32, xData []byte, c []byte, valid []uint64) int {
 	k := 0
 	for i := 0; i < (len(xOffs) - 1); i++ {
@@ -4912,6 +5340,8 @@ func leConstStringFilterNulls(out []int32, xOffs []uint32, xData []byte, c []byt
 	}
 	return k
 }
+
+// leConstStringFilterSelNulls is LeConstStringFilter specialized for a selection vector and NULLs.
 func leConstStringFilterSelNulls(out []int32, xOffs []uint32, xData []byte, c []byte, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -4957,6 +5387,8 @@ func genericLeColStringBitmap(out []uint64, xOffs []uint32, xData []byte, yOffs 
 		out[w] = word
 	}
 }
+
+// leColStringBitmapSel is LeColStringBitmap specialized for a selection vector and no NULLs.
 func leColStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -4966,6 +5398,8 @@ func leColStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, yOffs []ui
 		}
 	}
 }
+
+// leColStringBitmapSelNulls is LeColStringBitmap specialized for a selection vector and NULLs.
 func leColStringBitmapSelNulls(out []uint64, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -5003,6 +5437,8 @@ func genericLeColStringFilter(out []int32, xOffs []uint32, xData []byte, yOffs [
 	}
 	return k
 }
+
+// leColStringFilterSel is LeColStringFilter specialized for a selection vector and no NULLs.
 func leColStringFilterSel(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -5012,6 +5448,8 @@ func leColStringFilterSel(out []int32, xOffs []uint32, xData []byte, yOffs []uin
 	}
 	return k
 }
+
+// leColStringFilterNulls is LeColStringFilter specialized for NULLs and no selection vector.
 func leColStringFilterNulls(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64) int {
 	k := 0
 	for i := 0; i < (len(xOffs) - 1); i++ {
@@ -5023,6 +5461,8 @@ func leColStringFilterNulls(out []int32, xOffs []uint32, xData []byte, yOffs []u
 	}
 	return k
 }
+
+// leColStringFilterSelNulls is LeColStringFilter specialized for a selection vector and NULLs.
 func leColStringFilterSelNulls(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -5068,6 +5508,8 @@ func genericGtConstStringBitmap(out []uint64, xOffs []uint32, xData []byte, c []
 		out[w] = word
 	}
 }
+
+// gtConstStringBitmapSel is GtConstStringBitmap specialized for a selection vector and no NULLs.
 func gtConstStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, c []byte, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -5077,6 +5519,8 @@ func gtConstStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, c []byte
 		}
 	}
 }
+
+// gtConstStringBitmapSelNulls is GtConstStringBitmap specialized for a selection vector and NULLs.
 func gtConstStringBitmapSelNulls(out []uint64, xOffs []uint32, xData []byte, c []byte, valid []uint64, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -5114,6 +5558,8 @@ func genericGtConstStringFilter(out []int32, xOffs []uint32, xData []byte, c []b
 	}
 	return k
 }
+
+// gtConstStringFilterSel is GtConstStringFilter specialized for a selection vector and no NULLs.
 func gtConstStringFilterSel(out []int32, xOffs []uint32, xData []byte, c []byte, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -5123,6 +5569,8 @@ func gtConstStringFilterSel(out []int32, xOffs []uint32, xData []byte, c []byte,
 	}
 	return k
 }
+
+// gtConstStringFilterNulls is GtConstStringFilter specialized for NULLs and no selection vector.
 func gtConstStringFilterNulls(out []int32, xOffs []uint32, xData []byte, c []byte, valid []uint64) int {
 	k := 0
 	for i := 0; i < (len(xOffs) - 1); i++ {
@@ -5134,6 +5582,8 @@ func gtConstStringFilterNulls(out []int32, xOffs []uint32, xData []byte, c []byt
 	}
 	return k
 }
+
+// gtConstStringFilterSelNulls is GtConstStringFilter specialized for a selection vector and NULLs.
 func gtConstStringFilterSelNulls(out []int32, xOffs []uint32, xData []byte, c []byte, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -5179,6 +5629,8 @@ func genericGtColStringBitmap(out []uint64, xOffs []uint32, xData []byte, yOffs 
 		out[w] = word
 	}
 }
+
+// gtColStringBitmapSel is GtColStringBitmap specialized for a selection vector and no NULLs.
 func gtColStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -5188,6 +5640,8 @@ func gtColStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, yOffs []ui
 		}
 	}
 }
+
+// gtColStringBitmapSelNulls is GtColStringBitmap specialized for a selection vector and NULLs.
 func gtColStringBitmapSelNulls(out []uint64, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -5225,6 +5679,8 @@ func genericGtColStringFilter(out []int32, xOffs []uint32, xData []byte, yOffs [
 	}
 	return k
 }
+
+// gtColStringFilterSel is GtColStringFilter specialized for a selection vector and no NULLs.
 func gtColStringFilterSel(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -5234,6 +5690,8 @@ func gtColStringFilterSel(out []int32, xOffs []uint32, xData []byte, yOffs []uin
 	}
 	return k
 }
+
+// gtColStringFilterNulls is GtColStringFilter specialized for NULLs and no selection vector.
 func gtColStringFilterNulls(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64) int {
 	k := 0
 	for i := 0; i < (len(xOffs) - 1); i++ {
@@ -5245,6 +5703,8 @@ func gtColStringFilterNulls(out []int32, xOffs []uint32, xData []byte, yOffs []u
 	}
 	return k
 }
+
+// gtColStringFilterSelNulls is GtColStringFilter specialized for a selection vector and NULLs.
 func gtColStringFilterSelNulls(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -5290,6 +5750,8 @@ func genericGeConstStringBitmap(out []uint64, xOffs []uint32, xData []byte, c []
 		out[w] = word
 	}
 }
+
+// geConstStringBitmapSel is GeConstStringBitmap specialized for a selection vector and no NULLs.
 func geConstStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, c []byte, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -5299,6 +5761,8 @@ func geConstStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, c []byte
 		}
 	}
 }
+
+// geConstStringBitmapSelNulls is GeConstStringBitmap specialized for a selection vector and NULLs.
 func geConstStringBitmapSelNulls(out []uint64, xOffs []uint32, xData []byte, c []byte, valid []uint64, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -5336,6 +5800,8 @@ func genericGeConstStringFilter(out []int32, xOffs []uint32, xData []byte, c []b
 	}
 	return k
 }
+
+// geConstStringFilterSel is GeConstStringFilter specialized for a selection vector and no NULLs.
 func geConstStringFilterSel(out []int32, xOffs []uint32, xData []byte, c []byte, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -5345,6 +5811,8 @@ func geConstStringFilterSel(out []int32, xOffs []uint32, xData []byte, c []byte,
 	}
 	return k
 }
+
+// geConstStringFilterNulls is GeConstStringFilter specialized for NULLs and no selection vector.
 func geConstStringFilterNulls(out []int32, xOffs []uint32, xData []byte, c []byte, valid []uint64) int {
 	k := 0
 	for i := 0; i < (len(xOffs) - 1); i++ {
@@ -5356,6 +5824,8 @@ func geConstStringFilterNulls(out []int32, xOffs []uint32, xData []byte, c []byt
 	}
 	return k
 }
+
+// geConstStringFilterSelNulls is GeConstStringFilter specialized for a selection vector and NULLs.
 func geConstStringFilterSelNulls(out []int32, xOffs []uint32, xData []byte, c []byte, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -5401,6 +5871,8 @@ func genericGeColStringBitmap(out []uint64, xOffs []uint32, xData []byte, yOffs 
 		out[w] = word
 	}
 }
+
+// geColStringBitmapSel is GeColStringBitmap specialized for a selection vector and no NULLs.
 func geColStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -5410,6 +5882,8 @@ func geColStringBitmapSel(out []uint64, xOffs []uint32, xData []byte, yOffs []ui
 		}
 	}
 }
+
+// geColStringBitmapSelNulls is GeColStringBitmap specialized for a selection vector and NULLs.
 func geColStringBitmapSelNulls(out []uint64, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64, sel []int32) {
 	clear(out[:((len(xOffs)-1)+63)>>6])
 	for _, r := range sel {
@@ -5447,6 +5921,8 @@ func genericGeColStringFilter(out []int32, xOffs []uint32, xData []byte, yOffs [
 	}
 	return k
 }
+
+// geColStringFilterSel is GeColStringFilter specialized for a selection vector and no NULLs.
 func geColStringFilterSel(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, sel []int32) int {
 	k := 0
 	for _, r := range sel {
@@ -5456,6 +5932,8 @@ func geColStringFilterSel(out []int32, xOffs []uint32, xData []byte, yOffs []uin
 	}
 	return k
 }
+
+// geColStringFilterNulls is GeColStringFilter specialized for NULLs and no selection vector.
 func geColStringFilterNulls(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64) int {
 	k := 0
 	for i := 0; i < (len(xOffs) - 1); i++ {
@@ -5467,6 +5945,8 @@ func geColStringFilterNulls(out []int32, xOffs []uint32, xData []byte, yOffs []u
 	}
 	return k
 }
+
+// geColStringFilterSelNulls is GeColStringFilter specialized for a selection vector and NULLs.
 func geColStringFilterSelNulls(out []int32, xOffs []uint32, xData []byte, yOffs []uint32, yData []byte, valid []uint64, sel []int32) int {
 	k := 0
 	for _, r := range sel {

@@ -21,12 +21,16 @@ func HashInt64(out []uint64, x []int64, valid []uint64, sel []int32) {
 	prims().hashInt64(out[:full], x[:full])
 	genericHashInt64(out[full:len(x)], x[full:])
 }
+
+// hashInt64Sel is HashInt64 specialized for a selection vector and no NULLs.
 func hashInt64Sel(out []uint64, x []int64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
 		out[p] = HashInt64Value(x[i])
 	}
 }
+
+// hashInt64Nulls is HashInt64 specialized for NULLs and no selection vector.
 func hashInt64Nulls(out []uint64, x []int64, valid []uint64) {
 	for i := 0; i < len(x); i++ {
 		p := i
@@ -37,6 +41,8 @@ func hashInt64Nulls(out []uint64, x []int64, valid []uint64) {
 		out[p] = HashInt64Value(x[i])
 	}
 }
+
+// hashInt64SelNulls is HashInt64 specialized for a selection vector and NULLs.
 func hashInt64SelNulls(out []uint64, x []int64, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -76,12 +82,16 @@ func HashCombineInt64(out []uint64, x []int64, valid []uint64, sel []int32) {
 		out[p] = HashCombine(out[p], HashInt64Value(x[i]))
 	}
 }
+
+// hashCombineInt64Sel is HashCombineInt64 specialized for a selection vector and no NULLs.
 func hashCombineInt64Sel(out []uint64, x []int64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
 		out[p] = HashCombine(out[p], HashInt64Value(x[i]))
 	}
 }
+
+// hashCombineInt64Nulls is HashCombineInt64 specialized for NULLs and no selection vector.
 func hashCombineInt64Nulls(out []uint64, x []int64, valid []uint64) {
 	for i := 0; i < len(x); i++ {
 		p := i
@@ -92,6 +102,8 @@ func hashCombineInt64Nulls(out []uint64, x []int64, valid []uint64) {
 		out[p] = HashCombine(out[p], HashInt64Value(x[i]))
 	}
 }
+
+// hashCombineInt64SelNulls is HashCombineInt64 specialized for a selection vector and NULLs.
 func hashCombineInt64SelNulls(out []uint64, x []int64, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -123,12 +135,16 @@ func HashInt32(out []uint64, x []int32, valid []uint64, sel []int32) {
 		out[p] = HashInt64Value(int64(x[i]))
 	}
 }
+
+// hashInt32Sel is HashInt32 specialized for a selection vector and no NULLs.
 func hashInt32Sel(out []uint64, x []int32, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
 		out[p] = HashInt64Value(int64(x[i]))
 	}
 }
+
+// hashInt32Nulls is HashInt32 specialized for NULLs and no selection vector.
 func hashInt32Nulls(out []uint64, x []int32, valid []uint64) {
 	for i := 0; i < len(x); i++ {
 		p := i
@@ -139,6 +155,8 @@ func hashInt32Nulls(out []uint64, x []int32, valid []uint64) {
 		out[p] = HashInt64Value(int64(x[i]))
 	}
 }
+
+// hashInt32SelNulls is HashInt32 specialized for a selection vector and NULLs.
 func hashInt32SelNulls(out []uint64, x []int32, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -170,12 +188,16 @@ func HashCombineInt32(out []uint64, x []int32, valid []uint64, sel []int32) {
 		out[p] = HashCombine(out[p], HashInt64Value(int64(x[i])))
 	}
 }
+
+// hashCombineInt32Sel is HashCombineInt32 specialized for a selection vector and no NULLs.
 func hashCombineInt32Sel(out []uint64, x []int32, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
 		out[p] = HashCombine(out[p], HashInt64Value(int64(x[i])))
 	}
 }
+
+// hashCombineInt32Nulls is HashCombineInt32 specialized for NULLs and no selection vector.
 func hashCombineInt32Nulls(out []uint64, x []int32, valid []uint64) {
 	for i := 0; i < len(x); i++ {
 		p := i
@@ -186,6 +208,8 @@ func hashCombineInt32Nulls(out []uint64, x []int32, valid []uint64) {
 		out[p] = HashCombine(out[p], HashInt64Value(int64(x[i])))
 	}
 }
+
+// hashCombineInt32SelNulls is HashCombineInt32 specialized for a selection vector and NULLs.
 func hashCombineInt32SelNulls(out []uint64, x []int32, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -217,12 +241,16 @@ func HashFloat64(out []uint64, x []float64, valid []uint64, sel []int32) {
 		out[p] = HashFloat64Value(x[i])
 	}
 }
+
+// hashFloat64Sel is HashFloat64 specialized for a selection vector and no NULLs.
 func hashFloat64Sel(out []uint64, x []float64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
 		out[p] = HashFloat64Value(x[i])
 	}
 }
+
+// hashFloat64Nulls is HashFloat64 specialized for NULLs and no selection vector.
 func hashFloat64Nulls(out []uint64, x []float64, valid []uint64) {
 	for i := 0; i < len(x); i++ {
 		p := i
@@ -233,6 +261,8 @@ func hashFloat64Nulls(out []uint64, x []float64, valid []uint64) {
 		out[p] = HashFloat64Value(x[i])
 	}
 }
+
+// hashFloat64SelNulls is HashFloat64 specialized for a selection vector and NULLs.
 func hashFloat64SelNulls(out []uint64, x []float64, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -264,12 +294,16 @@ func HashCombineFloat64(out []uint64, x []float64, valid []uint64, sel []int32) 
 		out[p] = HashCombine(out[p], HashFloat64Value(x[i]))
 	}
 }
+
+// hashCombineFloat64Sel is HashCombineFloat64 specialized for a selection vector and no NULLs.
 func hashCombineFloat64Sel(out []uint64, x []float64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
 		out[p] = HashCombine(out[p], HashFloat64Value(x[i]))
 	}
 }
+
+// hashCombineFloat64Nulls is HashCombineFloat64 specialized for NULLs and no selection vector.
 func hashCombineFloat64Nulls(out []uint64, x []float64, valid []uint64) {
 	for i := 0; i < len(x); i++ {
 		p := i
@@ -280,6 +314,8 @@ func hashCombineFloat64Nulls(out []uint64, x []float64, valid []uint64) {
 		out[p] = HashCombine(out[p], HashFloat64Value(x[i]))
 	}
 }
+
+// hashCombineFloat64SelNulls is HashCombineFloat64 specialized for a selection vector and NULLs.
 func hashCombineFloat64SelNulls(out []uint64, x []float64, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -311,12 +347,16 @@ func HashString(out []uint64, xOffs []uint32, xData []byte, valid []uint64, sel 
 		out[p] = HashBytesValue(xData[xOffs[i]:xOffs[i+1]])
 	}
 }
+
+// hashStringSel is HashString specialized for a selection vector and no NULLs.
 func hashStringSel(out []uint64, xOffs []uint32, xData []byte, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
 		out[p] = HashBytesValue(xData[xOffs[i]:xOffs[i+1]])
 	}
 }
+
+// hashStringNulls is HashString specialized for NULLs and no selection vector.
 func hashStringNulls(out []uint64, xOffs []uint32, xData []byte, valid []uint64) {
 	for i := 0; i < (len(xOffs) - 1); i++ {
 		p := i
@@ -327,6 +367,8 @@ func hashStringNulls(out []uint64, xOffs []uint32, xData []byte, valid []uint64)
 		out[p] = HashBytesValue(xData[xOffs[i]:xOffs[i+1]])
 	}
 }
+
+// hashStringSelNulls is HashString specialized for a selection vector and NULLs.
 func hashStringSelNulls(out []uint64, xOffs []uint32, xData []byte, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -358,12 +400,16 @@ func HashCombineString(out []uint64, xOffs []uint32, xData []byte, valid []uint6
 		out[p] = HashCombine(out[p], HashBytesValue(xData[xOffs[i]:xOffs[i+1]]))
 	}
 }
+
+// hashCombineStringSel is HashCombineString specialized for a selection vector and no NULLs.
 func hashCombineStringSel(out []uint64, xOffs []uint32, xData []byte, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
 		out[p] = HashCombine(out[p], HashBytesValue(xData[xOffs[i]:xOffs[i+1]]))
 	}
 }
+
+// hashCombineStringNulls is HashCombineString specialized for NULLs and no selection vector.
 func hashCombineStringNulls(out []uint64, xOffs []uint32, xData []byte, valid []uint64) {
 	for i := 0; i < (len(xOffs) - 1); i++ {
 		p := i
@@ -374,6 +420,8 @@ func hashCombineStringNulls(out []uint64, xOffs []uint32, xData []byte, valid []
 		out[p] = HashCombine(out[p], HashBytesValue(xData[xOffs[i]:xOffs[i+1]]))
 	}
 }
+
+// hashCombineStringSelNulls is HashCombineString specialized for a selection vector and NULLs.
 func hashCombineStringSelNulls(out []uint64, xOffs []uint32, xData []byte, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -405,12 +453,16 @@ func HashBool(out []uint64, x []uint64, n int, valid []uint64, sel []int32) {
 		out[p] = HashInt64Value(int64((x[i>>6] >> (uint(i) & 63)) & 1))
 	}
 }
+
+// hashBoolSel is HashBool specialized for a selection vector and no NULLs.
 func hashBoolSel(out []uint64, x []uint64, n int, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
 		out[p] = HashInt64Value(int64((x[i>>6] >> (uint(i) & 63)) & 1))
 	}
 }
+
+// hashBoolNulls is HashBool specialized for NULLs and no selection vector.
 func hashBoolNulls(out []uint64, x []uint64, n int, valid []uint64) {
 	for i := 0; i < n; i++ {
 		p := i
@@ -421,6 +473,8 @@ func hashBoolNulls(out []uint64, x []uint64, n int, valid []uint64) {
 		out[p] = HashInt64Value(int64((x[i>>6] >> (uint(i) & 63)) & 1))
 	}
 }
+
+// hashBoolSelNulls is HashBool specialized for a selection vector and NULLs.
 func hashBoolSelNulls(out []uint64, x []uint64, n int, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
@@ -452,12 +506,16 @@ func HashCombineBool(out []uint64, x []uint64, n int, valid []uint64, sel []int3
 		out[p] = HashCombine(out[p], HashInt64Value(int64((x[i>>6]>>(uint(i)&63))&1)))
 	}
 }
+
+// hashCombineBoolSel is HashCombineBool specialized for a selection vector and no NULLs.
 func hashCombineBoolSel(out []uint64, x []uint64, n int, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
 		out[p] = HashCombine(out[p], HashInt64Value(int64((x[i>>6]>>(uint(i)&63))&1)))
 	}
 }
+
+// hashCombineBoolNulls is HashCombineBool specialized for NULLs and no selection vector.
 func hashCombineBoolNulls(out []uint64, x []uint64, n int, valid []uint64) {
 	for i := 0; i < n; i++ {
 		p := i
@@ -468,6 +526,8 @@ func hashCombineBoolNulls(out []uint64, x []uint64, n int, valid []uint64) {
 		out[p] = HashCombine(out[p], HashInt64Value(int64((x[i>>6]>>(uint(i)&63))&1)))
 	}
 }
+
+// hashCombineBoolSelNulls is HashCombineBool specialized for a selection vector and NULLs.
 func hashCombineBoolSelNulls(out []uint64, x []uint64, n int, valid []uint64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
