@@ -208,6 +208,23 @@ func (t *TopN) prefilter(c *chunk.Chunk) []int32 {
 			thr = int64(^decodeU64(worst[1:9]) ^ 1<<63)
 		}
 		vals := col.Int64s()
+		if sel == nil && validity == nil {
+			// The common case in one tight loop: most rows fail the comparison.
+			if k.Desc {
+				for i, v := range vals[:n] {
+					if v >= thr {
+						t.cand = append(t.cand, int32(i))
+					}
+				}
+			} else {
+				for i, v := range vals[:n] {
+					if v <= thr {
+						t.cand = append(t.cand, int32(i))
+					}
+				}
+			}
+			return t.cand
+		}
 		for i := 0; i < n; i++ {
 			p := row(i)
 			if validity != nil && !validity.Get(int(p)) {
