@@ -11,6 +11,7 @@ import (
 	"github.com/copvec/copvec/runtime/exec"
 	"github.com/copvec/copvec/runtime/ops"
 	"github.com/copvec/copvec/runtime/reftest"
+	"github.com/copvec/copvec/runtime/sortkey"
 )
 
 func TestTableSourceMatchesReference(t *testing.T) {
@@ -121,4 +122,47 @@ func keyOnlySchema(rng *rand.Rand) ([]chunk.Type, []reftest.SortKey) {
 		keys = append(keys, reftest.SortKey{Col: c, Desc: rng.IntN(2) == 0, NullsFirst: rng.IntN(2) == 0})
 	}
 	return types, keys
+}
+
+// TestCloseIsIdempotentAndReleases closes every operator mid-stream, twice, and once without Open.
+func TestCloseIsIdempotentAndReleases(t *testing.T) {
+	seed := newSeed()
+	rng := rand.New(rand.NewPCG(seed, 8))
+	types := []chunk.Type{chunk.Int64, chunk.String}
+	var chunks []*chunk.Chunk
+	for len(reftest.RowsOf(chunks...)) < 2000 {
+		chunks = reftest.RandomTable(rng, types, 4000)
+	}
+	ectx := exec.MustContext(exec.Options{MemoryQuota: 16 << 10, TempDir: t.TempDir(), MaxChunkSize: 64})
+	topCtx := exec.MustContext(exec.Options{TempDir: t.TempDir(), MaxChunkSize: 64}) // TopN cannot spill
+	keys := []sortkey.Key{{Col: 1}, {Col: 0, Desc: true}}
+	build := map[string]func() exec.Operator{
+		"TableSource": func() exec.Operator { return scan(t, memTable(t, types, chunks)) },
+		"Limit":       func() exec.Operator { return ops.NewLimit(scan(t, memTable(t, types, chunks)), 3, 100) },
+		"Sort": func() exec.Operator {
+			s, err := ops.NewSort(ectx, scan(t, memTable(t, types, chunks)), keys, "Sort#1")
+			require.NoError(t, err)
+			return s
+		},
+		"TopN": func() exec.Operator {
+			top, err := ops.NewTopN(topCtx, scan(t, memTable(t, types, chunks)), keys, 0, 5, "TopN#1")
+			require.NoError(t, err)
+			return top
+		},
+	}
+	for name, mk := range build {
+		op := mk()
+		require.NoError(t, op.Open(context.Background()), name)
+		chk := chunk.New(op.Schema(), 16, 16)
+		require.NoError(t, op.Next(context.Background(), chk), name)
+		require.NotZero(t, chk.NumRows(), "%s: seed %d", name, seed)
+		require.NoError(t, op.Close(), name)
+		require.NoError(t, op.Close(), name)
+		requireReleased(t, ectx, seed)
+		requireReleased(t, topCtx, seed)
+
+		require.NoError(t, mk().Close(), "%s: Close without Open", name)
+		requireReleased(t, ectx, seed)
+		requireReleased(t, topCtx, seed)
+	}
 }
