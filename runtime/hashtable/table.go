@@ -140,6 +140,10 @@ func (t *Table) lookup(cols []*chunk.Column, sel []int32, n int, ids []uint32, i
 	if err := HashColumns(hashes, cols, sel, n); err != nil {
 		return 0, err
 	}
+	if len(cols) == 1 && cols[0].Type().Physical() == chunk.PhysInt64 && cols[0].Validity() == nil &&
+		t.keys[0].Validity() == nil {
+		return t.lookupInt64(cols[0], sel, n, ids, insert), nil
+	}
 	t.pos = grow(t.pos, n)
 	t.todo = grow(t.todo, n)
 	pos, todo := t.pos, t.todo
@@ -191,6 +195,55 @@ func (t *Table) lookup(cols []*chunk.Column, sel []int32, n int, ids []uint32, i
 		}
 	}
 	return counted, nil
+}
+
+// lookupInt64 is lookup for a single INT64-like key column when neither the batch nor the table
+// holds a NULL key: it compares values in the probe loop itself, without candidate lists.
+func (t *Table) lookupInt64(col *chunk.Column, sel []int32, n int, ids []uint32, insert bool) int {
+	x := col.Int64s()
+	keys := t.keys[0]
+	stored := keys.Int64s()
+	slots, mask := t.slots, t.mask
+	counted := 0
+	for p := 0; p < n; p++ {
+		r := p
+		if sel != nil {
+			r = int(sel[p])
+		}
+		v := x[r]
+		h := t.hashBuf[p]
+		ph := h
+		if t.collide {
+			ph = collisionHash
+		}
+		tag := ph >> 32
+		pos := ph & mask
+		for {
+			s := slots[pos]
+			if s == 0 {
+				if insert {
+					id := uint32(len(t.hashes))
+					keys.AppendInt64(v)
+					stored = keys.Int64s()
+					t.hashes = append(t.hashes, h)
+					slots[pos] = tag<<32 | uint64(id+1)
+					ids[p] = id
+				} else {
+					ids[p] = Missing
+				}
+				counted++
+				break
+			}
+			if s>>32 == tag {
+				if id := uint32(s) - 1; stored[id] == v {
+					ids[p] = id
+					break
+				}
+			}
+			pos = (pos + 1) & mask
+		}
+	}
+	return counted
 }
 
 // compare sets t.eq[i] to whether candidate i's key equals the stored key t.candID[i].
