@@ -56,6 +56,11 @@ type Sort struct {
 	gather     *gatherer
 	expandBuf  []key16
 
+	// Chunks decoded ahead by workers when Concurrency > 1, and the read position in them.
+	ahead            []*chunk.Chunk
+	aheadScratch     [][]key16
+	aheadI, aheadOff int
+
 	merge *merger
 }
 
@@ -130,6 +135,10 @@ func (s *Sort) Next(ctx context.Context, chk *chunk.Chunk) error {
 	}
 	if s.merge != nil {
 		return s.merge.next(ctx, chk)
+	}
+	if s.ectx.Concurrency > 1 {
+		s.emitParallel(chk)
+		return nil
 	}
 	s.emitSorted(chk, chk.Capacity())
 	return nil
@@ -365,23 +374,29 @@ func (s *Sort) emitSorted(chk *chunk.Chunk, limit int) {
 	if n <= 0 {
 		return
 	}
-	pos := s.outPos
+	s.expandBuf = s.emitRange(chk, s.outPos, n, s.expandBuf)
+	s.outPos += n
+}
+
+// emitRange appends sorted rows [pos, pos+n) to chk, using scratch for expanded keys; it only reads
+// the sort's state, so workers may emit different ranges at once.
+func (s *Sort) emitRange(chk *chunk.Chunk, pos, n int, scratch []key16) []key16 {
 	if s.fixedKeys() {
-		s.expandBuf = s.expandBuf[:0]
+		scratch = scratch[:0]
 		if s.comp != nil {
 			for _, k := range s.sortedKeys[pos : pos+n] {
-				s.expandBuf = append(s.expandBuf, s.comp.expand(k))
+				scratch = append(scratch, s.comp.expand(k))
 			}
 		} else {
 			for _, e := range s.sorted[pos : pos+n] {
-				s.expandBuf = append(s.expandBuf, key16{Hi: e.hi, Lo: e.lo})
+				scratch = append(scratch, key16{Hi: e.hi, Lo: e.lo})
 			}
 		}
 	}
 	for j := range s.Schema() {
 		switch {
 		case s.decodeKey[j] >= 0:
-			s.enc.DecodeKey16(chk.Column(j), s.decodeKey[j], s.expandBuf)
+			s.enc.DecodeKey16(chk.Column(j), s.decodeKey[j], scratch)
 		case s.comp != nil:
 			refs := s.sortedRefs[pos : pos+n]
 			s.gather.gather(chk, j, func(i int) uint64 { return refs[i] }, n)
@@ -394,7 +409,61 @@ func (s *Sort) emitSorted(chk *chunk.Chunk, limit int) {
 		}
 	}
 	chk.SetPhysicalRows(chk.PhysicalRows() + n)
-	s.outPos += n
+	return scratch
+}
+
+// emitParallel fills chk from chunks that workers decode ahead, several at a time, so that with
+// Concurrency > 1 the output phase is parallel too.
+func (s *Sort) emitParallel(chk *chunk.Chunk) {
+	for chk.NumRows() < chk.Capacity() {
+		if s.aheadI >= len(s.ahead) {
+			if s.outPos >= s.sortedRows {
+				return
+			}
+			s.decodeAhead()
+		}
+		c := s.ahead[s.aheadI]
+		take := min(chk.Capacity()-chk.NumRows(), c.NumRows()-s.aheadOff)
+		chk.AppendRange(c, s.aheadOff, s.aheadOff+take)
+		s.aheadOff += take
+		if s.aheadOff == c.NumRows() {
+			s.aheadI, s.aheadOff = s.aheadI+1, 0
+		}
+	}
+}
+
+// decodeAhead emits the next few chunks of sorted rows into s.ahead, one chunk per worker at a time.
+func (s *Sort) decodeAhead() {
+	workers := s.ectx.Concurrency
+	size := s.ectx.MaxChunkSize
+	count := min(4*workers, (s.sortedRows-s.outPos+size-1)/size)
+	before := int64(0)
+	for _, c := range s.ahead {
+		before += c.MemoryUsage()
+	}
+	for len(s.ahead) < count {
+		s.ahead = append(s.ahead, chunk.New(s.Schema(), size, size))
+	}
+	s.ahead = s.ahead[:count]
+	for len(s.aheadScratch) < workers {
+		s.aheadScratch = append(s.aheadScratch, nil)
+	}
+	base := s.outPos
+	parallel(min(workers, count), func(w int) {
+		for i := w; i < count; i += min(workers, count) {
+			c := s.ahead[i]
+			c.Reset()
+			pos := base + i*size
+			s.aheadScratch[w] = s.emitRange(c, pos, min(size, s.sortedRows-pos), s.aheadScratch[w])
+		}
+	})
+	s.outPos = min(s.sortedRows, base+count*size)
+	after := int64(0)
+	for _, c := range s.ahead {
+		after += c.MemoryUsage()
+	}
+	s.track(after - before)
+	s.aheadI, s.aheadOff = 0, 0
 }
 
 // releaseHeld drops the in-memory rows and their keys.
@@ -402,6 +471,7 @@ func (s *Sort) releaseHeld() {
 	s.held, s.chunkRows, s.fixed, s.varKeys, s.queue = nil, nil, pendingKeys{}, nil, nil
 	s.comp, s.sortedKeys, s.sortedRefs, s.sorted, s.sortedVar, s.gather = nil, nil, nil, nil, nil, nil
 	s.sortedRows, s.outPos = 0, 0
+	s.ahead, s.aheadScratch, s.aheadI, s.aheadOff = nil, nil, 0, 0
 	s.mem.Release(s.charged)
 	s.charged = 0
 }
