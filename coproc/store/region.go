@@ -43,6 +43,18 @@ func (r Region) ContainsRange(start, end []byte) bool {
 	return len(end) > 0 && bytes.Compare(end, r.EndKey) <= 0
 }
 
+// Clamp intersects kr with the region and reports whether anything is left; a request's ranges are
+// clamped to the region before scanning it.
+func (r Region) Clamp(kr KeyRange) (KeyRange, bool) {
+	if bytes.Compare(kr.Start, r.StartKey) < 0 {
+		kr.Start = r.StartKey
+	}
+	if len(r.EndKey) > 0 && (len(kr.End) == 0 || bytes.Compare(kr.End, r.EndKey) > 0) {
+		kr.End = r.EndKey
+	}
+	return kr, len(kr.End) == 0 || bytes.Compare(kr.Start, kr.End) < 0
+}
+
 func (r Region) clone() Region {
 	r.StartKey = cloneKey(r.StartKey)
 	r.EndKey = cloneKey(r.EndKey)

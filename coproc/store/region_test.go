@@ -167,3 +167,28 @@ func TestRegionRecordRoundTrip(t *testing.T) {
 		require.ErrorIs(t, err, ErrCorrupt)
 	}
 }
+
+func TestRegionClamp(t *testing.T) {
+	rng := newRNG(t)
+	key := func() []byte {
+		if rng.IntN(5) == 0 {
+			return nil
+		}
+		return []byte{byte(rng.IntN(6))}
+	}
+	for range 2000 {
+		r := Region{StartKey: key(), EndKey: key()}
+		kr := KeyRange{Start: key(), End: key()}
+		got, ok := r.Clamp(kr)
+		// Reference: the keys 0..6 (and a key past them all) in both ranges.
+		for b := range 7 {
+			k := []byte{byte(b)}
+			inKR := bytes.Compare(k, kr.Start) >= 0 && (len(kr.End) == 0 || bytes.Compare(k, kr.End) < 0)
+			inGot := ok && bytes.Compare(k, got.Start) >= 0 && (len(got.End) == 0 || bytes.Compare(k, got.End) < 0)
+			require.Equal(t, inKR && r.Contains(k), inGot, "region %v range %v key %v: got %v %v", r, kr, k, got, ok)
+		}
+		if ok {
+			require.True(t, r.ContainsRange(got.Start, got.End), "%v does not hold %v", r, got)
+		}
+	}
+}

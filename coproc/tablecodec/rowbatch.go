@@ -134,8 +134,9 @@ func (d *RowDecoder) checkColumn(b *RowBatch, j int) error {
 		}
 	case chunk.KindDecimal:
 		lim := chunk.Pow10[t.Precision]
+		nulls := s.mayHaveNulls(j)
 		for r := range b.Len() {
-			if s.isNull(b, r, j) {
+			if nulls && s.isNull(b, r, j) {
 				continue
 			}
 			if v := int64(binary.LittleEndian.Uint64(data[s.fixedAt[r]+off:])); v >= lim || v <= -lim {
