@@ -175,15 +175,21 @@ func retailPriceCents(partkey int64) int64 {
 
 func genBlock(seed uint64, block, firstOrder, orders, parts, supps int, pick []int, types []chunk.Type) *chunk.Chunk {
 	rng := rand.New(rand.NewPCG(seed, uint64(block)))
-	c := chunk.New(types, 8*orders, 8*orders)
+	// Draw every order's line count first, so the chunk is allocated at its exact size.
+	lines := make([]int, orders)
+	total := 0
+	for oi := range lines {
+		lines[oi] = 1 + rng.IntN(7)
+		total += lines[oi]
+	}
+	c := chunk.New(types, total, total)
 	cols := c.Columns()
 	var comment []byte
 	rows := 0
 	for oi := 0; oi < orders; oi++ {
 		okey := orderKey(firstOrder + oi)
 		orderDate := startDate + rng.Int32N(endDate-151-startDate+1)
-		lines := 1 + rng.IntN(7)
-		for ln := 1; ln <= lines; ln++ {
+		for ln := 1; ln <= lines[oi]; ln++ {
 			partkey := 1 + rng.Int64N(int64(parts))
 			si := rng.Int64N(4)
 			s := int64(supps)
