@@ -6,3 +6,4 @@ package kernels
 
 //go:generate go run ../gen/cmd/kernelgen -dir .
 //go:generate go run ../gen/cmd/asmgen_amd64 -out kernels_amd64.s -stubs stubs_amd64.go
+//go:generate go run ../gen/cmd/asmgen_arm64 -templates ../templates/arm64 -out kernels_arm64.s -stubs stubs_arm64.go -dispatch dispatch_arm64.go -twins neon_twins_arm64_test.go

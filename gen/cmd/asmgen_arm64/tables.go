@@ -1,0 +1,94 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/copvec/copvec/gen"
+)
+
+// typeData is what a per-type template sees: one row of gen.Types plus its NEON shape.
+type typeData struct {
+	gen.Type
+	Arr   string   // ARM arrangement of a full register, "2D" or "4S"
+	GoArr string   // the same in Go assembler syntax, "D2" or "S4"
+	Lanes int      // values per 128-bit register
+	Move  string   // Go move of one value between memory and a general register
+	Ops   []opData // compare-with-constant ops, in gen.CmpOps order
+}
+
+// opData is one compare-with-constant op: the NEON lane compare and how its operands are used.
+type opData struct {
+	gen.CmpOp
+	Lower string // "eq": the primitive name prefix
+	Insn  string // lane compare giving all-ones when true
+	Swap  bool   // compare c against x (c > x) instead of x against c
+	Not   bool   // complement the result bits
+}
+
+// neonCompare maps each op to NEON compares. Integers: CMGT/CMGE are signed. Floats use ordered
+// compares (false when x is NaN); with a non-NaN constant the chunk.CompareFloat64 order needs
+// NaN x to be greater than c, so Gt = !(c >= x) and Ge = !(c > x), see SIMD.md.
+var neonCompare = map[bool]map[string]opData{
+	false: {
+		"Eq": {Insn: "CMEQ"},
+		"Ne": {Insn: "CMEQ", Not: true},
+		"Lt": {Insn: "CMGT", Swap: true},
+		"Le": {Insn: "CMGE", Swap: true},
+		"Gt": {Insn: "CMGT"},
+		"Ge": {Insn: "CMGE"},
+	},
+	true: {
+		"Eq": {Insn: "FCMEQ"},
+		"Ne": {Insn: "FCMEQ", Not: true},
+		"Lt": {Insn: "FCMGT", Swap: true},
+		"Le": {Insn: "FCMGE", Swap: true},
+		"Gt": {Insn: "FCMGE", Swap: true, Not: true},
+		"Ge": {Insn: "FCMGT", Swap: true, Not: true},
+	},
+}
+
+// neonTypes derives the per-type template data from gen's tables; every type must be both an
+// aggregate and a SIMD compare type, since each per-type template implements both families.
+func neonTypes() ([]typeData, error) {
+	var out []typeData
+	for _, t := range gen.AggTypes {
+		if !contains(gen.CompareSIMDTypes, t.Name) {
+			return nil, fmt.Errorf("asmgen_arm64: type %s has aggregates but no SIMD compares", t.Name)
+		}
+		d := typeData{Type: t}
+		switch t.Width {
+		case 8:
+			d.Arr, d.GoArr, d.Lanes, d.Move = "2D", "D2", 2, "MOVD"
+		case 4:
+			d.Arr, d.GoArr, d.Lanes, d.Move = "4S", "S4", 4, "MOVW"
+		default:
+			return nil, fmt.Errorf("asmgen_arm64: type %s: no NEON shape for width %d", t.Name, t.Width)
+		}
+		for _, op := range gen.CmpOps {
+			o, ok := neonCompare[t.Float][op.Name]
+			if !ok {
+				return nil, fmt.Errorf("asmgen_arm64: no NEON compare for %s on %s", op.Name, t.Name)
+			}
+			o.CmpOp, o.Lower = op, lowerFirst(op.Name)
+			d.Ops = append(d.Ops, o)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+func contains(ts []gen.Type, name string) bool {
+	for _, t := range ts {
+		if t.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerFirst(s string) string {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' {
+		return s
+	}
+	return string(s[0]+'a'-'A') + s[1:]
+}
