@@ -51,6 +51,8 @@ type ArithShape struct {
 	XConst, YConst bool
 }
 
+var axisArgs = axis{true, true}.args()
+
 // ArithShapes are the operand shapes; ConstCol exists only for operations that do not commute.
 var ArithShapes = []ArithShape{{Name: "ColCol"}, {Name: "ColConst", YConst: true}, {Name: "ConstCol", XConst: true}}
 
@@ -63,6 +65,26 @@ type arithKernel struct {
 	t     ArithType
 	op    ArithOp
 	shape ArithShape
+	// mode specializes DECIMAL sums and differences on how scales align: "Same" (no rescaling),
+	// "RescaleX" or "RescaleY" (one operand multiplied by 10^k); "" is the general form.
+	mode string
+}
+
+// decimalModes are the scale specializations of DECIMAL + and -; each gets its own row loops so the
+// common equal-scale case stays a checked add.
+var decimalModes = []string{"Same", "RescaleX", "RescaleY"}
+
+// modeSuffix names a mode's functions; the equal-scale loops keep the plain names.
+func modeSuffix(mode string) string {
+	if mode == "Same" {
+		return ""
+	}
+	return mode
+}
+
+// rescales reports whether the kernel has scale specializations.
+func (k arithKernel) rescales() bool {
+	return k.t.Decimal && (k.op.Name == "Add" || k.op.Name == "Sub")
 }
 
 // ArithKernels lists every emitted kernel in emission order.
@@ -75,7 +97,7 @@ func arithKernels() []arithKernel {
 				if sh.XConst && op.Commutes {
 					continue
 				}
-				out = append(out, arithKernel{t, op, sh})
+				out = append(out, arithKernel{t: t, op: op, shape: sh})
 			}
 		}
 	}
@@ -154,6 +176,14 @@ func (k arithKernel) checked(a, b string) string {
 	case k.t.Decimal:
 		switch k.op.Name {
 		case "Add", "Sub":
+			switch k.mode {
+			case "Same":
+				return fmt.Sprintf("%sDecimalSame(%s, %s)", lower(k.op.Name), a, b)
+			case "RescaleX":
+				return fmt.Sprintf("%sDecimalRescaleX(%s, %s, mx, lim)", lower(k.op.Name), a, b)
+			case "RescaleY":
+				return fmt.Sprintf("%sDecimalRescaleY(%s, %s, my, lim)", lower(k.op.Name), a, b)
+			}
 			return fmt.Sprintf("%sDecimal(%s, %s, mx, my)", lower(k.op.Name), a, b)
 		case "Mul":
 			return fmt.Sprintf("mulDecimal(%s, %s)", a, b)
@@ -188,13 +218,18 @@ func (k arithKernel) doc(f *jen.File) {
 	if k.shape.YConst {
 		b = "c"
 	}
-	f.Commentf("%s sets out[i] = %s %s %s for every selected valid row i (%s).", name, a, k.op.Sym, b, k.semantics())
+	f.Commentf("%s sets out[i] = %s %s %s for every selected valid row i:", name, a, k.op.Sym, b)
+	f.Commentf("%s.", upper(k.semantics()))
 	if k.op.Divides {
 		f.Comment("It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the")
 		f.Comment("selected rows whose divisor is zero, which become NULL; bits past row n are cleared.")
 	}
 	f.Comment("out is indexed by physical row; other rows of out are left unchanged. A nil valid means no")
 	f.Comment("NULLs; a nil sel means every row.")
+	if k.t.Decimal {
+		f.Comment("Operands and results are DECIMAL(18) values, |v| <= 10^18-1; a result beyond is an overflow.")
+		f.Comment("Scales outside 0..18 return an error wrapping ErrDecimalScale.")
+	}
 	if k.overflows() {
 		f.Commentf("A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first")
 		f.Comment("such row in selection order; out is then partly written.")
@@ -262,10 +297,16 @@ func emitArithKernel(f *jen.File, k arithKernel) {
 			jen.Return(jen.Nil()),
 		}
 	}
-	body := func(a axis, dense bool) []jen.Code {
+	body := func(km arithKernel, a axis, dense bool) []jen.Code {
 		var s []jen.Code
 		if k.overflows() {
 			s = append(s, code("var ovf uint64"))
+		}
+		switch km.mode {
+		case "RescaleX":
+			s = append(s, code("lim := rescaleLimit(mx)"))
+		case "RescaleY":
+			s = append(s, code("lim := rescaleLimit(my)"))
 		}
 		if dense {
 			// Re-slicing to n lets the compiler drop the bounds checks in the loop.
@@ -276,11 +317,25 @@ func emitArithKernel(f *jen.File, k arithKernel) {
 			if !k.shape.YConst {
 				s = append(s, code("y = y[:n]"))
 			}
-			s = append(s, jen.For(code("i := 0; i < n; i++")).Block(k.step(a2(k, "x", "i"), a2(k, "y", "i"))...))
+			s = append(s, jen.For(code("i := 0; i < n; i++")).Block(km.step(a2(k, "x", "i"), a2(k, "y", "i"))...))
 		} else {
-			s = append(s, a.loop(rows, false, k.step(argAt(k, true), argAt(k, false))...))
+			s = append(s, a.loop(rows, false, km.step(argAt(k, true), argAt(k, false))...))
 		}
 		return append(s, tail(a)...)
+	}
+	// dispatch picks the axis variant of a mode's loops; the dense loop follows it.
+	dispatch := func(g *jen.Group, km arithKernel) {
+		base := lower(name) + modeSuffix(km.mode)
+		g.Switch().Block(
+			jen.Case(code("sel != nil && valid != nil")).Block(ret(jen.Id(base+"SelNulls").Call(params(fixedA, axis{true, true}.args())...))),
+			jen.Case(code("sel != nil")).Block(ret(jen.Id(base+"Sel").Call(params(fixedA, axis{true, false}.args())...))),
+			jen.Case(code("valid != nil")).Block(ret(jen.Id(base+"Nulls").Call(params(fixedA, axis{false, true}.args())...))),
+		)
+		addAll(g, body(km, axis{}, true)...)
+	}
+	modes := []string{""}
+	if k.rescales() {
+		modes = decimalModes
 	}
 
 	k.doc(f)
@@ -296,18 +351,31 @@ func emitArithKernel(f *jen.File, k arithKernel) {
 			}
 			g.If(code("err != nil")).Block(jen.Return(jen.Err()))
 		}
+		if k.rescales() {
+			all := params(fixedA, axisArgs)
+			g.Switch().Block(
+				jen.Case(code("mx != 1")).Block(jen.Return(jen.Id(lower(name)+"RescaleX").Call(all...))),
+				jen.Case(code("my != 1")).Block(jen.Return(jen.Id(lower(name)+"RescaleY").Call(all...))),
+			)
+		}
 		if k.op.Divides {
 			g.Add(code("initValidity(outValid, valid, %s)", rows))
 		}
-		g.Switch().Block(
-			jen.Case(code("sel != nil && valid != nil")).Block(ret(jen.Id(lower(name)+"SelNulls").Call(params(fixedA, axis{true, true}.args())...))),
-			jen.Case(code("sel != nil")).Block(ret(jen.Id(lower(name)+"Sel").Call(params(fixedA, axis{true, false}.args())...))),
-			jen.Case(code("valid != nil")).Block(ret(jen.Id(lower(name)+"Nulls").Call(params(fixedA, axis{false, true}.args())...))),
-		)
-		addAll(g, body(axis{}, true)...)
+		km := k
+		km.mode = modes[0]
+		dispatch(g, km)
 	})
-	for _, ax := range []axis{{true, false}, {false, true}, {true, true}} {
-		f.Func().Id(lower(name) + ax.suffix()).Params(params(fixedP, ax.params())...).Params(results...).Block(body(ax, false)...)
+	for _, mode := range modes {
+		km := k
+		km.mode = mode
+		if modeSuffix(mode) != "" {
+			f.Func().Id(lower(name) + mode).Params(params(fixedP, axisParams)...).Params(results...).BlockFunc(func(g *jen.Group) {
+				dispatch(g, km)
+			})
+		}
+		for _, ax := range []axis{{true, false}, {false, true}, {true, true}} {
+			f.Func().Id(lower(name) + modeSuffix(mode) + ax.suffix()).Params(params(fixedP, ax.params())...).Params(results...).Block(body(km, ax, false)...)
+		}
 	}
 	if !k.overflows() {
 		return

@@ -2,7 +2,8 @@
 
 package kernels
 
-// AddColColInt64 sets out[i] = x[i] + y[i] for every selected valid row i (checked).
+// AddColColInt64 sets out[i] = x[i] + y[i] for every selected valid row i:
+// Checked.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
@@ -97,7 +98,8 @@ func addColColInt64Overflow(x []int64, y []int64, valid []uint64, sel []int32) e
 	return nil
 }
 
-// AddColConstInt64 sets out[i] = x[i] + c for every selected valid row i (checked).
+// AddColConstInt64 sets out[i] = x[i] + c for every selected valid row i:
+// Checked.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
@@ -191,7 +193,8 @@ func addColConstInt64Overflow(x []int64, c int64, valid []uint64, sel []int32) e
 	return nil
 }
 
-// SubColColInt64 sets out[i] = x[i] - y[i] for every selected valid row i (checked).
+// SubColColInt64 sets out[i] = x[i] - y[i] for every selected valid row i:
+// Checked.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
@@ -286,7 +289,8 @@ func subColColInt64Overflow(x []int64, y []int64, valid []uint64, sel []int32) e
 	return nil
 }
 
-// SubColConstInt64 sets out[i] = x[i] - c for every selected valid row i (checked).
+// SubColConstInt64 sets out[i] = x[i] - c for every selected valid row i:
+// Checked.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
@@ -380,7 +384,8 @@ func subColConstInt64Overflow(x []int64, c int64, valid []uint64, sel []int32) e
 	return nil
 }
 
-// SubConstColInt64 sets out[i] = c - y[i] for every selected valid row i (checked).
+// SubConstColInt64 sets out[i] = c - y[i] for every selected valid row i:
+// Checked.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
@@ -474,7 +479,8 @@ func subConstColInt64Overflow(c int64, y []int64, valid []uint64, sel []int32) e
 	return nil
 }
 
-// MulColColInt64 sets out[i] = x[i] * y[i] for every selected valid row i (checked).
+// MulColColInt64 sets out[i] = x[i] * y[i] for every selected valid row i:
+// Checked.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
@@ -569,7 +575,8 @@ func mulColColInt64Overflow(x []int64, y []int64, valid []uint64, sel []int32) e
 	return nil
 }
 
-// MulColConstInt64 sets out[i] = x[i] * c for every selected valid row i (checked).
+// MulColConstInt64 sets out[i] = x[i] * c for every selected valid row i:
+// Checked.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
@@ -663,7 +670,8 @@ func mulColConstInt64Overflow(x []int64, c int64, valid []uint64, sel []int32) e
 	return nil
 }
 
-// DivColColInt64 sets out[i] = x[i] / y[i] for every selected valid row i (truncated toward zero).
+// DivColColInt64 sets out[i] = x[i] / y[i] for every selected valid row i:
+// Truncated toward zero.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
@@ -780,7 +788,8 @@ func divColColInt64Overflow(x []int64, y []int64, valid []uint64, sel []int32) e
 	return nil
 }
 
-// DivColConstInt64 sets out[i] = x[i] / c for every selected valid row i (truncated toward zero).
+// DivColConstInt64 sets out[i] = x[i] / c for every selected valid row i:
+// Truncated toward zero.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
@@ -896,7 +905,8 @@ func divColConstInt64Overflow(x []int64, c int64, valid []uint64, sel []int32) e
 	return nil
 }
 
-// DivConstColInt64 sets out[i] = c / y[i] for every selected valid row i (truncated toward zero).
+// DivConstColInt64 sets out[i] = c / y[i] for every selected valid row i:
+// Truncated toward zero.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
@@ -1012,7 +1022,8 @@ func divConstColInt64Overflow(c int64, y []int64, valid []uint64, sel []int32) e
 	return nil
 }
 
-// ModColColInt64 sets out[i] = x[i] % y[i] for every selected valid row i (the sign of x, as in MySQL).
+// ModColColInt64 sets out[i] = x[i] % y[i] for every selected valid row i:
+// The sign of x, as in MySQL.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
@@ -1084,7 +1095,8 @@ func modColColInt64SelNulls(out []int64, outValid []uint64, x []int64, y []int64
 	}
 }
 
-// ModColConstInt64 sets out[i] = x[i] % c for every selected valid row i (the sign of x, as in MySQL).
+// ModColConstInt64 sets out[i] = x[i] % c for every selected valid row i:
+// The sign of x, as in MySQL.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
@@ -1155,7 +1167,8 @@ func modColConstInt64SelNulls(out []int64, outValid []uint64, x []int64, c int64
 	}
 }
 
-// ModConstColInt64 sets out[i] = c % y[i] for every selected valid row i (the sign of x, as in MySQL).
+// ModConstColInt64 sets out[i] = c % y[i] for every selected valid row i:
+// The sign of x, as in MySQL.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
@@ -1226,7 +1239,8 @@ func modConstColInt64SelNulls(out []int64, outValid []uint64, c int64, y []int64
 	}
 }
 
-// AddColColInt32 sets out[i] = x[i] + y[i] for every selected valid row i (checked).
+// AddColColInt32 sets out[i] = x[i] + y[i] for every selected valid row i:
+// Checked.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
@@ -1321,7 +1335,8 @@ func addColColInt32Overflow(x []int32, y []int32, valid []uint64, sel []int32) e
 	return nil
 }
 
-// AddColConstInt32 sets out[i] = x[i] + c for every selected valid row i (checked).
+// AddColConstInt32 sets out[i] = x[i] + c for every selected valid row i:
+// Checked.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
@@ -1415,7 +1430,8 @@ func addColConstInt32Overflow(x []int32, c int32, valid []uint64, sel []int32) e
 	return nil
 }
 
-// SubColColInt32 sets out[i] = x[i] - y[i] for every selected valid row i (checked).
+// SubColColInt32 sets out[i] = x[i] - y[i] for every selected valid row i:
+// Checked.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
@@ -1510,7 +1526,8 @@ func subColColInt32Overflow(x []int32, y []int32, valid []uint64, sel []int32) e
 	return nil
 }
 
-// SubColConstInt32 sets out[i] = x[i] - c for every selected valid row i (checked).
+// SubColConstInt32 sets out[i] = x[i] - c for every selected valid row i:
+// Checked.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
@@ -1604,7 +1621,8 @@ func subColConstInt32Overflow(x []int32, c int32, valid []uint64, sel []int32) e
 	return nil
 }
 
-// SubConstColInt32 sets out[i] = c - y[i] for every selected valid row i (checked).
+// SubConstColInt32 sets out[i] = c - y[i] for every selected valid row i:
+// Checked.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
@@ -1698,7 +1716,8 @@ func subConstColInt32Overflow(c int32, y []int32, valid []uint64, sel []int32) e
 	return nil
 }
 
-// MulColColInt32 sets out[i] = x[i] * y[i] for every selected valid row i (checked).
+// MulColColInt32 sets out[i] = x[i] * y[i] for every selected valid row i:
+// Checked.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
@@ -1793,7 +1812,8 @@ func mulColColInt32Overflow(x []int32, y []int32, valid []uint64, sel []int32) e
 	return nil
 }
 
-// MulColConstInt32 sets out[i] = x[i] * c for every selected valid row i (checked).
+// MulColConstInt32 sets out[i] = x[i] * c for every selected valid row i:
+// Checked.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
@@ -1887,7 +1907,8 @@ func mulColConstInt32Overflow(x []int32, c int32, valid []uint64, sel []int32) e
 	return nil
 }
 
-// DivColColInt32 sets out[i] = x[i] / y[i] for every selected valid row i (truncated toward zero).
+// DivColColInt32 sets out[i] = x[i] / y[i] for every selected valid row i:
+// Truncated toward zero.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
@@ -2004,7 +2025,8 @@ func divColColInt32Overflow(x []int32, y []int32, valid []uint64, sel []int32) e
 	return nil
 }
 
-// DivColConstInt32 sets out[i] = x[i] / c for every selected valid row i (truncated toward zero).
+// DivColConstInt32 sets out[i] = x[i] / c for every selected valid row i:
+// Truncated toward zero.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
@@ -2120,7 +2142,8 @@ func divColConstInt32Overflow(x []int32, c int32, valid []uint64, sel []int32) e
 	return nil
 }
 
-// DivConstColInt32 sets out[i] = c / y[i] for every selected valid row i (truncated toward zero).
+// DivConstColInt32 sets out[i] = c / y[i] for every selected valid row i:
+// Truncated toward zero.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
@@ -2236,7 +2259,8 @@ func divConstColInt32Overflow(c int32, y []int32, valid []uint64, sel []int32) e
 	return nil
 }
 
-// ModColColInt32 sets out[i] = x[i] % y[i] for every selected valid row i (the sign of x, as in MySQL).
+// ModColColInt32 sets out[i] = x[i] % y[i] for every selected valid row i:
+// The sign of x, as in MySQL.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
@@ -2308,7 +2332,8 @@ func modColColInt32SelNulls(out []int32, outValid []uint64, x []int32, y []int32
 	}
 }
 
-// ModColConstInt32 sets out[i] = x[i] % c for every selected valid row i (the sign of x, as in MySQL).
+// ModColConstInt32 sets out[i] = x[i] % c for every selected valid row i:
+// The sign of x, as in MySQL.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
@@ -2379,7 +2404,8 @@ func modColConstInt32SelNulls(out []int32, outValid []uint64, x []int32, c int32
 	}
 }
 
-// ModConstColInt32 sets out[i] = c % y[i] for every selected valid row i (the sign of x, as in MySQL).
+// ModConstColInt32 sets out[i] = c % y[i] for every selected valid row i:
+// The sign of x, as in MySQL.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
@@ -2450,7 +2476,8 @@ func modConstColInt32SelNulls(out []int32, outValid []uint64, c int32, y []int32
 	}
 }
 
-// AddColColFloat64 sets out[i] = x[i] + y[i] for every selected valid row i (IEEE 754).
+// AddColColFloat64 sets out[i] = x[i] + y[i] for every selected valid row i:
+// IEEE 754.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 func AddColColFloat64(out []float64, x []float64, y []float64, valid []uint64, sel []int32) {
@@ -2503,7 +2530,8 @@ func addColColFloat64SelNulls(out []float64, x []float64, y []float64, valid []u
 	}
 }
 
-// AddColConstFloat64 sets out[i] = x[i] + c for every selected valid row i (IEEE 754).
+// AddColConstFloat64 sets out[i] = x[i] + c for every selected valid row i:
+// IEEE 754.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 func AddColConstFloat64(out []float64, x []float64, c float64, valid []uint64, sel []int32) {
@@ -2555,7 +2583,8 @@ func addColConstFloat64SelNulls(out []float64, x []float64, c float64, valid []u
 	}
 }
 
-// SubColColFloat64 sets out[i] = x[i] - y[i] for every selected valid row i (IEEE 754).
+// SubColColFloat64 sets out[i] = x[i] - y[i] for every selected valid row i:
+// IEEE 754.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 func SubColColFloat64(out []float64, x []float64, y []float64, valid []uint64, sel []int32) {
@@ -2608,7 +2637,8 @@ func subColColFloat64SelNulls(out []float64, x []float64, y []float64, valid []u
 	}
 }
 
-// SubColConstFloat64 sets out[i] = x[i] - c for every selected valid row i (IEEE 754).
+// SubColConstFloat64 sets out[i] = x[i] - c for every selected valid row i:
+// IEEE 754.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 func SubColConstFloat64(out []float64, x []float64, c float64, valid []uint64, sel []int32) {
@@ -2660,7 +2690,8 @@ func subColConstFloat64SelNulls(out []float64, x []float64, c float64, valid []u
 	}
 }
 
-// SubConstColFloat64 sets out[i] = c - y[i] for every selected valid row i (IEEE 754).
+// SubConstColFloat64 sets out[i] = c - y[i] for every selected valid row i:
+// IEEE 754.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 func SubConstColFloat64(out []float64, c float64, y []float64, valid []uint64, sel []int32) {
@@ -2712,7 +2743,8 @@ func subConstColFloat64SelNulls(out []float64, c float64, y []float64, valid []u
 	}
 }
 
-// MulColColFloat64 sets out[i] = x[i] * y[i] for every selected valid row i (IEEE 754).
+// MulColColFloat64 sets out[i] = x[i] * y[i] for every selected valid row i:
+// IEEE 754.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 func MulColColFloat64(out []float64, x []float64, y []float64, valid []uint64, sel []int32) {
@@ -2765,7 +2797,8 @@ func mulColColFloat64SelNulls(out []float64, x []float64, y []float64, valid []u
 	}
 }
 
-// MulColConstFloat64 sets out[i] = x[i] * c for every selected valid row i (IEEE 754).
+// MulColConstFloat64 sets out[i] = x[i] * c for every selected valid row i:
+// IEEE 754.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
 func MulColConstFloat64(out []float64, x []float64, c float64, valid []uint64, sel []int32) {
@@ -2817,7 +2850,8 @@ func mulColConstFloat64SelNulls(out []float64, x []float64, c float64, valid []u
 	}
 }
 
-// DivColColFloat64 sets out[i] = x[i] / y[i] for every selected valid row i (IEEE 754).
+// DivColColFloat64 sets out[i] = x[i] / y[i] for every selected valid row i:
+// IEEE 754.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
@@ -2889,7 +2923,8 @@ func divColColFloat64SelNulls(out []float64, outValid []uint64, x []float64, y [
 	}
 }
 
-// DivColConstFloat64 sets out[i] = x[i] / c for every selected valid row i (IEEE 754).
+// DivColConstFloat64 sets out[i] = x[i] / c for every selected valid row i:
+// IEEE 754.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
@@ -2960,7 +2995,8 @@ func divColConstFloat64SelNulls(out []float64, outValid []uint64, x []float64, c
 	}
 }
 
-// DivConstColFloat64 sets out[i] = c / y[i] for every selected valid row i (IEEE 754).
+// DivConstColFloat64 sets out[i] = c / y[i] for every selected valid row i:
+// IEEE 754.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
@@ -3031,15 +3067,24 @@ func divConstColFloat64SelNulls(out []float64, outValid []uint64, c float64, y [
 	}
 }
 
-// AddColColDecimal sets out[i] = x[i] + y[i] for every selected valid row i (the result has scale max(xScale, yScale); the other operand is rescaled exactly).
+// AddColColDecimal sets out[i] = x[i] + y[i] for every selected valid row i:
+// The result has scale max(xScale, yScale); the other operand is rescaled exactly.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
+// Operands and results are DECIMAL(18) values, |v| <= 10^18-1; a result beyond is an overflow.
+// Scales outside 0..18 return an error wrapping ErrDecimalScale.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
 // such row in selection order; out is then partly written.
 func AddColColDecimal(out []int64, x []int64, y []int64, xScale, yScale int, valid []uint64, sel []int32) error {
 	mx, my, err := decimalAlign(xScale, yScale)
 	if err != nil {
 		return err
+	}
+	switch {
+	case mx != 1:
+		return addColColDecimalRescaleX(out, x, y, mx, my, valid, sel)
+	case my != 1:
+		return addColColDecimalRescaleY(out, x, y, mx, my, valid, sel)
 	}
 	switch {
 	case sel != nil && valid != nil:
@@ -3055,7 +3100,7 @@ func AddColColDecimal(out []int64, x []int64, y []int64, xScale, yScale int, val
 	x = x[:n]
 	y = y[:n]
 	for i := 0; i < n; i++ {
-		v, bad := addDecimal(x[i], y[i], mx, my)
+		v, bad := addDecimalSame(x[i], y[i])
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3068,7 +3113,7 @@ func addColColDecimalSel(out []int64, x []int64, y []int64, mx, my int64, sel []
 	var ovf uint64
 	for _, r := range sel {
 		i := int(r)
-		v, bad := addDecimal(x[i], y[i], mx, my)
+		v, bad := addDecimalSame(x[i], y[i])
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3083,7 +3128,7 @@ func addColColDecimalNulls(out []int64, x []int64, y []int64, mx, my int64, vali
 		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
 			continue
 		}
-		v, bad := addDecimal(x[i], y[i], mx, my)
+		v, bad := addDecimalSame(x[i], y[i])
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3099,7 +3144,151 @@ func addColColDecimalSelNulls(out []int64, x []int64, y []int64, mx, my int64, v
 		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
 			continue
 		}
-		v, bad := addDecimal(x[i], y[i], mx, my)
+		v, bad := addDecimalSame(x[i], y[i])
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return addColColDecimalOverflow(x, y, mx, my, valid, sel)
+	}
+	return nil
+}
+func addColColDecimalRescaleX(out []int64, x []int64, y []int64, mx, my int64, valid []uint64, sel []int32) error {
+	switch {
+	case sel != nil && valid != nil:
+		return addColColDecimalRescaleXSelNulls(out, x, y, mx, my, valid, sel)
+	case sel != nil:
+		return addColColDecimalRescaleXSel(out, x, y, mx, my, sel)
+	case valid != nil:
+		return addColColDecimalRescaleXNulls(out, x, y, mx, my, valid)
+	}
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	n := len(x)
+	out = out[:n]
+	x = x[:n]
+	y = y[:n]
+	for i := 0; i < n; i++ {
+		v, bad := addDecimalRescaleX(x[i], y[i], mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return addColColDecimalOverflow(x, y, mx, my, nil, nil)
+	}
+	return nil
+}
+func addColColDecimalRescaleXSel(out []int64, x []int64, y []int64, mx, my int64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	for _, r := range sel {
+		i := int(r)
+		v, bad := addDecimalRescaleX(x[i], y[i], mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return addColColDecimalOverflow(x, y, mx, my, nil, sel)
+	}
+	return nil
+}
+func addColColDecimalRescaleXNulls(out []int64, x []int64, y []int64, mx, my int64, valid []uint64) error {
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	for i := 0; i < len(x); i++ {
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := addDecimalRescaleX(x[i], y[i], mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return addColColDecimalOverflow(x, y, mx, my, valid, nil)
+	}
+	return nil
+}
+func addColColDecimalRescaleXSelNulls(out []int64, x []int64, y []int64, mx, my int64, valid []uint64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	for _, r := range sel {
+		i := int(r)
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := addDecimalRescaleX(x[i], y[i], mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return addColColDecimalOverflow(x, y, mx, my, valid, sel)
+	}
+	return nil
+}
+func addColColDecimalRescaleY(out []int64, x []int64, y []int64, mx, my int64, valid []uint64, sel []int32) error {
+	switch {
+	case sel != nil && valid != nil:
+		return addColColDecimalRescaleYSelNulls(out, x, y, mx, my, valid, sel)
+	case sel != nil:
+		return addColColDecimalRescaleYSel(out, x, y, mx, my, sel)
+	case valid != nil:
+		return addColColDecimalRescaleYNulls(out, x, y, mx, my, valid)
+	}
+	var ovf uint64
+	lim := rescaleLimit(my)
+	n := len(x)
+	out = out[:n]
+	x = x[:n]
+	y = y[:n]
+	for i := 0; i < n; i++ {
+		v, bad := addDecimalRescaleY(x[i], y[i], my, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return addColColDecimalOverflow(x, y, mx, my, nil, nil)
+	}
+	return nil
+}
+func addColColDecimalRescaleYSel(out []int64, x []int64, y []int64, mx, my int64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(my)
+	for _, r := range sel {
+		i := int(r)
+		v, bad := addDecimalRescaleY(x[i], y[i], my, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return addColColDecimalOverflow(x, y, mx, my, nil, sel)
+	}
+	return nil
+}
+func addColColDecimalRescaleYNulls(out []int64, x []int64, y []int64, mx, my int64, valid []uint64) error {
+	var ovf uint64
+	lim := rescaleLimit(my)
+	for i := 0; i < len(x); i++ {
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := addDecimalRescaleY(x[i], y[i], my, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return addColColDecimalOverflow(x, y, mx, my, valid, nil)
+	}
+	return nil
+}
+func addColColDecimalRescaleYSelNulls(out []int64, x []int64, y []int64, mx, my int64, valid []uint64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(my)
+	for _, r := range sel {
+		i := int(r)
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := addDecimalRescaleY(x[i], y[i], my, lim)
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3130,15 +3319,24 @@ func addColColDecimalOverflow(x []int64, y []int64, mx, my int64, valid []uint64
 	return nil
 }
 
-// AddColConstDecimal sets out[i] = x[i] + c for every selected valid row i (the result has scale max(xScale, yScale); the other operand is rescaled exactly).
+// AddColConstDecimal sets out[i] = x[i] + c for every selected valid row i:
+// The result has scale max(xScale, yScale); the other operand is rescaled exactly.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
+// Operands and results are DECIMAL(18) values, |v| <= 10^18-1; a result beyond is an overflow.
+// Scales outside 0..18 return an error wrapping ErrDecimalScale.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
 // such row in selection order; out is then partly written.
 func AddColConstDecimal(out []int64, x []int64, c int64, xScale, yScale int, valid []uint64, sel []int32) error {
 	mx, my, err := decimalAlign(xScale, yScale)
 	if err != nil {
 		return err
+	}
+	switch {
+	case mx != 1:
+		return addColConstDecimalRescaleX(out, x, c, mx, my, valid, sel)
+	case my != 1:
+		return addColConstDecimalRescaleY(out, x, c, mx, my, valid, sel)
 	}
 	switch {
 	case sel != nil && valid != nil:
@@ -3153,7 +3351,7 @@ func AddColConstDecimal(out []int64, x []int64, c int64, xScale, yScale int, val
 	out = out[:n]
 	x = x[:n]
 	for i := 0; i < n; i++ {
-		v, bad := addDecimal(x[i], c, mx, my)
+		v, bad := addDecimalSame(x[i], c)
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3166,7 +3364,7 @@ func addColConstDecimalSel(out []int64, x []int64, c int64, mx, my int64, sel []
 	var ovf uint64
 	for _, r := range sel {
 		i := int(r)
-		v, bad := addDecimal(x[i], c, mx, my)
+		v, bad := addDecimalSame(x[i], c)
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3181,7 +3379,7 @@ func addColConstDecimalNulls(out []int64, x []int64, c int64, mx, my int64, vali
 		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
 			continue
 		}
-		v, bad := addDecimal(x[i], c, mx, my)
+		v, bad := addDecimalSame(x[i], c)
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3197,7 +3395,149 @@ func addColConstDecimalSelNulls(out []int64, x []int64, c int64, mx, my int64, v
 		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
 			continue
 		}
-		v, bad := addDecimal(x[i], c, mx, my)
+		v, bad := addDecimalSame(x[i], c)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return addColConstDecimalOverflow(x, c, mx, my, valid, sel)
+	}
+	return nil
+}
+func addColConstDecimalRescaleX(out []int64, x []int64, c int64, mx, my int64, valid []uint64, sel []int32) error {
+	switch {
+	case sel != nil && valid != nil:
+		return addColConstDecimalRescaleXSelNulls(out, x, c, mx, my, valid, sel)
+	case sel != nil:
+		return addColConstDecimalRescaleXSel(out, x, c, mx, my, sel)
+	case valid != nil:
+		return addColConstDecimalRescaleXNulls(out, x, c, mx, my, valid)
+	}
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	n := len(x)
+	out = out[:n]
+	x = x[:n]
+	for i := 0; i < n; i++ {
+		v, bad := addDecimalRescaleX(x[i], c, mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return addColConstDecimalOverflow(x, c, mx, my, nil, nil)
+	}
+	return nil
+}
+func addColConstDecimalRescaleXSel(out []int64, x []int64, c int64, mx, my int64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	for _, r := range sel {
+		i := int(r)
+		v, bad := addDecimalRescaleX(x[i], c, mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return addColConstDecimalOverflow(x, c, mx, my, nil, sel)
+	}
+	return nil
+}
+func addColConstDecimalRescaleXNulls(out []int64, x []int64, c int64, mx, my int64, valid []uint64) error {
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	for i := 0; i < len(x); i++ {
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := addDecimalRescaleX(x[i], c, mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return addColConstDecimalOverflow(x, c, mx, my, valid, nil)
+	}
+	return nil
+}
+func addColConstDecimalRescaleXSelNulls(out []int64, x []int64, c int64, mx, my int64, valid []uint64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	for _, r := range sel {
+		i := int(r)
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := addDecimalRescaleX(x[i], c, mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return addColConstDecimalOverflow(x, c, mx, my, valid, sel)
+	}
+	return nil
+}
+func addColConstDecimalRescaleY(out []int64, x []int64, c int64, mx, my int64, valid []uint64, sel []int32) error {
+	switch {
+	case sel != nil && valid != nil:
+		return addColConstDecimalRescaleYSelNulls(out, x, c, mx, my, valid, sel)
+	case sel != nil:
+		return addColConstDecimalRescaleYSel(out, x, c, mx, my, sel)
+	case valid != nil:
+		return addColConstDecimalRescaleYNulls(out, x, c, mx, my, valid)
+	}
+	var ovf uint64
+	lim := rescaleLimit(my)
+	n := len(x)
+	out = out[:n]
+	x = x[:n]
+	for i := 0; i < n; i++ {
+		v, bad := addDecimalRescaleY(x[i], c, my, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return addColConstDecimalOverflow(x, c, mx, my, nil, nil)
+	}
+	return nil
+}
+func addColConstDecimalRescaleYSel(out []int64, x []int64, c int64, mx, my int64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(my)
+	for _, r := range sel {
+		i := int(r)
+		v, bad := addDecimalRescaleY(x[i], c, my, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return addColConstDecimalOverflow(x, c, mx, my, nil, sel)
+	}
+	return nil
+}
+func addColConstDecimalRescaleYNulls(out []int64, x []int64, c int64, mx, my int64, valid []uint64) error {
+	var ovf uint64
+	lim := rescaleLimit(my)
+	for i := 0; i < len(x); i++ {
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := addDecimalRescaleY(x[i], c, my, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return addColConstDecimalOverflow(x, c, mx, my, valid, nil)
+	}
+	return nil
+}
+func addColConstDecimalRescaleYSelNulls(out []int64, x []int64, c int64, mx, my int64, valid []uint64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(my)
+	for _, r := range sel {
+		i := int(r)
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := addDecimalRescaleY(x[i], c, my, lim)
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3228,15 +3568,24 @@ func addColConstDecimalOverflow(x []int64, c int64, mx, my int64, valid []uint64
 	return nil
 }
 
-// SubColColDecimal sets out[i] = x[i] - y[i] for every selected valid row i (the result has scale max(xScale, yScale); the other operand is rescaled exactly).
+// SubColColDecimal sets out[i] = x[i] - y[i] for every selected valid row i:
+// The result has scale max(xScale, yScale); the other operand is rescaled exactly.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
+// Operands and results are DECIMAL(18) values, |v| <= 10^18-1; a result beyond is an overflow.
+// Scales outside 0..18 return an error wrapping ErrDecimalScale.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
 // such row in selection order; out is then partly written.
 func SubColColDecimal(out []int64, x []int64, y []int64, xScale, yScale int, valid []uint64, sel []int32) error {
 	mx, my, err := decimalAlign(xScale, yScale)
 	if err != nil {
 		return err
+	}
+	switch {
+	case mx != 1:
+		return subColColDecimalRescaleX(out, x, y, mx, my, valid, sel)
+	case my != 1:
+		return subColColDecimalRescaleY(out, x, y, mx, my, valid, sel)
 	}
 	switch {
 	case sel != nil && valid != nil:
@@ -3252,7 +3601,7 @@ func SubColColDecimal(out []int64, x []int64, y []int64, xScale, yScale int, val
 	x = x[:n]
 	y = y[:n]
 	for i := 0; i < n; i++ {
-		v, bad := subDecimal(x[i], y[i], mx, my)
+		v, bad := subDecimalSame(x[i], y[i])
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3265,7 +3614,7 @@ func subColColDecimalSel(out []int64, x []int64, y []int64, mx, my int64, sel []
 	var ovf uint64
 	for _, r := range sel {
 		i := int(r)
-		v, bad := subDecimal(x[i], y[i], mx, my)
+		v, bad := subDecimalSame(x[i], y[i])
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3280,7 +3629,7 @@ func subColColDecimalNulls(out []int64, x []int64, y []int64, mx, my int64, vali
 		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
 			continue
 		}
-		v, bad := subDecimal(x[i], y[i], mx, my)
+		v, bad := subDecimalSame(x[i], y[i])
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3296,7 +3645,151 @@ func subColColDecimalSelNulls(out []int64, x []int64, y []int64, mx, my int64, v
 		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
 			continue
 		}
-		v, bad := subDecimal(x[i], y[i], mx, my)
+		v, bad := subDecimalSame(x[i], y[i])
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subColColDecimalOverflow(x, y, mx, my, valid, sel)
+	}
+	return nil
+}
+func subColColDecimalRescaleX(out []int64, x []int64, y []int64, mx, my int64, valid []uint64, sel []int32) error {
+	switch {
+	case sel != nil && valid != nil:
+		return subColColDecimalRescaleXSelNulls(out, x, y, mx, my, valid, sel)
+	case sel != nil:
+		return subColColDecimalRescaleXSel(out, x, y, mx, my, sel)
+	case valid != nil:
+		return subColColDecimalRescaleXNulls(out, x, y, mx, my, valid)
+	}
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	n := len(x)
+	out = out[:n]
+	x = x[:n]
+	y = y[:n]
+	for i := 0; i < n; i++ {
+		v, bad := subDecimalRescaleX(x[i], y[i], mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subColColDecimalOverflow(x, y, mx, my, nil, nil)
+	}
+	return nil
+}
+func subColColDecimalRescaleXSel(out []int64, x []int64, y []int64, mx, my int64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	for _, r := range sel {
+		i := int(r)
+		v, bad := subDecimalRescaleX(x[i], y[i], mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subColColDecimalOverflow(x, y, mx, my, nil, sel)
+	}
+	return nil
+}
+func subColColDecimalRescaleXNulls(out []int64, x []int64, y []int64, mx, my int64, valid []uint64) error {
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	for i := 0; i < len(x); i++ {
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := subDecimalRescaleX(x[i], y[i], mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subColColDecimalOverflow(x, y, mx, my, valid, nil)
+	}
+	return nil
+}
+func subColColDecimalRescaleXSelNulls(out []int64, x []int64, y []int64, mx, my int64, valid []uint64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	for _, r := range sel {
+		i := int(r)
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := subDecimalRescaleX(x[i], y[i], mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subColColDecimalOverflow(x, y, mx, my, valid, sel)
+	}
+	return nil
+}
+func subColColDecimalRescaleY(out []int64, x []int64, y []int64, mx, my int64, valid []uint64, sel []int32) error {
+	switch {
+	case sel != nil && valid != nil:
+		return subColColDecimalRescaleYSelNulls(out, x, y, mx, my, valid, sel)
+	case sel != nil:
+		return subColColDecimalRescaleYSel(out, x, y, mx, my, sel)
+	case valid != nil:
+		return subColColDecimalRescaleYNulls(out, x, y, mx, my, valid)
+	}
+	var ovf uint64
+	lim := rescaleLimit(my)
+	n := len(x)
+	out = out[:n]
+	x = x[:n]
+	y = y[:n]
+	for i := 0; i < n; i++ {
+		v, bad := subDecimalRescaleY(x[i], y[i], my, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subColColDecimalOverflow(x, y, mx, my, nil, nil)
+	}
+	return nil
+}
+func subColColDecimalRescaleYSel(out []int64, x []int64, y []int64, mx, my int64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(my)
+	for _, r := range sel {
+		i := int(r)
+		v, bad := subDecimalRescaleY(x[i], y[i], my, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subColColDecimalOverflow(x, y, mx, my, nil, sel)
+	}
+	return nil
+}
+func subColColDecimalRescaleYNulls(out []int64, x []int64, y []int64, mx, my int64, valid []uint64) error {
+	var ovf uint64
+	lim := rescaleLimit(my)
+	for i := 0; i < len(x); i++ {
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := subDecimalRescaleY(x[i], y[i], my, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subColColDecimalOverflow(x, y, mx, my, valid, nil)
+	}
+	return nil
+}
+func subColColDecimalRescaleYSelNulls(out []int64, x []int64, y []int64, mx, my int64, valid []uint64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(my)
+	for _, r := range sel {
+		i := int(r)
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := subDecimalRescaleY(x[i], y[i], my, lim)
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3327,15 +3820,24 @@ func subColColDecimalOverflow(x []int64, y []int64, mx, my int64, valid []uint64
 	return nil
 }
 
-// SubColConstDecimal sets out[i] = x[i] - c for every selected valid row i (the result has scale max(xScale, yScale); the other operand is rescaled exactly).
+// SubColConstDecimal sets out[i] = x[i] - c for every selected valid row i:
+// The result has scale max(xScale, yScale); the other operand is rescaled exactly.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
+// Operands and results are DECIMAL(18) values, |v| <= 10^18-1; a result beyond is an overflow.
+// Scales outside 0..18 return an error wrapping ErrDecimalScale.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
 // such row in selection order; out is then partly written.
 func SubColConstDecimal(out []int64, x []int64, c int64, xScale, yScale int, valid []uint64, sel []int32) error {
 	mx, my, err := decimalAlign(xScale, yScale)
 	if err != nil {
 		return err
+	}
+	switch {
+	case mx != 1:
+		return subColConstDecimalRescaleX(out, x, c, mx, my, valid, sel)
+	case my != 1:
+		return subColConstDecimalRescaleY(out, x, c, mx, my, valid, sel)
 	}
 	switch {
 	case sel != nil && valid != nil:
@@ -3350,7 +3852,7 @@ func SubColConstDecimal(out []int64, x []int64, c int64, xScale, yScale int, val
 	out = out[:n]
 	x = x[:n]
 	for i := 0; i < n; i++ {
-		v, bad := subDecimal(x[i], c, mx, my)
+		v, bad := subDecimalSame(x[i], c)
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3363,7 +3865,7 @@ func subColConstDecimalSel(out []int64, x []int64, c int64, mx, my int64, sel []
 	var ovf uint64
 	for _, r := range sel {
 		i := int(r)
-		v, bad := subDecimal(x[i], c, mx, my)
+		v, bad := subDecimalSame(x[i], c)
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3378,7 +3880,7 @@ func subColConstDecimalNulls(out []int64, x []int64, c int64, mx, my int64, vali
 		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
 			continue
 		}
-		v, bad := subDecimal(x[i], c, mx, my)
+		v, bad := subDecimalSame(x[i], c)
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3394,7 +3896,149 @@ func subColConstDecimalSelNulls(out []int64, x []int64, c int64, mx, my int64, v
 		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
 			continue
 		}
-		v, bad := subDecimal(x[i], c, mx, my)
+		v, bad := subDecimalSame(x[i], c)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subColConstDecimalOverflow(x, c, mx, my, valid, sel)
+	}
+	return nil
+}
+func subColConstDecimalRescaleX(out []int64, x []int64, c int64, mx, my int64, valid []uint64, sel []int32) error {
+	switch {
+	case sel != nil && valid != nil:
+		return subColConstDecimalRescaleXSelNulls(out, x, c, mx, my, valid, sel)
+	case sel != nil:
+		return subColConstDecimalRescaleXSel(out, x, c, mx, my, sel)
+	case valid != nil:
+		return subColConstDecimalRescaleXNulls(out, x, c, mx, my, valid)
+	}
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	n := len(x)
+	out = out[:n]
+	x = x[:n]
+	for i := 0; i < n; i++ {
+		v, bad := subDecimalRescaleX(x[i], c, mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subColConstDecimalOverflow(x, c, mx, my, nil, nil)
+	}
+	return nil
+}
+func subColConstDecimalRescaleXSel(out []int64, x []int64, c int64, mx, my int64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	for _, r := range sel {
+		i := int(r)
+		v, bad := subDecimalRescaleX(x[i], c, mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subColConstDecimalOverflow(x, c, mx, my, nil, sel)
+	}
+	return nil
+}
+func subColConstDecimalRescaleXNulls(out []int64, x []int64, c int64, mx, my int64, valid []uint64) error {
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	for i := 0; i < len(x); i++ {
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := subDecimalRescaleX(x[i], c, mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subColConstDecimalOverflow(x, c, mx, my, valid, nil)
+	}
+	return nil
+}
+func subColConstDecimalRescaleXSelNulls(out []int64, x []int64, c int64, mx, my int64, valid []uint64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	for _, r := range sel {
+		i := int(r)
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := subDecimalRescaleX(x[i], c, mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subColConstDecimalOverflow(x, c, mx, my, valid, sel)
+	}
+	return nil
+}
+func subColConstDecimalRescaleY(out []int64, x []int64, c int64, mx, my int64, valid []uint64, sel []int32) error {
+	switch {
+	case sel != nil && valid != nil:
+		return subColConstDecimalRescaleYSelNulls(out, x, c, mx, my, valid, sel)
+	case sel != nil:
+		return subColConstDecimalRescaleYSel(out, x, c, mx, my, sel)
+	case valid != nil:
+		return subColConstDecimalRescaleYNulls(out, x, c, mx, my, valid)
+	}
+	var ovf uint64
+	lim := rescaleLimit(my)
+	n := len(x)
+	out = out[:n]
+	x = x[:n]
+	for i := 0; i < n; i++ {
+		v, bad := subDecimalRescaleY(x[i], c, my, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subColConstDecimalOverflow(x, c, mx, my, nil, nil)
+	}
+	return nil
+}
+func subColConstDecimalRescaleYSel(out []int64, x []int64, c int64, mx, my int64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(my)
+	for _, r := range sel {
+		i := int(r)
+		v, bad := subDecimalRescaleY(x[i], c, my, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subColConstDecimalOverflow(x, c, mx, my, nil, sel)
+	}
+	return nil
+}
+func subColConstDecimalRescaleYNulls(out []int64, x []int64, c int64, mx, my int64, valid []uint64) error {
+	var ovf uint64
+	lim := rescaleLimit(my)
+	for i := 0; i < len(x); i++ {
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := subDecimalRescaleY(x[i], c, my, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subColConstDecimalOverflow(x, c, mx, my, valid, nil)
+	}
+	return nil
+}
+func subColConstDecimalRescaleYSelNulls(out []int64, x []int64, c int64, mx, my int64, valid []uint64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(my)
+	for _, r := range sel {
+		i := int(r)
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := subDecimalRescaleY(x[i], c, my, lim)
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3425,15 +4069,24 @@ func subColConstDecimalOverflow(x []int64, c int64, mx, my int64, valid []uint64
 	return nil
 }
 
-// SubConstColDecimal sets out[i] = c - y[i] for every selected valid row i (the result has scale max(xScale, yScale); the other operand is rescaled exactly).
+// SubConstColDecimal sets out[i] = c - y[i] for every selected valid row i:
+// The result has scale max(xScale, yScale); the other operand is rescaled exactly.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
+// Operands and results are DECIMAL(18) values, |v| <= 10^18-1; a result beyond is an overflow.
+// Scales outside 0..18 return an error wrapping ErrDecimalScale.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
 // such row in selection order; out is then partly written.
 func SubConstColDecimal(out []int64, c int64, y []int64, xScale, yScale int, valid []uint64, sel []int32) error {
 	mx, my, err := decimalAlign(xScale, yScale)
 	if err != nil {
 		return err
+	}
+	switch {
+	case mx != 1:
+		return subConstColDecimalRescaleX(out, c, y, mx, my, valid, sel)
+	case my != 1:
+		return subConstColDecimalRescaleY(out, c, y, mx, my, valid, sel)
 	}
 	switch {
 	case sel != nil && valid != nil:
@@ -3448,7 +4101,7 @@ func SubConstColDecimal(out []int64, c int64, y []int64, xScale, yScale int, val
 	out = out[:n]
 	y = y[:n]
 	for i := 0; i < n; i++ {
-		v, bad := subDecimal(c, y[i], mx, my)
+		v, bad := subDecimalSame(c, y[i])
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3461,7 +4114,7 @@ func subConstColDecimalSel(out []int64, c int64, y []int64, mx, my int64, sel []
 	var ovf uint64
 	for _, r := range sel {
 		i := int(r)
-		v, bad := subDecimal(c, y[i], mx, my)
+		v, bad := subDecimalSame(c, y[i])
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3476,7 +4129,7 @@ func subConstColDecimalNulls(out []int64, c int64, y []int64, mx, my int64, vali
 		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
 			continue
 		}
-		v, bad := subDecimal(c, y[i], mx, my)
+		v, bad := subDecimalSame(c, y[i])
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3492,7 +4145,149 @@ func subConstColDecimalSelNulls(out []int64, c int64, y []int64, mx, my int64, v
 		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
 			continue
 		}
-		v, bad := subDecimal(c, y[i], mx, my)
+		v, bad := subDecimalSame(c, y[i])
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subConstColDecimalOverflow(c, y, mx, my, valid, sel)
+	}
+	return nil
+}
+func subConstColDecimalRescaleX(out []int64, c int64, y []int64, mx, my int64, valid []uint64, sel []int32) error {
+	switch {
+	case sel != nil && valid != nil:
+		return subConstColDecimalRescaleXSelNulls(out, c, y, mx, my, valid, sel)
+	case sel != nil:
+		return subConstColDecimalRescaleXSel(out, c, y, mx, my, sel)
+	case valid != nil:
+		return subConstColDecimalRescaleXNulls(out, c, y, mx, my, valid)
+	}
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	n := len(y)
+	out = out[:n]
+	y = y[:n]
+	for i := 0; i < n; i++ {
+		v, bad := subDecimalRescaleX(c, y[i], mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subConstColDecimalOverflow(c, y, mx, my, nil, nil)
+	}
+	return nil
+}
+func subConstColDecimalRescaleXSel(out []int64, c int64, y []int64, mx, my int64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	for _, r := range sel {
+		i := int(r)
+		v, bad := subDecimalRescaleX(c, y[i], mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subConstColDecimalOverflow(c, y, mx, my, nil, sel)
+	}
+	return nil
+}
+func subConstColDecimalRescaleXNulls(out []int64, c int64, y []int64, mx, my int64, valid []uint64) error {
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	for i := 0; i < len(y); i++ {
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := subDecimalRescaleX(c, y[i], mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subConstColDecimalOverflow(c, y, mx, my, valid, nil)
+	}
+	return nil
+}
+func subConstColDecimalRescaleXSelNulls(out []int64, c int64, y []int64, mx, my int64, valid []uint64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(mx)
+	for _, r := range sel {
+		i := int(r)
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := subDecimalRescaleX(c, y[i], mx, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subConstColDecimalOverflow(c, y, mx, my, valid, sel)
+	}
+	return nil
+}
+func subConstColDecimalRescaleY(out []int64, c int64, y []int64, mx, my int64, valid []uint64, sel []int32) error {
+	switch {
+	case sel != nil && valid != nil:
+		return subConstColDecimalRescaleYSelNulls(out, c, y, mx, my, valid, sel)
+	case sel != nil:
+		return subConstColDecimalRescaleYSel(out, c, y, mx, my, sel)
+	case valid != nil:
+		return subConstColDecimalRescaleYNulls(out, c, y, mx, my, valid)
+	}
+	var ovf uint64
+	lim := rescaleLimit(my)
+	n := len(y)
+	out = out[:n]
+	y = y[:n]
+	for i := 0; i < n; i++ {
+		v, bad := subDecimalRescaleY(c, y[i], my, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subConstColDecimalOverflow(c, y, mx, my, nil, nil)
+	}
+	return nil
+}
+func subConstColDecimalRescaleYSel(out []int64, c int64, y []int64, mx, my int64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(my)
+	for _, r := range sel {
+		i := int(r)
+		v, bad := subDecimalRescaleY(c, y[i], my, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subConstColDecimalOverflow(c, y, mx, my, nil, sel)
+	}
+	return nil
+}
+func subConstColDecimalRescaleYNulls(out []int64, c int64, y []int64, mx, my int64, valid []uint64) error {
+	var ovf uint64
+	lim := rescaleLimit(my)
+	for i := 0; i < len(y); i++ {
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := subDecimalRescaleY(c, y[i], my, lim)
+		out[i] = v
+		ovf |= b2u(bad)
+	}
+	if ovf != 0 {
+		return subConstColDecimalOverflow(c, y, mx, my, valid, nil)
+	}
+	return nil
+}
+func subConstColDecimalRescaleYSelNulls(out []int64, c int64, y []int64, mx, my int64, valid []uint64, sel []int32) error {
+	var ovf uint64
+	lim := rescaleLimit(my)
+	for _, r := range sel {
+		i := int(r)
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		v, bad := subDecimalRescaleY(c, y[i], my, lim)
 		out[i] = v
 		ovf |= b2u(bad)
 	}
@@ -3523,9 +4318,12 @@ func subConstColDecimalOverflow(c int64, y []int64, mx, my int64, valid []uint64
 	return nil
 }
 
-// MulColColDecimal sets out[i] = x[i] * y[i] for every selected valid row i (the result has scale xScale+yScale, at most 18).
+// MulColColDecimal sets out[i] = x[i] * y[i] for every selected valid row i:
+// The result has scale xScale+yScale, at most 18.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
+// Operands and results are DECIMAL(18) values, |v| <= 10^18-1; a result beyond is an overflow.
+// Scales outside 0..18 return an error wrapping ErrDecimalScale.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
 // such row in selection order; out is then partly written.
 func MulColColDecimal(out []int64, x []int64, y []int64, xScale, yScale int, valid []uint64, sel []int32) error {
@@ -3622,9 +4420,12 @@ func mulColColDecimalOverflow(x []int64, y []int64, valid []uint64, sel []int32)
 	return nil
 }
 
-// MulColConstDecimal sets out[i] = x[i] * c for every selected valid row i (the result has scale xScale+yScale, at most 18).
+// MulColConstDecimal sets out[i] = x[i] * c for every selected valid row i:
+// The result has scale xScale+yScale, at most 18.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
+// Operands and results are DECIMAL(18) values, |v| <= 10^18-1; a result beyond is an overflow.
+// Scales outside 0..18 return an error wrapping ErrDecimalScale.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
 // such row in selection order; out is then partly written.
 func MulColConstDecimal(out []int64, x []int64, c int64, xScale, yScale int, valid []uint64, sel []int32) error {
@@ -3720,11 +4521,14 @@ func mulColConstDecimalOverflow(x []int64, c int64, valid []uint64, sel []int32)
 	return nil
 }
 
-// DivColColDecimal sets out[i] = x[i] / y[i] for every selected valid row i (the quotient at scale outScale, rounded half away from zero).
+// DivColColDecimal sets out[i] = x[i] / y[i] for every selected valid row i:
+// The quotient at scale outScale, rounded half away from zero.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
+// Operands and results are DECIMAL(18) values, |v| <= 10^18-1; a result beyond is an overflow.
+// Scales outside 0..18 return an error wrapping ErrDecimalScale.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
 // such row in selection order; out is then partly written.
 func DivColColDecimal(out []int64, outValid []uint64, x []int64, y []int64, xScale, yScale, outScale int, valid []uint64, sel []int32) error {
@@ -3841,11 +4645,14 @@ func divColColDecimalOverflow(x []int64, y []int64, k int, valid []uint64, sel [
 	return nil
 }
 
-// DivColConstDecimal sets out[i] = x[i] / c for every selected valid row i (the quotient at scale outScale, rounded half away from zero).
+// DivColConstDecimal sets out[i] = x[i] / c for every selected valid row i:
+// The quotient at scale outScale, rounded half away from zero.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
+// Operands and results are DECIMAL(18) values, |v| <= 10^18-1; a result beyond is an overflow.
+// Scales outside 0..18 return an error wrapping ErrDecimalScale.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
 // such row in selection order; out is then partly written.
 func DivColConstDecimal(out []int64, outValid []uint64, x []int64, c int64, xScale, yScale, outScale int, valid []uint64, sel []int32) error {
@@ -3961,11 +4768,14 @@ func divColConstDecimalOverflow(x []int64, c int64, k int, valid []uint64, sel [
 	return nil
 }
 
-// DivConstColDecimal sets out[i] = c / y[i] for every selected valid row i (the quotient at scale outScale, rounded half away from zero).
+// DivConstColDecimal sets out[i] = c / y[i] for every selected valid row i:
+// The quotient at scale outScale, rounded half away from zero.
 // It sets the first (n+63)/64 words of outValid to valid (all rows when nil), minus the
 // selected rows whose divisor is zero, which become NULL; bits past row n are cleared.
 // out is indexed by physical row; other rows of out are left unchanged. A nil valid means no
 // NULLs; a nil sel means every row.
+// Operands and results are DECIMAL(18) values, |v| <= 10^18-1; a result beyond is an overflow.
+// Scales outside 0..18 return an error wrapping ErrDecimalScale.
 // A result that does not fit returns an *ArithError (wrapping ErrOverflow) naming the first
 // such row in selection order; out is then partly written.
 func DivConstColDecimal(out []int64, outValid []uint64, c int64, y []int64, xScale, yScale, outScale int, valid []uint64, sel []int32) error {

@@ -60,8 +60,10 @@ func decimalDivExponent(xs, ys, rs int) (int, error) {
 	return rs - xs + ys, nil
 }
 
+// decimalRange adds "outside ±maxDecimal" to an overflow flag with one unsigned compare: r+maxDecimal
+// lands in [0, 2·maxDecimal] exactly for the values in range (and wraps far outside otherwise).
 func decimalRange(r int64, bad bool) (int64, bool) {
-	return r, bad || r > maxDecimal || r < -maxDecimal
+	return r, bad || uint64(r+maxDecimal) > 2*uint64(maxDecimal)
 }
 
 // addDecimal returns a·ma + b·mb; the multipliers align the scales and one of them is 1. For inputs
@@ -135,4 +137,35 @@ func divDecimal(a, b int64, k int) (int64, bool) {
 		v = -v
 	}
 	return v, false
+}
+
+// The specializations below are what the equal-scale and one-side-rescaled loops call; they stay
+// small enough to inline.
+
+func addDecimalSame(a, b int64) (int64, bool) { return decimalRange(addInt64(a, b)) }
+
+func subDecimalSame(a, b int64) (int64, bool) { return decimalRange(subInt64(a, b)) }
+
+// rescaleLimit bounds the operand that is multiplied by m: beyond it |a·m| > 2·maxDecimal, so a·m ± b
+// is out of range for any b within ±maxDecimal; within it a·m cannot wrap.
+func rescaleLimit(m int64) uint64 { return uint64(2 * maxDecimal / m) }
+
+func addDecimalRescaleX(a, b, mx int64, lim uint64) (int64, bool) {
+	r, o := addInt64(a*mx, b)
+	return decimalRange(r, o || absU(a) > lim)
+}
+
+func addDecimalRescaleY(a, b, my int64, lim uint64) (int64, bool) {
+	r, o := addInt64(a, b*my)
+	return decimalRange(r, o || absU(b) > lim)
+}
+
+func subDecimalRescaleX(a, b, mx int64, lim uint64) (int64, bool) {
+	r, o := subInt64(a*mx, b)
+	return decimalRange(r, o || absU(a) > lim)
+}
+
+func subDecimalRescaleY(a, b, my int64, lim uint64) (int64, bool) {
+	r, o := subInt64(a, b*my)
+	return decimalRange(r, o || absU(b) > lim)
 }
