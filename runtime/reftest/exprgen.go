@@ -123,13 +123,17 @@ func (g *ExprGen) function(kind chunk.Kind, d int) (expr.Expr, error) {
 	}
 	switch kind {
 	case chunk.KindBool:
-		switch r.IntN(9) {
+		switch r.IntN(10) {
 		case 0, 1:
 			k := genKinds[r.IntN(len(genKinds))]
 			if r.IntN(2) == 0 {
 				k = g.numericKind()
 			}
-			return expr.NewFunction(g.pick(expr.FuncEQ, expr.FuncNE, expr.FuncLT, expr.FuncLE, expr.FuncGT, expr.FuncGE), sub(k), sub(k))
+			k2 := k
+			if r.IntN(3) == 0 { // a mixed comparison: the constructor coerces
+				k2 = g.compatibleKind(k)
+			}
+			return expr.NewFunction(g.pick(expr.FuncEQ, expr.FuncNE, expr.FuncLT, expr.FuncLE, expr.FuncGT, expr.FuncGE), sub(k), sub(k2))
 		case 2:
 			args := []expr.Expr{sub(chunk.KindBool), sub(chunk.KindBool)}
 			if r.IntN(3) == 0 {
@@ -157,8 +161,10 @@ func (g *ExprGen) function(kind chunk.Kind, d int) (expr.Expr, error) {
 		case 7:
 			return expr.NewFunction(g.pick(expr.FuncLike, expr.FuncNotLike), sub(chunk.KindString),
 				expr.NewConstant(chunk.StringValue(g.pattern())))
-		default:
+		case 8:
 			return caseOf(chunk.KindBool)
+		default:
+			return cast(chunk.KindBool, chunk.KindInt64, chunk.KindDecimal, chunk.KindFloat64)
 		}
 	case chunk.KindInt64, chunk.KindDecimal, chunk.KindFloat64:
 		switch r.IntN(6) {
@@ -221,6 +227,22 @@ func (g *ExprGen) function(kind chunk.Kind, d int) (expr.Expr, error) {
 		return caseOf(kind)
 	}
 	return nil, nil
+}
+
+// compatibleKind draws a kind that the constructors can combine with k.
+func (g *ExprGen) compatibleKind(k chunk.Kind) chunk.Kind {
+	var ks []chunk.Kind
+	switch k {
+	case chunk.KindBool:
+		ks = []chunk.Kind{chunk.KindBool, chunk.KindInt64, chunk.KindFloat64, chunk.KindDecimal}
+	case chunk.KindInt64, chunk.KindFloat64, chunk.KindDecimal:
+		ks = []chunk.Kind{chunk.KindBool, chunk.KindInt64, chunk.KindFloat64, chunk.KindDecimal, chunk.KindString}
+	case chunk.KindDate, chunk.KindTimestamp:
+		ks = []chunk.Kind{chunk.KindDate, chunk.KindTimestamp, chunk.KindString}
+	default:
+		ks = []chunk.Kind{chunk.KindString, chunk.KindDate, chunk.KindTimestamp, chunk.KindInt64, chunk.KindDecimal, chunk.KindFloat64}
+	}
+	return ks[g.Rng.IntN(len(ks))]
 }
 
 func (g *ExprGen) pick2(a, b chunk.Kind) chunk.Kind {
