@@ -8,6 +8,7 @@ package main
 
 import (
 	"fmt"
+	"math/bits"
 
 	"github.com/copvec/copvec/gen"
 	. "github.com/mmcloughlin/avo/build"
@@ -487,17 +488,18 @@ func emitCmpFilter(t gen.Type, op gen.CmpOp, lut Mem) {
 	RET()
 }
 
-// mul64 returns z*k (low 64 bits per lane) from three 32×32→64 multiplies:
-// lo(z)·lo(k) + ((hi(z)·lo(k) + lo(z)·hi(k)) << 32).
-func mul64(z, klo, khi reg.VecVirtual) reg.VecVirtual {
-	lo, zh, c1, c2 := YMM(), YMM(), YMM(), YMM()
+// mul64 returns z*k (low 64 bits per lane). AVX2 has no 64-bit multiply, so it combines
+// lo(z)·lo(k) (VPMULUDQ, 32×32→64) with the two cross terms, which only matter modulo 2^32:
+// VPMULLD against k with its halves swapped yields lo(z)·hi(k) and hi(z)·lo(k) in the two dwords,
+// VPSHUFD+VPADDD sums them, and VPSLLQ moves the sum to the high half.
+func mul64(z, klo, kswap reg.VecVirtual) reg.VecVirtual {
+	lo, cross, sw := YMM(), YMM(), YMM()
 	VPMULUDQ(klo, z, lo)
-	VPSRLQ(Imm(32), z, zh)
-	VPMULUDQ(klo, zh, c1)
-	VPMULUDQ(khi, z, c2)
-	VPADDQ(c2, c1, c1)
-	VPSLLQ(Imm(32), c1, c1)
-	VPADDQ(c1, lo, lo)
+	VPMULLD(kswap, z, cross)
+	VPSHUFD(Imm(0xB1), cross, sw)
+	VPADDD(sw, cross, cross)
+	VPSLLQ(Imm(32), cross, cross)
+	VPADDQ(cross, lo, lo)
 	return lo
 }
 
@@ -519,8 +521,8 @@ func emitHashInt64() {
 	p := Load(Param("x").Base(), GP64())
 	n := Load(Param("x").Len(), GP64())
 	g := broadcastQ(golden)
-	k1lo, k1hi := broadcastQ(k1&0xFFFFFFFF), broadcastQ(k1>>32)
-	k2lo, k2hi := broadcastQ(k2&0xFFFFFFFF), broadcastQ(k2>>32)
+	k1lo, k1swap := broadcastQ(k1&0xFFFFFFFF), broadcastQ(bits.RotateLeft64(k1, 32))
+	k2lo, k2swap := broadcastQ(k2&0xFFFFFFFF), broadcastQ(bits.RotateLeft64(k2, 32))
 	Label("hashInt64_loop")
 	CMPQ(n, Imm(0))
 	JE(LabelRef("hashInt64_done"))
@@ -529,9 +531,9 @@ func emitHashInt64() {
 		VMOVDQU(Mem{Base: p, Disp: 32 * k}, z)
 		VPADDQ(g, z, z)
 		xorShift(z, 30)
-		z = mul64(z, k1lo, k1hi)
+		z = mul64(z, k1lo, k1swap)
 		xorShift(z, 27)
-		z = mul64(z, k2lo, k2hi)
+		z = mul64(z, k2lo, k2swap)
 		xorShift(z, 31)
 		VMOVDQU(z, Mem{Base: out, Disp: 32 * k})
 	}
