@@ -3,7 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -294,4 +293,20 @@ func TestCorruptValueIsAnError(t *testing.T) {
 	}
 }
 
-var _ = errors.Is
+func TestIngestRejectsDecimalBeyondPrecision(t *testing.T) {
+	s := openStore(t, t.TempDir())
+	defer s.Close()
+	dec := chunk.Decimal(4, 1)
+	tbl := &tablecodec.TableInfo{ID: 14, Name: "d", HandleColumnID: 1, Columns: []tablecodec.ColumnInfo{
+		{ID: 1, Name: "id", Type: chunk.Int64}, {ID: 2, Name: "d", Type: dec}},
+		Indexes: []tablecodec.IndexInfo{{ID: 1, Name: "by_d", ColumnIDs: []int64{2}}}}
+	m := newModel(tbl)
+	m.ingest(t, s, [][]chunk.Value{{chunk.Int64Value(1), chunk.DecimalValue(dec, 9999)}}, 5)
+	bad := rowsChunk(t, tbl, [][]chunk.Value{{chunk.Int64Value(2), chunk.DecimalValue(dec, 1)}, {chunk.Int64Value(3), chunk.DecimalValue(dec, 10000)}})
+	require.Error(t, s.Ingest(context.Background(), tbl, bad, 6))
+	snap, err := s.Snapshot(MaxTS)
+	require.NoError(t, err)
+	defer snap.Close()
+	requireRowsEqual(t, m.visible(MaxTS), scanAll(t, snap, tbl, KeyRange{}, false, 0))
+	requireRowsEqual(t, m.indexEntries(&tbl.Indexes[0], MaxTS), scanIndex(t, snap, tbl, 1, KeyRange{}, false, 0))
+}

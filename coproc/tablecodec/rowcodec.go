@@ -126,8 +126,14 @@ func (e *RowEncoder) EncodeChunkRow(dst []byte, c *chunk.Chunk, i int) ([]byte, 
 			if col.Bools().Get(i) {
 				slot[0] = 1
 			}
-		case chunk.KindInt64, chunk.KindDecimal, chunk.KindTimestamp:
+		case chunk.KindInt64, chunk.KindTimestamp:
 			binary.LittleEndian.PutUint64(slot, uint64(col.Int64s()[i]))
+		case chunk.KindDecimal:
+			v := col.Int64s()[i]
+			if lim := chunk.Pow10[t.Precision]; v >= lim || v <= -lim {
+				return dst[:start], fmt.Errorf("tablecodec: encode row: column %d value %d exceeds %s", l.schemaAt[j], v, t)
+			}
+			binary.LittleEndian.PutUint64(slot, uint64(v))
 		case chunk.KindFloat64:
 			binary.LittleEndian.PutUint64(slot, math.Float64bits(col.Float64s()[i]))
 		case chunk.KindDate:

@@ -220,4 +220,14 @@ func TestRowCodecRejectsBadSchemas(t *testing.T) {
 	require.NoError(t, err)
 	_, err = enc.EncodeChunkRow(nil, chunk.NewWithTypes(chunk.String), 0)
 	require.Error(t, err)
+
+	// A decimal beyond its precision would not decode again, so it is refused.
+	dec := chunk.Decimal(5, 2)
+	withDec := &TableInfo{ID: 1, Name: "d", HandleColumnID: 1, Columns: []ColumnInfo{{ID: 1, Name: "id", Type: chunk.Int64}, {ID: 2, Name: "d", Type: dec}}}
+	enc, err = NewRowEncoder(withDec)
+	require.NoError(t, err)
+	for v, ok := range map[int64]bool{99999: true, -99999: true, 100000: false, -100000: false} {
+		_, err = enc.EncodeValues(nil, []chunk.Value{chunk.Int64Value(1), chunk.DecimalValue(dec, v)})
+		require.Equal(t, ok, err == nil, "%d: %v", v, err)
+	}
 }
