@@ -73,12 +73,13 @@ func emitSums() {
 		p := Load(Param("x").Base(), GP64())
 		n := Load(Param("x").Len(), GP64())
 		bias := broadcastQ(1 << 40)
+		// One OR accumulator per sum accumulator: a single one would be a loop-carried chain.
 		acc := []reg.VecVirtual{YMM(), YMM(), YMM(), YMM()}
-		ors := YMM()
-		for _, a := range acc {
-			VPXOR(a, a, a)
+		orAcc := []reg.VecVirtual{YMM(), YMM(), YMM(), YMM()}
+		for k := range acc {
+			VPXOR(acc[k], acc[k], acc[k])
+			VPXOR(orAcc[k], orAcc[k], orAcc[k])
 		}
-		VPXOR(ors, ors, ors)
 		Label("sumInt64_loop")
 		CMPQ(n, Imm(0))
 		JE(LabelRef("sumInt64_done"))
@@ -87,7 +88,7 @@ func emitSums() {
 			VMOVDQU(Mem{Base: p, Disp: 32 * k}, v)
 			VPADDQ(v, a, a)
 			VPADDQ(v, bias, t)
-			VPOR(t, ors, ors)
+			VPOR(t, orAcc[k], orAcc[k])
 		}
 		ADDQ(U32(128), p)
 		SUBQ(U32(16), n)
@@ -97,6 +98,10 @@ func emitSums() {
 		VPADDQ(acc[3], acc[2], acc[2])
 		VPADDQ(acc[2], acc[0], acc[0])
 		Store(hsumQ(acc[0]), Return("sum"))
+		ors := orAcc[0]
+		VPOR(orAcc[1], ors, ors)
+		VPOR(orAcc[2], orAcc[3], orAcc[3])
+		VPOR(orAcc[3], ors, ors)
 		x := XMM()
 		VEXTRACTI128(Imm(1), ors, x)
 		VPOR(x, ors.AsX(), ors.AsX())
@@ -193,8 +198,8 @@ func emitExtreme(t gen.Type, which string) {
 	Doc(fmt.Sprintf("%s is the AVX2 %s%s primitive (kernels/SIMD.md).", name, which, t.Name))
 	p := Load(Param("x").Base(), GP64())
 	n := Load(Param("x").Len(), GP64())
-	acc := []reg.VecVirtual{YMM(), YMM()}
-	nan := YMM()
+	acc := []reg.VecVirtual{YMM(), YMM(), YMM(), YMM()}
+	nans := []reg.VecVirtual{YMM(), YMM(), YMM(), YMM()}
 	// Identity in every lane.
 	switch t.Name {
 	case "Int64":
@@ -202,26 +207,22 @@ func emitExtreme(t gen.Type, which string) {
 		if which == "max" {
 			id = 1 << 63
 		}
-		b := broadcastQ(id)
-		VMOVDQU(b, acc[0])
-		VMOVDQU(b, acc[1])
+		setAll(acc, broadcastQ(id))
 	case "Int32":
 		id := uint64(0x7FFFFFFF7FFFFFFF)
 		if which == "max" {
 			id = 0x8000000080000000
 		}
-		b := broadcastQ(id)
-		VMOVDQU(b, acc[0])
-		VMOVDQU(b, acc[1])
+		setAll(acc, broadcastQ(id))
 	case "Float64":
 		id := uint64(0x7FF0000000000000) // +Inf
 		if which == "max" {
 			id = 0xFFF0000000000000
 		}
-		b := broadcastQ(id)
-		VMOVDQU(b, acc[0])
-		VMOVDQU(b, acc[1])
-		VPXOR(nan, nan, nan)
+		setAll(acc, broadcastQ(id))
+		for _, r := range nans {
+			VPXOR(r, r, r)
+		}
 	}
 	loop, done := name+"_loop", name+"_done"
 	Label(loop)
@@ -234,14 +235,16 @@ func emitExtreme(t gen.Type, which string) {
 		if t.Float {
 			u := YMM()
 			VCMPPD(Imm(3), v, v, u) // unordered: v is NaN
-			VORPD(u, nan, nan)
+			VORPD(u, nans[k], nans[k])
 		}
 	}
-	ADDQ(U32(64), p)
-	SUBQ(U32(uint32(64/t.Width)), n)
+	ADDQ(U32(128), p)
+	SUBQ(U32(uint32(128/t.Width)), n)
 	JMP(LabelRef(loop))
 	Label(done)
 	fold(t, which, acc[1], acc[0])
+	fold(t, which, acc[3], acc[2])
+	fold(t, which, acc[2], acc[0])
 	x := XMM()
 	VEXTRACTI128(Imm(1), acc[0], x)
 	foldX(t, which, x, acc[0].AsX())
@@ -260,6 +263,10 @@ func emitExtreme(t gen.Type, which string) {
 		Store(r, ReturnIndex(0))
 	case "Float64":
 		Store(acc[0].AsX(), Return("m"))
+		nan := nans[0]
+		VORPD(nans[1], nan, nan)
+		VORPD(nans[2], nans[3], nans[3])
+		VORPD(nans[3], nan, nan)
 		r := GP32()
 		VMOVMSKPD(nan, r)
 		TESTL(r, r)
@@ -269,6 +276,13 @@ func emitExtreme(t gen.Type, which string) {
 	}
 	VZEROUPPER()
 	RET()
+}
+
+// setAll copies v into every register of rs.
+func setAll(rs []reg.VecVirtual, v reg.VecVirtual) {
+	for _, r := range rs {
+		VMOVDQU(v, r)
+	}
 }
 
 // fold sets a = which(a, v) lane-wise on YMM registers.
