@@ -4,15 +4,6 @@ import (
 	"github.com/copvec/copvec/chunk"
 )
 
-// allOnes returns b resized to n bits, all set.
-func allOnes(b chunk.Bitmap, n int) chunk.Bitmap {
-	b = growBits(b, n)
-	for i := range b {
-		b[i] = ^uint64(0)
-	}
-	return b
-}
-
 // liveOutside writes to out the rows of sel (all n when nil) whose bit in skip is clear.
 func liveOutside(out []int32, sel []int32, skip chunk.Bitmap, n int) []int32 {
 	out = growInt32(out, rowCount(sel, n))
@@ -31,7 +22,11 @@ func liveOutside(out []int32, sel []int32, skip chunk.Bitmap, n int) []int32 {
 	return out[:k]
 }
 
-// logicNode is a lazy n-ary and (isOr false) or or.
+// logicNode is a lazy n-ary and (isOr false) or or. As a value it keeps two bitmaps over the
+// chunk, rows already decided and rows seen NULL, and evaluates each argument only on the
+// undecided rows. As a filter, and refines the selection argument by argument; or filters the
+// rows not yet TRUE with each argument and merges the sorted hits, which touches only the
+// candidate rows where a bitmap union would sweep the whole chunk.
 type logicNode struct {
 	isOr bool
 	args []node

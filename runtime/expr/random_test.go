@@ -91,6 +91,20 @@ func checkFilter(ev *expr.Evaluator, e expr.Expr, chk *chunk.Chunk) string {
 	if fmt.Sprint(want) != fmt.Sprint(got) {
 		return fmt.Sprintf("filter: want rows %v, got %v", want, got)
 	}
+	// Refining the chunk's own selection in place must give the same rows.
+	if orig := chk.Sel(); orig != nil {
+		own := make([]int32, len(orig)) // never nil: an empty selection is not "every row"
+		copy(own, orig)
+		chk.SetSel(own)
+		got, err := ev.EvalFilter(context.Background(), chk, own)
+		chk.SetSel(orig)
+		if err != nil {
+			return fmt.Sprintf("in-place filter failed: %v", err)
+		}
+		if fmt.Sprint(want) != fmt.Sprint(got) {
+			return fmt.Sprintf("in-place filter: want rows %v, got %v", want, got)
+		}
+	}
 	return ""
 }
 

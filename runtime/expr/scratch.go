@@ -50,20 +50,6 @@ func setValidity(out *chunk.Column, n int, a, b chunk.Bitmap) {
 	}
 }
 
-// andValidity ANDs the validity b into out's validity (creating it when needed).
-func andValidity(out *chunk.Column, b chunk.Bitmap) {
-	if b == nil {
-		return
-	}
-	if !out.HasNulls() {
-		v := out.EnsureValidity()
-		copy(v, b[:len(v)])
-		return
-	}
-	v := out.Validity()
-	kernels.And(v, v, b)
-}
-
 // rowCount is the number of rows sel names (n when sel is nil).
 func rowCount(sel []int32, n int) int {
 	if sel == nil {
