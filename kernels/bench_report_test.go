@@ -122,5 +122,37 @@ func TestThroughputReport(t *testing.T) {
 			fmt.Printf("%-32s %-28s %10.3f\n", cs.kernel, v.name, float64(best.Nanoseconds())/32/float64(cs.rows))
 		}
 	}
+	// 8M rows: memory-bound streaming, reported in GB/s of input.
+	big := benchInt64s(8 << 20)
+	bigF := benchFloat64s(8 << 20)
+	fmt.Printf("\n%-32s %-28s %10s\n", "kernel (8M rows, 64 MiB)", "variant", "GB/s")
+	for _, v := range []struct {
+		name    string
+		generic bool
+		run     func()
+	}{
+		{"sum INT64 naive", true, func() {
+			var s int64
+			for _, v := range big {
+				s += v
+			}
+			sink = s
+		}},
+		{"sum INT64 generic", true, func() { sink, _ = SumInt64(big, nil, nil) }},
+		{"sum INT64 simd", false, func() { sink, _ = SumInt64(big, nil, nil) }},
+		{"sum FLOAT64 simd", false, func() { sink = int64(SumFloat64(bigF, nil, nil)) }},
+	} {
+		if !v.generic && simdLevel == LevelGeneric {
+			continue
+		}
+		ForceGeneric(v.generic)
+		best := time.Duration(1 << 62)
+		for batch := 0; batch < 40; batch++ {
+			start := time.Now()
+			v.run()
+			best = min(best, time.Since(start))
+		}
+		fmt.Printf("%-32s %-28s %10.2f\n", v.name, "", float64(8*len(big))/float64(best.Nanoseconds()))
+	}
 	ForceGeneric(false)
 }
