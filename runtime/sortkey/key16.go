@@ -1,6 +1,8 @@
 package sortkey
 
 import (
+	"slices"
+
 	"github.com/copvec/copvec/chunk"
 )
 
@@ -48,8 +50,9 @@ func bitPos(off, n int) uint { return uint(128 - 8*(off+n)) }
 func (e *Encoder) EncodeKey16(dst []Key16, chk *chunk.Chunk) []Key16 {
 	n := chk.NumRows()
 	base := len(dst)
-	dst = append(dst, make([]Key16, n)...)
+	dst = slices.Grow(dst, n)[:base+n]
 	out := dst[base:]
+	clear(out)
 	sel := chk.Sel()
 	off := 0
 	for ki, k := range e.keys {
@@ -65,30 +68,63 @@ func (e *Encoder) EncodeKey16(dst []Key16, chk *chunk.Chunk) []Key16 {
 		if k.Desc {
 			flip = ^uint64(0) >> (64 - 8*uint(w-1))
 		}
-		for i := range out {
-			p := i
+		row := func(i int) int {
 			if sel != nil {
-				p = int(sel[i])
+				return int(sel[i])
 			}
-			if valid != nil && !valid.Get(p) {
-				out[i].or(nullMarker, markerPos)
-				continue
-			}
-			var v uint64
-			switch e.types[ki].Physical() {
-			case chunk.PhysInt64:
-				v = uint64(col.Int64s()[p]) ^ 1<<63
-			case chunk.PhysFloat64:
-				v = floatBits(col.Float64s()[p])
-			case chunk.PhysInt32:
-				v = uint64(uint32(col.Int32s()[p]) ^ 1<<31)
-			case chunk.PhysBits:
-				if col.Bools().Get(p) {
-					v = 1
+			return i
+		}
+		// One loop per storage class, so no type switch runs per row; the marker and value of a
+		// valid row are or-ed in at once.
+		validBits := Key16{}
+		validBits.or(validMarker, markerPos)
+		put := func(i int, v uint64) {
+			k := &out[i]
+			k.Hi |= validBits.Hi
+			k.Lo |= validBits.Lo
+			k.or(v^flip, valuePos)
+		}
+		switch e.types[ki].Physical() {
+		case chunk.PhysInt64:
+			vals := col.Int64s()
+			for i := range out {
+				if p := row(i); valid == nil || valid.Get(p) {
+					put(i, uint64(vals[p])^1<<63)
+				} else {
+					out[i].or(nullMarker, markerPos)
 				}
 			}
-			out[i].or(validMarker, markerPos)
-			out[i].or(v^flip, valuePos)
+		case chunk.PhysInt32:
+			vals := col.Int32s()
+			for i := range out {
+				if p := row(i); valid == nil || valid.Get(p) {
+					put(i, uint64(uint32(vals[p])^1<<31))
+				} else {
+					out[i].or(nullMarker, markerPos)
+				}
+			}
+		case chunk.PhysFloat64:
+			vals := col.Float64s()
+			for i := range out {
+				if p := row(i); valid == nil || valid.Get(p) {
+					put(i, floatBits(vals[p]))
+				} else {
+					out[i].or(nullMarker, markerPos)
+				}
+			}
+		case chunk.PhysBits:
+			vals := col.Bools()
+			for i := range out {
+				if p := row(i); valid == nil || valid.Get(p) {
+					v := uint64(0)
+					if vals.Get(p) {
+						v = 1
+					}
+					put(i, v)
+				} else {
+					out[i].or(nullMarker, markerPos)
+				}
+			}
 		}
 		off += w
 	}
