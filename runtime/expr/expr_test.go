@@ -143,6 +143,9 @@ func TestOverflowIsAnErrorNamingTheOperation(t *testing.T) {
 		{mustCast(t, col(0, chunk.Int64), chunk.Decimal(5, 2)), []chunk.Value{chunk.Int64Value(1000)}, "cast"},
 		{mustCast(t, col(0, chunk.Float64), chunk.Int64), []chunk.Value{chunk.Float64Value(1e19)}, "cast"},
 		{mustCast(t, col(0, chunk.Bool), chunk.Decimal(2, 2)), []chunk.Value{chunk.BoolValue(true)}, "cast"},
+		{mustCast(t, col(0, dec152), chunk.Decimal(4, 2)), []chunk.Value{chunk.DecimalValue(dec152, 12345)}, "cast"},
+		{mustCast(t, col(0, chunk.Decimal(9, 4)), chunk.Decimal(5, 0)), []chunk.Value{chunk.DecimalValue(chunk.Decimal(9, 4), 999999999)}, "cast"},
+		{mustCast(t, col(0, chunk.Float64), dec152), []chunk.Value{chunk.Float64Value(math.Inf(1))}, "cast"},
 	}
 	for _, c := range cases {
 		_, err := oneRow(t, c.e, c.vals...)
@@ -218,6 +221,12 @@ func TestFunctionsOnKnownValues(t *testing.T) {
 		{mustCast(t, col(0, chunk.Float64), dec152), []chunk.Value{chunk.Float64Value(2.675)}, "2.68"},
 		{mustCast(t, col(0, chunk.String), chunk.Date), []chunk.Value{chunk.StringValue("1995-03-15")}, "1995-03-15"},
 		{mustCast(t, col(0, chunk.Bool), chunk.Decimal(2, 2)), []chunk.Value{chunk.BoolValue(false)}, "0.00"},
+		{mustCast(t, col(0, dec152), chunk.Decimal(4, 2)), []chunk.Value{chunk.DecimalValue(dec152, -1234)}, "-12.34"},
+		{mustCast(t, col(0, chunk.Timestamp), chunk.Date), []chunk.Value{chunk.TimestampValue(-3600_000_000)}, "1969-12-31"},
+		{mustCast(t, col(0, chunk.Date), chunk.Timestamp), []chunk.Value{date(t, "1969-12-31")}, "1969-12-31 00:00:00"},
+		{mustCast(t, col(0, chunk.Decimal(9, 4)), chunk.Int64), []chunk.Value{chunk.DecimalValue(chunk.Decimal(9, 4), -25000)}, "-3"},
+		{mustCast(t, col(0, chunk.Int64), chunk.String), []chunk.Value{chunk.Int64Value(-42)}, "-42"},
+		{mustCast(t, col(0, chunk.Float64), chunk.Bool), []chunk.Value{chunk.Float64Value(math.NaN())}, "true"},
 		{mustCast(t, col(0, chunk.Bool), chunk.Decimal(3, 2)), []chunk.Value{chunk.BoolValue(true)}, "1.00"},
 		{fn(expr.FuncLT, col(0, chunk.Date), str("1995-03-15")), []chunk.Value{date(t, "1995-03-14")}, "true"},
 	}
