@@ -35,6 +35,7 @@ type Sort struct {
 	fixed     pendingKeys    // keys of pending rows when the key fits 16 bytes
 	varKeys   []varEntry     // keys of pending rows otherwise
 	queue     []queuedChunk  // chunks whose fixed keys are still to be encoded, in a parallel batch
+	spare     []*chunk.Chunk // key-only input chunks whose keys are built, reused for input
 	charged   int64          // bytes charged for held rows and keys
 
 	// decodeKey[j] is the key that output column j decodes from, or -1 when it must be gathered;
@@ -153,7 +154,12 @@ func (s *Sort) consume(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		c := chunk.New(schema, size, size)
+		var c *chunk.Chunk
+		if n := len(s.spare); n > 0 {
+			c, s.spare = s.spare[n-1], s.spare[:n-1]
+		} else {
+			c = chunk.New(schema, size, size)
+		}
 		if err := s.child.Next(ctx, c); err != nil {
 			return err
 		}
@@ -261,7 +267,9 @@ func (s *Sort) encodeQueued() {
 		s.fixed.add(q[i].ci, r.keys, r.or, r.and)
 		charge += int64(cap(r.keys)) * key16Size
 		if s.keyOnly {
+			// The chunk's rows live on in its keys: reuse it for the next input.
 			charge -= q[i].c.MemoryUsage()
+			s.spare = append(s.spare, q[i].c)
 		}
 	}
 	clear(s.queue)
@@ -468,7 +476,7 @@ func (s *Sort) decodeAhead() {
 
 // releaseHeld drops the in-memory rows and their keys.
 func (s *Sort) releaseHeld() {
-	s.held, s.chunkRows, s.fixed, s.varKeys, s.queue = nil, nil, pendingKeys{}, nil, nil
+	s.held, s.chunkRows, s.fixed, s.varKeys, s.queue, s.spare = nil, nil, pendingKeys{}, nil, nil, nil
 	s.comp, s.sortedKeys, s.sortedRefs, s.sorted, s.sortedVar, s.gather = nil, nil, nil, nil, nil, nil
 	s.sortedRows, s.outPos = 0, 0
 	s.ahead, s.aheadScratch, s.aheadI, s.aheadOff = nil, nil, 0, 0
