@@ -11,8 +11,7 @@ import (
 // partial states and emits either. One goroutine owns it.
 type groupTable struct {
 	spec      *Spec
-	fromState bool  // input is partial states rather than raw rows
-	keyCols   []int // key columns in the input
+	stateKeys []int // key columns in a partial-state input
 	stateCols []int // first state column of each aggregate in a partial-state input
 	ht        *hashtable.Table
 	states    []state
@@ -21,15 +20,15 @@ type groupTable struct {
 	groupBuf  []int32
 }
 
-func newGroupTable(spec *Spec, fromState bool) (*groupTable, error) {
+func newGroupTable(spec *Spec) (*groupTable, error) {
 	ht, err := hashtable.New(spec.KeyTypes())
 	if err != nil {
 		return nil, fmt.Errorf("agg: %w", err)
 	}
-	t := &groupTable{spec: spec, fromState: fromState, ht: ht}
-	t.keyCols, t.stateCols = inputLayout(spec, fromState)
+	t := &groupTable{spec: spec, ht: ht}
+	t.stateKeys, t.stateCols = inputLayout(spec, true)
 	t.states = newStates(spec)
-	t.keyView = make([]*chunk.Column, len(t.keyCols))
+	t.keyView = make([]*chunk.Column, len(spec.GroupBy))
 	return t, nil
 }
 
@@ -76,13 +75,17 @@ func foldInto(states []state, in *chunk.Chunk, ids []uint32, fromState bool, sta
 	return nil
 }
 
-// add folds a chunk into the table.
-func (t *groupTable) add(in *chunk.Chunk) error {
+// add folds a chunk of raw rows, or of partial states when fromState, into the table.
+func (t *groupTable) add(in *chunk.Chunk, fromState bool) error {
 	n := in.NumRows()
 	if n == 0 {
 		return nil
 	}
-	for i, c := range t.keyCols {
+	keyCols := t.spec.GroupBy
+	if fromState {
+		keyCols = t.stateKeys
+	}
+	for i, c := range keyCols {
 		t.keyView[i] = in.Column(c)
 	}
 	t.ids = resizeSlice(t.ids, n)
@@ -95,7 +98,7 @@ func (t *groupTable) add(in *chunk.Chunk) error {
 			s.resize(t.ht.Len())
 		}
 	}
-	return foldInto(t.states, in, t.ids[:n], t.fromState, t.stateCols)
+	return foldInto(t.states, in, t.ids[:n], fromState, t.stateCols)
 }
 
 // len returns the number of groups.

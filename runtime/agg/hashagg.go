@@ -225,12 +225,12 @@ func (h *HashAgg) start(parent context.Context) *pipeline {
 	switch {
 	case P == 1 && (F == 1 || h.mode == Partial):
 		runWorker(func() error {
-			return h.aggregate(ctx, directInput(h.child, h.cfg.chunkSize), 0, fromState, countingEmit)
+			return h.aggregate(ctx, directInput(h.child, h.cfg.chunkSize), 0, fromState, h.mode == Complete, countingEmit)
 		})
 	case h.mode == Partial:
 		in := h.startReader(ctx, p, P)
 		for w := 0; w < P; w++ {
-			runWorker(func() error { return h.aggregate(ctx, in, w, false, countingEmit) })
+			runWorker(func() error { return h.aggregate(ctx, in, w, false, false, countingEmit) })
 		}
 	default:
 		in := h.startReader(ctx, p, P)
@@ -255,7 +255,7 @@ func (h *HashAgg) start(parent context.Context) *pipeline {
 		})
 		for j := range finals {
 			runWorker(func() error {
-				return h.aggregate(ctx, channelInput(finals[j]), P+j, true, countingEmit)
+				return h.aggregate(ctx, channelInput(finals[j]), P+j, true, false, countingEmit)
 			})
 		}
 	}
@@ -291,15 +291,23 @@ func defaultRow(spec *Spec) (*chunk.Chunk, error) {
 	return c, nil
 }
 
-// aggregate runs a spillingAgg over an input and emits its groups.
-func (h *HashAgg) aggregate(ctx context.Context, in input, w int, fromState bool, emit func(*chunk.Chunk) error) (err error) {
+// aggregate runs a spillingAgg over an input and emits its groups. With pre it puts an adaptive
+// pre-aggregation in front (see preAgg).
+func (h *HashAgg) aggregate(ctx context.Context, in input, w int, fromState bool, pre bool, emit func(*chunk.Chunk) error) (err error) {
 	mem := h.mem.NewChild(fmt.Sprintf("%s worker %d", h.mem.Label(), w))
 	defer mem.Detach()
-	a, err := newSpillingAgg(&h.cfg, mem, 0, fromState)
+	a, err := newSpillingAgg(&h.cfg, mem, 0)
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, a.close()) }()
+	var p *preAgg
+	if pre {
+		if p, err = newPreAgg(&h.cfg, mem, h.settings.PartialFlushGroups); err != nil {
+			return err
+		}
+		defer p.close()
+	}
 	for {
 		c, release, err := in.next(ctx)
 		if err != nil {
@@ -308,9 +316,18 @@ func (h *HashAgg) aggregate(ctx context.Context, in input, w int, fromState bool
 		if c == nil {
 			break
 		}
-		err = a.add(ctx, c, emit)
+		if p != nil && !p.off {
+			err = p.add(ctx, c, fromState, a, emit)
+		} else {
+			err = a.add(ctx, c, fromState, emit)
+		}
 		release()
 		if err != nil {
+			return err
+		}
+	}
+	if p != nil {
+		if err := p.flush(ctx, a, emit); err != nil {
 			return err
 		}
 	}
@@ -318,12 +335,12 @@ func (h *HashAgg) aggregate(ctx context.Context, in input, w int, fromState bool
 }
 
 // partialWorker aggregates input chunks into a small table and passes its groups' states,
-// partitioned by key hash, to the final workers whenever it holds PartialFlushGroups groups or the
-// quota is exceeded, and at the end.
+// partitioned by key hash, to the final workers whenever it holds PartialFlushGroups groups, and at
+// the end.
 func (h *HashAgg) partialWorker(ctx context.Context, in input, w int, fromState bool, finals []chan *chunk.Chunk) error {
 	mem := h.mem.NewChild(fmt.Sprintf("%s partial worker %d", h.mem.Label(), w))
 	defer mem.Detach()
-	t, err := newGroupTable(&h.spec, fromState)
+	t, err := newGroupTable(&h.spec)
 	if err != nil {
 		return err
 	}
@@ -349,13 +366,15 @@ func (h *HashAgg) partialWorker(ctx context.Context, in input, w int, fromState 
 		if c == nil {
 			break
 		}
-		err = t.add(c)
+		err = t.add(c, fromState)
 		release()
 		if err != nil {
 			return err
 		}
 		account()
-		if t.len() >= h.settings.PartialFlushGroups || (mem.Exceeded() && t.len() > 0) {
+		// The table is bounded by PartialFlushGroups, so the quota does not trigger flushes: a query
+		// that is over quota would otherwise flush after every chunk and lose the reduction.
+		if t.len() >= h.settings.PartialFlushGroups {
 			if err := flush(); err != nil {
 				return err
 			}

@@ -13,13 +13,12 @@ import (
 // partition files (then aggregates each partition at the next level at the end), or, when it emits
 // partial states anyway (Partial mode), emits them early and starts afresh.
 type spillingAgg struct {
-	cfg       *config
-	level     int
-	fromState bool
-	tbl       *groupTable
-	mem       *memory.Tracker
-	charged   int64
-	parts     []*spillFile
+	cfg     *config
+	level   int
+	tbl     *groupTable
+	mem     *memory.Tracker
+	charged int64
+	parts   []*spillFile
 }
 
 // config is what every worker of one HashAgg shares.
@@ -31,12 +30,12 @@ type config struct {
 	disk      *memory.Tracker
 }
 
-func newSpillingAgg(cfg *config, mem *memory.Tracker, level int, fromState bool) (*spillingAgg, error) {
-	t, err := newGroupTable(cfg.spec, fromState)
+func newSpillingAgg(cfg *config, mem *memory.Tracker, level int) (*spillingAgg, error) {
+	t, err := newGroupTable(cfg.spec)
 	if err != nil {
 		return nil, err
 	}
-	a := &spillingAgg{cfg: cfg, level: level, fromState: fromState, tbl: t, mem: mem}
+	a := &spillingAgg{cfg: cfg, level: level, tbl: t, mem: mem}
 	a.account()
 	return a, nil
 }
@@ -50,9 +49,10 @@ func (a *spillingAgg) account() {
 	a.charged = m
 }
 
-// add folds in; at the chunk boundary it spills (or emits early) when the quota is exceeded.
-func (a *spillingAgg) add(ctx context.Context, in *chunk.Chunk, emit func(*chunk.Chunk) error) error {
-	if err := a.tbl.add(in); err != nil {
+// add folds in (raw rows, or partial states when fromState); at the chunk boundary it spills (or
+// emits early) when the quota is exceeded.
+func (a *spillingAgg) add(ctx context.Context, in *chunk.Chunk, fromState bool, emit func(*chunk.Chunk) error) error {
+	if err := a.tbl.add(in, fromState); err != nil {
 		return err
 	}
 	a.account()
@@ -134,11 +134,11 @@ func (a *spillingAgg) finish(ctx context.Context, emit func(*chunk.Chunk) error)
 	a.account()
 	schema := a.cfg.spec.PartialSchema()
 	for _, part := range a.parts {
-		sub, err := newSpillingAgg(a.cfg, a.mem, a.level+1, true)
+		sub, err := newSpillingAgg(a.cfg, a.mem, a.level+1)
 		if err != nil {
 			return err
 		}
-		err = part.readAll(ctx, schema, func(c *chunk.Chunk) error { return sub.add(ctx, c, emit) })
+		err = part.readAll(ctx, schema, func(c *chunk.Chunk) error { return sub.add(ctx, c, true, emit) })
 		if err == nil {
 			err = sub.finish(ctx, emit)
 		}

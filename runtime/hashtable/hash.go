@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"github.com/zeebo/xxh3"
+
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/kernels"
 )
@@ -69,13 +71,50 @@ func hashColumn(out []uint64, c *chunk.Column, sel []int32, n int, combine bool)
 			kernels.HashBool(out, c.Bools(), phys, valid, sel)
 		}
 	case chunk.PhysBytes:
-		if combine {
-			kernels.HashCombineString(out, c.Offsets(), c.Data(), valid, sel)
-		} else {
-			kernels.HashString(out, c.Offsets(), c.Data(), valid, sel)
-		}
+		hashStrings(out, c, valid, sel, n, combine)
 	default:
 		return fmt.Errorf("unsupported key type %s", c.Type())
 	}
 	return nil
+}
+
+// hashStrings hashes a STRING key column. Group-by keys are mostly short (flags, codes, names), and
+// a call into xxh3 costs more than the hashing itself for them, so strings of up to 8 bytes are
+// loaded as one word, tagged with their length and mixed; longer ones go to xxh3.
+func hashStrings(out []uint64, c *chunk.Column, valid chunk.Bitmap, sel []int32, n int, combine bool) {
+	offs, data := c.Offsets(), c.Data()
+	for p := 0; p < n; p++ {
+		r := p
+		if sel != nil {
+			r = int(sel[p])
+		}
+		var h uint64
+		if valid != nil && valid[r>>6]&(1<<(uint(r)&63)) == 0 {
+			h = kernels.NullHash
+		} else {
+			lo, hi := offs[r], offs[r+1]
+			h = hashBytes(data, lo, hi)
+		}
+		if combine {
+			out[p] = kernels.HashCombine(out[p], h)
+		} else {
+			out[p] = h
+		}
+	}
+}
+
+func hashBytes(data []byte, lo, hi uint32) uint64 {
+	n := hi - lo
+	if n > 8 {
+		return xxh3.Hash(data[lo:hi])
+	}
+	return mixWord(loadShort(data, lo, n) ^ uint64(n)<<59 ^ 0x8E5A3F1D2C4B6A79)
+}
+
+// mixWord is the splitmix64 finaliser: a bijection with full avalanche, so short strings that
+// differ in one byte land far apart.
+func mixWord(z uint64) uint64 {
+	z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
+	z = (z ^ z>>27) * 0x94D049BB133111EB
+	return z ^ z>>31
 }

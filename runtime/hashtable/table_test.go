@@ -219,3 +219,27 @@ func BenchmarkFindOrInsertInt64(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkFindOrInsertTwoShortStrings(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const size = 1024
+	var chunks []*chunk.Chunk
+	for range 16 {
+		c := chunk.New([]chunk.Type{chunk.String, chunk.String}, size, size)
+		for j := 0; j < size; j++ {
+			c.Column(0).AppendString(string("ANR"[rng.IntN(3)]))
+			c.Column(1).AppendString(string("FO"[rng.IntN(2)]))
+		}
+		c.SetPhysicalRows(size)
+		chunks = append(chunks, c)
+	}
+	tbl, _ := hashtable.New([]chunk.Type{chunk.String, chunk.String})
+	ids := make([]uint32, size)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := tbl.FindOrInsert(chunks[i%len(chunks)].Columns(), nil, size, ids); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*size), "ns/row")
+}

@@ -1,0 +1,8 @@
+// Package agg holds copvec's aggregation benchmarks on the TPC-H lineitem table: a Q1-shaped
+// aggregation, a low-cardinality group-by, a 1.5M-group group-by in memory and under a 50 MB quota,
+// on one and two threads. Run them with
+//
+//	go test -run XXX -bench . -count 5 ./bench/agg/
+//
+// (COPVEC_TPCH_SF=0.1 for quick runs).
+package agg
