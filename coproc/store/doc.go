@@ -16,6 +16,8 @@
 // the data prefix 'z'.
 //
 // A read at start_ts uses a Pebble snapshot, so it sees one consistent state, and in it the newest
-// version of each key committed at or before start_ts. Writes are Pebble batches committed with
+// version of each key committed at or before start_ts. The snapshot is taken when Snapshot is
+// called: a later commit is invisible to it even at a smaller timestamp, so whoever hands out
+// timestamps must order commits before the reads that should see them (there are no locks here). Writes are Pebble batches committed with
 // Sync through the write-ahead log: a batch is durable and whole once Ingest returns, or absent.
 package store

@@ -35,7 +35,8 @@ func appendVersionKey(dst, k []byte, ts uint64) []byte {
 	return binary.BigEndian.AppendUint64(appendDataKey(dst, k), ^ts)
 }
 
-// dataUpperBound is the stored bound after every version of every key ≥ k; nil k means no bound.
+// appendDataUpper appends the exclusive stored bound for user keys below k: every version of a key
+// < k sorts before it, every version of a key ≥ k after. An empty k means past all data.
 func appendDataUpper(dst, k []byte) []byte {
 	if len(k) == 0 {
 		return append(dst, dataPrefix+1)
