@@ -2,6 +2,7 @@ package expr
 
 import (
 	"github.com/copvec/copvec/chunk"
+	"github.com/copvec/copvec/kernels"
 )
 
 // liveOutside writes to out the rows of sel (all n when nil) whose bit in skip is clear.
@@ -22,9 +23,9 @@ func liveOutside(out []int32, sel []int32, skip chunk.Bitmap, n int) []int32 {
 	return out[:k]
 }
 
-// logicNode is a lazy n-ary and (isOr false) or or. As a value it keeps two bitmaps over the
-// chunk, rows already decided and rows seen NULL, and evaluates each argument only on the
-// undecided rows. As a filter, and refines the selection argument by argument; or filters the
+// logicNode is a lazy n-ary and (isOr false) or or. As a value it folds the arguments into the
+// result with the kernels' three-valued AND/OR, evaluating each argument only on the rows still
+// undecided. As a filter, and refines the selection argument by argument; or filters the
 // rows not yet TRUE with each argument and merges the sorted hits, which touches only the
 // candidate rows where a bitmap union would sweep the whole chunk.
 type logicNode struct {
@@ -32,58 +33,47 @@ type logicNode struct {
 	args []node
 	out  *chunk.Column
 
-	decided, null chunk.Bitmap // value mode: rows already FALSE (and) / TRUE (or), rows seen NULL
-	active        []int32
-	acc, acc2     []int32 // filter mode for or: rows found TRUE so far
-	hit, rest     []int32
+	decided   chunk.Bitmap // value mode: rows already FALSE (and) / TRUE (or)
+	active    []int32
+	acc, acc2 []int32 // filter mode for or: rows found TRUE so far
+	hit, rest []int32
 }
 
 func (l *logicNode) eval(chk *chunk.Chunk, sel []int32) (*chunk.Column, error) {
 	n := chk.PhysicalRows()
-	words := chunk.BitmapWords(n)
+	first, err := l.args[0].eval(chk, sel)
+	if err != nil {
+		return nil, err
+	}
+	prep(l.out, n)
+	val, valid := l.out.Bools(), l.out.EnsureValidity()
+	copy(val, first.Bools())
+	copyValidity(valid, first.Validity())
 	l.decided = growBits(l.decided, n)
-	l.null = growBits(l.null, n)
-	clear(l.decided)
-	clear(l.null)
-	active := sel
-	for k, a := range l.args {
-		if k > 0 {
-			l.active = liveOutside(l.active, sel, l.decided, n)
-			active = l.active
-			if len(active) == 0 {
-				break
+	for _, a := range l.args[1:] {
+		// Rows already FALSE (and) or TRUE (or) keep their value whatever the next argument
+		// holds, so it runs only on the others; the 3VL kernels then combine whole words, and
+		// the unspecified values of rows it skipped cannot change a decided row.
+		for w := range l.decided {
+			if l.isOr {
+				l.decided[w] = valid[w] & val[w]
+			} else {
+				l.decided[w] = valid[w] &^ val[w]
 			}
 		}
-		col, err := a.eval(chk, active)
+		l.active = liveOutside(l.active, sel, l.decided, n)
+		if len(l.active) == 0 {
+			break
+		}
+		col, err := a.eval(chk, l.active)
 		if err != nil {
 			return nil, err
 		}
-		b, v := col.Bools(), col.Validity()
-		for w := 0; w < words; w++ {
-			valid := ^uint64(0)
-			if v != nil {
-				valid = v[w]
-			}
-			bw := b[w]
-			if !l.isOr {
-				bw = ^bw
-			}
-			// Rows outside active are either decided already or not live: updating their bits
-			// with unspecified values changes nothing that is read.
-			l.decided[w] |= valid & bw
-			l.null[w] |= ^valid
-		}
-	}
-	prep(l.out, n)
-	bits, valid := l.out.Bools(), l.out.EnsureValidity()
-	for w := 0; w < words; w++ {
-		d, nl := l.decided[w], l.null[w]
 		if l.isOr {
-			bits[w] = d
+			kernels.LogicOr(val, valid, val, valid, col.Bools(), col.Validity(), n)
 		} else {
-			bits[w] = ^d &^ nl
+			kernels.LogicAnd(val, valid, val, valid, col.Bools(), col.Validity(), n)
 		}
-		valid[w] = d | ^nl
 	}
 	return l.out, nil
 }
@@ -138,11 +128,11 @@ func (t *notNode) eval(chk *chunk.Chunk, sel []int32) (*chunk.Column, error) {
 	}
 	n := chk.PhysicalRows()
 	prep(t.out, n)
-	src, dst := col.Bools(), t.out.Bools()
-	for w := range dst {
-		dst[w] = ^src[w]
+	var outValid chunk.Bitmap
+	if col.Validity() != nil {
+		outValid = t.out.EnsureValidity()
 	}
-	setValidity(t.out, n, col.Validity(), nil)
+	kernels.LogicNot(t.out.Bools(), outValid, col.Bools(), col.Validity(), n)
 	return t.out, nil
 }
 
