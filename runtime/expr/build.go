@@ -213,7 +213,11 @@ func buildFunction(f *ScalarFunction) (node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &castNode{from: f.Args[0].ResultType(), to: f.RetType, arg: a, out: out}, nil
+		c := &castNode{from: f.Args[0].ResultType(), to: f.RetType, arg: a, out: out}
+		if c.passThrough() && c.to.Precision >= c.from.Precision {
+			return a, nil // same values, no range to check: the cast costs nothing at run time
+		}
+		return c, nil
 	}
 	return nil, fmt.Errorf("expr: unknown function %q: %w", f.Name, ErrType)
 }

@@ -9,7 +9,8 @@
 // evaluator (and the reference evaluator in runtime/reftest) never converts implicitly:
 //   - anything combined with FLOAT64 becomes FLOAT64;
 //   - INT64 combined with DECIMAL becomes DECIMAL(18,0) first (values beyond 18 digits fail the
-//     cast with an overflow error);
+//     cast with an overflow error), except that an INT64 literal is typed by its digits, as MySQL
+//     types literals (5 is DECIMAL(1,0)), so "price > 5" does not widen the column's type;
 //   - decimals of different scales are rescaled to the larger scale;
 //   - DATE combined with TIMESTAMP becomes TIMESTAMP; BOOL combined with a number becomes INT64;
 //   - STRING combined with DATE, TIMESTAMP or a number is parsed as that type (bad text is an error).

@@ -73,7 +73,10 @@ func TestTypeInference(t *testing.T) {
 		{fn(expr.FuncMul, col(0, chunk.Float64), col(1, dec152)), "FLOAT64"},
 		{fn(expr.FuncMod, col(0, dec152), col(1, chunk.Decimal(6, 3))), "DECIMAL(16,3)"},
 		{fn(expr.FuncGT, fn(expr.FuncPlus, col(0, dec152), col(1, dec152)), i64(5)), "BOOL"},
-		{fn(expr.FuncCase, col(0, chunk.Bool), i64(1), lit(chunk.DecimalValue(dec152, 5))), "DECIMAL(18,2)"},
+		{fn(expr.FuncCase, col(0, chunk.Bool), i64(1), lit(chunk.DecimalValue(dec152, 5))), "DECIMAL(15,2)"},
+		{fn(expr.FuncCase, col(0, chunk.Bool), col(1, chunk.Int64), lit(chunk.DecimalValue(dec152, 5))), "DECIMAL(18,2)"},
+		{fn(expr.FuncMul, col(0, dec152), i64(100)), "DECIMAL(18,2)"},
+		{fn(expr.FuncMul, col(0, dec152), i64(2)), "DECIMAL(16,2)"},
 		{fn(expr.FuncExtractYear, col(0, chunk.Date)), "INT64"},
 		{fn(expr.FuncSubstring, col(0, chunk.String), i64(1), i64(2)), "STRING"},
 		{fn(expr.FuncDateAddMonth, col(0, chunk.Date), i64(3)), "DATE"},
@@ -81,9 +84,12 @@ func TestTypeInference(t *testing.T) {
 	for _, c := range cases {
 		require.Equal(t, c.want, c.e.ResultType().String(), "%s", c.e)
 	}
-	// Coercion is explicit: comparing a decimal sum with an integer casts both sides.
+	// Coercion is explicit; an integer literal is typed by its digits, as in MySQL, so only the
+	// literal needs a cast here.
 	e := fn(expr.FuncGT, fn(expr.FuncPlus, col(0, dec152), col(1, dec152)), i64(5))
-	require.Equal(t, "gt(cast(plus(#0, #1) as DECIMAL(18,2)), cast(5 as DECIMAL(18,2)))", e.String())
+	require.Equal(t, "gt(plus(#0, #1), cast(5 as DECIMAL(16,2)))", e.String())
+	e = fn(expr.FuncGT, fn(expr.FuncPlus, col(0, dec152), col(1, dec152)), col(2, chunk.Int64))
+	require.Equal(t, "gt(cast(plus(#0, #1) as DECIMAL(18,2)), cast(#2 as DECIMAL(18,2)))", e.String())
 }
 
 func TestTypeErrors(t *testing.T) {

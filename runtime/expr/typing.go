@@ -65,6 +65,22 @@ func typeErr(name string, format string, args ...any) error {
 // intAsDecimal is the decimal type INT64 takes when mixed with decimals.
 var intAsDecimal = chunk.Decimal(chunk.MaxDecimalPrecision, 0)
 
+// decimalOfInt is the decimal type an INT64 argument takes when mixed with decimals: a literal
+// gets just its digits, as MySQL types literals (5 is DECIMAL(1,0)), which keeps results from
+// widening to the 18-digit cap; any other INT64 may hold 18 digits.
+func decimalOfInt(e Expr) chunk.Type {
+	c, ok := e.(*Constant)
+	if !ok || c.Value.Null || c.Value.Type.Kind != chunk.KindInt64 {
+		return intAsDecimal
+	}
+	digits, v := 1, c.Value.I
+	for v >= 10 || v <= -10 {
+		v /= 10
+		digits++
+	}
+	return chunk.Decimal(min(digits, chunk.MaxDecimalPrecision), 0)
+}
+
 // NewFunction type-checks args for the function name, inserts the casts that bring them to common
 // types, and returns the call with its inferred result type.
 func NewFunction(name string, args ...Expr) (Expr, error) {
@@ -256,10 +272,10 @@ func newArithmetic(name string, a, b Expr) (Expr, error) {
 		return mk(chunk.Int64, chunk.Int64, chunk.Int64)
 	}
 	if ta.Kind == chunk.KindInt64 {
-		ta = intAsDecimal
+		ta = decimalOfInt(a)
 	}
 	if tb.Kind == chunk.KindInt64 {
-		tb = intAsDecimal
+		tb = decimalOfInt(b)
 	}
 	pa, sa, pb, sb := int(ta.Precision), int(ta.Scale), int(tb.Precision), int(tb.Scale)
 	const maxP = chunk.MaxDecimalPrecision
@@ -338,17 +354,25 @@ func commonType(a, b chunk.Type) (chunk.Type, bool) {
 
 // coerceAll brings args to their common type.
 func coerceAll(name string, args []Expr) ([]Expr, chunk.Type, error) {
+	anyDecimal := false
+	for _, a := range args {
+		anyDecimal = anyDecimal || (a.ResultType().Kind == chunk.KindDecimal && !isNullConstant(a))
+	}
 	var t chunk.Type
 	have := false
 	for _, a := range args {
 		if isNullConstant(a) {
 			continue
 		}
+		at := a.ResultType()
+		if anyDecimal && at.Kind == chunk.KindInt64 {
+			at = decimalOfInt(a)
+		}
 		if !have {
-			t, have = a.ResultType(), true
+			t, have = at, true
 			continue
 		}
-		c, ok := commonType(t, a.ResultType())
+		c, ok := commonType(t, at)
 		if !ok {
 			return nil, t, typeErr(name, "cannot compare or combine %s with %s", t, a.ResultType())
 		}
