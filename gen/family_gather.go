@@ -121,11 +121,14 @@ func emitGatherString(f *jen.File) {
 		jen.For(code("_, r := range idx")).Block(code("total += uint64(srcOffs[r+1] - srcOffs[r])")),
 		jen.If(code("total > maxStringData")).Block(
 			jen.Return(jen.Nil(), jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("kernels: gathered STRING data of %d bytes: %w"), jen.Id("total"), jen.Id("ErrStringTooLong")))),
-		jen.Id("dstData").Op("=").Qual("slices", "Grow").Call(jen.Id("dstData"), code("int(total)-len(dstData)")),
-		jen.Id("dstOffs").Op("=").Qual("slices", "Grow").Call(jen.Id("dstOffs"), code("len(idx)")),
-		jen.For(code("_, r := range idx")).Block(
-			code("dstData = append(dstData, srcData[srcOffs[r]:srcOffs[r+1]]...)"),
-			code("dstOffs = append(dstOffs, uint32(len(dstData)))"),
+		code("// Size both outputs once, then copy into them without append's per-row capacity checks."),
+		code("w, rows := len(dstData), len(dstOffs)"),
+		jen.Id("dstData").Op("=").Qual("slices", "Grow").Call(jen.Id("dstData"), code("int(total)-w")).Index(code(":total")),
+		jen.Id("dstOffs").Op("=").Qual("slices", "Grow").Call(jen.Id("dstOffs"), code("len(idx)")).Index(code(":rows+len(idx)")),
+		code("offs := dstOffs[rows:]"),
+		jen.For(code("p, r := range idx")).Block(
+			code("w += copy(dstData[w:], srcData[srcOffs[r]:srcOffs[r+1]])"),
+			code("offs[p] = uint32(w)"),
 		),
 		jen.Return(jen.Id("dstOffs"), jen.Id("dstData"), jen.Nil()),
 	)

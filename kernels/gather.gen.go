@@ -149,11 +149,14 @@ func GatherString(dstOffs []uint32, dstData []byte, srcOffs []uint32, srcData []
 	if total > maxStringData {
 		return nil, nil, fmt.Errorf("kernels: gathered STRING data of %d bytes: %w", total, ErrStringTooLong)
 	}
-	dstData = slices.Grow(dstData, int(total)-len(dstData))
-	dstOffs = slices.Grow(dstOffs, len(idx))
-	for _, r := range idx {
-		dstData = append(dstData, srcData[srcOffs[r]:srcOffs[r+1]]...)
-		dstOffs = append(dstOffs, uint32(len(dstData)))
+	// Size both outputs once, then copy into them without append's per-row capacity checks.
+	w, rows := len(dstData), len(dstOffs)
+	dstData = slices.Grow(dstData, int(total)-w)[:total]
+	dstOffs = slices.Grow(dstOffs, len(idx))[:rows+len(idx)]
+	offs := dstOffs[rows:]
+	for p, r := range idx {
+		w += copy(dstData[w:], srcData[srcOffs[r]:srcOffs[r+1]])
+		offs[p] = uint32(w)
 	}
 	return dstOffs, dstData, nil
 }
