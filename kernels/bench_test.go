@@ -191,8 +191,8 @@ func BenchmarkDispatchOverhead(b *testing.B) {
 // benchInputs holds one cache-resident input of every primitive parameter kind, named
 // <param><Type> as gen/dispatch.go's generated BenchmarkPrimitives expects.
 type benchInputs struct {
-	xInt64                               []int64
-	xInt32                               []int32
+	xInt64, yInt64                       []int64
+	xInt32, yInt32                       []int32
 	xFloat64                             []float64
 	cInt64                               int64
 	cInt32                               int32
@@ -206,12 +206,13 @@ func newBenchInputs(n int) *benchInputs {
 	rng := rand.New(rand.NewSource(4))
 	in := &benchInputs{
 		xInt64: benchInt64s(n), xInt32: make([]int32, n), xFloat64: benchFloat64s(n),
+		yInt64: benchInt64s(n), yInt32: make([]int32, n),
 		cInt64: 1 << 29, cInt32: 0, cFloat64: 0,
 		outInt32: make([]int32, n), outUint64: make([]uint64, n),
 		wUint64: make([]uint64, n), aUint64: make([]uint64, n), bUint64: make([]uint64, n), dstUint64: make([]uint64, n),
 	}
 	for i := 0; i < n; i++ {
-		in.xInt32[i] = int32(rng.Uint32())
+		in.xInt32[i], in.yInt32[i] = int32(rng.Uint32()), int32(rng.Uint32())
 		in.wUint64[i], in.aUint64[i], in.bUint64[i] = rng.Uint64(), rng.Uint64(), rng.Uint64()
 	}
 	return in

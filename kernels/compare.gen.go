@@ -16,7 +16,7 @@ func EqConstInt64Bitmap(out []uint64, x []int64, c int64, valid []uint64, sel []
 	}
 	full := len(x) &^ 63
 	prims().eqConstInt64Bitmap(out[:full>>6], x[:full], c)
-	genericEqConstInt64Bitmap(out[full>>6:], x[full:], c)
+	genericEqConstInt64Bitmap(out[full>>6:], x[full:len(x)], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -76,7 +76,7 @@ func EqConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 	}
 	full := len(x) &^ 31
 	k := prims().eqConstInt64Filter(out[:full], x[:full], c)
-	kt := genericEqConstInt64Filter(out[k:], x[full:], c)
+	kt := genericEqConstInt64Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }
@@ -141,7 +141,9 @@ func EqColInt64Bitmap(out []uint64, x []int64, y []int64, valid []uint64, sel []
 		eqColInt64BitmapSel(out, x, y, sel)
 		return
 	}
-	genericEqColInt64Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().eqColInt64Bitmap(out[:full>>6], x[:full], y[:full])
+	genericEqColInt64Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -199,7 +201,11 @@ func EqColInt64Filter(out []int32, x []int64, y []int64, valid []uint64, sel []i
 	case valid != nil:
 		return eqColInt64FilterNulls(out, x, y, valid)
 	}
-	return genericEqColInt64Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().eqColInt64Filter(out[:full], x[:full], y[:full])
+	kt := genericEqColInt64Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericEqColInt64Filter is the pure-Go dense kernel (and SIMD twin) of EqColInt64Filter.
@@ -264,7 +270,7 @@ func NeConstInt64Bitmap(out []uint64, x []int64, c int64, valid []uint64, sel []
 	}
 	full := len(x) &^ 63
 	prims().neConstInt64Bitmap(out[:full>>6], x[:full], c)
-	genericNeConstInt64Bitmap(out[full>>6:], x[full:], c)
+	genericNeConstInt64Bitmap(out[full>>6:], x[full:len(x)], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -324,7 +330,7 @@ func NeConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 	}
 	full := len(x) &^ 31
 	k := prims().neConstInt64Filter(out[:full], x[:full], c)
-	kt := genericNeConstInt64Filter(out[k:], x[full:], c)
+	kt := genericNeConstInt64Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }
@@ -389,7 +395,9 @@ func NeColInt64Bitmap(out []uint64, x []int64, y []int64, valid []uint64, sel []
 		neColInt64BitmapSel(out, x, y, sel)
 		return
 	}
-	genericNeColInt64Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().neColInt64Bitmap(out[:full>>6], x[:full], y[:full])
+	genericNeColInt64Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -447,7 +455,11 @@ func NeColInt64Filter(out []int32, x []int64, y []int64, valid []uint64, sel []i
 	case valid != nil:
 		return neColInt64FilterNulls(out, x, y, valid)
 	}
-	return genericNeColInt64Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().neColInt64Filter(out[:full], x[:full], y[:full])
+	kt := genericNeColInt64Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericNeColInt64Filter is the pure-Go dense kernel (and SIMD twin) of NeColInt64Filter.
@@ -512,7 +524,7 @@ func LtConstInt64Bitmap(out []uint64, x []int64, c int64, valid []uint64, sel []
 	}
 	full := len(x) &^ 63
 	prims().ltConstInt64Bitmap(out[:full>>6], x[:full], c)
-	genericLtConstInt64Bitmap(out[full>>6:], x[full:], c)
+	genericLtConstInt64Bitmap(out[full>>6:], x[full:len(x)], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -572,7 +584,7 @@ func LtConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 	}
 	full := len(x) &^ 31
 	k := prims().ltConstInt64Filter(out[:full], x[:full], c)
-	kt := genericLtConstInt64Filter(out[k:], x[full:], c)
+	kt := genericLtConstInt64Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }
@@ -637,7 +649,9 @@ func LtColInt64Bitmap(out []uint64, x []int64, y []int64, valid []uint64, sel []
 		ltColInt64BitmapSel(out, x, y, sel)
 		return
 	}
-	genericLtColInt64Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().ltColInt64Bitmap(out[:full>>6], x[:full], y[:full])
+	genericLtColInt64Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -695,7 +709,11 @@ func LtColInt64Filter(out []int32, x []int64, y []int64, valid []uint64, sel []i
 	case valid != nil:
 		return ltColInt64FilterNulls(out, x, y, valid)
 	}
-	return genericLtColInt64Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().ltColInt64Filter(out[:full], x[:full], y[:full])
+	kt := genericLtColInt64Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericLtColInt64Filter is the pure-Go dense kernel (and SIMD twin) of LtColInt64Filter.
@@ -760,7 +778,7 @@ func LeConstInt64Bitmap(out []uint64, x []int64, c int64, valid []uint64, sel []
 	}
 	full := len(x) &^ 63
 	prims().leConstInt64Bitmap(out[:full>>6], x[:full], c)
-	genericLeConstInt64Bitmap(out[full>>6:], x[full:], c)
+	genericLeConstInt64Bitmap(out[full>>6:], x[full:len(x)], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -820,7 +838,7 @@ func LeConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 	}
 	full := len(x) &^ 31
 	k := prims().leConstInt64Filter(out[:full], x[:full], c)
-	kt := genericLeConstInt64Filter(out[k:], x[full:], c)
+	kt := genericLeConstInt64Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }
@@ -885,7 +903,9 @@ func LeColInt64Bitmap(out []uint64, x []int64, y []int64, valid []uint64, sel []
 		leColInt64BitmapSel(out, x, y, sel)
 		return
 	}
-	genericLeColInt64Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().leColInt64Bitmap(out[:full>>6], x[:full], y[:full])
+	genericLeColInt64Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -943,7 +963,11 @@ func LeColInt64Filter(out []int32, x []int64, y []int64, valid []uint64, sel []i
 	case valid != nil:
 		return leColInt64FilterNulls(out, x, y, valid)
 	}
-	return genericLeColInt64Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().leColInt64Filter(out[:full], x[:full], y[:full])
+	kt := genericLeColInt64Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericLeColInt64Filter is the pure-Go dense kernel (and SIMD twin) of LeColInt64Filter.
@@ -1008,7 +1032,7 @@ func GtConstInt64Bitmap(out []uint64, x []int64, c int64, valid []uint64, sel []
 	}
 	full := len(x) &^ 63
 	prims().gtConstInt64Bitmap(out[:full>>6], x[:full], c)
-	genericGtConstInt64Bitmap(out[full>>6:], x[full:], c)
+	genericGtConstInt64Bitmap(out[full>>6:], x[full:len(x)], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -1068,7 +1092,7 @@ func GtConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 	}
 	full := len(x) &^ 31
 	k := prims().gtConstInt64Filter(out[:full], x[:full], c)
-	kt := genericGtConstInt64Filter(out[k:], x[full:], c)
+	kt := genericGtConstInt64Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }
@@ -1133,7 +1157,9 @@ func GtColInt64Bitmap(out []uint64, x []int64, y []int64, valid []uint64, sel []
 		gtColInt64BitmapSel(out, x, y, sel)
 		return
 	}
-	genericGtColInt64Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().gtColInt64Bitmap(out[:full>>6], x[:full], y[:full])
+	genericGtColInt64Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -1191,7 +1217,11 @@ func GtColInt64Filter(out []int32, x []int64, y []int64, valid []uint64, sel []i
 	case valid != nil:
 		return gtColInt64FilterNulls(out, x, y, valid)
 	}
-	return genericGtColInt64Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().gtColInt64Filter(out[:full], x[:full], y[:full])
+	kt := genericGtColInt64Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericGtColInt64Filter is the pure-Go dense kernel (and SIMD twin) of GtColInt64Filter.
@@ -1256,7 +1286,7 @@ func GeConstInt64Bitmap(out []uint64, x []int64, c int64, valid []uint64, sel []
 	}
 	full := len(x) &^ 63
 	prims().geConstInt64Bitmap(out[:full>>6], x[:full], c)
-	genericGeConstInt64Bitmap(out[full>>6:], x[full:], c)
+	genericGeConstInt64Bitmap(out[full>>6:], x[full:len(x)], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -1316,7 +1346,7 @@ func GeConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 	}
 	full := len(x) &^ 31
 	k := prims().geConstInt64Filter(out[:full], x[:full], c)
-	kt := genericGeConstInt64Filter(out[k:], x[full:], c)
+	kt := genericGeConstInt64Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }
@@ -1381,7 +1411,9 @@ func GeColInt64Bitmap(out []uint64, x []int64, y []int64, valid []uint64, sel []
 		geColInt64BitmapSel(out, x, y, sel)
 		return
 	}
-	genericGeColInt64Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().geColInt64Bitmap(out[:full>>6], x[:full], y[:full])
+	genericGeColInt64Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -1439,7 +1471,11 @@ func GeColInt64Filter(out []int32, x []int64, y []int64, valid []uint64, sel []i
 	case valid != nil:
 		return geColInt64FilterNulls(out, x, y, valid)
 	}
-	return genericGeColInt64Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().geColInt64Filter(out[:full], x[:full], y[:full])
+	kt := genericGeColInt64Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericGeColInt64Filter is the pure-Go dense kernel (and SIMD twin) of GeColInt64Filter.
@@ -1504,7 +1540,7 @@ func EqConstInt32Bitmap(out []uint64, x []int32, c int32, valid []uint64, sel []
 	}
 	full := len(x) &^ 63
 	prims().eqConstInt32Bitmap(out[:full>>6], x[:full], c)
-	genericEqConstInt32Bitmap(out[full>>6:], x[full:], c)
+	genericEqConstInt32Bitmap(out[full>>6:], x[full:len(x)], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -1564,7 +1600,7 @@ func EqConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 	}
 	full := len(x) &^ 31
 	k := prims().eqConstInt32Filter(out[:full], x[:full], c)
-	kt := genericEqConstInt32Filter(out[k:], x[full:], c)
+	kt := genericEqConstInt32Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }
@@ -1629,7 +1665,9 @@ func EqColInt32Bitmap(out []uint64, x []int32, y []int32, valid []uint64, sel []
 		eqColInt32BitmapSel(out, x, y, sel)
 		return
 	}
-	genericEqColInt32Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().eqColInt32Bitmap(out[:full>>6], x[:full], y[:full])
+	genericEqColInt32Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -1687,7 +1725,11 @@ func EqColInt32Filter(out []int32, x []int32, y []int32, valid []uint64, sel []i
 	case valid != nil:
 		return eqColInt32FilterNulls(out, x, y, valid)
 	}
-	return genericEqColInt32Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().eqColInt32Filter(out[:full], x[:full], y[:full])
+	kt := genericEqColInt32Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericEqColInt32Filter is the pure-Go dense kernel (and SIMD twin) of EqColInt32Filter.
@@ -1752,7 +1794,7 @@ func NeConstInt32Bitmap(out []uint64, x []int32, c int32, valid []uint64, sel []
 	}
 	full := len(x) &^ 63
 	prims().neConstInt32Bitmap(out[:full>>6], x[:full], c)
-	genericNeConstInt32Bitmap(out[full>>6:], x[full:], c)
+	genericNeConstInt32Bitmap(out[full>>6:], x[full:len(x)], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -1812,7 +1854,7 @@ func NeConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 	}
 	full := len(x) &^ 31
 	k := prims().neConstInt32Filter(out[:full], x[:full], c)
-	kt := genericNeConstInt32Filter(out[k:], x[full:], c)
+	kt := genericNeConstInt32Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }
@@ -1877,7 +1919,9 @@ func NeColInt32Bitmap(out []uint64, x []int32, y []int32, valid []uint64, sel []
 		neColInt32BitmapSel(out, x, y, sel)
 		return
 	}
-	genericNeColInt32Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().neColInt32Bitmap(out[:full>>6], x[:full], y[:full])
+	genericNeColInt32Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -1935,7 +1979,11 @@ func NeColInt32Filter(out []int32, x []int32, y []int32, valid []uint64, sel []i
 	case valid != nil:
 		return neColInt32FilterNulls(out, x, y, valid)
 	}
-	return genericNeColInt32Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().neColInt32Filter(out[:full], x[:full], y[:full])
+	kt := genericNeColInt32Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericNeColInt32Filter is the pure-Go dense kernel (and SIMD twin) of NeColInt32Filter.
@@ -2000,7 +2048,7 @@ func LtConstInt32Bitmap(out []uint64, x []int32, c int32, valid []uint64, sel []
 	}
 	full := len(x) &^ 63
 	prims().ltConstInt32Bitmap(out[:full>>6], x[:full], c)
-	genericLtConstInt32Bitmap(out[full>>6:], x[full:], c)
+	genericLtConstInt32Bitmap(out[full>>6:], x[full:len(x)], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -2060,7 +2108,7 @@ func LtConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 	}
 	full := len(x) &^ 31
 	k := prims().ltConstInt32Filter(out[:full], x[:full], c)
-	kt := genericLtConstInt32Filter(out[k:], x[full:], c)
+	kt := genericLtConstInt32Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }
@@ -2125,7 +2173,9 @@ func LtColInt32Bitmap(out []uint64, x []int32, y []int32, valid []uint64, sel []
 		ltColInt32BitmapSel(out, x, y, sel)
 		return
 	}
-	genericLtColInt32Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().ltColInt32Bitmap(out[:full>>6], x[:full], y[:full])
+	genericLtColInt32Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -2183,7 +2233,11 @@ func LtColInt32Filter(out []int32, x []int32, y []int32, valid []uint64, sel []i
 	case valid != nil:
 		return ltColInt32FilterNulls(out, x, y, valid)
 	}
-	return genericLtColInt32Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().ltColInt32Filter(out[:full], x[:full], y[:full])
+	kt := genericLtColInt32Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericLtColInt32Filter is the pure-Go dense kernel (and SIMD twin) of LtColInt32Filter.
@@ -2248,7 +2302,7 @@ func LeConstInt32Bitmap(out []uint64, x []int32, c int32, valid []uint64, sel []
 	}
 	full := len(x) &^ 63
 	prims().leConstInt32Bitmap(out[:full>>6], x[:full], c)
-	genericLeConstInt32Bitmap(out[full>>6:], x[full:], c)
+	genericLeConstInt32Bitmap(out[full>>6:], x[full:len(x)], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -2308,7 +2362,7 @@ func LeConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 	}
 	full := len(x) &^ 31
 	k := prims().leConstInt32Filter(out[:full], x[:full], c)
-	kt := genericLeConstInt32Filter(out[k:], x[full:], c)
+	kt := genericLeConstInt32Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }
@@ -2373,7 +2427,9 @@ func LeColInt32Bitmap(out []uint64, x []int32, y []int32, valid []uint64, sel []
 		leColInt32BitmapSel(out, x, y, sel)
 		return
 	}
-	genericLeColInt32Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().leColInt32Bitmap(out[:full>>6], x[:full], y[:full])
+	genericLeColInt32Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -2431,7 +2487,11 @@ func LeColInt32Filter(out []int32, x []int32, y []int32, valid []uint64, sel []i
 	case valid != nil:
 		return leColInt32FilterNulls(out, x, y, valid)
 	}
-	return genericLeColInt32Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().leColInt32Filter(out[:full], x[:full], y[:full])
+	kt := genericLeColInt32Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericLeColInt32Filter is the pure-Go dense kernel (and SIMD twin) of LeColInt32Filter.
@@ -2496,7 +2556,7 @@ func GtConstInt32Bitmap(out []uint64, x []int32, c int32, valid []uint64, sel []
 	}
 	full := len(x) &^ 63
 	prims().gtConstInt32Bitmap(out[:full>>6], x[:full], c)
-	genericGtConstInt32Bitmap(out[full>>6:], x[full:], c)
+	genericGtConstInt32Bitmap(out[full>>6:], x[full:len(x)], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -2556,7 +2616,7 @@ func GtConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 	}
 	full := len(x) &^ 31
 	k := prims().gtConstInt32Filter(out[:full], x[:full], c)
-	kt := genericGtConstInt32Filter(out[k:], x[full:], c)
+	kt := genericGtConstInt32Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }
@@ -2621,7 +2681,9 @@ func GtColInt32Bitmap(out []uint64, x []int32, y []int32, valid []uint64, sel []
 		gtColInt32BitmapSel(out, x, y, sel)
 		return
 	}
-	genericGtColInt32Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().gtColInt32Bitmap(out[:full>>6], x[:full], y[:full])
+	genericGtColInt32Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -2679,7 +2741,11 @@ func GtColInt32Filter(out []int32, x []int32, y []int32, valid []uint64, sel []i
 	case valid != nil:
 		return gtColInt32FilterNulls(out, x, y, valid)
 	}
-	return genericGtColInt32Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().gtColInt32Filter(out[:full], x[:full], y[:full])
+	kt := genericGtColInt32Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericGtColInt32Filter is the pure-Go dense kernel (and SIMD twin) of GtColInt32Filter.
@@ -2744,7 +2810,7 @@ func GeConstInt32Bitmap(out []uint64, x []int32, c int32, valid []uint64, sel []
 	}
 	full := len(x) &^ 63
 	prims().geConstInt32Bitmap(out[:full>>6], x[:full], c)
-	genericGeConstInt32Bitmap(out[full>>6:], x[full:], c)
+	genericGeConstInt32Bitmap(out[full>>6:], x[full:len(x)], c)
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -2804,7 +2870,7 @@ func GeConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 	}
 	full := len(x) &^ 31
 	k := prims().geConstInt32Filter(out[:full], x[:full], c)
-	kt := genericGeConstInt32Filter(out[k:], x[full:], c)
+	kt := genericGeConstInt32Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }
@@ -2869,7 +2935,9 @@ func GeColInt32Bitmap(out []uint64, x []int32, y []int32, valid []uint64, sel []
 		geColInt32BitmapSel(out, x, y, sel)
 		return
 	}
-	genericGeColInt32Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().geColInt32Bitmap(out[:full>>6], x[:full], y[:full])
+	genericGeColInt32Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -2927,7 +2995,11 @@ func GeColInt32Filter(out []int32, x []int32, y []int32, valid []uint64, sel []i
 	case valid != nil:
 		return geColInt32FilterNulls(out, x, y, valid)
 	}
-	return genericGeColInt32Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().geColInt32Filter(out[:full], x[:full], y[:full])
+	kt := genericGeColInt32Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericGeColInt32Filter is the pure-Go dense kernel (and SIMD twin) of GeColInt32Filter.
@@ -2995,7 +3067,7 @@ func EqConstFloat64Bitmap(out []uint64, x []float64, c float64, valid []uint64, 
 	} else {
 		full := len(x) &^ 63
 		prims().eqConstFloat64Bitmap(out[:full>>6], x[:full], c)
-		genericEqConstFloat64Bitmap(out[full>>6:], x[full:], c)
+		genericEqConstFloat64Bitmap(out[full>>6:], x[full:len(x)], c)
 	}
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -3059,7 +3131,7 @@ func EqConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 	}
 	full := len(x) &^ 31
 	k := prims().eqConstFloat64Filter(out[:full], x[:full], c)
-	kt := genericEqConstFloat64Filter(out[k:], x[full:], c)
+	kt := genericEqConstFloat64Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }
@@ -3250,7 +3322,7 @@ func NeConstFloat64Bitmap(out []uint64, x []float64, c float64, valid []uint64, 
 	} else {
 		full := len(x) &^ 63
 		prims().neConstFloat64Bitmap(out[:full>>6], x[:full], c)
-		genericNeConstFloat64Bitmap(out[full>>6:], x[full:], c)
+		genericNeConstFloat64Bitmap(out[full>>6:], x[full:len(x)], c)
 	}
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -3314,7 +3386,7 @@ func NeConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 	}
 	full := len(x) &^ 31
 	k := prims().neConstFloat64Filter(out[:full], x[:full], c)
-	kt := genericNeConstFloat64Filter(out[k:], x[full:], c)
+	kt := genericNeConstFloat64Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }
@@ -3505,7 +3577,7 @@ func LtConstFloat64Bitmap(out []uint64, x []float64, c float64, valid []uint64, 
 	} else {
 		full := len(x) &^ 63
 		prims().ltConstFloat64Bitmap(out[:full>>6], x[:full], c)
-		genericLtConstFloat64Bitmap(out[full>>6:], x[full:], c)
+		genericLtConstFloat64Bitmap(out[full>>6:], x[full:len(x)], c)
 	}
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -3569,7 +3641,7 @@ func LtConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 	}
 	full := len(x) &^ 31
 	k := prims().ltConstFloat64Filter(out[:full], x[:full], c)
-	kt := genericLtConstFloat64Filter(out[k:], x[full:], c)
+	kt := genericLtConstFloat64Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }
@@ -3760,7 +3832,7 @@ func LeConstFloat64Bitmap(out []uint64, x []float64, c float64, valid []uint64, 
 	} else {
 		full := len(x) &^ 63
 		prims().leConstFloat64Bitmap(out[:full>>6], x[:full], c)
-		genericLeConstFloat64Bitmap(out[full>>6:], x[full:], c)
+		genericLeConstFloat64Bitmap(out[full>>6:], x[full:len(x)], c)
 	}
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -3824,7 +3896,7 @@ func LeConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 	}
 	full := len(x) &^ 31
 	k := prims().leConstFloat64Filter(out[:full], x[:full], c)
-	kt := genericLeConstFloat64Filter(out[k:], x[full:], c)
+	kt := genericLeConstFloat64Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }
@@ -4015,7 +4087,7 @@ func GtConstFloat64Bitmap(out []uint64, x []float64, c float64, valid []uint64, 
 	} else {
 		full := len(x) &^ 63
 		prims().gtConstFloat64Bitmap(out[:full>>6], x[:full], c)
-		genericGtConstFloat64Bitmap(out[full>>6:], x[full:], c)
+		genericGtConstFloat64Bitmap(out[full>>6:], x[full:len(x)], c)
 	}
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -4079,7 +4151,7 @@ func GtConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 	}
 	full := len(x) &^ 31
 	k := prims().gtConstFloat64Filter(out[:full], x[:full], c)
-	kt := genericGtConstFloat64Filter(out[k:], x[full:], c)
+	kt := genericGtConstFloat64Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }
@@ -4270,7 +4342,7 @@ func GeConstFloat64Bitmap(out []uint64, x []float64, c float64, valid []uint64, 
 	} else {
 		full := len(x) &^ 63
 		prims().geConstFloat64Bitmap(out[:full>>6], x[:full], c)
-		genericGeConstFloat64Bitmap(out[full>>6:], x[full:], c)
+		genericGeConstFloat64Bitmap(out[full>>6:], x[full:len(x)], c)
 	}
 	if valid != nil {
 		maskWords(out, valid, len(x))
@@ -4334,7 +4406,7 @@ func GeConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 	}
 	full := len(x) &^ 31
 	k := prims().geConstFloat64Filter(out[:full], x[:full], c)
-	kt := genericGeConstFloat64Filter(out[k:], x[full:], c)
+	kt := genericGeConstFloat64Filter(out[k:], x[full:len(x)], c)
 	rebase(out[k:k+kt], full)
 	return k + kt
 }

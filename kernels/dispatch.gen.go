@@ -54,6 +54,30 @@ type primitives struct {
 	gtConstFloat64Filter func(out []int32, x []float64, c float64) int
 	geConstFloat64Bitmap func(out []uint64, x []float64, c float64)
 	geConstFloat64Filter func(out []int32, x []float64, c float64) int
+	eqColInt64Bitmap     func(out []uint64, x []int64, y []int64)
+	eqColInt64Filter     func(out []int32, x []int64, y []int64) int
+	neColInt64Bitmap     func(out []uint64, x []int64, y []int64)
+	neColInt64Filter     func(out []int32, x []int64, y []int64) int
+	ltColInt64Bitmap     func(out []uint64, x []int64, y []int64)
+	ltColInt64Filter     func(out []int32, x []int64, y []int64) int
+	leColInt64Bitmap     func(out []uint64, x []int64, y []int64)
+	leColInt64Filter     func(out []int32, x []int64, y []int64) int
+	gtColInt64Bitmap     func(out []uint64, x []int64, y []int64)
+	gtColInt64Filter     func(out []int32, x []int64, y []int64) int
+	geColInt64Bitmap     func(out []uint64, x []int64, y []int64)
+	geColInt64Filter     func(out []int32, x []int64, y []int64) int
+	eqColInt32Bitmap     func(out []uint64, x []int32, y []int32)
+	eqColInt32Filter     func(out []int32, x []int32, y []int32) int
+	neColInt32Bitmap     func(out []uint64, x []int32, y []int32)
+	neColInt32Filter     func(out []int32, x []int32, y []int32) int
+	ltColInt32Bitmap     func(out []uint64, x []int32, y []int32)
+	ltColInt32Filter     func(out []int32, x []int32, y []int32) int
+	leColInt32Bitmap     func(out []uint64, x []int32, y []int32)
+	leColInt32Filter     func(out []int32, x []int32, y []int32) int
+	gtColInt32Bitmap     func(out []uint64, x []int32, y []int32)
+	gtColInt32Filter     func(out []int32, x []int32, y []int32) int
+	geColInt32Bitmap     func(out []uint64, x []int32, y []int32)
+	geColInt32Filter     func(out []int32, x []int32, y []int32) int
 	hashInt64            func(out []uint64, x []int64)
 }
 
@@ -61,18 +85,30 @@ type primitives struct {
 var genericPrimitives = primitives{
 	and:                  genericAnd,
 	andNot:               genericAndNot,
+	eqColInt32Bitmap:     genericEqColInt32Bitmap,
+	eqColInt32Filter:     genericEqColInt32Filter,
+	eqColInt64Bitmap:     genericEqColInt64Bitmap,
+	eqColInt64Filter:     genericEqColInt64Filter,
 	eqConstFloat64Bitmap: genericEqConstFloat64Bitmap,
 	eqConstFloat64Filter: genericEqConstFloat64Filter,
 	eqConstInt32Bitmap:   genericEqConstInt32Bitmap,
 	eqConstInt32Filter:   genericEqConstInt32Filter,
 	eqConstInt64Bitmap:   genericEqConstInt64Bitmap,
 	eqConstInt64Filter:   genericEqConstInt64Filter,
+	geColInt32Bitmap:     genericGeColInt32Bitmap,
+	geColInt32Filter:     genericGeColInt32Filter,
+	geColInt64Bitmap:     genericGeColInt64Bitmap,
+	geColInt64Filter:     genericGeColInt64Filter,
 	geConstFloat64Bitmap: genericGeConstFloat64Bitmap,
 	geConstFloat64Filter: genericGeConstFloat64Filter,
 	geConstInt32Bitmap:   genericGeConstInt32Bitmap,
 	geConstInt32Filter:   genericGeConstInt32Filter,
 	geConstInt64Bitmap:   genericGeConstInt64Bitmap,
 	geConstInt64Filter:   genericGeConstInt64Filter,
+	gtColInt32Bitmap:     genericGtColInt32Bitmap,
+	gtColInt32Filter:     genericGtColInt32Filter,
+	gtColInt64Bitmap:     genericGtColInt64Bitmap,
+	gtColInt64Filter:     genericGtColInt64Filter,
 	gtConstFloat64Bitmap: genericGtConstFloat64Bitmap,
 	gtConstFloat64Filter: genericGtConstFloat64Filter,
 	gtConstInt32Bitmap:   genericGtConstInt32Bitmap,
@@ -80,12 +116,20 @@ var genericPrimitives = primitives{
 	gtConstInt64Bitmap:   genericGtConstInt64Bitmap,
 	gtConstInt64Filter:   genericGtConstInt64Filter,
 	hashInt64:            genericHashInt64,
+	leColInt32Bitmap:     genericLeColInt32Bitmap,
+	leColInt32Filter:     genericLeColInt32Filter,
+	leColInt64Bitmap:     genericLeColInt64Bitmap,
+	leColInt64Filter:     genericLeColInt64Filter,
 	leConstFloat64Bitmap: genericLeConstFloat64Bitmap,
 	leConstFloat64Filter: genericLeConstFloat64Filter,
 	leConstInt32Bitmap:   genericLeConstInt32Bitmap,
 	leConstInt32Filter:   genericLeConstInt32Filter,
 	leConstInt64Bitmap:   genericLeConstInt64Bitmap,
 	leConstInt64Filter:   genericLeConstInt64Filter,
+	ltColInt32Bitmap:     genericLtColInt32Bitmap,
+	ltColInt32Filter:     genericLtColInt32Filter,
+	ltColInt64Bitmap:     genericLtColInt64Bitmap,
+	ltColInt64Filter:     genericLtColInt64Filter,
 	ltConstFloat64Bitmap: genericLtConstFloat64Bitmap,
 	ltConstFloat64Filter: genericLtConstFloat64Filter,
 	ltConstInt32Bitmap:   genericLtConstInt32Bitmap,
@@ -98,6 +142,10 @@ var genericPrimitives = primitives{
 	minFloat64:           genericMinFloat64,
 	minInt32:             genericMinInt32,
 	minInt64:             genericMinInt64,
+	neColInt32Bitmap:     genericNeColInt32Bitmap,
+	neColInt32Filter:     genericNeColInt32Filter,
+	neColInt64Bitmap:     genericNeColInt64Bitmap,
+	neColInt64Filter:     genericNeColInt64Filter,
 	neConstFloat64Bitmap: genericNeConstFloat64Bitmap,
 	neConstFloat64Filter: genericNeConstFloat64Filter,
 	neConstInt32Bitmap:   genericNeConstInt32Bitmap,

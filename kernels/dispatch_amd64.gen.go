@@ -55,6 +55,30 @@ func init() {
 		p.gtConstFloat64Filter = gtConstFloat64FilterAVX2
 		p.geConstFloat64Bitmap = geConstFloat64BitmapAVX2
 		p.geConstFloat64Filter = geConstFloat64FilterAVX2
+		p.eqColInt64Bitmap = eqColInt64BitmapAVX2
+		p.eqColInt64Filter = eqColInt64FilterAVX2
+		p.neColInt64Bitmap = neColInt64BitmapAVX2
+		p.neColInt64Filter = neColInt64FilterAVX2
+		p.ltColInt64Bitmap = ltColInt64BitmapAVX2
+		p.ltColInt64Filter = ltColInt64FilterAVX2
+		p.leColInt64Bitmap = leColInt64BitmapAVX2
+		p.leColInt64Filter = leColInt64FilterAVX2
+		p.gtColInt64Bitmap = gtColInt64BitmapAVX2
+		p.gtColInt64Filter = gtColInt64FilterAVX2
+		p.geColInt64Bitmap = geColInt64BitmapAVX2
+		p.geColInt64Filter = geColInt64FilterAVX2
+		p.eqColInt32Bitmap = eqColInt32BitmapAVX2
+		p.eqColInt32Filter = eqColInt32FilterAVX2
+		p.neColInt32Bitmap = neColInt32BitmapAVX2
+		p.neColInt32Filter = neColInt32FilterAVX2
+		p.ltColInt32Bitmap = ltColInt32BitmapAVX2
+		p.ltColInt32Filter = ltColInt32FilterAVX2
+		p.leColInt32Bitmap = leColInt32BitmapAVX2
+		p.leColInt32Filter = leColInt32FilterAVX2
+		p.gtColInt32Bitmap = gtColInt32BitmapAVX2
+		p.gtColInt32Filter = gtColInt32FilterAVX2
+		p.geColInt32Bitmap = geColInt32BitmapAVX2
+		p.geColInt32Filter = geColInt32FilterAVX2
 		p.hashInt64 = hashInt64AVX2
 	})
 }

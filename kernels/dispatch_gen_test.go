@@ -133,6 +133,78 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("geConstFloat64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.geConstFloat64Filter(in.outInt32, in.xFloat64, in.cFloat64) })
 	})
+	b.Run("eqColInt64Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { p.eqColInt64Bitmap(in.outUint64, in.xInt64, in.yInt64) })
+	})
+	b.Run("eqColInt64Filter", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.eqColInt64Filter(in.outInt32, in.xInt64, in.yInt64) })
+	})
+	b.Run("neColInt64Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { p.neColInt64Bitmap(in.outUint64, in.xInt64, in.yInt64) })
+	})
+	b.Run("neColInt64Filter", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.neColInt64Filter(in.outInt32, in.xInt64, in.yInt64) })
+	})
+	b.Run("ltColInt64Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { p.ltColInt64Bitmap(in.outUint64, in.xInt64, in.yInt64) })
+	})
+	b.Run("ltColInt64Filter", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.ltColInt64Filter(in.outInt32, in.xInt64, in.yInt64) })
+	})
+	b.Run("leColInt64Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { p.leColInt64Bitmap(in.outUint64, in.xInt64, in.yInt64) })
+	})
+	b.Run("leColInt64Filter", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.leColInt64Filter(in.outInt32, in.xInt64, in.yInt64) })
+	})
+	b.Run("gtColInt64Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { p.gtColInt64Bitmap(in.outUint64, in.xInt64, in.yInt64) })
+	})
+	b.Run("gtColInt64Filter", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.gtColInt64Filter(in.outInt32, in.xInt64, in.yInt64) })
+	})
+	b.Run("geColInt64Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { p.geColInt64Bitmap(in.outUint64, in.xInt64, in.yInt64) })
+	})
+	b.Run("geColInt64Filter", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.geColInt64Filter(in.outInt32, in.xInt64, in.yInt64) })
+	})
+	b.Run("eqColInt32Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { p.eqColInt32Bitmap(in.outUint64, in.xInt32, in.yInt32) })
+	})
+	b.Run("eqColInt32Filter", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.eqColInt32Filter(in.outInt32, in.xInt32, in.yInt32) })
+	})
+	b.Run("neColInt32Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { p.neColInt32Bitmap(in.outUint64, in.xInt32, in.yInt32) })
+	})
+	b.Run("neColInt32Filter", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.neColInt32Filter(in.outInt32, in.xInt32, in.yInt32) })
+	})
+	b.Run("ltColInt32Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { p.ltColInt32Bitmap(in.outUint64, in.xInt32, in.yInt32) })
+	})
+	b.Run("ltColInt32Filter", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.ltColInt32Filter(in.outInt32, in.xInt32, in.yInt32) })
+	})
+	b.Run("leColInt32Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { p.leColInt32Bitmap(in.outUint64, in.xInt32, in.yInt32) })
+	})
+	b.Run("leColInt32Filter", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.leColInt32Filter(in.outInt32, in.xInt32, in.yInt32) })
+	})
+	b.Run("gtColInt32Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { p.gtColInt32Bitmap(in.outUint64, in.xInt32, in.yInt32) })
+	})
+	b.Run("gtColInt32Filter", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.gtColInt32Filter(in.outInt32, in.xInt32, in.yInt32) })
+	})
+	b.Run("geColInt32Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { p.geColInt32Bitmap(in.outUint64, in.xInt32, in.yInt32) })
+	})
+	b.Run("geColInt32Filter", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.geColInt32Filter(in.outInt32, in.xInt32, in.yInt32) })
+	})
 	b.Run("hashInt64", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.hashInt64(in.outUint64, in.xInt64) })
 	})

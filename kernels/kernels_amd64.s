@@ -4842,6 +4842,1626 @@ geConstFloat64FilterAVX2_done:
 	VZEROUPPER
 	RET
 
+// func eqColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
+// Requires: AVX, AVX2
+TEXT ·eqColInt64BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+eqColInt64BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        eqColInt64BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x04, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x0c, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x14, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x1c, DI
+	ORQ       DI, SI
+	VMOVDQU   256(CX), Y0
+	VMOVDQU   256(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   288(CX), Y0
+	VMOVDQU   288(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x24, DI
+	ORQ       DI, SI
+	VMOVDQU   320(CX), Y0
+	VMOVDQU   320(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   352(CX), Y0
+	VMOVDQU   352(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x2c, DI
+	ORQ       DI, SI
+	VMOVDQU   384(CX), Y0
+	VMOVDQU   384(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   416(CX), Y0
+	VMOVDQU   416(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x34, DI
+	ORQ       DI, SI
+	VMOVDQU   448(CX), Y0
+	VMOVDQU   448(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	VMOVDQU   480(CX), Y0
+	VMOVDQU   480(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x3c, DI
+	ORQ       DI, SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000200, CX
+	ADDQ      $0x00000200, BX
+	SUBQ      $0x00000040, DX
+	JMP       eqColInt64BitmapAVX2_loop
+
+eqColInt64BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func eqColInt64FilterAVX2(out []int32, x []int64, y []int64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·eqColInt64FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+eqColInt64FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        eqColInt64FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPEQQ  Y3, Y2, Y2
+	VMOVMSKPD Y2, R8
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VPCMPEQQ  Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       eqColInt64FilterAVX2_loop
+
+eqColInt64FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func neColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
+// Requires: AVX, AVX2
+TEXT ·neColInt64BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+neColInt64BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        neColInt64BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x04, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x0c, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x14, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x1c, DI
+	ORQ       DI, SI
+	VMOVDQU   256(CX), Y0
+	VMOVDQU   256(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   288(CX), Y0
+	VMOVDQU   288(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x24, DI
+	ORQ       DI, SI
+	VMOVDQU   320(CX), Y0
+	VMOVDQU   320(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   352(CX), Y0
+	VMOVDQU   352(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x2c, DI
+	ORQ       DI, SI
+	VMOVDQU   384(CX), Y0
+	VMOVDQU   384(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   416(CX), Y0
+	VMOVDQU   416(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x34, DI
+	ORQ       DI, SI
+	VMOVDQU   448(CX), Y0
+	VMOVDQU   448(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	VMOVDQU   480(CX), Y0
+	VMOVDQU   480(BX), Y1
+	VPCMPEQQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x3c, DI
+	ORQ       DI, SI
+	NOTQ      SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000200, CX
+	ADDQ      $0x00000200, BX
+	SUBQ      $0x00000040, DX
+	JMP       neColInt64BitmapAVX2_loop
+
+neColInt64BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func neColInt64FilterAVX2(out []int32, x []int64, y []int64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·neColInt64FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+neColInt64FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        neColInt64FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPEQQ  Y3, Y2, Y2
+	VMOVMSKPD Y2, R8
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VPCMPEQQ  Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	XORQ      $0x000000ff, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       neColInt64FilterAVX2_loop
+
+neColInt64FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func ltColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
+// Requires: AVX, AVX2
+TEXT ·ltColInt64BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+ltColInt64BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        ltColInt64BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x04, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x0c, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x14, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x1c, DI
+	ORQ       DI, SI
+	VMOVDQU   256(CX), Y0
+	VMOVDQU   256(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   288(CX), Y0
+	VMOVDQU   288(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x24, DI
+	ORQ       DI, SI
+	VMOVDQU   320(CX), Y0
+	VMOVDQU   320(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   352(CX), Y0
+	VMOVDQU   352(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x2c, DI
+	ORQ       DI, SI
+	VMOVDQU   384(CX), Y0
+	VMOVDQU   384(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   416(CX), Y0
+	VMOVDQU   416(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x34, DI
+	ORQ       DI, SI
+	VMOVDQU   448(CX), Y0
+	VMOVDQU   448(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	VMOVDQU   480(CX), Y0
+	VMOVDQU   480(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x3c, DI
+	ORQ       DI, SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000200, CX
+	ADDQ      $0x00000200, BX
+	SUBQ      $0x00000040, DX
+	JMP       ltColInt64BitmapAVX2_loop
+
+ltColInt64BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func ltColInt64FilterAVX2(out []int32, x []int64, y []int64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·ltColInt64FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+ltColInt64FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        ltColInt64FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPGTQ  Y2, Y3, Y2
+	VMOVMSKPD Y2, R8
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VPCMPGTQ  Y2, Y3, Y2
+	VMOVMSKPD Y2, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       ltColInt64FilterAVX2_loop
+
+ltColInt64FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func leColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
+// Requires: AVX, AVX2
+TEXT ·leColInt64BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+leColInt64BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        leColInt64BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x04, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x0c, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x14, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x1c, DI
+	ORQ       DI, SI
+	VMOVDQU   256(CX), Y0
+	VMOVDQU   256(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   288(CX), Y0
+	VMOVDQU   288(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x24, DI
+	ORQ       DI, SI
+	VMOVDQU   320(CX), Y0
+	VMOVDQU   320(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   352(CX), Y0
+	VMOVDQU   352(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x2c, DI
+	ORQ       DI, SI
+	VMOVDQU   384(CX), Y0
+	VMOVDQU   384(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   416(CX), Y0
+	VMOVDQU   416(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x34, DI
+	ORQ       DI, SI
+	VMOVDQU   448(CX), Y0
+	VMOVDQU   448(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	VMOVDQU   480(CX), Y0
+	VMOVDQU   480(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x3c, DI
+	ORQ       DI, SI
+	NOTQ      SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000200, CX
+	ADDQ      $0x00000200, BX
+	SUBQ      $0x00000040, DX
+	JMP       leColInt64BitmapAVX2_loop
+
+leColInt64BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func leColInt64FilterAVX2(out []int32, x []int64, y []int64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·leColInt64FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+leColInt64FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        leColInt64FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPGTQ  Y3, Y2, Y2
+	VMOVMSKPD Y2, R8
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VPCMPGTQ  Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	XORQ      $0x000000ff, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       leColInt64FilterAVX2_loop
+
+leColInt64FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func gtColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
+// Requires: AVX, AVX2
+TEXT ·gtColInt64BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+gtColInt64BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        gtColInt64BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x04, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x0c, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x14, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x1c, DI
+	ORQ       DI, SI
+	VMOVDQU   256(CX), Y0
+	VMOVDQU   256(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   288(CX), Y0
+	VMOVDQU   288(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x24, DI
+	ORQ       DI, SI
+	VMOVDQU   320(CX), Y0
+	VMOVDQU   320(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   352(CX), Y0
+	VMOVDQU   352(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x2c, DI
+	ORQ       DI, SI
+	VMOVDQU   384(CX), Y0
+	VMOVDQU   384(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   416(CX), Y0
+	VMOVDQU   416(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x34, DI
+	ORQ       DI, SI
+	VMOVDQU   448(CX), Y0
+	VMOVDQU   448(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	VMOVDQU   480(CX), Y0
+	VMOVDQU   480(BX), Y1
+	VPCMPGTQ  Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x3c, DI
+	ORQ       DI, SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000200, CX
+	ADDQ      $0x00000200, BX
+	SUBQ      $0x00000040, DX
+	JMP       gtColInt64BitmapAVX2_loop
+
+gtColInt64BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func gtColInt64FilterAVX2(out []int32, x []int64, y []int64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·gtColInt64FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+gtColInt64FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        gtColInt64FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPGTQ  Y3, Y2, Y2
+	VMOVMSKPD Y2, R8
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VPCMPGTQ  Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       gtColInt64FilterAVX2_loop
+
+gtColInt64FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func geColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
+// Requires: AVX, AVX2
+TEXT ·geColInt64BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+geColInt64BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        geColInt64BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x04, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x0c, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x14, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x1c, DI
+	ORQ       DI, SI
+	VMOVDQU   256(CX), Y0
+	VMOVDQU   256(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   288(CX), Y0
+	VMOVDQU   288(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x24, DI
+	ORQ       DI, SI
+	VMOVDQU   320(CX), Y0
+	VMOVDQU   320(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   352(CX), Y0
+	VMOVDQU   352(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x2c, DI
+	ORQ       DI, SI
+	VMOVDQU   384(CX), Y0
+	VMOVDQU   384(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   416(CX), Y0
+	VMOVDQU   416(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x34, DI
+	ORQ       DI, SI
+	VMOVDQU   448(CX), Y0
+	VMOVDQU   448(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	VMOVDQU   480(CX), Y0
+	VMOVDQU   480(BX), Y1
+	VPCMPGTQ  Y0, Y1, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x3c, DI
+	ORQ       DI, SI
+	NOTQ      SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000200, CX
+	ADDQ      $0x00000200, BX
+	SUBQ      $0x00000040, DX
+	JMP       geColInt64BitmapAVX2_loop
+
+geColInt64BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func geColInt64FilterAVX2(out []int32, x []int64, y []int64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·geColInt64FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+geColInt64FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        geColInt64FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPGTQ  Y2, Y3, Y2
+	VMOVMSKPD Y2, R8
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VPCMPGTQ  Y2, Y3, Y2
+	VMOVMSKPD Y2, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	XORQ      $0x000000ff, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       geColInt64FilterAVX2_loop
+
+geColInt64FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func eqColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
+// Requires: AVX, AVX2
+TEXT ·eqColInt32BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+eqColInt32BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        eqColInt32BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VPCMPEQD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VPCMPEQD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VPCMPEQD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VPCMPEQD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VPCMPEQD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VPCMPEQD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VPCMPEQD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VPCMPEQD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000100, BX
+	SUBQ      $0x00000040, DX
+	JMP       eqColInt32BitmapAVX2_loop
+
+eqColInt32BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func eqColInt32FilterAVX2(out []int32, x []int32, y []int32) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·eqColInt32FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+eqColInt32FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        eqColInt32FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPEQD  Y3, Y2, Y2
+	VMOVMSKPS Y2, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, BX
+	SUBQ      $0x00000008, DX
+	JMP       eqColInt32FilterAVX2_loop
+
+eqColInt32FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func neColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
+// Requires: AVX, AVX2
+TEXT ·neColInt32BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+neColInt32BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        neColInt32BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VPCMPEQD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VPCMPEQD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VPCMPEQD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VPCMPEQD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VPCMPEQD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VPCMPEQD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VPCMPEQD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VPCMPEQD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	NOTQ      SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000100, BX
+	SUBQ      $0x00000040, DX
+	JMP       neColInt32BitmapAVX2_loop
+
+neColInt32BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func neColInt32FilterAVX2(out []int32, x []int32, y []int32) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·neColInt32FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+neColInt32FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        neColInt32FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPEQD  Y3, Y2, Y2
+	VMOVMSKPS Y2, R8
+	XORQ      $0x000000ff, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, BX
+	SUBQ      $0x00000008, DX
+	JMP       neColInt32FilterAVX2_loop
+
+neColInt32FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func ltColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
+// Requires: AVX, AVX2
+TEXT ·ltColInt32BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+ltColInt32BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        ltColInt32BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VPCMPGTD  Y0, Y1, Y0
+	VMOVMSKPS Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VPCMPGTD  Y0, Y1, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VPCMPGTD  Y0, Y1, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VPCMPGTD  Y0, Y1, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VPCMPGTD  Y0, Y1, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VPCMPGTD  Y0, Y1, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VPCMPGTD  Y0, Y1, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VPCMPGTD  Y0, Y1, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000100, BX
+	SUBQ      $0x00000040, DX
+	JMP       ltColInt32BitmapAVX2_loop
+
+ltColInt32BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func ltColInt32FilterAVX2(out []int32, x []int32, y []int32) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·ltColInt32FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+ltColInt32FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        ltColInt32FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPGTD  Y2, Y3, Y2
+	VMOVMSKPS Y2, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, BX
+	SUBQ      $0x00000008, DX
+	JMP       ltColInt32FilterAVX2_loop
+
+ltColInt32FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func leColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
+// Requires: AVX, AVX2
+TEXT ·leColInt32BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+leColInt32BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        leColInt32BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VPCMPGTD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VPCMPGTD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VPCMPGTD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VPCMPGTD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VPCMPGTD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VPCMPGTD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VPCMPGTD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VPCMPGTD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	NOTQ      SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000100, BX
+	SUBQ      $0x00000040, DX
+	JMP       leColInt32BitmapAVX2_loop
+
+leColInt32BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func leColInt32FilterAVX2(out []int32, x []int32, y []int32) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·leColInt32FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+leColInt32FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        leColInt32FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPGTD  Y3, Y2, Y2
+	VMOVMSKPS Y2, R8
+	XORQ      $0x000000ff, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, BX
+	SUBQ      $0x00000008, DX
+	JMP       leColInt32FilterAVX2_loop
+
+leColInt32FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func gtColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
+// Requires: AVX, AVX2
+TEXT ·gtColInt32BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+gtColInt32BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        gtColInt32BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VPCMPGTD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VPCMPGTD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VPCMPGTD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VPCMPGTD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VPCMPGTD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VPCMPGTD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VPCMPGTD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VPCMPGTD  Y1, Y0, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000100, BX
+	SUBQ      $0x00000040, DX
+	JMP       gtColInt32BitmapAVX2_loop
+
+gtColInt32BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func gtColInt32FilterAVX2(out []int32, x []int32, y []int32) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·gtColInt32FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+gtColInt32FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        gtColInt32FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPGTD  Y3, Y2, Y2
+	VMOVMSKPS Y2, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, BX
+	SUBQ      $0x00000008, DX
+	JMP       gtColInt32FilterAVX2_loop
+
+gtColInt32FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func geColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
+// Requires: AVX, AVX2
+TEXT ·geColInt32BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+geColInt32BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        geColInt32BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VPCMPGTD  Y0, Y1, Y0
+	VMOVMSKPS Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VPCMPGTD  Y0, Y1, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VPCMPGTD  Y0, Y1, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VPCMPGTD  Y0, Y1, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VPCMPGTD  Y0, Y1, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VPCMPGTD  Y0, Y1, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VPCMPGTD  Y0, Y1, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VPCMPGTD  Y0, Y1, Y0
+	VMOVMSKPS Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	NOTQ      SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000100, CX
+	ADDQ      $0x00000100, BX
+	SUBQ      $0x00000040, DX
+	JMP       geColInt32BitmapAVX2_loop
+
+geColInt32BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func geColInt32FilterAVX2(out []int32, x []int32, y []int32) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·geColInt32FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+geColInt32FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        geColInt32FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPGTD  Y2, Y3, Y2
+	VMOVMSKPS Y2, R8
+	XORQ      $0x000000ff, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, BX
+	SUBQ      $0x00000008, DX
+	JMP       geColInt32FilterAVX2_loop
+
+geColInt32FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
 // func hashInt64AVX2(out []uint64, x []int64)
 // Requires: AVX, AVX2, SSE2
 TEXT ·hashInt64AVX2(SB), NOSPLIT, $0-48

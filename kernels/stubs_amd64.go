@@ -139,6 +139,78 @@ func geConstFloat64BitmapAVX2(out []uint64, x []float64, c float64)
 // geConstFloat64FilterAVX2 is the AVX2 geConstFloat64Filter primitive (kernels/SIMD.md).
 func geConstFloat64FilterAVX2(out []int32, x []float64, c float64) int
 
+// eqColInt64BitmapAVX2 is the AVX2 eqColInt64Bitmap primitive (kernels/SIMD.md).
+func eqColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
+
+// eqColInt64FilterAVX2 is the AVX2 eqColInt64Filter primitive (kernels/SIMD.md).
+func eqColInt64FilterAVX2(out []int32, x []int64, y []int64) int
+
+// neColInt64BitmapAVX2 is the AVX2 neColInt64Bitmap primitive (kernels/SIMD.md).
+func neColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
+
+// neColInt64FilterAVX2 is the AVX2 neColInt64Filter primitive (kernels/SIMD.md).
+func neColInt64FilterAVX2(out []int32, x []int64, y []int64) int
+
+// ltColInt64BitmapAVX2 is the AVX2 ltColInt64Bitmap primitive (kernels/SIMD.md).
+func ltColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
+
+// ltColInt64FilterAVX2 is the AVX2 ltColInt64Filter primitive (kernels/SIMD.md).
+func ltColInt64FilterAVX2(out []int32, x []int64, y []int64) int
+
+// leColInt64BitmapAVX2 is the AVX2 leColInt64Bitmap primitive (kernels/SIMD.md).
+func leColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
+
+// leColInt64FilterAVX2 is the AVX2 leColInt64Filter primitive (kernels/SIMD.md).
+func leColInt64FilterAVX2(out []int32, x []int64, y []int64) int
+
+// gtColInt64BitmapAVX2 is the AVX2 gtColInt64Bitmap primitive (kernels/SIMD.md).
+func gtColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
+
+// gtColInt64FilterAVX2 is the AVX2 gtColInt64Filter primitive (kernels/SIMD.md).
+func gtColInt64FilterAVX2(out []int32, x []int64, y []int64) int
+
+// geColInt64BitmapAVX2 is the AVX2 geColInt64Bitmap primitive (kernels/SIMD.md).
+func geColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
+
+// geColInt64FilterAVX2 is the AVX2 geColInt64Filter primitive (kernels/SIMD.md).
+func geColInt64FilterAVX2(out []int32, x []int64, y []int64) int
+
+// eqColInt32BitmapAVX2 is the AVX2 eqColInt32Bitmap primitive (kernels/SIMD.md).
+func eqColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
+
+// eqColInt32FilterAVX2 is the AVX2 eqColInt32Filter primitive (kernels/SIMD.md).
+func eqColInt32FilterAVX2(out []int32, x []int32, y []int32) int
+
+// neColInt32BitmapAVX2 is the AVX2 neColInt32Bitmap primitive (kernels/SIMD.md).
+func neColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
+
+// neColInt32FilterAVX2 is the AVX2 neColInt32Filter primitive (kernels/SIMD.md).
+func neColInt32FilterAVX2(out []int32, x []int32, y []int32) int
+
+// ltColInt32BitmapAVX2 is the AVX2 ltColInt32Bitmap primitive (kernels/SIMD.md).
+func ltColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
+
+// ltColInt32FilterAVX2 is the AVX2 ltColInt32Filter primitive (kernels/SIMD.md).
+func ltColInt32FilterAVX2(out []int32, x []int32, y []int32) int
+
+// leColInt32BitmapAVX2 is the AVX2 leColInt32Bitmap primitive (kernels/SIMD.md).
+func leColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
+
+// leColInt32FilterAVX2 is the AVX2 leColInt32Filter primitive (kernels/SIMD.md).
+func leColInt32FilterAVX2(out []int32, x []int32, y []int32) int
+
+// gtColInt32BitmapAVX2 is the AVX2 gtColInt32Bitmap primitive (kernels/SIMD.md).
+func gtColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
+
+// gtColInt32FilterAVX2 is the AVX2 gtColInt32Filter primitive (kernels/SIMD.md).
+func gtColInt32FilterAVX2(out []int32, x []int32, y []int32) int
+
+// geColInt32BitmapAVX2 is the AVX2 geColInt32Bitmap primitive (kernels/SIMD.md).
+func geColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
+
+// geColInt32FilterAVX2 is the AVX2 geColInt32Filter primitive (kernels/SIMD.md).
+func geColInt32FilterAVX2(out []int32, x []int32, y []int32) int
+
 // hashInt64AVX2 is the AVX2 hashInt64 primitive: the splitmix64 finaliser of x + golden, four lanes at a time.
 func hashInt64AVX2(out []uint64, x []int64)
 

@@ -26,8 +26,14 @@ func main() {
 	lut := filterLUT()
 	for _, t := range gen.CompareSIMDTypes {
 		for _, op := range gen.CmpOps {
-			emitCmpBitmap(t, op)
-			emitCmpFilter(t, op, lut)
+			emitCmpBitmap(t, op, false)
+			emitCmpFilter(t, op, lut, false)
+		}
+	}
+	for _, t := range gen.CompareColSIMDTypes {
+		for _, op := range gen.CmpOps {
+			emitCmpBitmap(t, op, true)
+			emitCmpFilter(t, op, lut, true)
 		}
 	}
 	emitHashInt64()
@@ -373,22 +379,65 @@ func moveMask(t gen.Type, m reg.VecVirtual, r reg.Register) {
 	}
 }
 
-func cmpSig(t gen.Type, out string) string {
-	if out == "Bitmap" {
-		return fmt.Sprintf("func(out []uint64, x []%s, c %s)", t.Go, t.Go)
+func cmpSig(t gen.Type, out string, col bool) string {
+	operand := "c " + t.Go
+	if col {
+		operand = "y []" + t.Go
 	}
-	return fmt.Sprintf("func(out []int32, x []%s, c %s) int", t.Go, t.Go)
+	if out == "Bitmap" {
+		return fmt.Sprintf("func(out []uint64, x []%s, %s)", t.Go, operand)
+	}
+	return fmt.Sprintf("func(out []int32, x []%s, %s) int", t.Go, operand)
+}
+
+// cmpOperand is the right-hand side of a comparison: a broadcast constant, or the y column whose
+// next vectors it loads.
+type cmpOperand struct {
+	c   reg.VecVirtual // broadcast constant (const shape)
+	ptr reg.Register   // y cursor (col shape)
+}
+
+func newCmpOperand(t gen.Type, col bool) cmpOperand {
+	if col {
+		return cmpOperand{ptr: Load(Param("y").Base(), GP64())}
+	}
+	return cmpOperand{c: broadcastConst(t)}
+}
+
+// at returns the operand for the vector at byte offset disp of the current block.
+func (o cmpOperand) at(disp int) reg.VecVirtual {
+	if o.ptr == nil {
+		return o.c
+	}
+	w := YMM()
+	VMOVDQU(Mem{Base: o.ptr, Disp: disp}, w)
+	return w
+}
+
+// advance moves the y cursor with x.
+func (o cmpOperand) advance(bytes uint32) {
+	if o.ptr != nil {
+		ADDQ(U32(bytes), o.ptr)
+	}
+}
+
+func shapeName(col bool) string {
+	if col {
+		return "Col"
+	}
+	return "Const"
 }
 
 // emitCmpBitmap: one output word per 64 values, assembled from lane sign masks.
-func emitCmpBitmap(t gen.Type, op gen.CmpOp) {
-	name := lower(op.Name) + "Const" + t.Name + "BitmapAVX2"
-	TEXT(name, NOSPLIT, cmpSig(t, "Bitmap"))
-	Doc(fmt.Sprintf("%s is the AVX2 %sConst%sBitmap primitive (kernels/SIMD.md).", name, lower(op.Name), t.Name))
+func emitCmpBitmap(t gen.Type, op gen.CmpOp, col bool) {
+	prim := lower(op.Name) + shapeName(col) + t.Name + "Bitmap"
+	name := prim + "AVX2"
+	TEXT(name, NOSPLIT, cmpSig(t, "Bitmap", col))
+	Doc(fmt.Sprintf("%s is the AVX2 %s primitive (kernels/SIMD.md).", name, prim))
 	out := Load(Param("out").Base(), GP64())
 	p := Load(Param("x").Base(), GP64())
 	n := Load(Param("x").Len(), GP64())
-	c := broadcastConst(t)
+	rhs := newCmpOperand(t, col)
 	lanes := t.AMD64.Lanes
 	loop, done := name+"_loop", name+"_done"
 	Label(loop)
@@ -400,7 +449,7 @@ func emitCmpBitmap(t gen.Type, op gen.CmpOp) {
 	for k := 0; k < 64/lanes; k++ {
 		v, m := YMM(), YMM()
 		VMOVDQU(Mem{Base: p, Disp: 32 * k}, v)
-		invert = compareMask(t, op, v, c, m)
+		invert = compareMask(t, op, v, rhs.at(32*k), m)
 		r := GP64()
 		moveMask(t, m, r.As32())
 		if k > 0 {
@@ -414,6 +463,7 @@ func emitCmpBitmap(t gen.Type, op gen.CmpOp) {
 	MOVQ(word, Mem{Base: out})
 	ADDQ(U32(8), out)
 	ADDQ(U32(uint32(64*t.Width)), p)
+	rhs.advance(uint32(64 * t.Width))
 	SUBQ(U32(64), n)
 	JMP(LabelRef(loop))
 	Label(done)
@@ -443,14 +493,15 @@ func filterLUT() Mem {
 // emitCmpFilter: per eight values, the 8-bit compare mask picks a LUT row of positions; adding the
 // block's base index and storing eight int32 at out[k] writes the qualifying rows (the extra lanes
 // are garbage that later stores overwrite), then k advances by the mask's popcount.
-func emitCmpFilter(t gen.Type, op gen.CmpOp, lut Mem) {
-	name := lower(op.Name) + "Const" + t.Name + "FilterAVX2"
-	TEXT(name, NOSPLIT, cmpSig(t, "Filter"))
-	Doc(fmt.Sprintf("%s is the AVX2 %sConst%sFilter primitive (kernels/SIMD.md).", name, lower(op.Name), t.Name))
+func emitCmpFilter(t gen.Type, op gen.CmpOp, lut Mem, col bool) {
+	prim := lower(op.Name) + shapeName(col) + t.Name + "Filter"
+	name := prim + "AVX2"
+	TEXT(name, NOSPLIT, cmpSig(t, "Filter", col))
+	Doc(fmt.Sprintf("%s is the AVX2 %s primitive (kernels/SIMD.md).", name, prim))
 	out := Load(Param("out").Base(), GP64())
 	p := Load(Param("x").Base(), GP64())
 	n := Load(Param("x").Len(), GP64())
-	c := broadcastConst(t)
+	rhs := newCmpOperand(t, col)
 	lutp := GP64()
 	LEAQ(lut, lutp)
 	k := GP64()
@@ -472,7 +523,7 @@ func emitCmpFilter(t gen.Type, op gen.CmpOp, lut Mem) {
 	for j := 0; j < 8/lanes; j++ {
 		v, m := YMM(), YMM()
 		VMOVDQU(Mem{Base: p, Disp: 32 * j}, v)
-		invert = compareMask(t, op, v, c, m)
+		invert = compareMask(t, op, v, rhs.at(32*j), m)
 		if j == 0 {
 			moveMask(t, m, idx.As32())
 			continue
@@ -494,6 +545,7 @@ func emitCmpFilter(t gen.Type, op gen.CmpOp, lut Mem) {
 	ADDQ(cnt, k)
 	VPADDD(eight, base, base)
 	ADDQ(U32(uint32(8*t.Width)), p)
+	rhs.advance(uint32(8 * t.Width))
 	SUBQ(U32(8), n)
 	JMP(LabelRef(loop))
 	Label(done)
