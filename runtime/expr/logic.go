@@ -211,6 +211,26 @@ func (o *operand) cmpBitmap(op cmpOp, out []uint64, x *chunk.Column, sel []int32
 	return valid
 }
 
+// cmpFilter writes the rows of sel where x op o holds and both are valid (vbuf is scratch).
+func (o *operand) cmpFilter(op cmpOp, out []int32, x *chunk.Column, sel []int32, vbuf chunk.Bitmap) int {
+	xv := x.Validity()
+	if o.col == nil {
+		return compareConstFilter(op, out, x, o.c, xv, sel)
+	}
+	valid := xv
+	if o.valid != nil {
+		if xv == nil {
+			valid = o.valid
+		} else {
+			for w := range vbuf {
+				vbuf[w] = xv[w] & o.valid[w]
+			}
+			valid = vbuf
+		}
+	}
+	return compareColFilter(op, out, x, o.col, valid, sel)
+}
+
 // inNode is x IN (items): TRUE if some item equals x, else NULL if x or some item is NULL, else
 // FALSE.
 type inNode struct {
@@ -323,4 +343,34 @@ func (t *betweenNode) half(o *operand, op cmpOp, bits, vbuf chunk.Bitmap, x *chu
 		copy(vbuf, v)
 	}
 	return vbuf
+}
+
+// filter keeps the rows where low <= x <= high holds, refining with the compare-to-selection
+// kernels: x >= low first, then x <= high on the survivors. Every argument is still evaluated on
+// every row of sel first, as in value mode.
+func (t *betweenNode) filter(chk *chunk.Chunk, sel []int32, out []int32) (int, error) {
+	x, err := t.x.eval(chk, sel)
+	if err != nil {
+		return 0, err
+	}
+	if err := t.lo.load(chk, sel); err != nil {
+		return 0, err
+	}
+	if err := t.hi.load(chk, sel); err != nil {
+		return 0, err
+	}
+	if t.lo.null || t.hi.null {
+		return 0, nil
+	}
+	n := chk.PhysicalRows()
+	if x.Type().Physical() == chunk.PhysBits {
+		col, err := t.eval(chk, sel)
+		if err != nil {
+			return 0, err
+		}
+		return selectTrue(out, col.Bools(), col.Validity(), sel, n), nil
+	}
+	t.vlo, t.vhi = growBits(t.vlo, n), growBits(t.vhi, n)
+	k := t.lo.cmpFilter(opGE, out, x, sel, t.vlo)
+	return t.hi.cmpFilter(opLE, out, x, out[:k], t.vhi), nil
 }
