@@ -56,8 +56,15 @@ func TestHashAggCancellation(t *testing.T) {
 					require.NoError(t, err)
 					ctx, cancel := context.WithCancel(context.Background())
 					require.NoError(t, op.Open(ctx))
+					// Cancel once spilling is under way (when the quota forces it), else after a while.
+					cancelled := make(chan struct{})
 					go func() {
-						time.Sleep(100 * time.Millisecond)
+						defer close(cancelled)
+						deadline := time.Now().Add(10 * time.Second)
+						for quota > 0 && mode == agg.Complete && ectx.Disk.Used() == 0 && time.Now().Before(deadline) {
+							time.Sleep(time.Millisecond)
+						}
+						time.Sleep(50 * time.Millisecond)
 						cancel()
 					}()
 					chk := exec.NewChunk(ectx, op)
@@ -70,6 +77,7 @@ func TestHashAggCancellation(t *testing.T) {
 							}
 						}
 					}()
+					<-cancelled
 					select {
 					case err := <-done:
 						require.ErrorIs(t, err, context.Canceled)

@@ -48,3 +48,20 @@ func (s *countState) final(out *chunk.Column, groups []int32) error {
 func (s *countState) move(src int) { s.counts = moveTo0(s.counts, src) }
 
 func (s *countState) memory() int64 { return int64(cap(s.counts)) * 8 }
+
+func (s *countState) updateGroups(in *chunk.Chunk, rows *groupRows) error {
+	var valid chunk.Bitmap
+	if s.arg >= 0 {
+		valid = in.Column(s.arg).Validity()
+	}
+	if rows.whole >= 0 {
+		s.counts[rows.whole] += int64(kernels.CountValid(valid, nil, in.PhysicalRows()))
+		return nil
+	}
+	for g, sel := range rows.sels {
+		if len(sel) > 0 {
+			s.counts[g] += int64(kernels.CountValid(valid, sel, 0))
+		}
+	}
+	return nil
+}

@@ -18,6 +18,7 @@ type groupTable struct {
 	ids       []uint32
 	keyView   []*chunk.Column
 	groupBuf  []int32
+	rows      groupRows
 }
 
 func newGroupTable(spec *Spec) (*groupTable, error) {
@@ -98,7 +99,65 @@ func (t *groupTable) add(in *chunk.Chunk, fromState bool) error {
 			s.resize(t.ht.Len())
 		}
 	}
+	if !fromState && t.ht.Len() <= smallGroups {
+		return t.addSmall(in, t.ids[:n])
+	}
 	return foldInto(t.states, in, t.ids[:n], fromState, t.stateCols)
+}
+
+// smallGroups is the most groups for which a batch is split by group before the sums and counts:
+// with few groups, grouped kernels update the same few accumulators row after row and wait on
+// their own stores, while a dense sum per group keeps its accumulator in a register.
+const smallGroups = 16
+
+// groupRows lists a batch's rows by group: sels[g] holds the physical rows of group g, or, when
+// whole ≥ 0, every physical row of the batch (which has no selection) belongs to group whole.
+type groupRows struct {
+	sels  [][]int32
+	whole int
+}
+
+// groupsUpdater is implemented by states that fold a batch group by group.
+type groupsUpdater interface {
+	updateGroups(in *chunk.Chunk, rows *groupRows) error
+}
+
+// addSmall folds a batch of raw rows into a table of few groups.
+func (t *groupTable) addSmall(in *chunk.Chunk, ids []uint32) error {
+	gr := &t.rows
+	gr.whole = -1
+	same := true
+	for _, g := range ids {
+		if g != ids[0] {
+			same = false
+			break
+		}
+	}
+	if same && in.Sel() == nil {
+		gr.whole = int(ids[0])
+		gr.sels = gr.sels[:0]
+	} else {
+		gr.sels = resizeSlice(gr.sels, t.ht.Len())
+		for g := range gr.sels {
+			gr.sels[g] = gr.sels[g][:0]
+		}
+		sel := in.Sel()
+		for p, g := range ids {
+			gr.sels[g] = append(gr.sels[g], int32(rowOf(sel, p)))
+		}
+	}
+	for _, s := range t.states {
+		var err error
+		if u, ok := s.(groupsUpdater); ok {
+			err = u.updateGroups(in, gr)
+		} else {
+			err = s.update(in, ids)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // len returns the number of groups.

@@ -79,7 +79,7 @@ func runHashAgg(t *testing.T, rng *rand.Rand, seed uint64, w workload, maxRows i
 }
 
 func TestHashAggMatchesReference(t *testing.T) {
-	for iter := 0; iter < 150; iter++ {
+	for iter := 0; iter < 100; iter++ {
 		seed := newSeed()
 		rng := rand.New(rand.NewPCG(seed, 9))
 		w := randomWorkload(rng, 3000)
@@ -91,7 +91,7 @@ func TestHashAggMatchesReference(t *testing.T) {
 func TestHashAggAllHashesCollide(t *testing.T) {
 	hashtable.ForceCollisions(true)
 	defer hashtable.ForceCollisions(false)
-	for iter := 0; iter < 60; iter++ {
+	for iter := 0; iter < 40; iter++ {
 		seed := newSeed()
 		rng := rand.New(rand.NewPCG(seed, 10))
 		w := randomWorkload(rng, 600)

@@ -22,7 +22,7 @@ func sortedByGroup(w workload) []reftest.Row {
 }
 
 func TestStreamAggMatchesReference(t *testing.T) {
-	for iter := 0; iter < 120; iter++ {
+	for iter := 0; iter < 80; iter++ {
 		seed := newSeed()
 		rng := rand.New(rand.NewPCG(seed, 11))
 		w := randomWorkload(rng, 3000)

@@ -240,3 +240,39 @@ func (s *floatSumState) move(src int) {
 }
 
 func (s *floatSumState) memory() int64 { return int64(cap(s.sums))*8 + int64(cap(s.counts))*8 }
+
+func (s *intSumState) updateGroups(in *chunk.Chunk, rows *groupRows) error {
+	c := in.Column(s.arg)
+	x, valid := c.Int64s(), c.Validity()
+	if rows.whole >= 0 {
+		g := rows.whole
+		s.sums[g] = s.sums[g].Add(kernels.SumInt64Wide(x, valid, nil))
+		s.counts[g] += int64(kernels.CountValid(valid, nil, len(x)))
+		return nil
+	}
+	for g, sel := range rows.sels {
+		if len(sel) > 0 {
+			s.sums[g] = s.sums[g].Add(kernels.SumInt64Wide(x, valid, sel))
+			s.counts[g] += int64(kernels.CountValid(valid, sel, 0))
+		}
+	}
+	return nil
+}
+
+func (s *floatSumState) updateGroups(in *chunk.Chunk, rows *groupRows) error {
+	c := in.Column(s.arg)
+	x, valid := c.Float64s(), c.Validity()
+	if rows.whole >= 0 {
+		g := rows.whole
+		s.sums[g] += kernels.SumFloat64(x, valid, nil)
+		s.counts[g] += int64(kernels.CountValid(valid, nil, len(x)))
+		return nil
+	}
+	for g, sel := range rows.sels {
+		if len(sel) > 0 {
+			s.sums[g] += kernels.SumFloat64(x, valid, sel)
+			s.counts[g] += int64(kernels.CountValid(valid, sel, 0))
+		}
+	}
+	return nil
+}
