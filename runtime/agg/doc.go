@@ -55,5 +55,12 @@
 // Parallelism follows TiDB: partial workers aggregate input chunks into small tables and pass their
 // states, partitioned by key hash, to final workers, each of which owns a partition of the groups,
 // merges (spilling if need be) and emits results. Settings names the concurrency knobs after TiDB's
-// tidb_hashagg_partial_concurrency and tidb_hashagg_final_concurrency.
+// tidb_hashagg_partial_concurrency and tidb_hashagg_final_concurrency. A single-worker Complete
+// aggregation keeps the same two levels on one goroutine (preAgg): a small, cache-resident table in
+// front of the main one, switched off as soon as it stops reducing the input.
+//
+// Batches are folded with the grouped kernels (group-index vector in, states updated in place). When
+// a table has only a few groups, a batch is first split by group and each group's rows are summed
+// and counted with the dense kernels, which keep the accumulator in a register instead of waiting
+// on a store to the same few states row after row.
 package agg

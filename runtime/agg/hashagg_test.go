@@ -14,6 +14,7 @@ import (
 	"github.com/copvec/copvec/runtime/agg"
 	"github.com/copvec/copvec/runtime/exec"
 	"github.com/copvec/copvec/runtime/hashtable"
+	"github.com/copvec/copvec/runtime/memory"
 	"github.com/copvec/copvec/runtime/reftest"
 )
 
@@ -153,4 +154,28 @@ func TestHashAggPropagatesChildErrors(t *testing.T) {
 
 func randomRows(rng *rand.Rand, types []chunk.Type, n int) []reftest.Row {
 	return reftest.RowsOf(reftest.RandomTable(rng, types, n)...)
+}
+
+// TestHashAggDiskQuota: when spilling needs more disk than the query may use, the aggregation fails
+// with a quota error and leaves nothing behind.
+func TestHashAggDiskQuota(t *testing.T) {
+	types := []chunk.Type{chunk.Int64, chunk.String}
+	rng := rand.New(rand.NewPCG(3, 4))
+	var chunks []*chunk.Chunk
+	for range 40 {
+		c := chunk.New(types, 1024, 1024)
+		for range 1024 {
+			require.NoError(t, c.AppendValues(chunk.Int64Value(rng.Int64()), chunk.StringValue("some payload of a row")))
+		}
+		chunks = append(chunks, c)
+	}
+	for _, conc := range []int{1, 2} {
+		ectx := exec.MustContext(exec.Options{MemoryQuota: 64 << 10, DiskQuota: 32 << 10, TempDir: t.TempDir(), Concurrency: conc})
+		spec := agg.Spec{Input: types, GroupBy: []int{0}, Aggs: []agg.Agg{{Func: agg.FirstRow, Arg: 1}}}
+		op, err := agg.NewHashAgg(ectx, &chunkSource{types: types, chunks: chunks}, spec, agg.Complete, agg.Settings{PartialFlushGroups: 512}, "HashAgg#3")
+		require.NoError(t, err)
+		_, err = exec.Collect(context.Background(), ectx, op)
+		require.ErrorIs(t, err, memory.ErrQuotaExceeded)
+		requireReleased(t, ectx, 0)
+	}
 }
