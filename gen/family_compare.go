@@ -2,6 +2,7 @@ package gen
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dave/jennifer/jen"
 )
@@ -222,19 +223,49 @@ func emitCmpBitmap(f *jen.File, k cmpKernel) {
 
 	// Dense generic kernel: one output word per 64 rows, built without branches.
 	f.Commentf("generic%s is the pure-Go dense kernel (and SIMD twin) of %s.", name, name)
-	f.Func().Id("generic"+name).Params(params(out, k.operandParams())...).Block(
-		code("n := %s", rows),
-		jen.For(code("w := 0; w<<6 < n; w++")).Block(
-			code("base := w << 6"),
-			code("end := min(n-base, 64)"),
-			code("var word uint64"),
-			jen.For(code("j := 0; j < end; j++")).Block(
-				code("i := base + j"),
-				code("word |= b2u(%s) << uint(j)", k.cond("i")),
+	if k.t.Numeric() {
+		// Eight comparisons per step are combined before they touch the word, so they do not
+		// form one long dependency chain; fixed-size sub-slices drop the bounds checks.
+		rhs, rhsTail, blocks, eight := "c", "c", []jen.Code{code("xb := x[base:min(n, base+64)]")}, []jen.Code{code("b := xb[j : j+8 : j+8]")}
+		if !k.shape.const_ {
+			rhs, rhsTail = "d[%d]", "yb[j]"
+			blocks = append(blocks, code("yb := y[base:][:len(xb)]"))
+			eight = append(eight, code("d := yb[j : j+8 : j+8]"))
+		}
+		terms := make([]string, 8)
+		for i := range terms {
+			r := rhs
+			if !k.shape.const_ {
+				r = fmt.Sprintf(rhs, i)
+			}
+			terms[i] = fmt.Sprintf("b2u(%s)<<%d", cmpCond(k.t, k.op, fmt.Sprintf("b[%d]", i), r), i)
+		}
+		eight = append(eight, code("word |= (%s) << uint(j)", strings.Join(terms, " | ")))
+		f.Func().Id("generic"+name).Params(params(out, k.operandParams())...).Block(
+			code("n := len(x)"),
+			jen.For(code("w := 0; w<<6 < n; w++")).Block(append([]jen.Code{code("base := w << 6")}, append(blocks,
+				code("var word uint64"),
+				code("j := 0"),
+				jen.For(code("; j+8 <= len(xb); j += 8")).Block(eight...),
+				jen.For(code("; j < len(xb); j++")).Block(code("word |= b2u(%s) << uint(j)", cmpCond(k.t, k.op, "xb[j]", rhsTail))),
+				code("out[w] = word"),
+			)...)...),
+		)
+	} else {
+		f.Func().Id("generic"+name).Params(params(out, k.operandParams())...).Block(
+			code("n := %s", rows),
+			jen.For(code("w := 0; w<<6 < n; w++")).Block(
+				code("base := w << 6"),
+				code("end := min(n-base, 64)"),
+				code("var word uint64"),
+				jen.For(code("j := 0; j < end; j++")).Block(
+					code("i := base + j"),
+					code("word |= b2u(%s) << uint(j)", k.cond("i")),
+				),
+				code("out[w] = word"),
 			),
-			code("out[w] = word"),
-		),
-	)
+		)
+	}
 	for _, a := range []axis{{true, false}, {true, true}} {
 		variantDoc(f, name, a)
 		f.Func().Id(lower(name)+a.suffix()).Params(params(out, k.operandParams(), a.params())...).Block(

@@ -27,11 +27,15 @@ func genericEqConstInt64Bitmap(out []uint64, x []int64, c int64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] == c) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(b[0] == c)<<0 | b2u(b[1] == c)<<1 | b2u(b[2] == c)<<2 | b2u(b[3] == c)<<3 | b2u(b[4] == c)<<4 | b2u(b[5] == c)<<5 | b2u(b[6] == c)<<6 | b2u(b[7] == c)<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] == c) << uint(j)
 		}
 		out[w] = word
 	}
@@ -154,11 +158,17 @@ func genericEqColInt64Bitmap(out []uint64, x []int64, y []int64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] == y[i]) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(b[0] == d[0])<<0 | b2u(b[1] == d[1])<<1 | b2u(b[2] == d[2])<<2 | b2u(b[3] == d[3])<<3 | b2u(b[4] == d[4])<<4 | b2u(b[5] == d[5])<<5 | b2u(b[6] == d[6])<<6 | b2u(b[7] == d[7])<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] == yb[j]) << uint(j)
 		}
 		out[w] = word
 	}
@@ -281,11 +291,15 @@ func genericNeConstInt64Bitmap(out []uint64, x []int64, c int64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] != c) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(b[0] != c)<<0 | b2u(b[1] != c)<<1 | b2u(b[2] != c)<<2 | b2u(b[3] != c)<<3 | b2u(b[4] != c)<<4 | b2u(b[5] != c)<<5 | b2u(b[6] != c)<<6 | b2u(b[7] != c)<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] != c) << uint(j)
 		}
 		out[w] = word
 	}
@@ -408,11 +422,17 @@ func genericNeColInt64Bitmap(out []uint64, x []int64, y []int64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] != y[i]) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(b[0] != d[0])<<0 | b2u(b[1] != d[1])<<1 | b2u(b[2] != d[2])<<2 | b2u(b[3] != d[3])<<3 | b2u(b[4] != d[4])<<4 | b2u(b[5] != d[5])<<5 | b2u(b[6] != d[6])<<6 | b2u(b[7] != d[7])<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] != yb[j]) << uint(j)
 		}
 		out[w] = word
 	}
@@ -535,11 +555,15 @@ func genericLtConstInt64Bitmap(out []uint64, x []int64, c int64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] < c) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(b[0] < c)<<0 | b2u(b[1] < c)<<1 | b2u(b[2] < c)<<2 | b2u(b[3] < c)<<3 | b2u(b[4] < c)<<4 | b2u(b[5] < c)<<5 | b2u(b[6] < c)<<6 | b2u(b[7] < c)<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] < c) << uint(j)
 		}
 		out[w] = word
 	}
@@ -662,11 +686,17 @@ func genericLtColInt64Bitmap(out []uint64, x []int64, y []int64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] < y[i]) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(b[0] < d[0])<<0 | b2u(b[1] < d[1])<<1 | b2u(b[2] < d[2])<<2 | b2u(b[3] < d[3])<<3 | b2u(b[4] < d[4])<<4 | b2u(b[5] < d[5])<<5 | b2u(b[6] < d[6])<<6 | b2u(b[7] < d[7])<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] < yb[j]) << uint(j)
 		}
 		out[w] = word
 	}
@@ -789,11 +819,15 @@ func genericLeConstInt64Bitmap(out []uint64, x []int64, c int64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] <= c) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(b[0] <= c)<<0 | b2u(b[1] <= c)<<1 | b2u(b[2] <= c)<<2 | b2u(b[3] <= c)<<3 | b2u(b[4] <= c)<<4 | b2u(b[5] <= c)<<5 | b2u(b[6] <= c)<<6 | b2u(b[7] <= c)<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] <= c) << uint(j)
 		}
 		out[w] = word
 	}
@@ -916,11 +950,17 @@ func genericLeColInt64Bitmap(out []uint64, x []int64, y []int64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] <= y[i]) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(b[0] <= d[0])<<0 | b2u(b[1] <= d[1])<<1 | b2u(b[2] <= d[2])<<2 | b2u(b[3] <= d[3])<<3 | b2u(b[4] <= d[4])<<4 | b2u(b[5] <= d[5])<<5 | b2u(b[6] <= d[6])<<6 | b2u(b[7] <= d[7])<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] <= yb[j]) << uint(j)
 		}
 		out[w] = word
 	}
@@ -1043,11 +1083,15 @@ func genericGtConstInt64Bitmap(out []uint64, x []int64, c int64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] > c) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(b[0] > c)<<0 | b2u(b[1] > c)<<1 | b2u(b[2] > c)<<2 | b2u(b[3] > c)<<3 | b2u(b[4] > c)<<4 | b2u(b[5] > c)<<5 | b2u(b[6] > c)<<6 | b2u(b[7] > c)<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] > c) << uint(j)
 		}
 		out[w] = word
 	}
@@ -1170,11 +1214,17 @@ func genericGtColInt64Bitmap(out []uint64, x []int64, y []int64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] > y[i]) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(b[0] > d[0])<<0 | b2u(b[1] > d[1])<<1 | b2u(b[2] > d[2])<<2 | b2u(b[3] > d[3])<<3 | b2u(b[4] > d[4])<<4 | b2u(b[5] > d[5])<<5 | b2u(b[6] > d[6])<<6 | b2u(b[7] > d[7])<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] > yb[j]) << uint(j)
 		}
 		out[w] = word
 	}
@@ -1297,11 +1347,15 @@ func genericGeConstInt64Bitmap(out []uint64, x []int64, c int64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] >= c) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(b[0] >= c)<<0 | b2u(b[1] >= c)<<1 | b2u(b[2] >= c)<<2 | b2u(b[3] >= c)<<3 | b2u(b[4] >= c)<<4 | b2u(b[5] >= c)<<5 | b2u(b[6] >= c)<<6 | b2u(b[7] >= c)<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] >= c) << uint(j)
 		}
 		out[w] = word
 	}
@@ -1424,11 +1478,17 @@ func genericGeColInt64Bitmap(out []uint64, x []int64, y []int64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] >= y[i]) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(b[0] >= d[0])<<0 | b2u(b[1] >= d[1])<<1 | b2u(b[2] >= d[2])<<2 | b2u(b[3] >= d[3])<<3 | b2u(b[4] >= d[4])<<4 | b2u(b[5] >= d[5])<<5 | b2u(b[6] >= d[6])<<6 | b2u(b[7] >= d[7])<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] >= yb[j]) << uint(j)
 		}
 		out[w] = word
 	}
@@ -1551,11 +1611,15 @@ func genericEqConstInt32Bitmap(out []uint64, x []int32, c int32) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] == c) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(b[0] == c)<<0 | b2u(b[1] == c)<<1 | b2u(b[2] == c)<<2 | b2u(b[3] == c)<<3 | b2u(b[4] == c)<<4 | b2u(b[5] == c)<<5 | b2u(b[6] == c)<<6 | b2u(b[7] == c)<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] == c) << uint(j)
 		}
 		out[w] = word
 	}
@@ -1678,11 +1742,17 @@ func genericEqColInt32Bitmap(out []uint64, x []int32, y []int32) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] == y[i]) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(b[0] == d[0])<<0 | b2u(b[1] == d[1])<<1 | b2u(b[2] == d[2])<<2 | b2u(b[3] == d[3])<<3 | b2u(b[4] == d[4])<<4 | b2u(b[5] == d[5])<<5 | b2u(b[6] == d[6])<<6 | b2u(b[7] == d[7])<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] == yb[j]) << uint(j)
 		}
 		out[w] = word
 	}
@@ -1805,11 +1875,15 @@ func genericNeConstInt32Bitmap(out []uint64, x []int32, c int32) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] != c) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(b[0] != c)<<0 | b2u(b[1] != c)<<1 | b2u(b[2] != c)<<2 | b2u(b[3] != c)<<3 | b2u(b[4] != c)<<4 | b2u(b[5] != c)<<5 | b2u(b[6] != c)<<6 | b2u(b[7] != c)<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] != c) << uint(j)
 		}
 		out[w] = word
 	}
@@ -1932,11 +2006,17 @@ func genericNeColInt32Bitmap(out []uint64, x []int32, y []int32) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] != y[i]) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(b[0] != d[0])<<0 | b2u(b[1] != d[1])<<1 | b2u(b[2] != d[2])<<2 | b2u(b[3] != d[3])<<3 | b2u(b[4] != d[4])<<4 | b2u(b[5] != d[5])<<5 | b2u(b[6] != d[6])<<6 | b2u(b[7] != d[7])<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] != yb[j]) << uint(j)
 		}
 		out[w] = word
 	}
@@ -2059,11 +2139,15 @@ func genericLtConstInt32Bitmap(out []uint64, x []int32, c int32) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] < c) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(b[0] < c)<<0 | b2u(b[1] < c)<<1 | b2u(b[2] < c)<<2 | b2u(b[3] < c)<<3 | b2u(b[4] < c)<<4 | b2u(b[5] < c)<<5 | b2u(b[6] < c)<<6 | b2u(b[7] < c)<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] < c) << uint(j)
 		}
 		out[w] = word
 	}
@@ -2186,11 +2270,17 @@ func genericLtColInt32Bitmap(out []uint64, x []int32, y []int32) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] < y[i]) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(b[0] < d[0])<<0 | b2u(b[1] < d[1])<<1 | b2u(b[2] < d[2])<<2 | b2u(b[3] < d[3])<<3 | b2u(b[4] < d[4])<<4 | b2u(b[5] < d[5])<<5 | b2u(b[6] < d[6])<<6 | b2u(b[7] < d[7])<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] < yb[j]) << uint(j)
 		}
 		out[w] = word
 	}
@@ -2313,11 +2403,15 @@ func genericLeConstInt32Bitmap(out []uint64, x []int32, c int32) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] <= c) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(b[0] <= c)<<0 | b2u(b[1] <= c)<<1 | b2u(b[2] <= c)<<2 | b2u(b[3] <= c)<<3 | b2u(b[4] <= c)<<4 | b2u(b[5] <= c)<<5 | b2u(b[6] <= c)<<6 | b2u(b[7] <= c)<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] <= c) << uint(j)
 		}
 		out[w] = word
 	}
@@ -2440,11 +2534,17 @@ func genericLeColInt32Bitmap(out []uint64, x []int32, y []int32) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] <= y[i]) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(b[0] <= d[0])<<0 | b2u(b[1] <= d[1])<<1 | b2u(b[2] <= d[2])<<2 | b2u(b[3] <= d[3])<<3 | b2u(b[4] <= d[4])<<4 | b2u(b[5] <= d[5])<<5 | b2u(b[6] <= d[6])<<6 | b2u(b[7] <= d[7])<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] <= yb[j]) << uint(j)
 		}
 		out[w] = word
 	}
@@ -2567,11 +2667,15 @@ func genericGtConstInt32Bitmap(out []uint64, x []int32, c int32) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] > c) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(b[0] > c)<<0 | b2u(b[1] > c)<<1 | b2u(b[2] > c)<<2 | b2u(b[3] > c)<<3 | b2u(b[4] > c)<<4 | b2u(b[5] > c)<<5 | b2u(b[6] > c)<<6 | b2u(b[7] > c)<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] > c) << uint(j)
 		}
 		out[w] = word
 	}
@@ -2694,11 +2798,17 @@ func genericGtColInt32Bitmap(out []uint64, x []int32, y []int32) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] > y[i]) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(b[0] > d[0])<<0 | b2u(b[1] > d[1])<<1 | b2u(b[2] > d[2])<<2 | b2u(b[3] > d[3])<<3 | b2u(b[4] > d[4])<<4 | b2u(b[5] > d[5])<<5 | b2u(b[6] > d[6])<<6 | b2u(b[7] > d[7])<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] > yb[j]) << uint(j)
 		}
 		out[w] = word
 	}
@@ -2821,11 +2931,15 @@ func genericGeConstInt32Bitmap(out []uint64, x []int32, c int32) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] >= c) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(b[0] >= c)<<0 | b2u(b[1] >= c)<<1 | b2u(b[2] >= c)<<2 | b2u(b[3] >= c)<<3 | b2u(b[4] >= c)<<4 | b2u(b[5] >= c)<<5 | b2u(b[6] >= c)<<6 | b2u(b[7] >= c)<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] >= c) << uint(j)
 		}
 		out[w] = word
 	}
@@ -2948,11 +3062,17 @@ func genericGeColInt32Bitmap(out []uint64, x []int32, y []int32) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(x[i] >= y[i]) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(b[0] >= d[0])<<0 | b2u(b[1] >= d[1])<<1 | b2u(b[2] >= d[2])<<2 | b2u(b[3] >= d[3])<<3 | b2u(b[4] >= d[4])<<4 | b2u(b[5] >= d[5])<<5 | b2u(b[6] >= d[6])<<6 | b2u(b[7] >= d[7])<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(xb[j] >= yb[j]) << uint(j)
 		}
 		out[w] = word
 	}
@@ -3079,11 +3199,15 @@ func genericEqConstFloat64Bitmap(out []uint64, x []float64, c float64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(floatEq(x[i], c)) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(floatEq(b[0], c))<<0 | b2u(floatEq(b[1], c))<<1 | b2u(floatEq(b[2], c))<<2 | b2u(floatEq(b[3], c))<<3 | b2u(floatEq(b[4], c))<<4 | b2u(floatEq(b[5], c))<<5 | b2u(floatEq(b[6], c))<<6 | b2u(floatEq(b[7], c))<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(floatEq(xb[j], c)) << uint(j)
 		}
 		out[w] = word
 	}
@@ -3207,11 +3331,17 @@ func genericEqColFloat64Bitmap(out []uint64, x []float64, y []float64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(floatEq(x[i], y[i])) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(floatEq(b[0], d[0]))<<0 | b2u(floatEq(b[1], d[1]))<<1 | b2u(floatEq(b[2], d[2]))<<2 | b2u(floatEq(b[3], d[3]))<<3 | b2u(floatEq(b[4], d[4]))<<4 | b2u(floatEq(b[5], d[5]))<<5 | b2u(floatEq(b[6], d[6]))<<6 | b2u(floatEq(b[7], d[7]))<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(floatEq(xb[j], yb[j])) << uint(j)
 		}
 		out[w] = word
 	}
@@ -3334,11 +3464,15 @@ func genericNeConstFloat64Bitmap(out []uint64, x []float64, c float64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(!floatEq(x[i], c)) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(!floatEq(b[0], c))<<0 | b2u(!floatEq(b[1], c))<<1 | b2u(!floatEq(b[2], c))<<2 | b2u(!floatEq(b[3], c))<<3 | b2u(!floatEq(b[4], c))<<4 | b2u(!floatEq(b[5], c))<<5 | b2u(!floatEq(b[6], c))<<6 | b2u(!floatEq(b[7], c))<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(!floatEq(xb[j], c)) << uint(j)
 		}
 		out[w] = word
 	}
@@ -3462,11 +3596,17 @@ func genericNeColFloat64Bitmap(out []uint64, x []float64, y []float64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(!floatEq(x[i], y[i])) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(!floatEq(b[0], d[0]))<<0 | b2u(!floatEq(b[1], d[1]))<<1 | b2u(!floatEq(b[2], d[2]))<<2 | b2u(!floatEq(b[3], d[3]))<<3 | b2u(!floatEq(b[4], d[4]))<<4 | b2u(!floatEq(b[5], d[5]))<<5 | b2u(!floatEq(b[6], d[6]))<<6 | b2u(!floatEq(b[7], d[7]))<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(!floatEq(xb[j], yb[j])) << uint(j)
 		}
 		out[w] = word
 	}
@@ -3589,11 +3729,15 @@ func genericLtConstFloat64Bitmap(out []uint64, x []float64, c float64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(floatLess(x[i], c)) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(floatLess(b[0], c))<<0 | b2u(floatLess(b[1], c))<<1 | b2u(floatLess(b[2], c))<<2 | b2u(floatLess(b[3], c))<<3 | b2u(floatLess(b[4], c))<<4 | b2u(floatLess(b[5], c))<<5 | b2u(floatLess(b[6], c))<<6 | b2u(floatLess(b[7], c))<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(floatLess(xb[j], c)) << uint(j)
 		}
 		out[w] = word
 	}
@@ -3717,11 +3861,17 @@ func genericLtColFloat64Bitmap(out []uint64, x []float64, y []float64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(floatLess(x[i], y[i])) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(floatLess(b[0], d[0]))<<0 | b2u(floatLess(b[1], d[1]))<<1 | b2u(floatLess(b[2], d[2]))<<2 | b2u(floatLess(b[3], d[3]))<<3 | b2u(floatLess(b[4], d[4]))<<4 | b2u(floatLess(b[5], d[5]))<<5 | b2u(floatLess(b[6], d[6]))<<6 | b2u(floatLess(b[7], d[7]))<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(floatLess(xb[j], yb[j])) << uint(j)
 		}
 		out[w] = word
 	}
@@ -3844,11 +3994,15 @@ func genericLeConstFloat64Bitmap(out []uint64, x []float64, c float64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(!floatLess(c, x[i])) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(!floatLess(c, b[0]))<<0 | b2u(!floatLess(c, b[1]))<<1 | b2u(!floatLess(c, b[2]))<<2 | b2u(!floatLess(c, b[3]))<<3 | b2u(!floatLess(c, b[4]))<<4 | b2u(!floatLess(c, b[5]))<<5 | b2u(!floatLess(c, b[6]))<<6 | b2u(!floatLess(c, b[7]))<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(!floatLess(c, xb[j])) << uint(j)
 		}
 		out[w] = word
 	}
@@ -3972,11 +4126,17 @@ func genericLeColFloat64Bitmap(out []uint64, x []float64, y []float64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(!floatLess(y[i], x[i])) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(!floatLess(d[0], b[0]))<<0 | b2u(!floatLess(d[1], b[1]))<<1 | b2u(!floatLess(d[2], b[2]))<<2 | b2u(!floatLess(d[3], b[3]))<<3 | b2u(!floatLess(d[4], b[4]))<<4 | b2u(!floatLess(d[5], b[5]))<<5 | b2u(!floatLess(d[6], b[6]))<<6 | b2u(!floatLess(d[7], b[7]))<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(!floatLess(yb[j], xb[j])) << uint(j)
 		}
 		out[w] = word
 	}
@@ -4099,11 +4259,15 @@ func genericGtConstFloat64Bitmap(out []uint64, x []float64, c float64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(floatLess(c, x[i])) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(floatLess(c, b[0]))<<0 | b2u(floatLess(c, b[1]))<<1 | b2u(floatLess(c, b[2]))<<2 | b2u(floatLess(c, b[3]))<<3 | b2u(floatLess(c, b[4]))<<4 | b2u(floatLess(c, b[5]))<<5 | b2u(floatLess(c, b[6]))<<6 | b2u(floatLess(c, b[7]))<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(floatLess(c, xb[j])) << uint(j)
 		}
 		out[w] = word
 	}
@@ -4227,11 +4391,17 @@ func genericGtColFloat64Bitmap(out []uint64, x []float64, y []float64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(floatLess(y[i], x[i])) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(floatLess(d[0], b[0]))<<0 | b2u(floatLess(d[1], b[1]))<<1 | b2u(floatLess(d[2], b[2]))<<2 | b2u(floatLess(d[3], b[3]))<<3 | b2u(floatLess(d[4], b[4]))<<4 | b2u(floatLess(d[5], b[5]))<<5 | b2u(floatLess(d[6], b[6]))<<6 | b2u(floatLess(d[7], b[7]))<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(floatLess(yb[j], xb[j])) << uint(j)
 		}
 		out[w] = word
 	}
@@ -4354,11 +4524,15 @@ func genericGeConstFloat64Bitmap(out []uint64, x []float64, c float64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(!floatLess(x[i], c)) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			word |= (b2u(!floatLess(b[0], c))<<0 | b2u(!floatLess(b[1], c))<<1 | b2u(!floatLess(b[2], c))<<2 | b2u(!floatLess(b[3], c))<<3 | b2u(!floatLess(b[4], c))<<4 | b2u(!floatLess(b[5], c))<<5 | b2u(!floatLess(b[6], c))<<6 | b2u(!floatLess(b[7], c))<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(!floatLess(xb[j], c)) << uint(j)
 		}
 		out[w] = word
 	}
@@ -4482,11 +4656,17 @@ func genericGeColFloat64Bitmap(out []uint64, x []float64, y []float64) {
 	n := len(x)
 	for w := 0; w<<6 < n; w++ {
 		base := w << 6
-		end := min(n-base, 64)
+		xb := x[base:min(n, base+64)]
+		yb := y[base:][:len(xb)]
 		var word uint64
-		for j := 0; j < end; j++ {
-			i := base + j
-			word |= b2u(!floatLess(x[i], y[i])) << uint(j)
+		j := 0
+		for ; j+8 <= len(xb); j += 8 {
+			b := xb[j : j+8 : j+8]
+			d := yb[j : j+8 : j+8]
+			word |= (b2u(!floatLess(b[0], d[0]))<<0 | b2u(!floatLess(b[1], d[1]))<<1 | b2u(!floatLess(b[2], d[2]))<<2 | b2u(!floatLess(b[3], d[3]))<<3 | b2u(!floatLess(b[4], d[4]))<<4 | b2u(!floatLess(b[5], d[5]))<<5 | b2u(!floatLess(b[6], d[6]))<<6 | b2u(!floatLess(b[7], d[7]))<<7) << uint(j)
+		}
+		for ; j < len(xb); j++ {
+			word |= b2u(!floatLess(xb[j], yb[j])) << uint(j)
 		}
 		out[w] = word
 	}
