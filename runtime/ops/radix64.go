@@ -30,18 +30,20 @@ func (p *pendingKeys) add(ci int, keys []key16, or, and key16) {
 	p.and = key16{Hi: p.and.Hi & and.Hi, Lo: p.and.Lo & and.Lo}
 }
 
-// bitRun is a run of adjacent varying bits in one word of a key16.
+// bitRun moves a run of adjacent varying bits of one key word to its place in the compact key:
+// compact |= (word >> shift) & mask << out.
 type bitRun struct {
-	hi    bool
-	shift uint
-	width uint
+	shift, out uint
+	mask       uint64
 }
 
 // compactor maps a key16 to a uint64 holding only its varying bits, in the same order, and back.
+// Runs are kept per word, each with a precomputed destination, so compacting a key is a few
+// independent shift-and-mask steps rather than a dependent chain.
 type compactor struct {
-	runs     []bitRun // most significant first
-	constant key16    // the bits every key shares
-	bits     int
+	hiRuns, loRuns []bitRun
+	constant       key16 // the bits every key shares
+	bits           int
 }
 
 func newCompactor(or, and key16) (*compactor, bool) {
@@ -51,16 +53,18 @@ func newCompactor(or, and key16) (*compactor, bool) {
 	if c.bits > 64 {
 		return nil, false
 	}
+	out := uint(c.bits) // bits of the compact key still to place, most significant first
 	for _, w := range []struct {
-		hi bool
-		v  uint64
-	}{{true, vary.Hi}, {false, vary.Lo}} {
+		runs *[]bitRun
+		v    uint64
+	}{{&c.hiRuns, vary.Hi}, {&c.loRuns, vary.Lo}} {
 		v := w.v
 		for v != 0 {
 			top := 63 - uint(bits.LeadingZeros64(v))               // highest varying bit
 			width := uint(bits.LeadingZeros64(^(v << (63 - top)))) // ones from there down
 			shift := top + 1 - width
-			c.runs = append(c.runs, bitRun{hi: w.hi, shift: shift, width: width})
+			out -= width
+			*w.runs = append(*w.runs, bitRun{shift: shift, out: out, mask: mask(width)})
 			v &^= mask(width) << shift
 		}
 	}
@@ -75,31 +79,23 @@ func mask(width uint) uint64 {
 }
 
 func (c *compactor) compact(k key16) uint64 {
-	var out uint64
-	for _, r := range c.runs {
-		w := k.Lo
-		if r.hi {
-			w = k.Hi
-		}
-		out = out<<r.width | (w>>r.shift)&mask(r.width)
+	var x uint64
+	for _, r := range c.hiRuns {
+		x |= (k.Hi >> r.shift) & r.mask << r.out
 	}
-	return out
+	for _, r := range c.loRuns {
+		x |= (k.Lo >> r.shift) & r.mask << r.out
+	}
+	return x
 }
 
 func (c *compactor) expand(x uint64) key16 {
 	k := c.constant
-	for i := len(c.runs) - 1; i >= 0; i-- {
-		r := c.runs[i]
-		v := (x & mask(r.width)) << r.shift
-		x >>= r.width % 64
-		if r.width == 64 {
-			x = 0
-		}
-		if r.hi {
-			k.Hi |= v
-		} else {
-			k.Lo |= v
-		}
+	for _, r := range c.hiRuns {
+		k.Hi |= (x >> r.out) & r.mask << r.shift
+	}
+	for _, r := range c.loRuns {
+		k.Lo |= (x >> r.out) & r.mask << r.shift
 	}
 	return k
 }
