@@ -124,17 +124,17 @@ func emitSum(f *jen.File, t Type) {
 		f.Comment("adds with wrapping and proves exactness cheaply (every |x| < 2^40, at most 2^22 values),")
 		f.Comment("falling back to 128 bits otherwise.")
 		f.Func().Id("genericSumInt64").Params(x...).Params(jen.Int64(), jen.Bool()).Block(
-			code("var s0, s1 int64"),
-			code("var or uint64"),
+			code("var s0, s1, s2, s3 int64"),
+			code("var o0, o1 uint64"),
 			code("i := 0"),
-			jen.For(code("; i+1 < len(x); i += 2")).Block(
-				code("a, b := x[i], x[i+1]"),
-				code("s0 += a"),
-				code("s1 += b"),
-				code("or |= uint64(a+1<<40) | uint64(b+1<<40)"),
+			jen.For(code("; i+4 <= len(x); i += 4")).Block(
+				code("b := x[i : i+4 : i+4]"),
+				code("s0, s1, s2, s3 = s0+b[0], s1+b[1], s2+b[2], s3+b[3]"),
+				code("o0 |= uint64(b[0]+1<<40) | uint64(b[1]+1<<40)"),
+				code("o1 |= uint64(b[2]+1<<40) | uint64(b[3]+1<<40)"),
 			),
-			jen.For(code("; i < len(x); i++")).Block(code("s0 += x[i]"), code("or |= uint64(x[i] + 1<<40)")),
-			jen.If(code("or>>41 == 0 && len(x) <= 1<<22")).Block(code("return s0 + s1, true")),
+			jen.For(code("; i < len(x); i++")).Block(code("s0 += x[i]"), code("o0 |= uint64(x[i] + 1<<40)")),
+			jen.If(code("(o0|o1)>>41 == 0 && len(x) <= 1<<22")).Block(code("return s0 + s1 + s2 + s3, true")),
 			code("return sumInt64WideDense(x).Int64()"),
 		)
 		variants(f, "sumInt64Wide", x, []jen.Code{jen.Id("Int128")}, func(a axis) []jen.Code {

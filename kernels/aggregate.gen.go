@@ -77,21 +77,21 @@ func sumInt64WideDense(x []int64) Int128 {
 // adds with wrapping and proves exactness cheaply (every |x| < 2^40, at most 2^22 values),
 // falling back to 128 bits otherwise.
 func genericSumInt64(x []int64) (int64, bool) {
-	var s0, s1 int64
-	var or uint64
+	var s0, s1, s2, s3 int64
+	var o0, o1 uint64
 	i := 0
-	for ; i+1 < len(x); i += 2 {
-		a, b := x[i], x[i+1]
-		s0 += a
-		s1 += b
-		or |= uint64(a+1<<40) | uint64(b+1<<40)
+	for ; i+4 <= len(x); i += 4 {
+		b := x[i : i+4 : i+4]
+		s0, s1, s2, s3 = s0+b[0], s1+b[1], s2+b[2], s3+b[3]
+		o0 |= uint64(b[0]+1<<40) | uint64(b[1]+1<<40)
+		o1 |= uint64(b[2]+1<<40) | uint64(b[3]+1<<40)
 	}
 	for ; i < len(x); i++ {
 		s0 += x[i]
-		or |= uint64(x[i] + 1<<40)
+		o0 |= uint64(x[i] + 1<<40)
 	}
-	if or>>41 == 0 && len(x) <= 1<<22 {
-		return s0 + s1, true
+	if (o0|o1)>>41 == 0 && len(x) <= 1<<22 {
+		return s0 + s1 + s2 + s3, true
 	}
 	return sumInt64WideDense(x).Int64()
 }
