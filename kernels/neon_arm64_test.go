@@ -55,7 +55,7 @@ func neonLengths(block int) []int {
 	for n := 0; n <= 16*block; n += block {
 		ls = append(ls, n)
 	}
-	return append(ls, 1024, 4096, 65536)
+	return append(ls, 1024, 4096, 1<<14+block)
 }
 
 // neonGen draws test values; mode picks the distribution (small with many equal values, medium,
@@ -262,11 +262,11 @@ func checkTwin(t *testing.T, g *neonGen, tw neonTwin, msg string) {
 	case func([]uint64, []float64, float64):
 		checkBitmapTwin(t, g, msg, g.float64s, neonFloatConsts, neon, tw.generic.(func([]uint64, []float64, float64)))
 	case func([]int32, []int64, int64) int:
-		checkFilterTwin(t, g, msg, g.int64s, []int64{0, -1, math.MinInt64, math.MaxInt64, 1 << 40}, neon, tw.generic.(func([]int32, []int64, int64) int))
+		checkFilterTwin(t, g, msg, g.int64s, []int64{0, -1, math.MinInt64, math.MaxInt64, 1 << 40}, 1, neon, tw.generic.(func([]int32, []int64, int64) int))
 	case func([]int32, []int32, int32) int:
-		checkFilterTwin(t, g, msg, g.int32s, []int32{0, -1, math.MinInt32, math.MaxInt32}, neon, tw.generic.(func([]int32, []int32, int32) int))
+		checkFilterTwin(t, g, msg, g.int32s, []int32{0, -1, math.MinInt32, math.MaxInt32}, 1, neon, tw.generic.(func([]int32, []int32, int32) int))
 	case func([]int32, []float64, float64) int:
-		checkFilterTwin(t, g, msg, g.float64s, neonFloatConsts, neon, tw.generic.(func([]int32, []float64, float64) int))
+		checkFilterTwin(t, g, msg, g.float64s, neonFloatConsts, 1, neon, tw.generic.(func([]int32, []float64, float64) int))
 	default:
 		t.Fatalf("%s: no check for primitive type %T", msg, tw.neon)
 	}
@@ -301,11 +301,31 @@ func checkBitmapTwin[T comparable](t *testing.T, g *neonGen, msg string, gen fun
 	}
 }
 
-func checkFilterTwin[T comparable](t *testing.T, g *neonGen, msg string, gen func(int) []T, edges []T, neon, twin func([]int32, []T, T) int) {
+// checkFilterTwin compares selection primitives on the generator's values and, to reach both the
+// sparse (bit loop) and dense (table) paths at every density, on 0/1 values with c = 0 or 1.
+func checkFilterTwin[T comparable](t *testing.T, g *neonGen, msg string, gen func(int) []T, edges []T, one T, neon, twin func([]int32, []T, T) int) {
+	var zero T
+	densities := func(n int) []T {
+		d := []float64{0, 0.01, 0.05, 0.1, 0.2, 0.5, 0.9, 1}[g.rng.Intn(8)]
+		x := make([]T, n)
+		for i := range x {
+			if g.rng.Float64() < d {
+				x[i] = one
+			}
+		}
+		return x
+	}
 	for _, n := range neonLengths(32) {
-		x := gen(n)
-		for rep := 0; rep < 3; rep++ {
-			c := pick(g, x, edges)
+		for rep := 0; rep < 6; rep++ {
+			var x []T
+			var c T
+			if rep < 3 {
+				x = gen(n)
+				c = pick(g, x, edges)
+			} else {
+				x = densities(n)
+				c = []T{zero, one}[g.rng.Intn(2)]
+			}
 			if f, ok := any(c).(float64); ok && f != f {
 				continue
 			}

@@ -6,7 +6,10 @@
 // NEON instructions Go's assembler lacks are emitted as `WORD $0x...` by the template function
 // neon, encoded by gen/arm64enc. Every such instruction must be in arm64enc's oracle table (words
 // produced by aarch64 binutils); after adding new ones, run once with -oracle, which assembles
-// them with aarch64-linux-gnu-as and rewrites the table. Plain regeneration needs only Go.
+// them with aarch64-linux-gnu-as and rewrites the table. Plain regeneration needs only Go:
+//
+//	cd kernels && go generate                       # or, for this command alone:
+//	cd kernels && go run ../gen/cmd/asmgen_arm64 -oracle ../gen/arm64enc/oracle.go
 package main
 
 import (

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -93,4 +95,22 @@ func mustTypes(t *testing.T) map[string]string {
 	types, err := primitiveTypes(filepath.Join(kernelsDir, "dispatch.gen.go"))
 	require.NoError(t, err)
 	return types
+}
+
+// TestOracleCurrent regenerates the oracle table with binutils and expects the committed one: it
+// lists exactly the WORD instructions the templates emit, with GNU as's words.
+func TestOracleCurrent(t *testing.T) {
+	out, err := render(templatesDir, filepath.Join(kernelsDir, "dispatch.gen.go"), true)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "oracle.go")
+	err = writeOracle(context.Background(), path, out.words)
+	if errors.Is(err, arm64enc.ErrNoBinutils) {
+		t.Skipf("%s not installed: install package %s to check the oracle table", arm64enc.GNUAs, arm64enc.BinutilsPackage)
+	}
+	require.NoError(t, err)
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	want, err := os.ReadFile("../../arm64enc/oracle.go")
+	require.NoError(t, err)
+	require.Equal(t, string(want), string(got), "gen/arm64enc/oracle.go is stale: rerun asmgen_arm64 with -oracle")
 }

@@ -52,16 +52,17 @@ type renderer struct {
 func render(dir, dispatchTable string, checkOracle bool) (*output, error) {
 	r := &renderer{words: map[string]bool{}}
 	funcs := template.FuncMap{
-		"neon":   r.neon,
-		"cmp":    r.cmp,
-		"seq":    seq,
-		"add":    func(a, b int) int { return a + b },
-		"mul":    func(a, b int) int { return a * b },
-		"header": func() string { return header },
-		"list":   func(s ...string) []string { return s },
-		"fields": strings.Fields,
-		"upper":  strings.ToUpper,
-		"dict":   dict,
+		"neon":      r.neon,
+		"cmp":       r.cmp,
+		"seq":       seq,
+		"add":       func(a, b int) int { return a + b },
+		"mul":       func(a, b int) int { return a * b },
+		"header":    func() string { return header },
+		"list":      func(s ...string) []string { return s },
+		"fields":    strings.Fields,
+		"upper":     strings.ToUpper,
+		"dict":      dict,
+		"filterLUT": filterLUT,
 	}
 	tmpl, err := template.New("arm64").Funcs(funcs).Option("missingkey=error").ParseGlob(filepath.Join(dir, "*.tmpl"))
 	if err != nil {
@@ -161,6 +162,26 @@ func dict(kv ...any) (map[string]any, error) {
 		m[k] = kv[i+1]
 	}
 	return m, nil
+}
+
+// filterLUT is the selection compaction table as little-endian 64-bit words: 256 entries of eight
+// uint32 lanes, entry m listing the positions of m's set bits in increasing order.
+func filterLUT() []uint64 {
+	words := make([]uint64, 0, 256*4)
+	for m := 0; m < 256; m++ {
+		var lanes [8]uint64
+		k := 0
+		for b := 0; b < 8; b++ {
+			if m&(1<<b) != 0 {
+				lanes[k] = uint64(b)
+				k++
+			}
+		}
+		for i := 0; i < 8; i += 2 {
+			words = append(words, lanes[i]|lanes[i+1]<<32)
+		}
+	}
+	return words
 }
 
 // seq is [from, to].
