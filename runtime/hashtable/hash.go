@@ -25,7 +25,20 @@ func CollisionsForced() bool { return collide.Load() }
 // row's position in sel (or the row itself when sel is nil); n is the number of live rows. It is the
 // hash the table stores for its keys, so callers can partition rows and groups consistently with it.
 func HashColumns(out []uint64, cols []*chunk.Column, sel []int32, n int) error {
+	l := layoutOf(cols)
+	return hashColumns(out, cols, sel, n, &l, false)
+}
+
+// hashColumns is HashColumns with the key's packing layout; packed says out already holds the
+// packed keys of every row, so only the mixing is left.
+func hashColumns(out []uint64, cols []*chunk.Column, sel []int32, n int, l *packLayout, packed bool) error {
 	out = out[:n]
+	if l.ok && (packed || l.pack(out, cols, sel, n)) {
+		for p, w := range out {
+			out[p] = hashPacked(w)
+		}
+		return nil
+	}
 	for j, c := range cols {
 		if err := hashColumn(out, c, sel, n, j > 0); err != nil {
 			return fmt.Errorf("hashtable: key column %d: %w", j, err)
@@ -34,6 +47,18 @@ func HashColumns(out []uint64, cols []*chunk.Column, sel []int32, n int) error {
 	if len(cols) == 0 {
 		for i := range out {
 			out[i] = kernels.NullHash
+		}
+	}
+	if l.ok {
+		// Some rows did not pack; those that did keep the packed hash, as any other batch gives them.
+		for p := range out {
+			r := p
+			if sel != nil {
+				r = int(sel[p])
+			}
+			if w, ok := l.packRow(cols, r); ok {
+				out[p] = hashPacked(w)
+			}
 		}
 	}
 	return nil

@@ -31,6 +31,11 @@ type Table struct {
 	mask    uint64
 	collide bool
 
+	layout    packLayout
+	allPacked bool     // every stored key packs: lookups may compare packed words
+	packed    []uint64 // packed key per key id while allPacked
+	packBuf   []uint64
+
 	// Per-batch scratch, kept to avoid allocating per chunk.
 	hashBuf []uint64
 	pos     []uint64
@@ -44,12 +49,16 @@ type Table struct {
 // New returns an empty table for keys of the given types.
 func New(types []chunk.Type) (*Table, error) {
 	t := &Table{types: append([]chunk.Type(nil), types...), collide: collide.Load()}
+	phys := make([]chunk.Physical, len(types))
 	for i, typ := range types {
 		if err := typ.Validate(); err != nil {
 			return nil, fmt.Errorf("hashtable: key column %d: %w", i, err)
 		}
 		t.keys = append(t.keys, chunk.NewColumn(typ, 0))
+		phys[i] = typ.Physical()
 	}
+	t.layout = newPackLayout(phys)
+	t.allPacked = t.layout.ok
 	t.resize(64)
 	return t, nil
 }
@@ -71,7 +80,7 @@ func (t *Table) Hashes() []uint64 { return t.hashes }
 // MemoryUsage returns the bytes held by the slots, hashes, stored keys and scratch buffers.
 func (t *Table) MemoryUsage() int64 {
 	n := int64(cap(t.slots)*8 + cap(t.hashes)*8 + cap(t.hashBuf)*8 + cap(t.pos)*8 + cap(t.todo)*4 +
-		cap(t.cand)*4 + cap(t.candRow)*4 + cap(t.candID)*4 + cap(t.eq))
+		cap(t.cand)*4 + cap(t.candRow)*4 + cap(t.candID)*4 + cap(t.eq) + cap(t.packed)*8 + cap(t.packBuf)*8)
 	for _, c := range t.keys {
 		n += c.MemoryUsage()
 	}
@@ -88,6 +97,8 @@ func (t *Table) Reset() {
 		}
 	}
 	t.hashes = t.hashes[:0]
+	t.packed = t.packed[:0]
+	t.allPacked = t.layout.ok
 	if len(t.slots) > 1<<16 {
 		t.slots, t.hashes = nil, nil
 		t.resize(64)
@@ -137,7 +148,17 @@ func (t *Table) lookup(cols []*chunk.Column, sel []int32, n int, ids []uint32, i
 	}
 	t.hashBuf = grow(t.hashBuf, n)
 	hashes := t.hashBuf
-	if err := HashColumns(hashes, cols, sel, n); err != nil {
+	if t.allPacked {
+		t.packBuf = grow(t.packBuf, n)
+		if t.layout.pack(t.packBuf, cols, sel, n) {
+			copy(hashes, t.packBuf)
+			if err := hashColumns(hashes, cols, sel, n, &t.layout, true); err != nil {
+				return 0, err
+			}
+			return t.lookupPacked(cols, sel, n, ids, insert), nil
+		}
+	}
+	if err := hashColumns(hashes, cols, sel, n, &t.layout, false); err != nil {
 		return 0, err
 	}
 	if len(cols) == 1 && cols[0].Type().Physical() == chunk.PhysInt64 && cols[0].Validity() == nil &&
@@ -280,6 +301,53 @@ func (t *Table) appendKey(cols []*chunk.Column, sel []int32, p int, h uint64) {
 		t.keys[j].AppendFrom(c, row)
 	}
 	t.hashes = append(t.hashes, h)
+	if t.allPacked {
+		if w, ok := t.layout.packRow(cols, row); ok {
+			t.packed = append(t.packed, w)
+		} else {
+			t.allPacked, t.packed = false, nil
+		}
+	}
+}
+
+// lookupPacked is lookup for a batch whose keys all pack (in t.packBuf) into a table whose keys all
+// do: a key comparison is one word comparison.
+func (t *Table) lookupPacked(cols []*chunk.Column, sel []int32, n int, ids []uint32, insert bool) int {
+	slots, mask := t.slots, t.mask
+	counted := 0
+	for p := 0; p < n; p++ {
+		w := t.packBuf[p]
+		h := t.hashBuf[p]
+		ph := h
+		if t.collide {
+			ph = collisionHash
+		}
+		tag := ph >> 32
+		pos := ph & mask
+		for {
+			s := slots[pos]
+			if s == 0 {
+				if insert {
+					id := uint32(len(t.hashes))
+					t.appendKey(cols, sel, p, h)
+					slots[pos] = tag<<32 | uint64(id+1)
+					ids[p] = id
+				} else {
+					ids[p] = Missing
+				}
+				counted++
+				break
+			}
+			if s>>32 == tag {
+				if id := uint32(s) - 1; t.packed[id] == w {
+					ids[p] = id
+					break
+				}
+			}
+			pos = (pos + 1) & mask
+		}
+	}
+	return counted
 }
 
 // resize rebuilds the slot array with room for at least n slots.
