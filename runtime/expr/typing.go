@@ -243,15 +243,17 @@ func requireKinds(name string, args []Expr, want ...chunk.Type) ([]Expr, error) 
 // newArithmetic types plus, minus, mul, div and mod.
 func newArithmetic(name string, a, b Expr) (Expr, error) {
 	ta, tb := a.ResultType(), b.ResultType()
-	if isNullConstant(a) {
-		ta = tb
-	}
-	if isNullConstant(b) {
-		tb = ta
-	}
 	numeric := func(t chunk.Type) bool {
 		return t.Kind == chunk.KindInt64 || t.Kind == chunk.KindDecimal || t.Kind == chunk.KindFloat64 ||
 			t.Kind == chunk.KindBool
+	}
+	// A NULL literal of a non-numeric type takes the other side's type. A numeric one keeps its
+	// own, so that typing the coerced call again gives the same result (Check relies on it).
+	if isNullConstant(a) && !numeric(ta) {
+		ta = tb
+	}
+	if isNullConstant(b) && !numeric(tb) {
+		tb = ta
 	}
 	if !numeric(ta) || !numeric(tb) {
 		return nil, typeErr(name, "wants numbers, got %s and %s", a.ResultType(), b.ResultType())

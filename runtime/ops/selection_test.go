@@ -140,3 +140,24 @@ func TestSelectionSkipsEmptyChunksAndDescribes(t *testing.T) {
 	require.Equal(t, int64(1), op.Stats().Chunks)
 	require.Contains(t, exec.ExplainAnalyze(op), "Selection#2 Selection cond=ge(#0, 45) | rows=5 chunks=1")
 }
+
+func TestSelectionAndProjectionStopOnCancel(t *testing.T) {
+	types := []chunk.Type{chunk.Int64}
+	c := chunk.NewWithTypes(types...)
+	for i := 0; i < 100; i++ {
+		require.NoError(t, c.AppendValues(chunk.Int64Value(int64(i))))
+	}
+	chunks := []*chunk.Chunk{c, c, c}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ectx := exec.MustContext(exec.Options{MaxChunkSize: 10})
+	cond := expr.MustFunction(expr.FuncLT, expr.NewColumn(0, chunk.Int64), expr.NewConstant(chunk.Int64Value(0)))
+	sel, err := ops.NewSelection(scan(t, memTable(t, types, chunks)), cond)
+	require.NoError(t, err)
+	_, err = exec.Collect(ctx, ectx, sel)
+	require.ErrorIs(t, err, context.Canceled)
+	proj, err := ops.NewProjection(scan(t, memTable(t, types, chunks)), []expr.Expr{expr.NewColumn(0, chunk.Int64)})
+	require.NoError(t, err)
+	_, err = exec.Collect(ctx, ectx, proj)
+	require.ErrorIs(t, err, context.Canceled)
+}
