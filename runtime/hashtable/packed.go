@@ -70,21 +70,58 @@ func layoutOf(cols []*chunk.Column) packLayout {
 	return newPackLayout(phys)
 }
 
-// pack writes the packed key of each live row to out[p] and reports whether every row packed;
-// it stops at the first row that does not.
+// pack writes the packed key of each live row to out[p] and reports whether every row packed. It
+// works a column at a time and gives up at the first value that does not fit.
 func (l *packLayout) pack(out []uint64, cols []*chunk.Column, sel []int32, n int) bool {
-	for p := 0; p < n; p++ {
-		r := p
-		if sel != nil {
-			r = int(sel[p])
+	out = out[:n]
+	clear(out)
+	shift := uint(0)
+	for i, c := range cols {
+		width := uint(l.width[i])
+		valid := c.Validity()
+		switch c.Type().Physical() {
+		case chunk.PhysBits:
+			b := c.Bools()
+			for p := range out {
+				r := rowAt(sel, p)
+				if valid == nil || valid.Get(r) {
+					out[p] |= (1 + uint64(b[r>>6]>>(uint(r)&63)&1)) << shift
+				}
+			}
+		case chunk.PhysInt32:
+			x := c.Int32s()
+			for p := range out {
+				r := rowAt(sel, p)
+				if valid == nil || valid.Get(r) {
+					out[p] |= (1 | uint64(uint32(x[r]))<<8) << shift
+				}
+			}
+		case chunk.PhysBytes:
+			offs, data := c.Offsets(), c.Data()
+			limit := uint32(width - 1)
+			for p := range out {
+				r := rowAt(sel, p)
+				if valid != nil && !valid.Get(r) {
+					continue
+				}
+				lo, hi := offs[r], offs[r+1]
+				k := hi - lo
+				if k > limit {
+					return false
+				}
+				out[p] |= (uint64(k+1) | loadShort(data, lo, k)<<8) << shift
+			}
 		}
-		w, ok := l.packRow(cols, r)
-		if !ok {
-			return false
-		}
-		out[p] = w
+		shift += 8 * width
 	}
 	return true
+}
+
+func rowAt(sel []int32, p int) int {
+	if sel != nil {
+		return int(sel[p])
+	}
+	return p
 }
 
 // packRow packs row r of cols.
