@@ -5441,7 +5441,7 @@ done:
 	RET
 
 // func andNEON(dst []uint64, a []uint64, b []uint64)
-// Each word is loaded before its result is stored, so dst may alias a or b.
+// dst = a & b. Each word is loaded before its result is stored, so dst may alias a or b.
 TEXT ·andNEON(SB), NOSPLIT, $0-72
 	MOVD dst_base+0(FP), R0
 	MOVD dst_len+8(FP), R1
@@ -5465,7 +5465,7 @@ done:
 	RET
 
 // func orNEON(dst []uint64, a []uint64, b []uint64)
-// Each word is loaded before its result is stored, so dst may alias a or b.
+// dst = a | b. Each word is loaded before its result is stored, so dst may alias a or b.
 TEXT ·orNEON(SB), NOSPLIT, $0-72
 	MOVD dst_base+0(FP), R0
 	MOVD dst_len+8(FP), R1
@@ -5489,7 +5489,7 @@ done:
 	RET
 
 // func andNotNEON(dst []uint64, a []uint64, b []uint64)
-// Each word is loaded before its result is stored, so dst may alias a or b.
+// dst = a &^ b. Each word is loaded before its result is stored, so dst may alias a or b.
 TEXT ·andNotNEON(SB), NOSPLIT, $0-72
 	MOVD dst_base+0(FP), R0
 	MOVD dst_len+8(FP), R1

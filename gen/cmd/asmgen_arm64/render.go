@@ -75,6 +75,13 @@ func render(dir, dispatchTable string, checkOracle bool) (*output, error) {
 	var asm bytes.Buffer
 	for _, at := range asmTemplates {
 		var data any
+		if at.file == "bitmap.s.tmpl" {
+			ops, err := neonWordOps()
+			if err != nil {
+				return nil, err
+			}
+			data = ops
+		}
 		if at.perType != "" {
 			i := indexType(types, at.perType)
 			if i < 0 {

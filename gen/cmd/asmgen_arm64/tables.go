@@ -14,6 +14,9 @@ type typeData struct {
 	Lanes int      // values per 128-bit register
 	Move  string   // Go move of one value between memory and a general register
 	Ops   []opData // compare-with-constant ops, in gen.CmpOps order
+	// Extremes are the min/max primitives' name prefixes from gen.Extremes ("min", "max"); the
+	// templates know exactly these two.
+	Extremes []string
 }
 
 // opData is one compare-with-constant op: the NEON lane compare and how its operands are used.
@@ -64,6 +67,12 @@ func neonTypes() ([]typeData, error) {
 		default:
 			return nil, fmt.Errorf("asmgen_arm64: type %s: no NEON shape for width %d", t.Name, t.Width)
 		}
+		for _, e := range gen.Extremes {
+			if e.Name != "Min" && e.Name != "Max" {
+				return nil, fmt.Errorf("asmgen_arm64: the templates have no NEON code for extreme %s", e.Name)
+			}
+			d.Extremes = append(d.Extremes, lowerFirst(e.Name))
+		}
 		for _, op := range gen.CmpOps {
 			o, ok := neonCompare[t.Float][op.Name]
 			if !ok {
@@ -91,4 +100,31 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return string(s[0]+'a'-'A') + s[1:]
+}
+
+// wordOpData is one bitmap word operation (gen.WordOps) and the NEON instruction computing it.
+type wordOpData struct {
+	gen.WordOp
+	Lower  string // primitive name, "andNot"
+	Native string // Go assembler instruction (operands reversed), or ""
+	Word   string // ARM-syntax instruction for a WORD when Go lacks it
+}
+
+// neonWordOps maps gen.WordOps to NEON instructions.
+func neonWordOps() ([]wordOpData, error) {
+	byName := map[string]wordOpData{
+		"And":    {Native: "VAND"},
+		"Or":     {Native: "VORR"},
+		"AndNot": {Word: "BIC"}, // BIC Vd, Vn, Vm = Vn AND NOT Vm
+	}
+	var out []wordOpData
+	for _, op := range gen.WordOps {
+		d, ok := byName[op.Name]
+		if !ok {
+			return nil, fmt.Errorf("asmgen_arm64: no NEON instruction for word op %s", op.Name)
+		}
+		d.WordOp, d.Lower = op, lowerFirst(op.Name)
+		out = append(out, d)
+	}
+	return out, nil
 }
