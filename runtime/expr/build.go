@@ -141,7 +141,8 @@ func buildFunction(f *ScalarFunction) (node, error) {
 			}
 		}
 		if f.Name == FuncIn {
-			return &inNode{x: x, items: items, out: out}, nil
+			set := newConstSet(f.Args[0].ResultType().Physical(), items)
+			return &inNode{x: x, items: items, set: set, out: out}, nil
 		}
 		return &betweenNode{x: x, lo: items[0], hi: items[1], out: out}, nil
 	case FuncLike, FuncNotLike:

@@ -236,12 +236,16 @@ func (o *operand) cmpFilter(op cmpOp, out []int32, x *chunk.Column, sel []int32,
 type inNode struct {
 	x     node
 	items []operand
+	set   *constSet // non-nil when every item is a constant of a type the set supports
 	out   *chunk.Column
 
 	found, null, eq, vbuf chunk.Bitmap
 }
 
 func (t *inNode) eval(chk *chunk.Chunk, sel []int32) (*chunk.Column, error) {
+	if t.set != nil {
+		return t.evalSet(chk, sel)
+	}
 	x, err := t.x.eval(chk, sel)
 	if err != nil {
 		return nil, err

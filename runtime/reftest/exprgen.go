@@ -147,8 +147,12 @@ func (g *ExprGen) function(kind chunk.Kind, d int) (expr.Expr, error) {
 		case 5:
 			k := genKinds[r.IntN(len(genKinds))]
 			args := []expr.Expr{sub(k)}
-			for i := 0; i < 1+r.IntN(4); i++ {
-				if r.IntN(3) == 0 {
+			items := 1 + r.IntN(4)
+			if r.IntN(4) == 0 {
+				items = 12 + r.IntN(10) // long lists take a hash set
+			}
+			for i := 0; i < items; i++ {
+				if items < 12 && r.IntN(3) == 0 {
 					args = append(args, sub(k))
 				} else {
 					args = append(args, expr.NewConstant(g.Constant(g.typeOf(k))))
