@@ -5,27 +5,30 @@ import "github.com/copvec/copvec/chunk"
 // A row reference addresses row r of held chunk c as c<<32 | r, so references order like the input.
 func makeRef(c, r int) uint64 { return uint64(c)<<32 | uint64(uint32(r)) }
 
-// gatherer copies rows addressed by references out of compacted chunks. It keeps every column's
-// value slices per chunk in flat tables, so fetching a value costs two dependent loads instead of a
-// walk through chunk and column headers.
+// gatherer copies rows addressed by references out of held input columns. It keeps every
+// column's value slices per chunk in flat tables, so fetching a value costs two dependent loads
+// instead of a walk through chunk and column headers.
 type gatherer struct {
-	srcs  []*chunk.Chunk
-	i64   [][][]int64   // [column][chunk]
-	i32   [][][]int32   // [column][chunk]
-	f64   [][][]float64 // [column][chunk]
+	cols  [][]*chunk.Column // [column][chunk]
+	i64   [][][]int64       // [column][chunk]
+	i32   [][][]int32       // [column][chunk]
+	f64   [][][]float64     // [column][chunk]
 	valid [][]chunk.Bitmap
 }
 
-func newGatherer(srcs []*chunk.Chunk, types []chunk.Type, skip []bool) *gatherer {
-	g := &gatherer{srcs: srcs, i64: make([][][]int64, len(types)), i32: make([][][]int32, len(types)),
-		f64: make([][][]float64, len(types)), valid: make([][]chunk.Bitmap, len(types))}
+// newGatherer indexes held, the columns of every held chunk (nil for columns never gathered).
+func newGatherer(held [][]*chunk.Column, types []chunk.Type, skip []bool) *gatherer {
+	g := &gatherer{cols: make([][]*chunk.Column, len(types)), i64: make([][][]int64, len(types)),
+		i32: make([][][]int32, len(types)), f64: make([][][]float64, len(types)),
+		valid: make([][]chunk.Bitmap, len(types))}
 	for j, t := range types {
 		if skip[j] {
 			continue
 		}
-		g.valid[j] = make([]chunk.Bitmap, len(srcs))
-		for c, src := range srcs {
-			col := src.Column(j)
+		g.valid[j] = make([]chunk.Bitmap, len(held))
+		for c, cols := range held {
+			col := cols[j]
+			g.cols[j] = append(g.cols[j], col)
 			g.valid[j][c] = col.Validity()
 			switch t.Physical() {
 			case chunk.PhysInt64:
@@ -92,7 +95,7 @@ func (g *gatherer) gather(dst *chunk.Chunk, j int, refs func(i int) uint64, n in
 				dc.EnsureValidity().Clear(base + i)
 				continue
 			}
-			dc.Bools().SetTo(base+i, g.srcs[c].Column(j).Bools().Get(row))
+			dc.Bools().SetTo(base+i, g.cols[j][c].Bools().Get(row))
 		}
 	case chunk.PhysBytes:
 		for i := 0; i < n; i++ {
@@ -102,7 +105,7 @@ func (g *gatherer) gather(dst *chunk.Chunk, j int, refs func(i int) uint64, n in
 				dc.AppendNull()
 				continue
 			}
-			dc.AppendBytes(g.srcs[c].Column(j).Bytes(row))
+			dc.AppendBytes(g.cols[j][c].Bytes(row))
 		}
 	}
 }

@@ -100,12 +100,13 @@ func (c *compactor) expand(x uint64) key16 {
 	return k
 }
 
-// radixSort64 sorts n keys, held in one slice per input chunk, by their low keyBits bits with a
+// radixSort64 sorts n keys, held in one slice per input chunk, by their keyBits bits from bit lowBit
+// up (bits below lowBit ride along, as packed row references do) with a
 // stable least-significant-digit radix sort of up to 11 bits a pass, split over workers goroutines.
 // With withRefs it also returns every key's row reference (chunk<<32 | row); without, only the keys.
 // The first pass moves the keys out of the per-chunk slices and drops them, so at most two copies of
 // the keys are live at once; allocations and releases are reported to track.
-func radixSort64(chunks [][]uint64, n, keyBits, workers int, withRefs bool, track func(int64)) ([]uint64, []uint64) {
+func radixSort64(chunks [][]uint64, n int, lowBit uint, keyBits, workers int, withRefs bool, track func(int64)) ([]uint64, []uint64) {
 	perEntry := int64(8)
 	if withRefs {
 		perEntry = 16
@@ -170,7 +171,7 @@ func radixSort64(chunks [][]uint64, n, keyBits, workers int, withRefs bool, trac
 		clear(h)
 		for _, sg := range segs[w] {
 			for _, k := range chunks[sg.c][sg.from:sg.to] {
-				h[k&m]++
+				h[(k>>lowBit)&m]++
 			}
 		}
 	})
@@ -179,7 +180,7 @@ func radixSort64(chunks [][]uint64, n, keyBits, workers int, withRefs bool, trac
 		h := offsets[w]
 		for _, sg := range segs[w] {
 			for r, k := range chunks[sg.c][sg.from:sg.to] {
-				b := k & m
+				b := (k >> lowBit) & m
 				keys[h[b]] = k
 				if rs != nil {
 					rs[h[b]] = makeRef(sg.c, sg.from+r)
@@ -200,7 +201,7 @@ func radixSort64(chunks [][]uint64, n, keyBits, workers int, withRefs bool, trac
 	track(int64(n) * perEntry)
 	srcK, srcR, dstK, dstR := keys, rs, k2, r2
 	for p := 1; p < passes; p++ {
-		shift := uint(p) * digitBits
+		shift := lowBit + uint(p)*digitBits
 		sk, sr, dk, dr := srcK, srcR, dstK, dstR
 		parallel(workers, func(w int) {
 			h := offsets[w]

@@ -110,7 +110,7 @@ func TestRadixSortsMatchStableSort(t *testing.T) {
 			}
 			used += int64(cap(chunks[ci])) * 8
 		}
-		sk, sr := radixSort64(chunks, n, c.bits, workers, true, track)
+		sk, sr := radixSort64(chunks, n, 0, c.bits, workers, true, track)
 		require.Equal(t, int64(n)*16, used, "seed %d: only the result stays charged", seed)
 		for i := range want {
 			require.Equal(t, wantRefs[want[i].ref], sr[i], "seed %d row %d", seed, i)

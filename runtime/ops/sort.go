@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math/bits"
 	"slices"
 	"unsafe"
 
@@ -30,13 +31,13 @@ type Sort struct {
 	mem   *memory.Tracker
 	disk  *memory.Tracker
 
-	held      []*chunk.Chunk // compacted input chunks not yet spilled (none when keyOnly)
-	chunkRows []int          // rows of every chunk added since the last spill
-	fixed     pendingKeys    // keys of pending rows when the key fits 16 bytes
-	varKeys   []varEntry     // keys of pending rows otherwise
-	queue     []queuedChunk  // chunks whose fixed keys are still to be encoded, in a parallel batch
-	spare     []*chunk.Chunk // key-only input chunks whose keys are built, reused for input
-	charged   int64          // bytes charged for held rows and keys
+	held      [][]*chunk.Column // per input chunk not yet spilled, its columns that are gathered (nil: decoded)
+	chunkRows []int             // rows of every chunk added since the last spill
+	fixed     pendingKeys       // keys of pending rows when the key fits 16 bytes
+	varKeys   []varEntry        // keys of pending rows otherwise
+	queue     []queuedChunk     // chunks whose fixed keys are still to be encoded, in a parallel batch
+	spare     []*chunk.Chunk    // key-only input chunks whose keys are built, reused for input
+	charged   int64             // bytes charged for held rows and keys
 
 	// decodeKey[j] is the key that output column j decodes from, or -1 when it must be gathered;
 	// keyOnly means every column decodes, so input rows are dropped once their keys are built.
@@ -48,6 +49,8 @@ type Sort struct {
 
 	// The in-memory sorted result, in one of three forms.
 	comp       *compactor // compact form: sortedKeys hold the varying key bits
+	refBits    uint       // in compact form, low bits of sortedKeys holding chunk<<rowBits | row
+	rowBits    uint
 	sortedKeys []uint64
 	sortedRefs []uint64  // nil when keyOnly
 	sorted     []entry16 // wide form: keys with more than 64 varying bits
@@ -211,8 +214,15 @@ func (s *Sort) addChunk(c *chunk.Chunk) {
 	n := c.NumRows()
 	s.chunkRows = append(s.chunkRows, n)
 	if !s.keyOnly {
-		s.held = append(s.held, c)
-		s.track(c.MemoryUsage())
+		// Keep only the columns that cannot be decoded from the keys.
+		cols := make([]*chunk.Column, c.NumCols())
+		for j, col := range c.Columns() {
+			if s.decodeKey[j] < 0 {
+				cols[j] = col
+				s.track(col.MemoryUsage())
+			}
+		}
+		s.held = append(s.held, cols)
 	}
 	if s.fixedKeys() {
 		if s.keyOnly {
@@ -306,13 +316,25 @@ func (s *Sort) sortPending() {
 	switch comp, ok := newCompactor(s.fixed.or, s.fixed.and); {
 	case s.fixedKeys() && ok:
 		// Compact chunk by chunk, in parallel, dropping each wide copy as its narrow one is made.
+		// When the key bits and a row reference fit one word together, the reference rides in the
+		// low bits: half the memory and traffic of sorting keys and references side by side.
 		wide := s.fixed.chunks
+		s.refBits, s.rowBits = 0, 0
+		if !s.keyOnly && n > 0 {
+			s.rowBits = uint(bits.Len(uint(slices.Max(s.chunkRows) - 1)))
+			if rb := s.rowBits + uint(bits.Len(uint(len(s.chunkRows)-1))); comp.bits+int(rb) <= 64 {
+				s.refBits = rb
+			}
+		}
 		narrow := make([][]uint64, len(wide))
 		parallel(max(1, min(workers, len(wide))), func(w int) {
 			for c := w; c < len(wide); c += max(1, min(workers, len(wide))) {
 				nb := make([]uint64, len(wide[c]))
 				for i, k := range wide[c] {
 					nb[i] = comp.compact(k)
+					if s.refBits > 0 {
+						nb[i] = nb[i]<<s.refBits | uint64(c)<<s.rowBits | uint64(i)
+					}
 				}
 				narrow[c] = nb
 				wide[c] = nil
@@ -321,7 +343,8 @@ func (s *Sort) sortPending() {
 		s.track(int64(n)*8 - int64(n)*key16Size)
 		s.fixed = pendingKeys{}
 		s.comp = comp
-		s.sortedKeys, s.sortedRefs = radixSort64(narrow, n, comp.bits, workers, !s.keyOnly, s.track)
+		withRefs := !s.keyOnly && s.refBits == 0
+		s.sortedKeys, s.sortedRefs = radixSort64(narrow, n, s.refBits, comp.bits, workers, withRefs, s.track)
 	case s.fixedKeys():
 		var eb entryBlocks
 		s.forEachPending(func(k key16, ref uint64) {
@@ -393,7 +416,7 @@ func (s *Sort) emitRange(chk *chunk.Chunk, pos, n int, scratch []key16) []key16 
 		scratch = scratch[:0]
 		if s.comp != nil {
 			for _, k := range s.sortedKeys[pos : pos+n] {
-				scratch = append(scratch, s.comp.expand(k))
+				scratch = append(scratch, s.comp.expand(k>>s.refBits))
 			}
 		} else {
 			for _, e := range s.sorted[pos : pos+n] {
@@ -405,6 +428,10 @@ func (s *Sort) emitRange(chk *chunk.Chunk, pos, n int, scratch []key16) []key16 
 		switch {
 		case s.decodeKey[j] >= 0:
 			s.enc.DecodeKey16(chk.Column(j), s.decodeKey[j], scratch)
+		case s.comp != nil && s.refBits > 0:
+			ks, rowBits, rowMask := s.sortedKeys[pos:pos+n], s.rowBits, uint64(1)<<s.rowBits-1
+			refMask := uint64(1)<<s.refBits - 1
+			s.gather.gather(chk, j, func(i int) uint64 { return makeRef(int(ks[i]&refMask>>rowBits), int(ks[i]&rowMask)) }, n)
 		case s.comp != nil:
 			refs := s.sortedRefs[pos : pos+n]
 			s.gather.gather(chk, j, func(i int) uint64 { return refs[i] }, n)
