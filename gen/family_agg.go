@@ -27,6 +27,9 @@ func init() {
 		Primitive{Name: "sumInt64", Args: xs(TypeNamed("Int64")), Results: []string{"sum int64", "exact bool"}, AMD64: simdAMD64},
 		Primitive{Name: "sumInt32", Args: xs(TypeNamed("Int32")), Results: []string{"int64"}, AMD64: simdAMD64},
 		Primitive{Name: "sumFloat64", Args: xs(TypeNamed("Float64")), Results: []string{"[32]float64"}, AMD64: simdAMD64},
+		// NULL-aware dense sums: len(x) % 64 == 0, valid has len(x)/64 words, NULL rows add zero.
+		Primitive{Name: "sumInt64Masked", Args: []string{"x []int64", "valid []uint64"}, Results: []string{"sum int64", "exact bool"}, AMD64: simdAMD64},
+		Primitive{Name: "sumFloat64Masked", Args: []string{"x []float64", "valid []uint64"}, Results: []string{"[32]float64"}, AMD64: simdAMD64},
 	)
 	for _, t := range AggTypes {
 		for _, e := range Extremes {
@@ -100,7 +103,11 @@ func emitSum(f *jen.File, t Type) {
 		)
 		f.Comment("SumInt64Wide returns the exact 128-bit sum of the selected valid values (DECIMAL sums).")
 		f.Func().Id("SumInt64Wide").Params(params(x, axisParams)...).Id("Int128").Block(
-			dispatchAxes("sumInt64Wide", []jen.Code{jen.Id("x")}, true),
+			jen.Switch().Block(
+				jen.Case(code("sel != nil && valid != nil")).Block(code("return sumInt64WideSelNulls(x, valid, sel)")),
+				jen.Case(code("sel != nil")).Block(code("return sumInt64WideSel(x, sel)")),
+				jen.Case(code("valid != nil")).Block(code("return sumInt64WideMasked(x, valid)")),
+			),
 			code("var acc Int128"),
 			jen.For(code("len(x) > 0")).Block(
 				code("// Blocks of at most 2^22 values keep the SIMD kernel's exactness bound."),
@@ -113,6 +120,33 @@ func emitSum(f *jen.File, t Type) {
 				code("acc = acc.Add(sumInt64WideDense(blk[full:]))"),
 			),
 			code("return acc"),
+		)
+		f.Comment("sumInt64WideMasked is the NULL-aware dense path: the masked primitive over 64-row blocks of")
+		f.Comment("at most 2^22 rows, with the exact 128-bit loop as fallback and for the tail.")
+		f.Func().Id("sumInt64WideMasked").Params(jen.Id("x").Index().Int64(), jen.Id("valid").Index().Uint64()).Id("Int128").Block(
+			code("var acc Int128"),
+			jen.For(code("start := 0; start < len(x);")).Block(
+				code("end := min(len(x), start+1<<22)"),
+				code("full := start + (end-start)&^63"),
+				code("blk, vb := x[start:full], valid[start>>6:full>>6]"),
+				jen.If(code("s, exact := prims().sumInt64Masked(blk, vb); exact")).Block(
+					code("acc = acc.AddInt64(s)"),
+				).Else().Block(code("acc = acc.Add(sumInt64WideNulls(blk, vb))")),
+				jen.If(code("full < end")).Block(code("acc = acc.Add(sumInt64WideNulls(x[full:end], valid[full>>6:]))")),
+				code("start = end"),
+			),
+			code("return acc"),
+		)
+		f.Comment("genericSumInt64Masked is the pure-Go twin of the sumInt64Masked primitive.")
+		f.Func().Id("genericSumInt64Masked").Params(jen.Id("x").Index().Int64(), jen.Id("valid").Index().Uint64()).Params(jen.Int64(), jen.Bool()).Block(
+			code("var s int64"),
+			code("var o uint64"),
+			jen.For(code("i, v := range x")).Block(
+				code("v &= -int64(valid[i>>6] >> (uint(i) & 63) & 1)"),
+				code("s += v"),
+				code("o |= uint64(v + 1<<40)"),
+			),
+			code("return s, o>>41 == 0 && len(x) <= 1<<22"),
 		)
 		f.Comment("sumInt64WideDense adds every value into a 128-bit accumulator.")
 		f.Func().Id("sumInt64WideDense").Params(x...).Id("Int128").Block(
@@ -158,10 +192,20 @@ func emitSum(f *jen.File, t Type) {
 		})
 	case "Float64":
 		f.Comment("SumFloat64 returns the sum of the selected valid values in the defined order of SIMD.md: the")
-		f.Comment("p-th summed row goes to lane p%32, and the 32 lanes are reduced by a fixed tree, so every")
-		f.Comment("implementation returns the same bits.")
+		f.Comment("row at position p (its index in sel, or the row itself) goes to lane p%32, NULL rows add")
+		f.Comment("nothing, and the 32 lanes are reduced by a fixed tree, so every implementation returns the")
+		f.Comment("same bits.")
 		f.Func().Id("SumFloat64").Params(params(x, axisParams)...).Float64().Block(
-			dispatchAxes("sumFloat64", []jen.Code{jen.Id("x")}, true),
+			jen.Switch().Block(
+				jen.Case(code("sel != nil && valid != nil")).Block(code("return sumFloat64SelNulls(x, valid, sel)")),
+				jen.Case(code("sel != nil")).Block(code("return sumFloat64Sel(x, sel)")),
+				jen.Case(code("valid != nil")).Block(
+					code("full := len(x) &^ 63"),
+					code("acc := prims().sumFloat64Masked(x[:full], valid[:full>>6])"),
+					jen.For(code("i := full; i < len(x); i++")).Block(code("acc[i&31] += maskedFloat(x[i], valid[i>>6]>>(uint(i)&63))")),
+					code("return reduceLanes(&acc)"),
+				),
+			),
 			code("full := len(x) &^ 31"),
 			code("acc := prims().sumFloat64(x[:full])"),
 			jen.For(code("i := full; i < len(x); i++")).Block(code("acc[i&31] += x[i]")),
@@ -173,12 +217,20 @@ func emitSum(f *jen.File, t Type) {
 			jen.For(code("i, v := range x")).Block(code("acc[i&31] += v")),
 			code("return acc"),
 		)
-		variants(f, "sumFloat64", x, []jen.Code{jen.Float64()}, func(a axis) []jen.Code {
-			// Only rows that are summed advance the lane, so NULLs do not shift later rows.
-			return []jen.Code{code("var acc [32]float64"), code("lane := 0"),
-				a.loop("len(x)", false, code("acc[lane&31] += x[i]"), code("lane++")),
-				code("return reduceLanes(&acc)")}
-		})
+		f.Comment("genericSumFloat64Masked is the pure-Go twin of the sumFloat64Masked primitive.")
+		f.Func().Id("genericSumFloat64Masked").Params(jen.Id("x").Index().Float64(), jen.Id("valid").Index().Uint64()).Index(jen.Lit(32)).Float64().Block(
+			code("var acc [32]float64"),
+			jen.For(code("i, v := range x")).Block(code("acc[i&31] += maskedFloat(v, valid[i>>6]>>(uint(i)&63))")),
+			code("return acc"),
+		)
+		for _, a := range []axis{{true, false}, {true, true}} {
+			variantDoc(f, "SumFloat64", a)
+			f.Func().Id("sumFloat64"+a.suffix()).Params(params(x, a.params())...).Float64().Block(
+				code("var acc [32]float64"),
+				a.loop("len(x)", true, code("acc[p&31] += x[i]")),
+				code("return reduceLanes(&acc)"),
+			)
+		}
 	}
 }
 

@@ -46,7 +46,7 @@ func SumInt64Wide(x []int64, valid []uint64, sel []int32) Int128 {
 	case sel != nil:
 		return sumInt64WideSel(x, sel)
 	case valid != nil:
-		return sumInt64WideNulls(x, valid)
+		return sumInt64WideMasked(x, valid)
 	}
 	var acc Int128
 	for len(x) > 0 {
@@ -62,6 +62,39 @@ func SumInt64Wide(x []int64, valid []uint64, sel []int32) Int128 {
 		acc = acc.Add(sumInt64WideDense(blk[full:]))
 	}
 	return acc
+}
+
+// sumInt64WideMasked is the NULL-aware dense path: the masked primitive over 64-row blocks of
+// at most 2^22 rows, with the exact 128-bit loop as fallback and for the tail.
+func sumInt64WideMasked(x []int64, valid []uint64) Int128 {
+	var acc Int128
+	for start := 0; start < len(x); {
+		end := min(len(x), start+1<<22)
+		full := start + (end-start)&^63
+		blk, vb := x[start:full], valid[start>>6:full>>6]
+		if s, exact := prims().sumInt64Masked(blk, vb); exact {
+			acc = acc.AddInt64(s)
+		} else {
+			acc = acc.Add(sumInt64WideNulls(blk, vb))
+		}
+		if full < end {
+			acc = acc.Add(sumInt64WideNulls(x[full:end], valid[full>>6:]))
+		}
+		start = end
+	}
+	return acc
+}
+
+// genericSumInt64Masked is the pure-Go twin of the sumInt64Masked primitive.
+func genericSumInt64Masked(x []int64, valid []uint64) (int64, bool) {
+	var s int64
+	var o uint64
+	for i, v := range x {
+		v &= -int64(valid[i>>6] >> (uint(i) & 63) & 1)
+		s += v
+		o |= uint64(v + 1<<40)
+	}
+	return s, o>>41 == 0 && len(x) <= 1<<22
 }
 
 // sumInt64WideDense adds every value into a 128-bit accumulator.
@@ -946,8 +979,9 @@ func groupMaxInt32SelNulls(state []int32, seen []bool, groups []uint32, x []int3
 }
 
 // SumFloat64 returns the sum of the selected valid values in the defined order of SIMD.md: the
-// p-th summed row goes to lane p%32, and the 32 lanes are reduced by a fixed tree, so every
-// implementation returns the same bits.
+// row at position p (its index in sel, or the row itself) goes to lane p%32, NULL rows add
+// nothing, and the 32 lanes are reduced by a fixed tree, so every implementation returns the
+// same bits.
 func SumFloat64(x []float64, valid []uint64, sel []int32) float64 {
 	switch {
 	case sel != nil && valid != nil:
@@ -955,7 +989,12 @@ func SumFloat64(x []float64, valid []uint64, sel []int32) float64 {
 	case sel != nil:
 		return sumFloat64Sel(x, sel)
 	case valid != nil:
-		return sumFloat64Nulls(x, valid)
+		full := len(x) &^ 63
+		acc := prims().sumFloat64Masked(x[:full], valid[:full>>6])
+		for i := full; i < len(x); i++ {
+			acc[i&31] += maskedFloat(x[i], valid[i>>6]>>(uint(i)&63))
+		}
+		return reduceLanes(&acc)
 	}
 	full := len(x) &^ 31
 	acc := prims().sumFloat64(x[:full])
@@ -974,28 +1013,21 @@ func genericSumFloat64(x []float64) [32]float64 {
 	return acc
 }
 
+// genericSumFloat64Masked is the pure-Go twin of the sumFloat64Masked primitive.
+func genericSumFloat64Masked(x []float64, valid []uint64) [32]float64 {
+	var acc [32]float64
+	for i, v := range x {
+		acc[i&31] += maskedFloat(v, valid[i>>6]>>(uint(i)&63))
+	}
+	return acc
+}
+
 // sumFloat64Sel is SumFloat64 specialized for a selection vector and no NULLs.
 func sumFloat64Sel(x []float64, sel []int32) float64 {
 	var acc [32]float64
-	lane := 0
-	for _, r := range sel {
+	for p, r := range sel {
 		i := int(r)
-		acc[lane&31] += x[i]
-		lane++
-	}
-	return reduceLanes(&acc)
-}
-
-// sumFloat64Nulls is SumFloat64 specialized for NULLs and no selection vector.
-func sumFloat64Nulls(x []float64, valid []uint64) float64 {
-	var acc [32]float64
-	lane := 0
-	for i := 0; i < len(x); i++ {
-		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
-			continue
-		}
-		acc[lane&31] += x[i]
-		lane++
+		acc[p&31] += x[i]
 	}
 	return reduceLanes(&acc)
 }
@@ -1003,14 +1035,12 @@ func sumFloat64Nulls(x []float64, valid []uint64) float64 {
 // sumFloat64SelNulls is SumFloat64 specialized for a selection vector and NULLs.
 func sumFloat64SelNulls(x []float64, valid []uint64, sel []int32) float64 {
 	var acc [32]float64
-	lane := 0
-	for _, r := range sel {
+	for p, r := range sel {
 		i := int(r)
 		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
 			continue
 		}
-		acc[lane&31] += x[i]
-		lane++
+		acc[p&31] += x[i]
 	}
 	return reduceLanes(&acc)
 }

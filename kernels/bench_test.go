@@ -200,6 +200,7 @@ type benchInputs struct {
 	outInt32                             []int32
 	outUint64                            []uint64
 	wUint64, aUint64, bUint64, dstUint64 []uint64
+	validUint64                          []uint64
 }
 
 func newBenchInputs(n int) *benchInputs {
@@ -210,10 +211,12 @@ func newBenchInputs(n int) *benchInputs {
 		cInt64: 1 << 29, cInt32: 0, cFloat64: 0,
 		outInt32: make([]int32, n), outUint64: make([]uint64, n),
 		wUint64: make([]uint64, n), aUint64: make([]uint64, n), bUint64: make([]uint64, n), dstUint64: make([]uint64, n),
+		validUint64: make([]uint64, n),
 	}
 	for i := 0; i < n; i++ {
 		in.xInt32[i], in.yInt32[i] = int32(rng.Uint32()), int32(rng.Uint32())
 		in.wUint64[i], in.aUint64[i], in.bUint64[i] = rng.Uint64(), rng.Uint64(), rng.Uint64()
+		in.validUint64[i] = rng.Uint64() | rng.Uint64() | rng.Uint64() // 7/8 valid
 	}
 	return in
 }

@@ -8,6 +8,8 @@ type primitives struct {
 	sumInt64             func(x []int64) (sum int64, exact bool)
 	sumInt32             func(x []int32) int64
 	sumFloat64           func(x []float64) [32]float64
+	sumInt64Masked       func(x []int64, valid []uint64) (sum int64, exact bool)
+	sumFloat64Masked     func(x []float64, valid []uint64) [32]float64
 	minInt64             func(x []int64) int64
 	maxInt64             func(x []int64) int64
 	minInt32             func(x []int32) int32
@@ -155,6 +157,8 @@ var genericPrimitives = primitives{
 	or:                   genericOr,
 	popcount:             genericPopcount,
 	sumFloat64:           genericSumFloat64,
+	sumFloat64Masked:     genericSumFloat64Masked,
 	sumInt32:             genericSumInt32,
 	sumInt64:             genericSumInt64,
+	sumInt64Masked:       genericSumInt64Masked,
 }

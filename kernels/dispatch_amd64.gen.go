@@ -9,6 +9,8 @@ func init() {
 		p.sumInt64 = sumInt64AVX2
 		p.sumInt32 = sumInt32AVX2
 		p.sumFloat64 = sumFloat64AVX2
+		p.sumInt64Masked = sumInt64MaskedAVX2
+		p.sumFloat64Masked = sumFloat64MaskedAVX2
 		p.minInt64 = minInt64AVX2
 		p.maxInt64 = maxInt64AVX2
 		p.minInt32 = minInt32AVX2

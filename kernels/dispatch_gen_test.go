@@ -9,6 +9,12 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("sumInt64", func(b *testing.B) { benchPrimitive(b, 8192, func(p *primitives) { _, _ = p.sumInt64(in.xInt64) }) })
 	b.Run("sumInt32", func(b *testing.B) { benchPrimitive(b, 4096, func(p *primitives) { _ = p.sumInt32(in.xInt32) }) })
 	b.Run("sumFloat64", func(b *testing.B) { benchPrimitive(b, 8192, func(p *primitives) { _ = p.sumFloat64(in.xFloat64) }) })
+	b.Run("sumInt64Masked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _, _ = p.sumInt64Masked(in.xInt64, in.validUint64) })
+	})
+	b.Run("sumFloat64Masked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.sumFloat64Masked(in.xFloat64, in.validUint64) })
+	})
 	b.Run("minInt64", func(b *testing.B) { benchPrimitive(b, 8192, func(p *primitives) { _ = p.minInt64(in.xInt64) }) })
 	b.Run("maxInt64", func(b *testing.B) { benchPrimitive(b, 8192, func(p *primitives) { _ = p.maxInt64(in.xInt64) }) })
 	b.Run("minInt32", func(b *testing.B) { benchPrimitive(b, 4096, func(p *primitives) { _ = p.minInt32(in.xInt32) }) })

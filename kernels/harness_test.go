@@ -437,13 +437,12 @@ func sameFloat(a, b float64) bool {
 }
 
 func checkSumFloat64(t *testing.T, tc *testCase, x []float64) {
-	// The defined order: the k-th summed value goes to lane k%32; lanes reduce by halving.
+	// The defined order: the row at position p goes to lane p%32, NULLs add nothing; lanes reduce
+	// by halving.
 	var lanes [32]float64
-	k := 0
-	for _, i := range tc.rows() {
+	for p, i := range tc.rows() {
 		if tc.isValid(i) {
-			lanes[k%32] += x[i]
-			k++
+			lanes[p%32] += x[i]
 		}
 	}
 	for s := 16; s >= 1; s /= 2 {

@@ -54,3 +54,9 @@ const (
 )
 
 var posInf, negInf = math.Inf(1), math.Inf(-1)
+
+// maskedFloat is v when the low bit of valid is set and +0.0 otherwise, without a branch. Adding
+// +0.0 leaves every lane sum unchanged (a lane that starts at +0.0 can never hold -0.0).
+func maskedFloat(v float64, valid uint64) float64 {
+	return math.Float64frombits(math.Float64bits(v) & -(valid & 1))
+}

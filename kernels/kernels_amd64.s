@@ -148,6 +148,294 @@ sumFloat64_done:
 	VZEROUPPER
 	RET
 
+DATA laneBits<>+0(SB)/8, $0x0000000000000001
+DATA laneBits<>+8(SB)/8, $0x0000000000000002
+DATA laneBits<>+16(SB)/8, $0x0000000000000004
+DATA laneBits<>+24(SB)/8, $0x0000000000000008
+GLOBL laneBits<>(SB), RODATA|NOPTR, $32
+
+// func sumInt64MaskedAVX2(x []int64, valid []uint64) (sum int64, exact bool)
+// Requires: AVX, AVX2, SSE2
+TEXT ·sumInt64MaskedAVX2(SB), NOSPLIT, $0-57
+	MOVQ         x_base+0(FP), AX
+	MOVQ         valid_base+24(FP), CX
+	MOVQ         x_len+8(FP), DX
+	MOVQ         $0x0000010000000000, BX
+	MOVQ         BX, X0
+	VPBROADCASTQ X0, Y0
+	VMOVDQU      laneBits<>+0(SB), Y1
+	VPXOR        Y2, Y2, Y2
+	VPXOR        Y6, Y6, Y6
+	VPXOR        Y3, Y3, Y3
+	VPXOR        Y7, Y7, Y7
+	VPXOR        Y4, Y4, Y4
+	VPXOR        Y8, Y8, Y8
+	VPXOR        Y5, Y5, Y5
+	VPXOR        Y9, Y9, Y9
+
+sumInt64Masked_loop:
+	CMPQ         DX, $0x00
+	JE           sumInt64Masked_done
+	VPBROADCASTQ (CX), Y10
+	VPAND        Y1, Y10, Y11
+	VPCMPEQQ     Y1, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VPAND        (AX), Y11, Y11
+	VPADDQ       Y11, Y2, Y2
+	VPADDQ       Y11, Y0, Y11
+	VPOR         Y11, Y6, Y6
+	VPAND        Y1, Y10, Y11
+	VPCMPEQQ     Y1, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VPAND        32(AX), Y11, Y11
+	VPADDQ       Y11, Y3, Y3
+	VPADDQ       Y11, Y0, Y11
+	VPOR         Y11, Y7, Y7
+	VPAND        Y1, Y10, Y11
+	VPCMPEQQ     Y1, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VPAND        64(AX), Y11, Y11
+	VPADDQ       Y11, Y4, Y4
+	VPADDQ       Y11, Y0, Y11
+	VPOR         Y11, Y8, Y8
+	VPAND        Y1, Y10, Y11
+	VPCMPEQQ     Y1, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VPAND        96(AX), Y11, Y11
+	VPADDQ       Y11, Y5, Y5
+	VPADDQ       Y11, Y0, Y11
+	VPOR         Y11, Y9, Y9
+	VPAND        Y1, Y10, Y11
+	VPCMPEQQ     Y1, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VPAND        128(AX), Y11, Y11
+	VPADDQ       Y11, Y2, Y2
+	VPADDQ       Y11, Y0, Y11
+	VPOR         Y11, Y6, Y6
+	VPAND        Y1, Y10, Y11
+	VPCMPEQQ     Y1, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VPAND        160(AX), Y11, Y11
+	VPADDQ       Y11, Y3, Y3
+	VPADDQ       Y11, Y0, Y11
+	VPOR         Y11, Y7, Y7
+	VPAND        Y1, Y10, Y11
+	VPCMPEQQ     Y1, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VPAND        192(AX), Y11, Y11
+	VPADDQ       Y11, Y4, Y4
+	VPADDQ       Y11, Y0, Y11
+	VPOR         Y11, Y8, Y8
+	VPAND        Y1, Y10, Y11
+	VPCMPEQQ     Y1, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VPAND        224(AX), Y11, Y11
+	VPADDQ       Y11, Y5, Y5
+	VPADDQ       Y11, Y0, Y11
+	VPOR         Y11, Y9, Y9
+	VPAND        Y1, Y10, Y11
+	VPCMPEQQ     Y1, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VPAND        256(AX), Y11, Y11
+	VPADDQ       Y11, Y2, Y2
+	VPADDQ       Y11, Y0, Y11
+	VPOR         Y11, Y6, Y6
+	VPAND        Y1, Y10, Y11
+	VPCMPEQQ     Y1, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VPAND        288(AX), Y11, Y11
+	VPADDQ       Y11, Y3, Y3
+	VPADDQ       Y11, Y0, Y11
+	VPOR         Y11, Y7, Y7
+	VPAND        Y1, Y10, Y11
+	VPCMPEQQ     Y1, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VPAND        320(AX), Y11, Y11
+	VPADDQ       Y11, Y4, Y4
+	VPADDQ       Y11, Y0, Y11
+	VPOR         Y11, Y8, Y8
+	VPAND        Y1, Y10, Y11
+	VPCMPEQQ     Y1, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VPAND        352(AX), Y11, Y11
+	VPADDQ       Y11, Y5, Y5
+	VPADDQ       Y11, Y0, Y11
+	VPOR         Y11, Y9, Y9
+	VPAND        Y1, Y10, Y11
+	VPCMPEQQ     Y1, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VPAND        384(AX), Y11, Y11
+	VPADDQ       Y11, Y2, Y2
+	VPADDQ       Y11, Y0, Y11
+	VPOR         Y11, Y6, Y6
+	VPAND        Y1, Y10, Y11
+	VPCMPEQQ     Y1, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VPAND        416(AX), Y11, Y11
+	VPADDQ       Y11, Y3, Y3
+	VPADDQ       Y11, Y0, Y11
+	VPOR         Y11, Y7, Y7
+	VPAND        Y1, Y10, Y11
+	VPCMPEQQ     Y1, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VPAND        448(AX), Y11, Y11
+	VPADDQ       Y11, Y4, Y4
+	VPADDQ       Y11, Y0, Y11
+	VPOR         Y11, Y8, Y8
+	VPAND        Y1, Y10, Y11
+	VPCMPEQQ     Y1, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VPAND        480(AX), Y11, Y10
+	VPADDQ       Y10, Y5, Y5
+	VPADDQ       Y10, Y0, Y10
+	VPOR         Y10, Y9, Y9
+	ADDQ         $0x00000200, AX
+	ADDQ         $0x00000008, CX
+	SUBQ         $0x00000040, DX
+	JMP          sumInt64Masked_loop
+
+sumInt64Masked_done:
+	VPADDQ       Y3, Y2, Y2
+	VPADDQ       Y5, Y4, Y4
+	VPADDQ       Y4, Y2, Y2
+	VEXTRACTI128 $0x01, Y2, X0
+	VPADDQ       X0, X2, X2
+	VPSHUFD      $0x4e, X2, X0
+	VPADDQ       X0, X2, X2
+	VMOVQ        X2, AX
+	MOVQ         AX, sum+48(FP)
+	VPOR         Y7, Y6, Y6
+	VPOR         Y8, Y9, Y9
+	VPOR         Y9, Y6, Y6
+	VEXTRACTI128 $0x01, Y6, X0
+	VPOR         X0, X6, X6
+	VPSHUFD      $0x4e, X6, X0
+	VPOR         X0, X6, X6
+	VMOVQ        X6, AX
+	SHRQ         $0x29, AX
+	SETEQ        AL
+	MOVB         AL, exact+56(FP)
+	VZEROUPPER
+	RET
+
+// func sumFloat64MaskedAVX2(x []float64, valid []uint64) [32]float64
+// Requires: AVX, AVX2
+TEXT ·sumFloat64MaskedAVX2(SB), NOSPLIT, $0-304
+	MOVQ    x_base+0(FP), AX
+	MOVQ    valid_base+24(FP), CX
+	MOVQ    x_len+8(FP), DX
+	VMOVDQU laneBits<>+0(SB), Y0
+	VXORPD  Y1, Y1, Y1
+	VXORPD  Y2, Y2, Y2
+	VXORPD  Y3, Y3, Y3
+	VXORPD  Y4, Y4, Y4
+	VXORPD  Y5, Y5, Y5
+	VXORPD  Y6, Y6, Y6
+	VXORPD  Y7, Y7, Y7
+	VXORPD  Y8, Y8, Y8
+
+sumFloat64Masked_loop:
+	CMPQ         DX, $0x00
+	JE           sumFloat64Masked_done
+	VPBROADCASTQ (CX), Y9
+	VPAND        Y0, Y9, Y10
+	VPCMPEQQ     Y0, Y10, Y10
+	VPSRLQ       $0x04, Y9, Y9
+	VANDPD       (AX), Y10, Y10
+	VADDPD       Y10, Y1, Y1
+	VPAND        Y0, Y9, Y10
+	VPCMPEQQ     Y0, Y10, Y10
+	VPSRLQ       $0x04, Y9, Y9
+	VANDPD       32(AX), Y10, Y10
+	VADDPD       Y10, Y2, Y2
+	VPAND        Y0, Y9, Y10
+	VPCMPEQQ     Y0, Y10, Y10
+	VPSRLQ       $0x04, Y9, Y9
+	VANDPD       64(AX), Y10, Y10
+	VADDPD       Y10, Y3, Y3
+	VPAND        Y0, Y9, Y10
+	VPCMPEQQ     Y0, Y10, Y10
+	VPSRLQ       $0x04, Y9, Y9
+	VANDPD       96(AX), Y10, Y10
+	VADDPD       Y10, Y4, Y4
+	VPAND        Y0, Y9, Y10
+	VPCMPEQQ     Y0, Y10, Y10
+	VPSRLQ       $0x04, Y9, Y9
+	VANDPD       128(AX), Y10, Y10
+	VADDPD       Y10, Y5, Y5
+	VPAND        Y0, Y9, Y10
+	VPCMPEQQ     Y0, Y10, Y10
+	VPSRLQ       $0x04, Y9, Y9
+	VANDPD       160(AX), Y10, Y10
+	VADDPD       Y10, Y6, Y6
+	VPAND        Y0, Y9, Y10
+	VPCMPEQQ     Y0, Y10, Y10
+	VPSRLQ       $0x04, Y9, Y9
+	VANDPD       192(AX), Y10, Y10
+	VADDPD       Y10, Y7, Y7
+	VPAND        Y0, Y9, Y10
+	VPCMPEQQ     Y0, Y10, Y10
+	VPSRLQ       $0x04, Y9, Y9
+	VANDPD       224(AX), Y10, Y10
+	VADDPD       Y10, Y8, Y8
+	VPAND        Y0, Y9, Y10
+	VPCMPEQQ     Y0, Y10, Y10
+	VPSRLQ       $0x04, Y9, Y9
+	VANDPD       256(AX), Y10, Y10
+	VADDPD       Y10, Y1, Y1
+	VPAND        Y0, Y9, Y10
+	VPCMPEQQ     Y0, Y10, Y10
+	VPSRLQ       $0x04, Y9, Y9
+	VANDPD       288(AX), Y10, Y10
+	VADDPD       Y10, Y2, Y2
+	VPAND        Y0, Y9, Y10
+	VPCMPEQQ     Y0, Y10, Y10
+	VPSRLQ       $0x04, Y9, Y9
+	VANDPD       320(AX), Y10, Y10
+	VADDPD       Y10, Y3, Y3
+	VPAND        Y0, Y9, Y10
+	VPCMPEQQ     Y0, Y10, Y10
+	VPSRLQ       $0x04, Y9, Y9
+	VANDPD       352(AX), Y10, Y10
+	VADDPD       Y10, Y4, Y4
+	VPAND        Y0, Y9, Y10
+	VPCMPEQQ     Y0, Y10, Y10
+	VPSRLQ       $0x04, Y9, Y9
+	VANDPD       384(AX), Y10, Y10
+	VADDPD       Y10, Y5, Y5
+	VPAND        Y0, Y9, Y10
+	VPCMPEQQ     Y0, Y10, Y10
+	VPSRLQ       $0x04, Y9, Y9
+	VANDPD       416(AX), Y10, Y10
+	VADDPD       Y10, Y6, Y6
+	VPAND        Y0, Y9, Y10
+	VPCMPEQQ     Y0, Y10, Y10
+	VPSRLQ       $0x04, Y9, Y9
+	VANDPD       448(AX), Y10, Y10
+	VADDPD       Y10, Y7, Y7
+	VPAND        Y0, Y9, Y10
+	VPCMPEQQ     Y0, Y10, Y10
+	VPSRLQ       $0x04, Y9, Y9
+	VANDPD       480(AX), Y10, Y9
+	VADDPD       Y9, Y8, Y8
+	ADDQ         $0x00000200, AX
+	ADDQ         $0x00000008, CX
+	SUBQ         $0x00000040, DX
+	JMP          sumFloat64Masked_loop
+
+sumFloat64Masked_done:
+	LEAQ    ret_0+48(FP), AX
+	VMOVUPD Y1, (AX)
+	VMOVUPD Y2, 32(AX)
+	VMOVUPD Y3, 64(AX)
+	VMOVUPD Y4, 96(AX)
+	VMOVUPD Y5, 128(AX)
+	VMOVUPD Y6, 160(AX)
+	VMOVUPD Y7, 192(AX)
+	VMOVUPD Y8, 224(AX)
+	VZEROUPPER
+	RET
+
 // func minInt64AVX2(x []int64) int64
 // Requires: AVX, AVX2, SSE2
 TEXT ·minInt64AVX2(SB), NOSPLIT, $0-32

@@ -13,6 +13,12 @@ func sumInt32AVX2(x []int32) int64
 // sumFloat64AVX2 is the AVX2 sumFloat64 primitive: acc[i%32] += x[i] in index order.
 func sumFloat64AVX2(x []float64) [32]float64
 
+// sumInt64MaskedAVX2 is the AVX2 sumInt64Masked primitive: sumInt64AVX2 with NULL rows zeroed.
+func sumInt64MaskedAVX2(x []int64, valid []uint64) (sum int64, exact bool)
+
+// sumFloat64MaskedAVX2 is the AVX2 sumFloat64Masked primitive: acc[i%32] += x[i] for valid rows.
+func sumFloat64MaskedAVX2(x []float64, valid []uint64) [32]float64
+
 // minInt64AVX2 is the AVX2 minInt64 primitive (kernels/SIMD.md).
 func minInt64AVX2(x []int64) int64
 

@@ -19,6 +19,7 @@ import (
 func main() {
 	ConstraintExpr("amd64")
 	emitSums()
+	emitMaskedSums()
 	for _, t := range gen.AggTypes {
 		emitExtreme(t, "min")
 		emitExtreme(t, "max")
@@ -174,6 +175,128 @@ func emitSums() {
 		SUBQ(U32(32), n)
 		JMP(LabelRef("sumFloat64_loop"))
 		Label("sumFloat64_done")
+		first, err := ReturnIndex(0).Index(0).Resolve()
+		if err != nil {
+			panic(err)
+		}
+		out := GP64()
+		LEAQ(first.Addr, out)
+		for r, a := range acc {
+			VMOVUPD(a, Mem{Base: out, Disp: 32 * r})
+		}
+		VZEROUPPER()
+		RET()
+	}
+}
+
+// laneBits is {1, 2, 4, 8} in the four 64-bit lanes: ANDed with a broadcast validity word shifted
+// right by 4 per vector, and compared for equality, it gives each lane's validity mask.
+func laneBits() Mem {
+	m := GLOBL("laneBits", RODATA|NOPTR)
+	for i := 0; i < 4; i++ {
+		DATA(8*i, U64(1<<i))
+	}
+	return m
+}
+
+// validMask returns the lane mask for the next four rows of vw (the broadcast validity word) and
+// shifts vw to the following four.
+func validMask(vw, bits reg.VecVirtual) reg.VecVirtual {
+	m := YMM()
+	VPAND(bits, vw, m)
+	VPCMPEQQ(bits, m, m)
+	VPSRLQ(Imm(4), vw, vw)
+	return m
+}
+
+// emitMaskedSums emits the NULL-aware sums: per 64-row block the validity word is broadcast and
+// each vector of values is ANDed with its lane mask, so NULL rows add zero.
+func emitMaskedSums() {
+	lb := laneBits()
+
+	TEXT("sumInt64MaskedAVX2", NOSPLIT, "func(x []int64, valid []uint64) (sum int64, exact bool)")
+	Doc("sumInt64MaskedAVX2 is the AVX2 sumInt64Masked primitive: sumInt64AVX2 with NULL rows zeroed.")
+	{
+		p := Load(Param("x").Base(), GP64())
+		v := Load(Param("valid").Base(), GP64())
+		n := Load(Param("x").Len(), GP64())
+		bias := broadcastQ(1 << 40)
+		bits := YMM()
+		VMOVDQU(lb, bits)
+		acc := []reg.VecVirtual{YMM(), YMM(), YMM(), YMM()}
+		orAcc := []reg.VecVirtual{YMM(), YMM(), YMM(), YMM()}
+		for k := range acc {
+			VPXOR(acc[k], acc[k], acc[k])
+			VPXOR(orAcc[k], orAcc[k], orAcc[k])
+		}
+		Label("sumInt64Masked_loop")
+		CMPQ(n, Imm(0))
+		JE(LabelRef("sumInt64Masked_done"))
+		vw := YMM()
+		VPBROADCASTQ(Mem{Base: v}, vw)
+		for k := 0; k < 16; k++ {
+			m, x, t := validMask(vw, bits), YMM(), YMM()
+			VPAND(Mem{Base: p, Disp: 32 * k}, m, x)
+			VPADDQ(x, acc[k%4], acc[k%4])
+			VPADDQ(x, bias, t)
+			VPOR(t, orAcc[k%4], orAcc[k%4])
+		}
+		ADDQ(U32(512), p)
+		ADDQ(U32(8), v)
+		SUBQ(U32(64), n)
+		JMP(LabelRef("sumInt64Masked_loop"))
+		Label("sumInt64Masked_done")
+		VPADDQ(acc[1], acc[0], acc[0])
+		VPADDQ(acc[3], acc[2], acc[2])
+		VPADDQ(acc[2], acc[0], acc[0])
+		Store(hsumQ(acc[0]), Return("sum"))
+		ors := orAcc[0]
+		VPOR(orAcc[1], ors, ors)
+		VPOR(orAcc[2], orAcc[3], orAcc[3])
+		VPOR(orAcc[3], ors, ors)
+		x := XMM()
+		VEXTRACTI128(Imm(1), ors, x)
+		VPOR(x, ors.AsX(), ors.AsX())
+		VPSHUFD(Imm(0x4E), ors.AsX(), x)
+		VPOR(x, ors.AsX(), ors.AsX())
+		o := GP64()
+		VMOVQ(ors.AsX(), o)
+		SHRQ(Imm(41), o)
+		ok := GP8()
+		SETEQ(ok)
+		Store(ok, Return("exact"))
+		VZEROUPPER()
+		RET()
+	}
+
+	TEXT("sumFloat64MaskedAVX2", NOSPLIT, "func(x []float64, valid []uint64) [32]float64")
+	Doc("sumFloat64MaskedAVX2 is the AVX2 sumFloat64Masked primitive: acc[i%32] += x[i] for valid rows.")
+	{
+		p := Load(Param("x").Base(), GP64())
+		v := Load(Param("valid").Base(), GP64())
+		n := Load(Param("x").Len(), GP64())
+		bits := YMM()
+		VMOVDQU(lb, bits)
+		acc := make([]reg.VecVirtual, 8)
+		for r := range acc {
+			acc[r] = YMM()
+			VXORPD(acc[r], acc[r], acc[r])
+		}
+		Label("sumFloat64Masked_loop")
+		CMPQ(n, Imm(0))
+		JE(LabelRef("sumFloat64Masked_done"))
+		vw := YMM()
+		VPBROADCASTQ(Mem{Base: v}, vw)
+		for k := 0; k < 16; k++ {
+			m, x := validMask(vw, bits), YMM()
+			VANDPD(Mem{Base: p, Disp: 32 * k}, m, x)
+			VADDPD(x, acc[k%8], acc[k%8])
+		}
+		ADDQ(U32(512), p)
+		ADDQ(U32(8), v)
+		SUBQ(U32(64), n)
+		JMP(LabelRef("sumFloat64Masked_loop"))
+		Label("sumFloat64Masked_done")
 		first, err := ReturnIndex(0).Index(0).Resolve()
 		if err != nil {
 			panic(err)
