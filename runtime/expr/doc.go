@@ -2,6 +2,22 @@
 // ScalarFunction nodes whose constructors type-check their arguments and infer result types, and a
 // compiler that turns a tree into a vectorized Evaluator running on whole chunks.
 //
+// # Functions
+//
+//	plus minus mul div mod      numbers (BOOL, INT64, DECIMAL, FLOAT64) → number
+//	eq ne lt le gt ge           two values of compatible types → BOOL
+//	and or (2+ args), not       BOOL → BOOL, three-valued
+//	isnull isnotnull            any → BOOL, never NULL
+//	in(x, items...)             x = some item → BOOL (NULL when no match and a NULL around)
+//	between(x, low, high)       low ≤ x ≤ high → BOOL
+//	like notlike(s, pattern)    STRING, constant STRING pattern → BOOL
+//	case(w1, t1, ..., [else])   BOOL conditions, values of compatible types → their common type
+//	extract_year/_month/_day    DATE or TIMESTAMP → INT64
+//	substring(s, pos[, len])    STRING, INT64, INT64 → STRING
+//	date_add_/date_sub_ day/month/year (d, n)   DATE, INT64 → DATE
+//	cast                        numbers ↔ numbers, DATE ↔ TIMESTAMP, STRING → any but BOOL,
+//	                            any → STRING (NewCast)
+//
 // # Typing
 //
 // Function names are stable strings, because the coprocessor protocol carries them (see the
@@ -12,13 +28,13 @@
 //     cast with an overflow error), except that an INT64 literal is typed by its digits, as MySQL
 //     types literals (5 is DECIMAL(1,0)), so "price > 5" does not widen the column's type;
 //   - decimals of different scales are rescaled to the larger scale;
-//   - DATE combined with TIMESTAMP becomes TIMESTAMP; BOOL combined with a number becomes INT64;
+//   - DATE combined with TIMESTAMP becomes TIMESTAMP; BOOL mixed with numbers counts as 0 or 1;
 //   - STRING combined with DATE, TIMESTAMP or a number is parsed as that type (bad text is an error).
 //
 // DECIMAL results follow MySQL/TiDB, capped at precision 18 (a scaled int64): plus and minus keep
 // the larger scale and gain one integer digit; mul adds the scales (an error at compile time when
 // the sum passes 18); div has the dividend's scale plus 4 (capped at 18) and rounds half away from
-// zero; INT64 / INT64 is a DECIMAL(18,4) as in MySQL.
+// zero; INT64 / INT64 is a DECIMAL of scale 4, as in MySQL.
 //
 // # Semantics
 //
