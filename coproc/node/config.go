@@ -1,0 +1,125 @@
+package node
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"time"
+)
+
+// Config is everything a node needs to run; the zero value of a field means its default.
+type Config struct {
+	// DataDir holds the node's Pebble store.
+	DataDir string `json:"data_dir"`
+	// ListenAddr is the gRPC address, such as "127.0.0.1:20160"; port 0 picks a free port.
+	ListenAddr string `json:"listen_addr"`
+	// TLS enables mutual TLS when its files are set.
+	TLS TLSFiles `json:"tls"`
+	// MaxConcurrentHeavy is how many heavy requests (aggregation, TopN or unpaged) may run at
+	// once; more answer ServerIsBusy. Default: the number of CPUs.
+	MaxConcurrentHeavy int `json:"max_concurrent_heavy"`
+	// RequestMemoryQuota is the bytes one request's operators may hold. Default 256 MiB.
+	RequestMemoryQuota int64 `json:"request_memory_quota"`
+	// MaxRequestBytes bounds an encoded request (gRPC refuses larger messages). Default 8 MiB.
+	MaxRequestBytes int `json:"max_request_bytes"`
+	// MaxRanges bounds the key ranges of one request. Default 65536.
+	MaxRanges int `json:"max_ranges"`
+	// MaxPageRows bounds the rows one page scans; an unpaged request gets this page size.
+	// Default 262144.
+	MaxPageRows int `json:"max_page_rows"`
+	// RequestTimeoutMS is the deadline of a request that names none. Default 60000.
+	RequestTimeoutMS int64 `json:"request_timeout_ms"`
+	// MaxChunkSize is the largest batch operators pass. Default 1024.
+	MaxChunkSize int `json:"max_chunk_size"`
+	// BlockCacheBytes is Pebble's block cache size; 0 means Pebble's default.
+	BlockCacheBytes int64 `json:"block_cache_bytes"`
+	// NoSync skips waiting for the WAL on ingest (benchmarks and scratch data only).
+	NoSync bool `json:"no_sync"`
+}
+
+// TLSFiles names PEM files: the CA that signs peers' certificates, and this node's certificate
+// and key.
+type TLSFiles struct {
+	CAFile   string `json:"ca_file"`
+	CertFile string `json:"cert_file"`
+	KeyFile  string `json:"key_file"`
+}
+
+// Enabled reports whether any TLS file is set.
+func (f TLSFiles) Enabled() bool { return f.CAFile != "" || f.CertFile != "" || f.KeyFile != "" }
+
+// withDefaults returns c with defaults filled in, or an error for values that make no sense.
+func (c Config) withDefaults() (Config, error) {
+	if c.MaxConcurrentHeavy == 0 {
+		c.MaxConcurrentHeavy = runtime.NumCPU()
+	}
+	if c.RequestMemoryQuota == 0 {
+		c.RequestMemoryQuota = 256 << 20
+	}
+	if c.MaxRequestBytes == 0 {
+		c.MaxRequestBytes = 8 << 20
+	}
+	if c.MaxRanges == 0 {
+		c.MaxRanges = 1 << 16
+	}
+	if c.MaxPageRows == 0 {
+		c.MaxPageRows = 1 << 18
+	}
+	if c.RequestTimeoutMS == 0 {
+		c.RequestTimeoutMS = 60_000
+	}
+	if c.MaxChunkSize == 0 {
+		c.MaxChunkSize = 1024
+	}
+	switch {
+	case c.MaxConcurrentHeavy < 0, c.RequestMemoryQuota < 0, c.MaxRequestBytes < 0, c.MaxRanges < 0,
+		c.MaxPageRows < 0, c.RequestTimeoutMS < 0, c.MaxChunkSize < 0, c.BlockCacheBytes < 0:
+		return c, errors.New("node: config limits must not be negative")
+	}
+	if c.TLS.Enabled() && (c.TLS.CAFile == "" || c.TLS.CertFile == "" || c.TLS.KeyFile == "") {
+		return c, errors.New("node: mutual TLS needs ca_file, cert_file and key_file")
+	}
+	return c, nil
+}
+
+func (c Config) requestTimeout() time.Duration {
+	return time.Duration(c.RequestTimeoutMS) * time.Millisecond
+}
+
+// RegisterFlags binds c's fields to flags of fs (named like the JSON keys, with dashes), so a
+// command can take its settings from flags after loading a config file into c.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "directory of the node's store")
+	fs.StringVar(&c.ListenAddr, "listen-addr", c.ListenAddr, "gRPC listen address")
+	fs.StringVar(&c.TLS.CAFile, "tls-ca-file", c.TLS.CAFile, "PEM file of the CA that signs peers' certificates")
+	fs.StringVar(&c.TLS.CertFile, "tls-cert-file", c.TLS.CertFile, "PEM file of this node's certificate")
+	fs.StringVar(&c.TLS.KeyFile, "tls-key-file", c.TLS.KeyFile, "PEM file of this node's key")
+	fs.IntVar(&c.MaxConcurrentHeavy, "max-concurrent-heavy", c.MaxConcurrentHeavy, "heavy requests run at once before ServerIsBusy (0: CPUs)")
+	fs.Int64Var(&c.RequestMemoryQuota, "request-memory-quota", c.RequestMemoryQuota, "bytes one request may hold (0: 256 MiB)")
+	fs.IntVar(&c.MaxRequestBytes, "max-request-bytes", c.MaxRequestBytes, "largest encoded request (0: 8 MiB)")
+	fs.IntVar(&c.MaxRanges, "max-ranges", c.MaxRanges, "most key ranges per request (0: 65536)")
+	fs.IntVar(&c.MaxPageRows, "max-page-rows", c.MaxPageRows, "most rows one page scans (0: 262144)")
+	fs.Int64Var(&c.RequestTimeoutMS, "request-timeout-ms", c.RequestTimeoutMS, "default request deadline (0: 60000)")
+	fs.IntVar(&c.MaxChunkSize, "max-chunk-size", c.MaxChunkSize, "largest batch in rows (0: 1024)")
+	fs.Int64Var(&c.BlockCacheBytes, "block-cache-bytes", c.BlockCacheBytes, "Pebble block cache (0: Pebble's default)")
+	fs.BoolVar(&c.NoSync, "no-sync", c.NoSync, "do not wait for the WAL on ingest (unsafe)")
+}
+
+// LoadConfig reads a JSON config file; unknown keys are an error, so typos do not pass silently.
+func LoadConfig(path string) (Config, error) {
+	var c Config
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return c, fmt.Errorf("node: read config: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return c, fmt.Errorf("node: config %s: %w", path, err)
+	}
+	return c, nil
+}

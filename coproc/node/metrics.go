@@ -1,0 +1,59 @@
+package node
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are a node's Prometheus metrics, modelled on TiKV's coprocessor metrics and registered
+// on the node's own registry.
+type metrics struct {
+	registry      *prometheus.Registry
+	requests      *prometheus.CounterVec   // by request type
+	duration      *prometheus.HistogramVec // by request type
+	scannedRows   *prometheus.CounterVec   // by request type
+	scannedKeys   *prometheus.CounterVec   // by request type
+	regionErrors  *prometheus.CounterVec   // by kind
+	otherErrors   *prometheus.CounterVec   // by request type
+	quotaRejected prometheus.Counter
+	busy          prometheus.Counter
+	inFlight      prometheus.Gauge
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "copvec", Subsystem: "coprocessor",
+			Name: "requests_total", Help: "Coprocessor requests by type (select, index, scan_regions, split_region, invalid)."}, []string{"type"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: "copvec", Subsystem: "coprocessor",
+			Name: "request_duration_seconds", Help: "Time to answer a coprocessor request, by type.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16)}, []string{"type"}),
+		scannedRows: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "copvec", Subsystem: "coprocessor",
+			Name: "scanned_rows_total", Help: "Rows scans produced, by request type."}, []string{"type"}),
+		scannedKeys: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "copvec", Subsystem: "coprocessor",
+			Name: "scanned_keys_total", Help: "Stored keys scans read (versions and deletes included), by request type."}, []string{"type"}),
+		regionErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "copvec", Subsystem: "coprocessor",
+			Name: "region_errors_total", Help: "Region errors answered, by kind."}, []string{"kind"}),
+		otherErrors: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "copvec", Subsystem: "coprocessor",
+			Name: "request_errors_total", Help: "Requests answered with another error, by type."}, []string{"type"}),
+		quotaRejected: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "copvec", Subsystem: "coprocessor",
+			Name: "memory_quota_rejections_total", Help: "Requests stopped by their memory quota."}),
+		busy: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "copvec", Subsystem: "coprocessor",
+			Name: "server_busy_total", Help: "Requests answered ServerIsBusy."}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "copvec", Subsystem: "coprocessor",
+			Name: "requests_in_flight", Help: "Coprocessor requests being handled."}),
+	}
+	m.registry.MustRegister(m.requests, m.duration, m.scannedRows, m.scannedKeys, m.regionErrors,
+		m.otherErrors, m.quotaRejected, m.busy, m.inFlight)
+	return m
+}
+
+// Registry returns the node's metrics registry.
+func (n *Node) Registry() *prometheus.Registry { return n.metrics.registry }
+
+// MetricsHandler serves the node's metrics in Prometheus' text format.
+func (n *Node) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(n.metrics.registry, promhttp.HandlerOpts{})
+}
