@@ -52,7 +52,7 @@ type Sort struct {
 	refBits    uint       // in compact form, low bits of sortedKeys holding chunk<<rowBits | row
 	rowBits    uint
 	sortedKeys []uint64
-	sortedRefs []uint64  // nil when keyOnly
+	sortedRefs []uint64  // nil when keyOnly or when references are packed into sortedKeys
 	sorted     []entry16 // wide form: keys with more than 64 varying bits
 	sortedVar  []varEntry
 	sortedRows int
