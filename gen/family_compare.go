@@ -57,6 +57,8 @@ func init() {
 					Args: []string{"out []uint64", "x []" + t.Go, "c " + t.Go}},
 				Primitive{Name: base + "Filter", AMD64: simdAMD64,
 					Args: []string{"out []int32", "x []" + t.Go, "c " + t.Go}, Results: []string{"int"}},
+				Primitive{Name: base + "FilterMasked", AMD64: simdAMD64,
+					Args: []string{"out []int32", "x []" + t.Go, "c " + t.Go, "valid []uint64"}, Results: []string{"int"}},
 			)
 		}
 	}
@@ -68,6 +70,8 @@ func init() {
 					Args: []string{"out []uint64", "x []" + t.Go, "y []" + t.Go}},
 				Primitive{Name: base + "Filter", AMD64: simdAMD64,
 					Args: []string{"out []int32", "x []" + t.Go, "y []" + t.Go}, Results: []string{"int"}},
+				Primitive{Name: base + "FilterMasked", AMD64: simdAMD64,
+					Args: []string{"out []int32", "x []" + t.Go, "y []" + t.Go, "valid []uint64"}, Results: []string{"int"}},
 			)
 		}
 	}
@@ -299,12 +303,30 @@ func emitCmpFilter(f *jen.File, k cmpKernel) {
 	f.Comment("and returns how many it wrote. out needs room for every selected row (len(sel), or the column")
 	f.Comment("length when sel is nil) and may alias sel to refine it in place. NULL rows are never selected.")
 	f.Func().Id(name).Params(params(out, k.operandParams(), axis{true, true}.params())...).Int().BlockFunc(func(g *jen.Group) {
-		g.Add(dispatchAxes(lower(name), fixed, true))
 		dense := jen.Return(genericCall(k, "Filter", fixed))
 		if !k.simd() {
+			g.Add(dispatchAxes(lower(name), fixed, true))
 			g.Add(dense)
 			return
 		}
+		// NULLs without a selection vector take the masked primitive over 64-row blocks.
+		nulls := jen.Id(lower(name) + "Nulls").Call(params(fixed, []jen.Code{jen.Id("valid")})...)
+		var masked []jen.Code
+		if k.t.Float {
+			masked = append(masked, jen.If(code("c != c")).Block(jen.Return(nulls)))
+		}
+		masked = append(masked,
+			code("full := len(x) &^ 63"),
+			code("k := prims().%sMasked(out[:full], %s, valid[:full>>6])", lower(name), k.operands("", "full")),
+			code("kt := %sNulls(out[k:], %s, valid[full>>6:])", lower(name), k.operands("full", "len(x)")),
+			code("rebase(out[k:k+kt], full)"),
+			code("return k + kt"),
+		)
+		g.Switch().Block(
+			jen.Case(code("sel != nil && valid != nil")).Block(jen.Return(jen.Id(lower(name)+"SelNulls").Call(params(fixed, []jen.Code{jen.Id("valid"), jen.Id("sel")})...))),
+			jen.Case(code("sel != nil")).Block(jen.Return(jen.Id(lower(name)+"Sel").Call(params(fixed, []jen.Code{jen.Id("sel")})...))),
+			jen.Case(code("valid != nil")).Block(masked...),
+		)
 		simd := []jen.Code{
 			code("full := len(x) &^ 31"),
 			code("k := prims().%s(out[:full], %s)", lower(name), k.operands("", "full")),
@@ -327,6 +349,12 @@ func emitCmpFilter(f *jen.File, k cmpKernel) {
 		),
 		jen.Return(jen.Id("k")),
 	)
+	if k.simd() {
+		f.Commentf("generic%sMasked is the pure-Go twin of the %sMasked primitive.", name, lower(name))
+		f.Func().Id("generic" + name + "Masked").Params(params(out, k.operandParams(), []jen.Code{jen.Id("valid").Index().Uint64()})...).Int().Block(
+			jen.Return(jen.Id(lower(name) + "Nulls").Call(params(fixed, []jen.Code{jen.Id("valid")})...)),
+		)
+	}
 	for _, a := range []axis{{true, false}, {false, true}, {true, true}} {
 		variantDoc(f, name, a)
 		f.Func().Id(lower(name)+a.suffix()).Params(params(out, k.operandParams(), a.params())...).Int().Block(

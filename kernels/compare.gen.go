@@ -76,7 +76,11 @@ func EqConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 	case sel != nil:
 		return eqConstInt64FilterSel(out, x, c, sel)
 	case valid != nil:
-		return eqConstInt64FilterNulls(out, x, c, valid)
+		full := len(x) &^ 63
+		k := prims().eqConstInt64FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := eqConstInt64FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().eqConstInt64Filter(out[:full], x[:full], c)
@@ -93,6 +97,11 @@ func genericEqConstInt64Filter(out []int32, x []int64, c int64) int {
 		k += b2i(x[i] == c)
 	}
 	return k
+}
+
+// genericEqConstInt64FilterMasked is the pure-Go twin of the eqConstInt64FilterMasked primitive.
+func genericEqConstInt64FilterMasked(out []int32, x []int64, c int64, valid []uint64) int {
+	return eqConstInt64FilterNulls(out, x, c, valid)
 }
 
 // eqConstInt64FilterSel is EqConstInt64Filter specialized for a selection vector and no NULLs.
@@ -209,7 +218,11 @@ func EqColInt64Filter(out []int32, x []int64, y []int64, valid []uint64, sel []i
 	case sel != nil:
 		return eqColInt64FilterSel(out, x, y, sel)
 	case valid != nil:
-		return eqColInt64FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().eqColInt64FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := eqColInt64FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().eqColInt64Filter(out[:full], x[:full], y[:full])
@@ -226,6 +239,11 @@ func genericEqColInt64Filter(out []int32, x []int64, y []int64) int {
 		k += b2i(x[i] == y[i])
 	}
 	return k
+}
+
+// genericEqColInt64FilterMasked is the pure-Go twin of the eqColInt64FilterMasked primitive.
+func genericEqColInt64FilterMasked(out []int32, x []int64, y []int64, valid []uint64) int {
+	return eqColInt64FilterNulls(out, x, y, valid)
 }
 
 // eqColInt64FilterSel is EqColInt64Filter specialized for a selection vector and no NULLs.
@@ -340,7 +358,11 @@ func NeConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 	case sel != nil:
 		return neConstInt64FilterSel(out, x, c, sel)
 	case valid != nil:
-		return neConstInt64FilterNulls(out, x, c, valid)
+		full := len(x) &^ 63
+		k := prims().neConstInt64FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := neConstInt64FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().neConstInt64Filter(out[:full], x[:full], c)
@@ -357,6 +379,11 @@ func genericNeConstInt64Filter(out []int32, x []int64, c int64) int {
 		k += b2i(x[i] != c)
 	}
 	return k
+}
+
+// genericNeConstInt64FilterMasked is the pure-Go twin of the neConstInt64FilterMasked primitive.
+func genericNeConstInt64FilterMasked(out []int32, x []int64, c int64, valid []uint64) int {
+	return neConstInt64FilterNulls(out, x, c, valid)
 }
 
 // neConstInt64FilterSel is NeConstInt64Filter specialized for a selection vector and no NULLs.
@@ -473,7 +500,11 @@ func NeColInt64Filter(out []int32, x []int64, y []int64, valid []uint64, sel []i
 	case sel != nil:
 		return neColInt64FilterSel(out, x, y, sel)
 	case valid != nil:
-		return neColInt64FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().neColInt64FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := neColInt64FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().neColInt64Filter(out[:full], x[:full], y[:full])
@@ -490,6 +521,11 @@ func genericNeColInt64Filter(out []int32, x []int64, y []int64) int {
 		k += b2i(x[i] != y[i])
 	}
 	return k
+}
+
+// genericNeColInt64FilterMasked is the pure-Go twin of the neColInt64FilterMasked primitive.
+func genericNeColInt64FilterMasked(out []int32, x []int64, y []int64, valid []uint64) int {
+	return neColInt64FilterNulls(out, x, y, valid)
 }
 
 // neColInt64FilterSel is NeColInt64Filter specialized for a selection vector and no NULLs.
@@ -604,7 +640,11 @@ func LtConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 	case sel != nil:
 		return ltConstInt64FilterSel(out, x, c, sel)
 	case valid != nil:
-		return ltConstInt64FilterNulls(out, x, c, valid)
+		full := len(x) &^ 63
+		k := prims().ltConstInt64FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := ltConstInt64FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().ltConstInt64Filter(out[:full], x[:full], c)
@@ -621,6 +661,11 @@ func genericLtConstInt64Filter(out []int32, x []int64, c int64) int {
 		k += b2i(x[i] < c)
 	}
 	return k
+}
+
+// genericLtConstInt64FilterMasked is the pure-Go twin of the ltConstInt64FilterMasked primitive.
+func genericLtConstInt64FilterMasked(out []int32, x []int64, c int64, valid []uint64) int {
+	return ltConstInt64FilterNulls(out, x, c, valid)
 }
 
 // ltConstInt64FilterSel is LtConstInt64Filter specialized for a selection vector and no NULLs.
@@ -737,7 +782,11 @@ func LtColInt64Filter(out []int32, x []int64, y []int64, valid []uint64, sel []i
 	case sel != nil:
 		return ltColInt64FilterSel(out, x, y, sel)
 	case valid != nil:
-		return ltColInt64FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().ltColInt64FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := ltColInt64FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().ltColInt64Filter(out[:full], x[:full], y[:full])
@@ -754,6 +803,11 @@ func genericLtColInt64Filter(out []int32, x []int64, y []int64) int {
 		k += b2i(x[i] < y[i])
 	}
 	return k
+}
+
+// genericLtColInt64FilterMasked is the pure-Go twin of the ltColInt64FilterMasked primitive.
+func genericLtColInt64FilterMasked(out []int32, x []int64, y []int64, valid []uint64) int {
+	return ltColInt64FilterNulls(out, x, y, valid)
 }
 
 // ltColInt64FilterSel is LtColInt64Filter specialized for a selection vector and no NULLs.
@@ -868,7 +922,11 @@ func LeConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 	case sel != nil:
 		return leConstInt64FilterSel(out, x, c, sel)
 	case valid != nil:
-		return leConstInt64FilterNulls(out, x, c, valid)
+		full := len(x) &^ 63
+		k := prims().leConstInt64FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := leConstInt64FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().leConstInt64Filter(out[:full], x[:full], c)
@@ -885,6 +943,11 @@ func genericLeConstInt64Filter(out []int32, x []int64, c int64) int {
 		k += b2i(x[i] <= c)
 	}
 	return k
+}
+
+// genericLeConstInt64FilterMasked is the pure-Go twin of the leConstInt64FilterMasked primitive.
+func genericLeConstInt64FilterMasked(out []int32, x []int64, c int64, valid []uint64) int {
+	return leConstInt64FilterNulls(out, x, c, valid)
 }
 
 // leConstInt64FilterSel is LeConstInt64Filter specialized for a selection vector and no NULLs.
@@ -1001,7 +1064,11 @@ func LeColInt64Filter(out []int32, x []int64, y []int64, valid []uint64, sel []i
 	case sel != nil:
 		return leColInt64FilterSel(out, x, y, sel)
 	case valid != nil:
-		return leColInt64FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().leColInt64FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := leColInt64FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().leColInt64Filter(out[:full], x[:full], y[:full])
@@ -1018,6 +1085,11 @@ func genericLeColInt64Filter(out []int32, x []int64, y []int64) int {
 		k += b2i(x[i] <= y[i])
 	}
 	return k
+}
+
+// genericLeColInt64FilterMasked is the pure-Go twin of the leColInt64FilterMasked primitive.
+func genericLeColInt64FilterMasked(out []int32, x []int64, y []int64, valid []uint64) int {
+	return leColInt64FilterNulls(out, x, y, valid)
 }
 
 // leColInt64FilterSel is LeColInt64Filter specialized for a selection vector and no NULLs.
@@ -1132,7 +1204,11 @@ func GtConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 	case sel != nil:
 		return gtConstInt64FilterSel(out, x, c, sel)
 	case valid != nil:
-		return gtConstInt64FilterNulls(out, x, c, valid)
+		full := len(x) &^ 63
+		k := prims().gtConstInt64FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := gtConstInt64FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().gtConstInt64Filter(out[:full], x[:full], c)
@@ -1149,6 +1225,11 @@ func genericGtConstInt64Filter(out []int32, x []int64, c int64) int {
 		k += b2i(x[i] > c)
 	}
 	return k
+}
+
+// genericGtConstInt64FilterMasked is the pure-Go twin of the gtConstInt64FilterMasked primitive.
+func genericGtConstInt64FilterMasked(out []int32, x []int64, c int64, valid []uint64) int {
+	return gtConstInt64FilterNulls(out, x, c, valid)
 }
 
 // gtConstInt64FilterSel is GtConstInt64Filter specialized for a selection vector and no NULLs.
@@ -1265,7 +1346,11 @@ func GtColInt64Filter(out []int32, x []int64, y []int64, valid []uint64, sel []i
 	case sel != nil:
 		return gtColInt64FilterSel(out, x, y, sel)
 	case valid != nil:
-		return gtColInt64FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().gtColInt64FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := gtColInt64FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().gtColInt64Filter(out[:full], x[:full], y[:full])
@@ -1282,6 +1367,11 @@ func genericGtColInt64Filter(out []int32, x []int64, y []int64) int {
 		k += b2i(x[i] > y[i])
 	}
 	return k
+}
+
+// genericGtColInt64FilterMasked is the pure-Go twin of the gtColInt64FilterMasked primitive.
+func genericGtColInt64FilterMasked(out []int32, x []int64, y []int64, valid []uint64) int {
+	return gtColInt64FilterNulls(out, x, y, valid)
 }
 
 // gtColInt64FilterSel is GtColInt64Filter specialized for a selection vector and no NULLs.
@@ -1396,7 +1486,11 @@ func GeConstInt64Filter(out []int32, x []int64, c int64, valid []uint64, sel []i
 	case sel != nil:
 		return geConstInt64FilterSel(out, x, c, sel)
 	case valid != nil:
-		return geConstInt64FilterNulls(out, x, c, valid)
+		full := len(x) &^ 63
+		k := prims().geConstInt64FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := geConstInt64FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().geConstInt64Filter(out[:full], x[:full], c)
@@ -1413,6 +1507,11 @@ func genericGeConstInt64Filter(out []int32, x []int64, c int64) int {
 		k += b2i(x[i] >= c)
 	}
 	return k
+}
+
+// genericGeConstInt64FilterMasked is the pure-Go twin of the geConstInt64FilterMasked primitive.
+func genericGeConstInt64FilterMasked(out []int32, x []int64, c int64, valid []uint64) int {
+	return geConstInt64FilterNulls(out, x, c, valid)
 }
 
 // geConstInt64FilterSel is GeConstInt64Filter specialized for a selection vector and no NULLs.
@@ -1529,7 +1628,11 @@ func GeColInt64Filter(out []int32, x []int64, y []int64, valid []uint64, sel []i
 	case sel != nil:
 		return geColInt64FilterSel(out, x, y, sel)
 	case valid != nil:
-		return geColInt64FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().geColInt64FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := geColInt64FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().geColInt64Filter(out[:full], x[:full], y[:full])
@@ -1546,6 +1649,11 @@ func genericGeColInt64Filter(out []int32, x []int64, y []int64) int {
 		k += b2i(x[i] >= y[i])
 	}
 	return k
+}
+
+// genericGeColInt64FilterMasked is the pure-Go twin of the geColInt64FilterMasked primitive.
+func genericGeColInt64FilterMasked(out []int32, x []int64, y []int64, valid []uint64) int {
+	return geColInt64FilterNulls(out, x, y, valid)
 }
 
 // geColInt64FilterSel is GeColInt64Filter specialized for a selection vector and no NULLs.
@@ -1660,7 +1768,11 @@ func EqConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 	case sel != nil:
 		return eqConstInt32FilterSel(out, x, c, sel)
 	case valid != nil:
-		return eqConstInt32FilterNulls(out, x, c, valid)
+		full := len(x) &^ 63
+		k := prims().eqConstInt32FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := eqConstInt32FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().eqConstInt32Filter(out[:full], x[:full], c)
@@ -1677,6 +1789,11 @@ func genericEqConstInt32Filter(out []int32, x []int32, c int32) int {
 		k += b2i(x[i] == c)
 	}
 	return k
+}
+
+// genericEqConstInt32FilterMasked is the pure-Go twin of the eqConstInt32FilterMasked primitive.
+func genericEqConstInt32FilterMasked(out []int32, x []int32, c int32, valid []uint64) int {
+	return eqConstInt32FilterNulls(out, x, c, valid)
 }
 
 // eqConstInt32FilterSel is EqConstInt32Filter specialized for a selection vector and no NULLs.
@@ -1793,7 +1910,11 @@ func EqColInt32Filter(out []int32, x []int32, y []int32, valid []uint64, sel []i
 	case sel != nil:
 		return eqColInt32FilterSel(out, x, y, sel)
 	case valid != nil:
-		return eqColInt32FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().eqColInt32FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := eqColInt32FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().eqColInt32Filter(out[:full], x[:full], y[:full])
@@ -1810,6 +1931,11 @@ func genericEqColInt32Filter(out []int32, x []int32, y []int32) int {
 		k += b2i(x[i] == y[i])
 	}
 	return k
+}
+
+// genericEqColInt32FilterMasked is the pure-Go twin of the eqColInt32FilterMasked primitive.
+func genericEqColInt32FilterMasked(out []int32, x []int32, y []int32, valid []uint64) int {
+	return eqColInt32FilterNulls(out, x, y, valid)
 }
 
 // eqColInt32FilterSel is EqColInt32Filter specialized for a selection vector and no NULLs.
@@ -1924,7 +2050,11 @@ func NeConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 	case sel != nil:
 		return neConstInt32FilterSel(out, x, c, sel)
 	case valid != nil:
-		return neConstInt32FilterNulls(out, x, c, valid)
+		full := len(x) &^ 63
+		k := prims().neConstInt32FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := neConstInt32FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().neConstInt32Filter(out[:full], x[:full], c)
@@ -1941,6 +2071,11 @@ func genericNeConstInt32Filter(out []int32, x []int32, c int32) int {
 		k += b2i(x[i] != c)
 	}
 	return k
+}
+
+// genericNeConstInt32FilterMasked is the pure-Go twin of the neConstInt32FilterMasked primitive.
+func genericNeConstInt32FilterMasked(out []int32, x []int32, c int32, valid []uint64) int {
+	return neConstInt32FilterNulls(out, x, c, valid)
 }
 
 // neConstInt32FilterSel is NeConstInt32Filter specialized for a selection vector and no NULLs.
@@ -2057,7 +2192,11 @@ func NeColInt32Filter(out []int32, x []int32, y []int32, valid []uint64, sel []i
 	case sel != nil:
 		return neColInt32FilterSel(out, x, y, sel)
 	case valid != nil:
-		return neColInt32FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().neColInt32FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := neColInt32FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().neColInt32Filter(out[:full], x[:full], y[:full])
@@ -2074,6 +2213,11 @@ func genericNeColInt32Filter(out []int32, x []int32, y []int32) int {
 		k += b2i(x[i] != y[i])
 	}
 	return k
+}
+
+// genericNeColInt32FilterMasked is the pure-Go twin of the neColInt32FilterMasked primitive.
+func genericNeColInt32FilterMasked(out []int32, x []int32, y []int32, valid []uint64) int {
+	return neColInt32FilterNulls(out, x, y, valid)
 }
 
 // neColInt32FilterSel is NeColInt32Filter specialized for a selection vector and no NULLs.
@@ -2188,7 +2332,11 @@ func LtConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 	case sel != nil:
 		return ltConstInt32FilterSel(out, x, c, sel)
 	case valid != nil:
-		return ltConstInt32FilterNulls(out, x, c, valid)
+		full := len(x) &^ 63
+		k := prims().ltConstInt32FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := ltConstInt32FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().ltConstInt32Filter(out[:full], x[:full], c)
@@ -2205,6 +2353,11 @@ func genericLtConstInt32Filter(out []int32, x []int32, c int32) int {
 		k += b2i(x[i] < c)
 	}
 	return k
+}
+
+// genericLtConstInt32FilterMasked is the pure-Go twin of the ltConstInt32FilterMasked primitive.
+func genericLtConstInt32FilterMasked(out []int32, x []int32, c int32, valid []uint64) int {
+	return ltConstInt32FilterNulls(out, x, c, valid)
 }
 
 // ltConstInt32FilterSel is LtConstInt32Filter specialized for a selection vector and no NULLs.
@@ -2321,7 +2474,11 @@ func LtColInt32Filter(out []int32, x []int32, y []int32, valid []uint64, sel []i
 	case sel != nil:
 		return ltColInt32FilterSel(out, x, y, sel)
 	case valid != nil:
-		return ltColInt32FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().ltColInt32FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := ltColInt32FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().ltColInt32Filter(out[:full], x[:full], y[:full])
@@ -2338,6 +2495,11 @@ func genericLtColInt32Filter(out []int32, x []int32, y []int32) int {
 		k += b2i(x[i] < y[i])
 	}
 	return k
+}
+
+// genericLtColInt32FilterMasked is the pure-Go twin of the ltColInt32FilterMasked primitive.
+func genericLtColInt32FilterMasked(out []int32, x []int32, y []int32, valid []uint64) int {
+	return ltColInt32FilterNulls(out, x, y, valid)
 }
 
 // ltColInt32FilterSel is LtColInt32Filter specialized for a selection vector and no NULLs.
@@ -2452,7 +2614,11 @@ func LeConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 	case sel != nil:
 		return leConstInt32FilterSel(out, x, c, sel)
 	case valid != nil:
-		return leConstInt32FilterNulls(out, x, c, valid)
+		full := len(x) &^ 63
+		k := prims().leConstInt32FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := leConstInt32FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().leConstInt32Filter(out[:full], x[:full], c)
@@ -2469,6 +2635,11 @@ func genericLeConstInt32Filter(out []int32, x []int32, c int32) int {
 		k += b2i(x[i] <= c)
 	}
 	return k
+}
+
+// genericLeConstInt32FilterMasked is the pure-Go twin of the leConstInt32FilterMasked primitive.
+func genericLeConstInt32FilterMasked(out []int32, x []int32, c int32, valid []uint64) int {
+	return leConstInt32FilterNulls(out, x, c, valid)
 }
 
 // leConstInt32FilterSel is LeConstInt32Filter specialized for a selection vector and no NULLs.
@@ -2585,7 +2756,11 @@ func LeColInt32Filter(out []int32, x []int32, y []int32, valid []uint64, sel []i
 	case sel != nil:
 		return leColInt32FilterSel(out, x, y, sel)
 	case valid != nil:
-		return leColInt32FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().leColInt32FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := leColInt32FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().leColInt32Filter(out[:full], x[:full], y[:full])
@@ -2602,6 +2777,11 @@ func genericLeColInt32Filter(out []int32, x []int32, y []int32) int {
 		k += b2i(x[i] <= y[i])
 	}
 	return k
+}
+
+// genericLeColInt32FilterMasked is the pure-Go twin of the leColInt32FilterMasked primitive.
+func genericLeColInt32FilterMasked(out []int32, x []int32, y []int32, valid []uint64) int {
+	return leColInt32FilterNulls(out, x, y, valid)
 }
 
 // leColInt32FilterSel is LeColInt32Filter specialized for a selection vector and no NULLs.
@@ -2716,7 +2896,11 @@ func GtConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 	case sel != nil:
 		return gtConstInt32FilterSel(out, x, c, sel)
 	case valid != nil:
-		return gtConstInt32FilterNulls(out, x, c, valid)
+		full := len(x) &^ 63
+		k := prims().gtConstInt32FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := gtConstInt32FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().gtConstInt32Filter(out[:full], x[:full], c)
@@ -2733,6 +2917,11 @@ func genericGtConstInt32Filter(out []int32, x []int32, c int32) int {
 		k += b2i(x[i] > c)
 	}
 	return k
+}
+
+// genericGtConstInt32FilterMasked is the pure-Go twin of the gtConstInt32FilterMasked primitive.
+func genericGtConstInt32FilterMasked(out []int32, x []int32, c int32, valid []uint64) int {
+	return gtConstInt32FilterNulls(out, x, c, valid)
 }
 
 // gtConstInt32FilterSel is GtConstInt32Filter specialized for a selection vector and no NULLs.
@@ -2849,7 +3038,11 @@ func GtColInt32Filter(out []int32, x []int32, y []int32, valid []uint64, sel []i
 	case sel != nil:
 		return gtColInt32FilterSel(out, x, y, sel)
 	case valid != nil:
-		return gtColInt32FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().gtColInt32FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := gtColInt32FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().gtColInt32Filter(out[:full], x[:full], y[:full])
@@ -2866,6 +3059,11 @@ func genericGtColInt32Filter(out []int32, x []int32, y []int32) int {
 		k += b2i(x[i] > y[i])
 	}
 	return k
+}
+
+// genericGtColInt32FilterMasked is the pure-Go twin of the gtColInt32FilterMasked primitive.
+func genericGtColInt32FilterMasked(out []int32, x []int32, y []int32, valid []uint64) int {
+	return gtColInt32FilterNulls(out, x, y, valid)
 }
 
 // gtColInt32FilterSel is GtColInt32Filter specialized for a selection vector and no NULLs.
@@ -2980,7 +3178,11 @@ func GeConstInt32Filter(out []int32, x []int32, c int32, valid []uint64, sel []i
 	case sel != nil:
 		return geConstInt32FilterSel(out, x, c, sel)
 	case valid != nil:
-		return geConstInt32FilterNulls(out, x, c, valid)
+		full := len(x) &^ 63
+		k := prims().geConstInt32FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := geConstInt32FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().geConstInt32Filter(out[:full], x[:full], c)
@@ -2997,6 +3199,11 @@ func genericGeConstInt32Filter(out []int32, x []int32, c int32) int {
 		k += b2i(x[i] >= c)
 	}
 	return k
+}
+
+// genericGeConstInt32FilterMasked is the pure-Go twin of the geConstInt32FilterMasked primitive.
+func genericGeConstInt32FilterMasked(out []int32, x []int32, c int32, valid []uint64) int {
+	return geConstInt32FilterNulls(out, x, c, valid)
 }
 
 // geConstInt32FilterSel is GeConstInt32Filter specialized for a selection vector and no NULLs.
@@ -3113,7 +3320,11 @@ func GeColInt32Filter(out []int32, x []int32, y []int32, valid []uint64, sel []i
 	case sel != nil:
 		return geColInt32FilterSel(out, x, y, sel)
 	case valid != nil:
-		return geColInt32FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().geColInt32FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := geColInt32FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	full := len(x) &^ 31
 	k := prims().geColInt32Filter(out[:full], x[:full], y[:full])
@@ -3130,6 +3341,11 @@ func genericGeColInt32Filter(out []int32, x []int32, y []int32) int {
 		k += b2i(x[i] >= y[i])
 	}
 	return k
+}
+
+// genericGeColInt32FilterMasked is the pure-Go twin of the geColInt32FilterMasked primitive.
+func genericGeColInt32FilterMasked(out []int32, x []int32, y []int32, valid []uint64) int {
+	return geColInt32FilterNulls(out, x, y, valid)
 }
 
 // geColInt32FilterSel is GeColInt32Filter specialized for a selection vector and no NULLs.
@@ -3248,7 +3464,14 @@ func EqConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 	case sel != nil:
 		return eqConstFloat64FilterSel(out, x, c, sel)
 	case valid != nil:
-		return eqConstFloat64FilterNulls(out, x, c, valid)
+		if c != c {
+			return eqConstFloat64FilterNulls(out, x, c, valid)
+		}
+		full := len(x) &^ 63
+		k := prims().eqConstFloat64FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := eqConstFloat64FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	if c != c {
 		return genericEqConstFloat64Filter(out, x, c)
@@ -3268,6 +3491,11 @@ func genericEqConstFloat64Filter(out []int32, x []float64, c float64) int {
 		k += b2i(floatEq(x[i], c))
 	}
 	return k
+}
+
+// genericEqConstFloat64FilterMasked is the pure-Go twin of the eqConstFloat64FilterMasked primitive.
+func genericEqConstFloat64FilterMasked(out []int32, x []float64, c float64, valid []uint64) int {
+	return eqConstFloat64FilterNulls(out, x, c, valid)
 }
 
 // eqConstFloat64FilterSel is EqConstFloat64Filter specialized for a selection vector and no NULLs.
@@ -3513,7 +3741,14 @@ func NeConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 	case sel != nil:
 		return neConstFloat64FilterSel(out, x, c, sel)
 	case valid != nil:
-		return neConstFloat64FilterNulls(out, x, c, valid)
+		if c != c {
+			return neConstFloat64FilterNulls(out, x, c, valid)
+		}
+		full := len(x) &^ 63
+		k := prims().neConstFloat64FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := neConstFloat64FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	if c != c {
 		return genericNeConstFloat64Filter(out, x, c)
@@ -3533,6 +3768,11 @@ func genericNeConstFloat64Filter(out []int32, x []float64, c float64) int {
 		k += b2i(!floatEq(x[i], c))
 	}
 	return k
+}
+
+// genericNeConstFloat64FilterMasked is the pure-Go twin of the neConstFloat64FilterMasked primitive.
+func genericNeConstFloat64FilterMasked(out []int32, x []float64, c float64, valid []uint64) int {
+	return neConstFloat64FilterNulls(out, x, c, valid)
 }
 
 // neConstFloat64FilterSel is NeConstFloat64Filter specialized for a selection vector and no NULLs.
@@ -3778,7 +4018,14 @@ func LtConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 	case sel != nil:
 		return ltConstFloat64FilterSel(out, x, c, sel)
 	case valid != nil:
-		return ltConstFloat64FilterNulls(out, x, c, valid)
+		if c != c {
+			return ltConstFloat64FilterNulls(out, x, c, valid)
+		}
+		full := len(x) &^ 63
+		k := prims().ltConstFloat64FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := ltConstFloat64FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	if c != c {
 		return genericLtConstFloat64Filter(out, x, c)
@@ -3798,6 +4045,11 @@ func genericLtConstFloat64Filter(out []int32, x []float64, c float64) int {
 		k += b2i(floatLess(x[i], c))
 	}
 	return k
+}
+
+// genericLtConstFloat64FilterMasked is the pure-Go twin of the ltConstFloat64FilterMasked primitive.
+func genericLtConstFloat64FilterMasked(out []int32, x []float64, c float64, valid []uint64) int {
+	return ltConstFloat64FilterNulls(out, x, c, valid)
 }
 
 // ltConstFloat64FilterSel is LtConstFloat64Filter specialized for a selection vector and no NULLs.
@@ -4043,7 +4295,14 @@ func LeConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 	case sel != nil:
 		return leConstFloat64FilterSel(out, x, c, sel)
 	case valid != nil:
-		return leConstFloat64FilterNulls(out, x, c, valid)
+		if c != c {
+			return leConstFloat64FilterNulls(out, x, c, valid)
+		}
+		full := len(x) &^ 63
+		k := prims().leConstFloat64FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := leConstFloat64FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	if c != c {
 		return genericLeConstFloat64Filter(out, x, c)
@@ -4063,6 +4322,11 @@ func genericLeConstFloat64Filter(out []int32, x []float64, c float64) int {
 		k += b2i(!floatLess(c, x[i]))
 	}
 	return k
+}
+
+// genericLeConstFloat64FilterMasked is the pure-Go twin of the leConstFloat64FilterMasked primitive.
+func genericLeConstFloat64FilterMasked(out []int32, x []float64, c float64, valid []uint64) int {
+	return leConstFloat64FilterNulls(out, x, c, valid)
 }
 
 // leConstFloat64FilterSel is LeConstFloat64Filter specialized for a selection vector and no NULLs.
@@ -4308,7 +4572,14 @@ func GtConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 	case sel != nil:
 		return gtConstFloat64FilterSel(out, x, c, sel)
 	case valid != nil:
-		return gtConstFloat64FilterNulls(out, x, c, valid)
+		if c != c {
+			return gtConstFloat64FilterNulls(out, x, c, valid)
+		}
+		full := len(x) &^ 63
+		k := prims().gtConstFloat64FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := gtConstFloat64FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	if c != c {
 		return genericGtConstFloat64Filter(out, x, c)
@@ -4328,6 +4599,11 @@ func genericGtConstFloat64Filter(out []int32, x []float64, c float64) int {
 		k += b2i(floatLess(c, x[i]))
 	}
 	return k
+}
+
+// genericGtConstFloat64FilterMasked is the pure-Go twin of the gtConstFloat64FilterMasked primitive.
+func genericGtConstFloat64FilterMasked(out []int32, x []float64, c float64, valid []uint64) int {
+	return gtConstFloat64FilterNulls(out, x, c, valid)
 }
 
 // gtConstFloat64FilterSel is GtConstFloat64Filter specialized for a selection vector and no NULLs.
@@ -4573,7 +4849,14 @@ func GeConstFloat64Filter(out []int32, x []float64, c float64, valid []uint64, s
 	case sel != nil:
 		return geConstFloat64FilterSel(out, x, c, sel)
 	case valid != nil:
-		return geConstFloat64FilterNulls(out, x, c, valid)
+		if c != c {
+			return geConstFloat64FilterNulls(out, x, c, valid)
+		}
+		full := len(x) &^ 63
+		k := prims().geConstFloat64FilterMasked(out[:full], x[:full], c, valid[:full>>6])
+		kt := geConstFloat64FilterNulls(out[k:], x[full:len(x)], c, valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
 	if c != c {
 		return genericGeConstFloat64Filter(out, x, c)
@@ -4593,6 +4876,11 @@ func genericGeConstFloat64Filter(out []int32, x []float64, c float64) int {
 		k += b2i(!floatLess(x[i], c))
 	}
 	return k
+}
+
+// genericGeConstFloat64FilterMasked is the pure-Go twin of the geConstFloat64FilterMasked primitive.
+func genericGeConstFloat64FilterMasked(out []int32, x []float64, c float64, valid []uint64) int {
+	return geConstFloat64FilterNulls(out, x, c, valid)
 }
 
 // geConstFloat64FilterSel is GeConstFloat64Filter specialized for a selection vector and no NULLs.

@@ -5,160 +5,220 @@ package kernels
 // primitives is the table of dense kernels an architecture may replace with SIMD code; see
 // kernels/SIMD.md for each field's exact contract.
 type primitives struct {
-	sumInt64             func(x []int64) (sum int64, exact bool)
-	sumInt32             func(x []int32) int64
-	sumFloat64           func(x []float64) [32]float64
-	sumInt64Masked       func(x []int64, valid []uint64) (sum int64, exact bool)
-	sumFloat64Masked     func(x []float64, valid []uint64) [32]float64
-	minInt64             func(x []int64) int64
-	maxInt64             func(x []int64) int64
-	minInt32             func(x []int32) int32
-	maxInt32             func(x []int32) int32
-	minFloat64           func(x []float64) (m float64, sawNaN bool)
-	maxFloat64           func(x []float64) (m float64, sawNaN bool)
-	popcount             func(w []uint64) int
-	and                  func(dst []uint64, a []uint64, b []uint64)
-	or                   func(dst []uint64, a []uint64, b []uint64)
-	andNot               func(dst []uint64, a []uint64, b []uint64)
-	eqConstInt64Bitmap   func(out []uint64, x []int64, c int64)
-	eqConstInt64Filter   func(out []int32, x []int64, c int64) int
-	neConstInt64Bitmap   func(out []uint64, x []int64, c int64)
-	neConstInt64Filter   func(out []int32, x []int64, c int64) int
-	ltConstInt64Bitmap   func(out []uint64, x []int64, c int64)
-	ltConstInt64Filter   func(out []int32, x []int64, c int64) int
-	leConstInt64Bitmap   func(out []uint64, x []int64, c int64)
-	leConstInt64Filter   func(out []int32, x []int64, c int64) int
-	gtConstInt64Bitmap   func(out []uint64, x []int64, c int64)
-	gtConstInt64Filter   func(out []int32, x []int64, c int64) int
-	geConstInt64Bitmap   func(out []uint64, x []int64, c int64)
-	geConstInt64Filter   func(out []int32, x []int64, c int64) int
-	eqConstInt32Bitmap   func(out []uint64, x []int32, c int32)
-	eqConstInt32Filter   func(out []int32, x []int32, c int32) int
-	neConstInt32Bitmap   func(out []uint64, x []int32, c int32)
-	neConstInt32Filter   func(out []int32, x []int32, c int32) int
-	ltConstInt32Bitmap   func(out []uint64, x []int32, c int32)
-	ltConstInt32Filter   func(out []int32, x []int32, c int32) int
-	leConstInt32Bitmap   func(out []uint64, x []int32, c int32)
-	leConstInt32Filter   func(out []int32, x []int32, c int32) int
-	gtConstInt32Bitmap   func(out []uint64, x []int32, c int32)
-	gtConstInt32Filter   func(out []int32, x []int32, c int32) int
-	geConstInt32Bitmap   func(out []uint64, x []int32, c int32)
-	geConstInt32Filter   func(out []int32, x []int32, c int32) int
-	eqConstFloat64Bitmap func(out []uint64, x []float64, c float64)
-	eqConstFloat64Filter func(out []int32, x []float64, c float64) int
-	neConstFloat64Bitmap func(out []uint64, x []float64, c float64)
-	neConstFloat64Filter func(out []int32, x []float64, c float64) int
-	ltConstFloat64Bitmap func(out []uint64, x []float64, c float64)
-	ltConstFloat64Filter func(out []int32, x []float64, c float64) int
-	leConstFloat64Bitmap func(out []uint64, x []float64, c float64)
-	leConstFloat64Filter func(out []int32, x []float64, c float64) int
-	gtConstFloat64Bitmap func(out []uint64, x []float64, c float64)
-	gtConstFloat64Filter func(out []int32, x []float64, c float64) int
-	geConstFloat64Bitmap func(out []uint64, x []float64, c float64)
-	geConstFloat64Filter func(out []int32, x []float64, c float64) int
-	eqColInt64Bitmap     func(out []uint64, x []int64, y []int64)
-	eqColInt64Filter     func(out []int32, x []int64, y []int64) int
-	neColInt64Bitmap     func(out []uint64, x []int64, y []int64)
-	neColInt64Filter     func(out []int32, x []int64, y []int64) int
-	ltColInt64Bitmap     func(out []uint64, x []int64, y []int64)
-	ltColInt64Filter     func(out []int32, x []int64, y []int64) int
-	leColInt64Bitmap     func(out []uint64, x []int64, y []int64)
-	leColInt64Filter     func(out []int32, x []int64, y []int64) int
-	gtColInt64Bitmap     func(out []uint64, x []int64, y []int64)
-	gtColInt64Filter     func(out []int32, x []int64, y []int64) int
-	geColInt64Bitmap     func(out []uint64, x []int64, y []int64)
-	geColInt64Filter     func(out []int32, x []int64, y []int64) int
-	eqColInt32Bitmap     func(out []uint64, x []int32, y []int32)
-	eqColInt32Filter     func(out []int32, x []int32, y []int32) int
-	neColInt32Bitmap     func(out []uint64, x []int32, y []int32)
-	neColInt32Filter     func(out []int32, x []int32, y []int32) int
-	ltColInt32Bitmap     func(out []uint64, x []int32, y []int32)
-	ltColInt32Filter     func(out []int32, x []int32, y []int32) int
-	leColInt32Bitmap     func(out []uint64, x []int32, y []int32)
-	leColInt32Filter     func(out []int32, x []int32, y []int32) int
-	gtColInt32Bitmap     func(out []uint64, x []int32, y []int32)
-	gtColInt32Filter     func(out []int32, x []int32, y []int32) int
-	geColInt32Bitmap     func(out []uint64, x []int32, y []int32)
-	geColInt32Filter     func(out []int32, x []int32, y []int32) int
-	hashInt64            func(out []uint64, x []int64)
+	sumInt64                   func(x []int64) (sum int64, exact bool)
+	sumInt32                   func(x []int32) int64
+	sumFloat64                 func(x []float64) [32]float64
+	sumInt64Masked             func(x []int64, valid []uint64) (sum int64, exact bool)
+	sumFloat64Masked           func(x []float64, valid []uint64) [32]float64
+	minInt64                   func(x []int64) int64
+	maxInt64                   func(x []int64) int64
+	minInt32                   func(x []int32) int32
+	maxInt32                   func(x []int32) int32
+	minFloat64                 func(x []float64) (m float64, sawNaN bool)
+	maxFloat64                 func(x []float64) (m float64, sawNaN bool)
+	popcount                   func(w []uint64) int
+	and                        func(dst []uint64, a []uint64, b []uint64)
+	or                         func(dst []uint64, a []uint64, b []uint64)
+	andNot                     func(dst []uint64, a []uint64, b []uint64)
+	eqConstInt64Bitmap         func(out []uint64, x []int64, c int64)
+	eqConstInt64Filter         func(out []int32, x []int64, c int64) int
+	eqConstInt64FilterMasked   func(out []int32, x []int64, c int64, valid []uint64) int
+	neConstInt64Bitmap         func(out []uint64, x []int64, c int64)
+	neConstInt64Filter         func(out []int32, x []int64, c int64) int
+	neConstInt64FilterMasked   func(out []int32, x []int64, c int64, valid []uint64) int
+	ltConstInt64Bitmap         func(out []uint64, x []int64, c int64)
+	ltConstInt64Filter         func(out []int32, x []int64, c int64) int
+	ltConstInt64FilterMasked   func(out []int32, x []int64, c int64, valid []uint64) int
+	leConstInt64Bitmap         func(out []uint64, x []int64, c int64)
+	leConstInt64Filter         func(out []int32, x []int64, c int64) int
+	leConstInt64FilterMasked   func(out []int32, x []int64, c int64, valid []uint64) int
+	gtConstInt64Bitmap         func(out []uint64, x []int64, c int64)
+	gtConstInt64Filter         func(out []int32, x []int64, c int64) int
+	gtConstInt64FilterMasked   func(out []int32, x []int64, c int64, valid []uint64) int
+	geConstInt64Bitmap         func(out []uint64, x []int64, c int64)
+	geConstInt64Filter         func(out []int32, x []int64, c int64) int
+	geConstInt64FilterMasked   func(out []int32, x []int64, c int64, valid []uint64) int
+	eqConstInt32Bitmap         func(out []uint64, x []int32, c int32)
+	eqConstInt32Filter         func(out []int32, x []int32, c int32) int
+	eqConstInt32FilterMasked   func(out []int32, x []int32, c int32, valid []uint64) int
+	neConstInt32Bitmap         func(out []uint64, x []int32, c int32)
+	neConstInt32Filter         func(out []int32, x []int32, c int32) int
+	neConstInt32FilterMasked   func(out []int32, x []int32, c int32, valid []uint64) int
+	ltConstInt32Bitmap         func(out []uint64, x []int32, c int32)
+	ltConstInt32Filter         func(out []int32, x []int32, c int32) int
+	ltConstInt32FilterMasked   func(out []int32, x []int32, c int32, valid []uint64) int
+	leConstInt32Bitmap         func(out []uint64, x []int32, c int32)
+	leConstInt32Filter         func(out []int32, x []int32, c int32) int
+	leConstInt32FilterMasked   func(out []int32, x []int32, c int32, valid []uint64) int
+	gtConstInt32Bitmap         func(out []uint64, x []int32, c int32)
+	gtConstInt32Filter         func(out []int32, x []int32, c int32) int
+	gtConstInt32FilterMasked   func(out []int32, x []int32, c int32, valid []uint64) int
+	geConstInt32Bitmap         func(out []uint64, x []int32, c int32)
+	geConstInt32Filter         func(out []int32, x []int32, c int32) int
+	geConstInt32FilterMasked   func(out []int32, x []int32, c int32, valid []uint64) int
+	eqConstFloat64Bitmap       func(out []uint64, x []float64, c float64)
+	eqConstFloat64Filter       func(out []int32, x []float64, c float64) int
+	eqConstFloat64FilterMasked func(out []int32, x []float64, c float64, valid []uint64) int
+	neConstFloat64Bitmap       func(out []uint64, x []float64, c float64)
+	neConstFloat64Filter       func(out []int32, x []float64, c float64) int
+	neConstFloat64FilterMasked func(out []int32, x []float64, c float64, valid []uint64) int
+	ltConstFloat64Bitmap       func(out []uint64, x []float64, c float64)
+	ltConstFloat64Filter       func(out []int32, x []float64, c float64) int
+	ltConstFloat64FilterMasked func(out []int32, x []float64, c float64, valid []uint64) int
+	leConstFloat64Bitmap       func(out []uint64, x []float64, c float64)
+	leConstFloat64Filter       func(out []int32, x []float64, c float64) int
+	leConstFloat64FilterMasked func(out []int32, x []float64, c float64, valid []uint64) int
+	gtConstFloat64Bitmap       func(out []uint64, x []float64, c float64)
+	gtConstFloat64Filter       func(out []int32, x []float64, c float64) int
+	gtConstFloat64FilterMasked func(out []int32, x []float64, c float64, valid []uint64) int
+	geConstFloat64Bitmap       func(out []uint64, x []float64, c float64)
+	geConstFloat64Filter       func(out []int32, x []float64, c float64) int
+	geConstFloat64FilterMasked func(out []int32, x []float64, c float64, valid []uint64) int
+	eqColInt64Bitmap           func(out []uint64, x []int64, y []int64)
+	eqColInt64Filter           func(out []int32, x []int64, y []int64) int
+	eqColInt64FilterMasked     func(out []int32, x []int64, y []int64, valid []uint64) int
+	neColInt64Bitmap           func(out []uint64, x []int64, y []int64)
+	neColInt64Filter           func(out []int32, x []int64, y []int64) int
+	neColInt64FilterMasked     func(out []int32, x []int64, y []int64, valid []uint64) int
+	ltColInt64Bitmap           func(out []uint64, x []int64, y []int64)
+	ltColInt64Filter           func(out []int32, x []int64, y []int64) int
+	ltColInt64FilterMasked     func(out []int32, x []int64, y []int64, valid []uint64) int
+	leColInt64Bitmap           func(out []uint64, x []int64, y []int64)
+	leColInt64Filter           func(out []int32, x []int64, y []int64) int
+	leColInt64FilterMasked     func(out []int32, x []int64, y []int64, valid []uint64) int
+	gtColInt64Bitmap           func(out []uint64, x []int64, y []int64)
+	gtColInt64Filter           func(out []int32, x []int64, y []int64) int
+	gtColInt64FilterMasked     func(out []int32, x []int64, y []int64, valid []uint64) int
+	geColInt64Bitmap           func(out []uint64, x []int64, y []int64)
+	geColInt64Filter           func(out []int32, x []int64, y []int64) int
+	geColInt64FilterMasked     func(out []int32, x []int64, y []int64, valid []uint64) int
+	eqColInt32Bitmap           func(out []uint64, x []int32, y []int32)
+	eqColInt32Filter           func(out []int32, x []int32, y []int32) int
+	eqColInt32FilterMasked     func(out []int32, x []int32, y []int32, valid []uint64) int
+	neColInt32Bitmap           func(out []uint64, x []int32, y []int32)
+	neColInt32Filter           func(out []int32, x []int32, y []int32) int
+	neColInt32FilterMasked     func(out []int32, x []int32, y []int32, valid []uint64) int
+	ltColInt32Bitmap           func(out []uint64, x []int32, y []int32)
+	ltColInt32Filter           func(out []int32, x []int32, y []int32) int
+	ltColInt32FilterMasked     func(out []int32, x []int32, y []int32, valid []uint64) int
+	leColInt32Bitmap           func(out []uint64, x []int32, y []int32)
+	leColInt32Filter           func(out []int32, x []int32, y []int32) int
+	leColInt32FilterMasked     func(out []int32, x []int32, y []int32, valid []uint64) int
+	gtColInt32Bitmap           func(out []uint64, x []int32, y []int32)
+	gtColInt32Filter           func(out []int32, x []int32, y []int32) int
+	gtColInt32FilterMasked     func(out []int32, x []int32, y []int32, valid []uint64) int
+	geColInt32Bitmap           func(out []uint64, x []int32, y []int32)
+	geColInt32Filter           func(out []int32, x []int32, y []int32) int
+	geColInt32FilterMasked     func(out []int32, x []int32, y []int32, valid []uint64) int
+	hashInt64                  func(out []uint64, x []int64)
 }
 
 // genericPrimitives is the pure-Go table, the default on every architecture.
 var genericPrimitives = primitives{
-	and:                  genericAnd,
-	andNot:               genericAndNot,
-	eqColInt32Bitmap:     genericEqColInt32Bitmap,
-	eqColInt32Filter:     genericEqColInt32Filter,
-	eqColInt64Bitmap:     genericEqColInt64Bitmap,
-	eqColInt64Filter:     genericEqColInt64Filter,
-	eqConstFloat64Bitmap: genericEqConstFloat64Bitmap,
-	eqConstFloat64Filter: genericEqConstFloat64Filter,
-	eqConstInt32Bitmap:   genericEqConstInt32Bitmap,
-	eqConstInt32Filter:   genericEqConstInt32Filter,
-	eqConstInt64Bitmap:   genericEqConstInt64Bitmap,
-	eqConstInt64Filter:   genericEqConstInt64Filter,
-	geColInt32Bitmap:     genericGeColInt32Bitmap,
-	geColInt32Filter:     genericGeColInt32Filter,
-	geColInt64Bitmap:     genericGeColInt64Bitmap,
-	geColInt64Filter:     genericGeColInt64Filter,
-	geConstFloat64Bitmap: genericGeConstFloat64Bitmap,
-	geConstFloat64Filter: genericGeConstFloat64Filter,
-	geConstInt32Bitmap:   genericGeConstInt32Bitmap,
-	geConstInt32Filter:   genericGeConstInt32Filter,
-	geConstInt64Bitmap:   genericGeConstInt64Bitmap,
-	geConstInt64Filter:   genericGeConstInt64Filter,
-	gtColInt32Bitmap:     genericGtColInt32Bitmap,
-	gtColInt32Filter:     genericGtColInt32Filter,
-	gtColInt64Bitmap:     genericGtColInt64Bitmap,
-	gtColInt64Filter:     genericGtColInt64Filter,
-	gtConstFloat64Bitmap: genericGtConstFloat64Bitmap,
-	gtConstFloat64Filter: genericGtConstFloat64Filter,
-	gtConstInt32Bitmap:   genericGtConstInt32Bitmap,
-	gtConstInt32Filter:   genericGtConstInt32Filter,
-	gtConstInt64Bitmap:   genericGtConstInt64Bitmap,
-	gtConstInt64Filter:   genericGtConstInt64Filter,
-	hashInt64:            genericHashInt64,
-	leColInt32Bitmap:     genericLeColInt32Bitmap,
-	leColInt32Filter:     genericLeColInt32Filter,
-	leColInt64Bitmap:     genericLeColInt64Bitmap,
-	leColInt64Filter:     genericLeColInt64Filter,
-	leConstFloat64Bitmap: genericLeConstFloat64Bitmap,
-	leConstFloat64Filter: genericLeConstFloat64Filter,
-	leConstInt32Bitmap:   genericLeConstInt32Bitmap,
-	leConstInt32Filter:   genericLeConstInt32Filter,
-	leConstInt64Bitmap:   genericLeConstInt64Bitmap,
-	leConstInt64Filter:   genericLeConstInt64Filter,
-	ltColInt32Bitmap:     genericLtColInt32Bitmap,
-	ltColInt32Filter:     genericLtColInt32Filter,
-	ltColInt64Bitmap:     genericLtColInt64Bitmap,
-	ltColInt64Filter:     genericLtColInt64Filter,
-	ltConstFloat64Bitmap: genericLtConstFloat64Bitmap,
-	ltConstFloat64Filter: genericLtConstFloat64Filter,
-	ltConstInt32Bitmap:   genericLtConstInt32Bitmap,
-	ltConstInt32Filter:   genericLtConstInt32Filter,
-	ltConstInt64Bitmap:   genericLtConstInt64Bitmap,
-	ltConstInt64Filter:   genericLtConstInt64Filter,
-	maxFloat64:           genericMaxFloat64,
-	maxInt32:             genericMaxInt32,
-	maxInt64:             genericMaxInt64,
-	minFloat64:           genericMinFloat64,
-	minInt32:             genericMinInt32,
-	minInt64:             genericMinInt64,
-	neColInt32Bitmap:     genericNeColInt32Bitmap,
-	neColInt32Filter:     genericNeColInt32Filter,
-	neColInt64Bitmap:     genericNeColInt64Bitmap,
-	neColInt64Filter:     genericNeColInt64Filter,
-	neConstFloat64Bitmap: genericNeConstFloat64Bitmap,
-	neConstFloat64Filter: genericNeConstFloat64Filter,
-	neConstInt32Bitmap:   genericNeConstInt32Bitmap,
-	neConstInt32Filter:   genericNeConstInt32Filter,
-	neConstInt64Bitmap:   genericNeConstInt64Bitmap,
-	neConstInt64Filter:   genericNeConstInt64Filter,
-	or:                   genericOr,
-	popcount:             genericPopcount,
-	sumFloat64:           genericSumFloat64,
-	sumFloat64Masked:     genericSumFloat64Masked,
-	sumInt32:             genericSumInt32,
-	sumInt64:             genericSumInt64,
-	sumInt64Masked:       genericSumInt64Masked,
+	and:                        genericAnd,
+	andNot:                     genericAndNot,
+	eqColInt32Bitmap:           genericEqColInt32Bitmap,
+	eqColInt32Filter:           genericEqColInt32Filter,
+	eqColInt32FilterMasked:     genericEqColInt32FilterMasked,
+	eqColInt64Bitmap:           genericEqColInt64Bitmap,
+	eqColInt64Filter:           genericEqColInt64Filter,
+	eqColInt64FilterMasked:     genericEqColInt64FilterMasked,
+	eqConstFloat64Bitmap:       genericEqConstFloat64Bitmap,
+	eqConstFloat64Filter:       genericEqConstFloat64Filter,
+	eqConstFloat64FilterMasked: genericEqConstFloat64FilterMasked,
+	eqConstInt32Bitmap:         genericEqConstInt32Bitmap,
+	eqConstInt32Filter:         genericEqConstInt32Filter,
+	eqConstInt32FilterMasked:   genericEqConstInt32FilterMasked,
+	eqConstInt64Bitmap:         genericEqConstInt64Bitmap,
+	eqConstInt64Filter:         genericEqConstInt64Filter,
+	eqConstInt64FilterMasked:   genericEqConstInt64FilterMasked,
+	geColInt32Bitmap:           genericGeColInt32Bitmap,
+	geColInt32Filter:           genericGeColInt32Filter,
+	geColInt32FilterMasked:     genericGeColInt32FilterMasked,
+	geColInt64Bitmap:           genericGeColInt64Bitmap,
+	geColInt64Filter:           genericGeColInt64Filter,
+	geColInt64FilterMasked:     genericGeColInt64FilterMasked,
+	geConstFloat64Bitmap:       genericGeConstFloat64Bitmap,
+	geConstFloat64Filter:       genericGeConstFloat64Filter,
+	geConstFloat64FilterMasked: genericGeConstFloat64FilterMasked,
+	geConstInt32Bitmap:         genericGeConstInt32Bitmap,
+	geConstInt32Filter:         genericGeConstInt32Filter,
+	geConstInt32FilterMasked:   genericGeConstInt32FilterMasked,
+	geConstInt64Bitmap:         genericGeConstInt64Bitmap,
+	geConstInt64Filter:         genericGeConstInt64Filter,
+	geConstInt64FilterMasked:   genericGeConstInt64FilterMasked,
+	gtColInt32Bitmap:           genericGtColInt32Bitmap,
+	gtColInt32Filter:           genericGtColInt32Filter,
+	gtColInt32FilterMasked:     genericGtColInt32FilterMasked,
+	gtColInt64Bitmap:           genericGtColInt64Bitmap,
+	gtColInt64Filter:           genericGtColInt64Filter,
+	gtColInt64FilterMasked:     genericGtColInt64FilterMasked,
+	gtConstFloat64Bitmap:       genericGtConstFloat64Bitmap,
+	gtConstFloat64Filter:       genericGtConstFloat64Filter,
+	gtConstFloat64FilterMasked: genericGtConstFloat64FilterMasked,
+	gtConstInt32Bitmap:         genericGtConstInt32Bitmap,
+	gtConstInt32Filter:         genericGtConstInt32Filter,
+	gtConstInt32FilterMasked:   genericGtConstInt32FilterMasked,
+	gtConstInt64Bitmap:         genericGtConstInt64Bitmap,
+	gtConstInt64Filter:         genericGtConstInt64Filter,
+	gtConstInt64FilterMasked:   genericGtConstInt64FilterMasked,
+	hashInt64:                  genericHashInt64,
+	leColInt32Bitmap:           genericLeColInt32Bitmap,
+	leColInt32Filter:           genericLeColInt32Filter,
+	leColInt32FilterMasked:     genericLeColInt32FilterMasked,
+	leColInt64Bitmap:           genericLeColInt64Bitmap,
+	leColInt64Filter:           genericLeColInt64Filter,
+	leColInt64FilterMasked:     genericLeColInt64FilterMasked,
+	leConstFloat64Bitmap:       genericLeConstFloat64Bitmap,
+	leConstFloat64Filter:       genericLeConstFloat64Filter,
+	leConstFloat64FilterMasked: genericLeConstFloat64FilterMasked,
+	leConstInt32Bitmap:         genericLeConstInt32Bitmap,
+	leConstInt32Filter:         genericLeConstInt32Filter,
+	leConstInt32FilterMasked:   genericLeConstInt32FilterMasked,
+	leConstInt64Bitmap:         genericLeConstInt64Bitmap,
+	leConstInt64Filter:         genericLeConstInt64Filter,
+	leConstInt64FilterMasked:   genericLeConstInt64FilterMasked,
+	ltColInt32Bitmap:           genericLtColInt32Bitmap,
+	ltColInt32Filter:           genericLtColInt32Filter,
+	ltColInt32FilterMasked:     genericLtColInt32FilterMasked,
+	ltColInt64Bitmap:           genericLtColInt64Bitmap,
+	ltColInt64Filter:           genericLtColInt64Filter,
+	ltColInt64FilterMasked:     genericLtColInt64FilterMasked,
+	ltConstFloat64Bitmap:       genericLtConstFloat64Bitmap,
+	ltConstFloat64Filter:       genericLtConstFloat64Filter,
+	ltConstFloat64FilterMasked: genericLtConstFloat64FilterMasked,
+	ltConstInt32Bitmap:         genericLtConstInt32Bitmap,
+	ltConstInt32Filter:         genericLtConstInt32Filter,
+	ltConstInt32FilterMasked:   genericLtConstInt32FilterMasked,
+	ltConstInt64Bitmap:         genericLtConstInt64Bitmap,
+	ltConstInt64Filter:         genericLtConstInt64Filter,
+	ltConstInt64FilterMasked:   genericLtConstInt64FilterMasked,
+	maxFloat64:                 genericMaxFloat64,
+	maxInt32:                   genericMaxInt32,
+	maxInt64:                   genericMaxInt64,
+	minFloat64:                 genericMinFloat64,
+	minInt32:                   genericMinInt32,
+	minInt64:                   genericMinInt64,
+	neColInt32Bitmap:           genericNeColInt32Bitmap,
+	neColInt32Filter:           genericNeColInt32Filter,
+	neColInt32FilterMasked:     genericNeColInt32FilterMasked,
+	neColInt64Bitmap:           genericNeColInt64Bitmap,
+	neColInt64Filter:           genericNeColInt64Filter,
+	neColInt64FilterMasked:     genericNeColInt64FilterMasked,
+	neConstFloat64Bitmap:       genericNeConstFloat64Bitmap,
+	neConstFloat64Filter:       genericNeConstFloat64Filter,
+	neConstFloat64FilterMasked: genericNeConstFloat64FilterMasked,
+	neConstInt32Bitmap:         genericNeConstInt32Bitmap,
+	neConstInt32Filter:         genericNeConstInt32Filter,
+	neConstInt32FilterMasked:   genericNeConstInt32FilterMasked,
+	neConstInt64Bitmap:         genericNeConstInt64Bitmap,
+	neConstInt64Filter:         genericNeConstInt64Filter,
+	neConstInt64FilterMasked:   genericNeConstInt64FilterMasked,
+	or:                         genericOr,
+	popcount:                   genericPopcount,
+	sumFloat64:                 genericSumFloat64,
+	sumFloat64Masked:           genericSumFloat64Masked,
+	sumInt32:                   genericSumInt32,
+	sumInt64:                   genericSumInt64,
+	sumInt64Masked:             genericSumInt64Masked,
 }

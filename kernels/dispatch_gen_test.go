@@ -37,11 +37,17 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("eqConstInt64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.eqConstInt64Filter(in.outInt32, in.xInt64, in.cInt64) })
 	})
+	b.Run("eqConstInt64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.eqConstInt64FilterMasked(in.outInt32, in.xInt64, in.cInt64, in.validUint64) })
+	})
 	b.Run("neConstInt64Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.neConstInt64Bitmap(in.outUint64, in.xInt64, in.cInt64) })
 	})
 	b.Run("neConstInt64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.neConstInt64Filter(in.outInt32, in.xInt64, in.cInt64) })
+	})
+	b.Run("neConstInt64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.neConstInt64FilterMasked(in.outInt32, in.xInt64, in.cInt64, in.validUint64) })
 	})
 	b.Run("ltConstInt64Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.ltConstInt64Bitmap(in.outUint64, in.xInt64, in.cInt64) })
@@ -49,11 +55,17 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("ltConstInt64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.ltConstInt64Filter(in.outInt32, in.xInt64, in.cInt64) })
 	})
+	b.Run("ltConstInt64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.ltConstInt64FilterMasked(in.outInt32, in.xInt64, in.cInt64, in.validUint64) })
+	})
 	b.Run("leConstInt64Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.leConstInt64Bitmap(in.outUint64, in.xInt64, in.cInt64) })
 	})
 	b.Run("leConstInt64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.leConstInt64Filter(in.outInt32, in.xInt64, in.cInt64) })
+	})
+	b.Run("leConstInt64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.leConstInt64FilterMasked(in.outInt32, in.xInt64, in.cInt64, in.validUint64) })
 	})
 	b.Run("gtConstInt64Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.gtConstInt64Bitmap(in.outUint64, in.xInt64, in.cInt64) })
@@ -61,11 +73,17 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("gtConstInt64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.gtConstInt64Filter(in.outInt32, in.xInt64, in.cInt64) })
 	})
+	b.Run("gtConstInt64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.gtConstInt64FilterMasked(in.outInt32, in.xInt64, in.cInt64, in.validUint64) })
+	})
 	b.Run("geConstInt64Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.geConstInt64Bitmap(in.outUint64, in.xInt64, in.cInt64) })
 	})
 	b.Run("geConstInt64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.geConstInt64Filter(in.outInt32, in.xInt64, in.cInt64) })
+	})
+	b.Run("geConstInt64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.geConstInt64FilterMasked(in.outInt32, in.xInt64, in.cInt64, in.validUint64) })
 	})
 	b.Run("eqConstInt32Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { p.eqConstInt32Bitmap(in.outUint64, in.xInt32, in.cInt32) })
@@ -73,11 +91,17 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("eqConstInt32Filter", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { _ = p.eqConstInt32Filter(in.outInt32, in.xInt32, in.cInt32) })
 	})
+	b.Run("eqConstInt32FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.eqConstInt32FilterMasked(in.outInt32, in.xInt32, in.cInt32, in.validUint64) })
+	})
 	b.Run("neConstInt32Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { p.neConstInt32Bitmap(in.outUint64, in.xInt32, in.cInt32) })
 	})
 	b.Run("neConstInt32Filter", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { _ = p.neConstInt32Filter(in.outInt32, in.xInt32, in.cInt32) })
+	})
+	b.Run("neConstInt32FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.neConstInt32FilterMasked(in.outInt32, in.xInt32, in.cInt32, in.validUint64) })
 	})
 	b.Run("ltConstInt32Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { p.ltConstInt32Bitmap(in.outUint64, in.xInt32, in.cInt32) })
@@ -85,11 +109,17 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("ltConstInt32Filter", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { _ = p.ltConstInt32Filter(in.outInt32, in.xInt32, in.cInt32) })
 	})
+	b.Run("ltConstInt32FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.ltConstInt32FilterMasked(in.outInt32, in.xInt32, in.cInt32, in.validUint64) })
+	})
 	b.Run("leConstInt32Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { p.leConstInt32Bitmap(in.outUint64, in.xInt32, in.cInt32) })
 	})
 	b.Run("leConstInt32Filter", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { _ = p.leConstInt32Filter(in.outInt32, in.xInt32, in.cInt32) })
+	})
+	b.Run("leConstInt32FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.leConstInt32FilterMasked(in.outInt32, in.xInt32, in.cInt32, in.validUint64) })
 	})
 	b.Run("gtConstInt32Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { p.gtConstInt32Bitmap(in.outUint64, in.xInt32, in.cInt32) })
@@ -97,11 +127,17 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("gtConstInt32Filter", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { _ = p.gtConstInt32Filter(in.outInt32, in.xInt32, in.cInt32) })
 	})
+	b.Run("gtConstInt32FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.gtConstInt32FilterMasked(in.outInt32, in.xInt32, in.cInt32, in.validUint64) })
+	})
 	b.Run("geConstInt32Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { p.geConstInt32Bitmap(in.outUint64, in.xInt32, in.cInt32) })
 	})
 	b.Run("geConstInt32Filter", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { _ = p.geConstInt32Filter(in.outInt32, in.xInt32, in.cInt32) })
+	})
+	b.Run("geConstInt32FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.geConstInt32FilterMasked(in.outInt32, in.xInt32, in.cInt32, in.validUint64) })
 	})
 	b.Run("eqConstFloat64Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.eqConstFloat64Bitmap(in.outUint64, in.xFloat64, in.cFloat64) })
@@ -109,11 +145,21 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("eqConstFloat64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.eqConstFloat64Filter(in.outInt32, in.xFloat64, in.cFloat64) })
 	})
+	b.Run("eqConstFloat64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) {
+			_ = p.eqConstFloat64FilterMasked(in.outInt32, in.xFloat64, in.cFloat64, in.validUint64)
+		})
+	})
 	b.Run("neConstFloat64Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.neConstFloat64Bitmap(in.outUint64, in.xFloat64, in.cFloat64) })
 	})
 	b.Run("neConstFloat64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.neConstFloat64Filter(in.outInt32, in.xFloat64, in.cFloat64) })
+	})
+	b.Run("neConstFloat64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) {
+			_ = p.neConstFloat64FilterMasked(in.outInt32, in.xFloat64, in.cFloat64, in.validUint64)
+		})
 	})
 	b.Run("ltConstFloat64Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.ltConstFloat64Bitmap(in.outUint64, in.xFloat64, in.cFloat64) })
@@ -121,11 +167,21 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("ltConstFloat64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.ltConstFloat64Filter(in.outInt32, in.xFloat64, in.cFloat64) })
 	})
+	b.Run("ltConstFloat64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) {
+			_ = p.ltConstFloat64FilterMasked(in.outInt32, in.xFloat64, in.cFloat64, in.validUint64)
+		})
+	})
 	b.Run("leConstFloat64Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.leConstFloat64Bitmap(in.outUint64, in.xFloat64, in.cFloat64) })
 	})
 	b.Run("leConstFloat64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.leConstFloat64Filter(in.outInt32, in.xFloat64, in.cFloat64) })
+	})
+	b.Run("leConstFloat64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) {
+			_ = p.leConstFloat64FilterMasked(in.outInt32, in.xFloat64, in.cFloat64, in.validUint64)
+		})
 	})
 	b.Run("gtConstFloat64Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.gtConstFloat64Bitmap(in.outUint64, in.xFloat64, in.cFloat64) })
@@ -133,11 +189,21 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("gtConstFloat64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.gtConstFloat64Filter(in.outInt32, in.xFloat64, in.cFloat64) })
 	})
+	b.Run("gtConstFloat64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) {
+			_ = p.gtConstFloat64FilterMasked(in.outInt32, in.xFloat64, in.cFloat64, in.validUint64)
+		})
+	})
 	b.Run("geConstFloat64Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.geConstFloat64Bitmap(in.outUint64, in.xFloat64, in.cFloat64) })
 	})
 	b.Run("geConstFloat64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.geConstFloat64Filter(in.outInt32, in.xFloat64, in.cFloat64) })
+	})
+	b.Run("geConstFloat64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) {
+			_ = p.geConstFloat64FilterMasked(in.outInt32, in.xFloat64, in.cFloat64, in.validUint64)
+		})
 	})
 	b.Run("eqColInt64Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.eqColInt64Bitmap(in.outUint64, in.xInt64, in.yInt64) })
@@ -145,11 +211,17 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("eqColInt64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.eqColInt64Filter(in.outInt32, in.xInt64, in.yInt64) })
 	})
+	b.Run("eqColInt64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.eqColInt64FilterMasked(in.outInt32, in.xInt64, in.yInt64, in.validUint64) })
+	})
 	b.Run("neColInt64Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.neColInt64Bitmap(in.outUint64, in.xInt64, in.yInt64) })
 	})
 	b.Run("neColInt64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.neColInt64Filter(in.outInt32, in.xInt64, in.yInt64) })
+	})
+	b.Run("neColInt64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.neColInt64FilterMasked(in.outInt32, in.xInt64, in.yInt64, in.validUint64) })
 	})
 	b.Run("ltColInt64Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.ltColInt64Bitmap(in.outUint64, in.xInt64, in.yInt64) })
@@ -157,11 +229,17 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("ltColInt64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.ltColInt64Filter(in.outInt32, in.xInt64, in.yInt64) })
 	})
+	b.Run("ltColInt64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.ltColInt64FilterMasked(in.outInt32, in.xInt64, in.yInt64, in.validUint64) })
+	})
 	b.Run("leColInt64Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.leColInt64Bitmap(in.outUint64, in.xInt64, in.yInt64) })
 	})
 	b.Run("leColInt64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.leColInt64Filter(in.outInt32, in.xInt64, in.yInt64) })
+	})
+	b.Run("leColInt64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.leColInt64FilterMasked(in.outInt32, in.xInt64, in.yInt64, in.validUint64) })
 	})
 	b.Run("gtColInt64Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.gtColInt64Bitmap(in.outUint64, in.xInt64, in.yInt64) })
@@ -169,11 +247,17 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("gtColInt64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.gtColInt64Filter(in.outInt32, in.xInt64, in.yInt64) })
 	})
+	b.Run("gtColInt64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.gtColInt64FilterMasked(in.outInt32, in.xInt64, in.yInt64, in.validUint64) })
+	})
 	b.Run("geColInt64Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.geColInt64Bitmap(in.outUint64, in.xInt64, in.yInt64) })
 	})
 	b.Run("geColInt64Filter", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.geColInt64Filter(in.outInt32, in.xInt64, in.yInt64) })
+	})
+	b.Run("geColInt64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.geColInt64FilterMasked(in.outInt32, in.xInt64, in.yInt64, in.validUint64) })
 	})
 	b.Run("eqColInt32Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { p.eqColInt32Bitmap(in.outUint64, in.xInt32, in.yInt32) })
@@ -181,11 +265,17 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("eqColInt32Filter", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { _ = p.eqColInt32Filter(in.outInt32, in.xInt32, in.yInt32) })
 	})
+	b.Run("eqColInt32FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.eqColInt32FilterMasked(in.outInt32, in.xInt32, in.yInt32, in.validUint64) })
+	})
 	b.Run("neColInt32Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { p.neColInt32Bitmap(in.outUint64, in.xInt32, in.yInt32) })
 	})
 	b.Run("neColInt32Filter", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { _ = p.neColInt32Filter(in.outInt32, in.xInt32, in.yInt32) })
+	})
+	b.Run("neColInt32FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.neColInt32FilterMasked(in.outInt32, in.xInt32, in.yInt32, in.validUint64) })
 	})
 	b.Run("ltColInt32Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { p.ltColInt32Bitmap(in.outUint64, in.xInt32, in.yInt32) })
@@ -193,11 +283,17 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("ltColInt32Filter", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { _ = p.ltColInt32Filter(in.outInt32, in.xInt32, in.yInt32) })
 	})
+	b.Run("ltColInt32FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.ltColInt32FilterMasked(in.outInt32, in.xInt32, in.yInt32, in.validUint64) })
+	})
 	b.Run("leColInt32Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { p.leColInt32Bitmap(in.outUint64, in.xInt32, in.yInt32) })
 	})
 	b.Run("leColInt32Filter", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { _ = p.leColInt32Filter(in.outInt32, in.xInt32, in.yInt32) })
+	})
+	b.Run("leColInt32FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.leColInt32FilterMasked(in.outInt32, in.xInt32, in.yInt32, in.validUint64) })
 	})
 	b.Run("gtColInt32Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { p.gtColInt32Bitmap(in.outUint64, in.xInt32, in.yInt32) })
@@ -205,11 +301,17 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("gtColInt32Filter", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { _ = p.gtColInt32Filter(in.outInt32, in.xInt32, in.yInt32) })
 	})
+	b.Run("gtColInt32FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.gtColInt32FilterMasked(in.outInt32, in.xInt32, in.yInt32, in.validUint64) })
+	})
 	b.Run("geColInt32Bitmap", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { p.geColInt32Bitmap(in.outUint64, in.xInt32, in.yInt32) })
 	})
 	b.Run("geColInt32Filter", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { _ = p.geColInt32Filter(in.outInt32, in.xInt32, in.yInt32) })
+	})
+	b.Run("geColInt32FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.geColInt32FilterMasked(in.outInt32, in.xInt32, in.yInt32, in.validUint64) })
 	})
 	b.Run("hashInt64", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.hashInt64(in.outUint64, in.xInt64) })

@@ -2935,6 +2935,52 @@ eqConstInt64FilterAVX2_done:
 	VZEROUPPER
 	RET
 
+// func eqConstInt64FilterMaskedAVX2(out []int32, x []int64, c int64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·eqConstInt64FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         c+48(FP), BX
+	MOVQ         BX, X0
+	VPBROADCASTQ X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+eqConstInt64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        eqConstInt64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VPCMPEQQ  Y0, Y3, Y3
+	VMOVMSKPD Y3, R8
+	VMOVDQU   32(CX), Y3
+	VPCMPEQQ  Y0, Y3, Y3
+	VMOVMSKPD Y3, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000008, DX
+	JMP       eqConstInt64FilterMaskedAVX2_loop
+
+eqConstInt64FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
+	VZEROUPPER
+	RET
+
 // func neConstInt64BitmapAVX2(out []uint64, x []int64, c int64)
 // Requires: AVX, AVX2, SSE2
 TEXT ·neConstInt64BitmapAVX2(SB), NOSPLIT, $0-56
@@ -3082,6 +3128,53 @@ neConstInt64FilterAVX2_done:
 	VZEROUPPER
 	RET
 
+// func neConstInt64FilterMaskedAVX2(out []int32, x []int64, c int64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·neConstInt64FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         c+48(FP), BX
+	MOVQ         BX, X0
+	VPBROADCASTQ X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+neConstInt64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        neConstInt64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VPCMPEQQ  Y0, Y3, Y3
+	VMOVMSKPD Y3, R8
+	VMOVDQU   32(CX), Y3
+	VPCMPEQQ  Y0, Y3, Y3
+	VMOVMSKPD Y3, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	XORQ      $0x000000ff, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000008, DX
+	JMP       neConstInt64FilterMaskedAVX2_loop
+
+neConstInt64FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
+	VZEROUPPER
+	RET
+
 // func ltConstInt64BitmapAVX2(out []uint64, x []int64, c int64)
 // Requires: AVX, AVX2, SSE2
 TEXT ·ltConstInt64BitmapAVX2(SB), NOSPLIT, $0-56
@@ -3224,6 +3317,52 @@ ltConstInt64FilterAVX2_loop:
 
 ltConstInt64FilterAVX2_done:
 	MOVQ SI, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func ltConstInt64FilterMaskedAVX2(out []int32, x []int64, c int64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·ltConstInt64FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         c+48(FP), BX
+	MOVQ         BX, X0
+	VPBROADCASTQ X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+ltConstInt64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        ltConstInt64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VPCMPGTQ  Y3, Y0, Y3
+	VMOVMSKPD Y3, R8
+	VMOVDQU   32(CX), Y3
+	VPCMPGTQ  Y3, Y0, Y3
+	VMOVMSKPD Y3, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000008, DX
+	JMP       ltConstInt64FilterMaskedAVX2_loop
+
+ltConstInt64FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
 	VZEROUPPER
 	RET
 
@@ -3374,6 +3513,53 @@ leConstInt64FilterAVX2_done:
 	VZEROUPPER
 	RET
 
+// func leConstInt64FilterMaskedAVX2(out []int32, x []int64, c int64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·leConstInt64FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         c+48(FP), BX
+	MOVQ         BX, X0
+	VPBROADCASTQ X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+leConstInt64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        leConstInt64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VPCMPGTQ  Y0, Y3, Y3
+	VMOVMSKPD Y3, R8
+	VMOVDQU   32(CX), Y3
+	VPCMPGTQ  Y0, Y3, Y3
+	VMOVMSKPD Y3, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	XORQ      $0x000000ff, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000008, DX
+	JMP       leConstInt64FilterMaskedAVX2_loop
+
+leConstInt64FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
+	VZEROUPPER
+	RET
+
 // func gtConstInt64BitmapAVX2(out []uint64, x []int64, c int64)
 // Requires: AVX, AVX2, SSE2
 TEXT ·gtConstInt64BitmapAVX2(SB), NOSPLIT, $0-56
@@ -3516,6 +3702,52 @@ gtConstInt64FilterAVX2_loop:
 
 gtConstInt64FilterAVX2_done:
 	MOVQ SI, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func gtConstInt64FilterMaskedAVX2(out []int32, x []int64, c int64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·gtConstInt64FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         c+48(FP), BX
+	MOVQ         BX, X0
+	VPBROADCASTQ X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+gtConstInt64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        gtConstInt64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VPCMPGTQ  Y0, Y3, Y3
+	VMOVMSKPD Y3, R8
+	VMOVDQU   32(CX), Y3
+	VPCMPGTQ  Y0, Y3, Y3
+	VMOVMSKPD Y3, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000008, DX
+	JMP       gtConstInt64FilterMaskedAVX2_loop
+
+gtConstInt64FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
 	VZEROUPPER
 	RET
 
@@ -3666,6 +3898,53 @@ geConstInt64FilterAVX2_done:
 	VZEROUPPER
 	RET
 
+// func geConstInt64FilterMaskedAVX2(out []int32, x []int64, c int64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·geConstInt64FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         c+48(FP), BX
+	MOVQ         BX, X0
+	VPBROADCASTQ X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+geConstInt64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        geConstInt64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VPCMPGTQ  Y3, Y0, Y3
+	VMOVMSKPD Y3, R8
+	VMOVDQU   32(CX), Y3
+	VPCMPGTQ  Y3, Y0, Y3
+	VMOVMSKPD Y3, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	XORQ      $0x000000ff, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000008, DX
+	JMP       geConstInt64FilterMaskedAVX2_loop
+
+geConstInt64FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
+	VZEROUPPER
+	RET
+
 // func eqConstInt32BitmapAVX2(out []uint64, x []int32, c int32)
 // Requires: AVX, AVX2, SSE2
 TEXT ·eqConstInt32BitmapAVX2(SB), NOSPLIT, $0-52
@@ -3763,6 +4042,47 @@ eqConstInt32FilterAVX2_loop:
 
 eqConstInt32FilterAVX2_done:
 	MOVQ SI, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func eqConstInt32FilterMaskedAVX2(out []int32, x []int32, c int32, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·eqConstInt32FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVL         c+48(FP), BX
+	MOVD         BX, X0
+	VPBROADCASTD X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+eqConstInt32FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        eqConstInt32FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VPCMPEQD  Y0, Y3, Y3
+	VMOVMSKPS Y3, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000020, CX
+	SUBQ      $0x00000008, DX
+	JMP       eqConstInt32FilterMaskedAVX2_loop
+
+eqConstInt32FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
 	VZEROUPPER
 	RET
 
@@ -3868,6 +4188,48 @@ neConstInt32FilterAVX2_done:
 	VZEROUPPER
 	RET
 
+// func neConstInt32FilterMaskedAVX2(out []int32, x []int32, c int32, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·neConstInt32FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVL         c+48(FP), BX
+	MOVD         BX, X0
+	VPBROADCASTD X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+neConstInt32FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        neConstInt32FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VPCMPEQD  Y0, Y3, Y3
+	VMOVMSKPS Y3, R8
+	XORQ      $0x000000ff, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000020, CX
+	SUBQ      $0x00000008, DX
+	JMP       neConstInt32FilterMaskedAVX2_loop
+
+neConstInt32FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
+	VZEROUPPER
+	RET
+
 // func ltConstInt32BitmapAVX2(out []uint64, x []int32, c int32)
 // Requires: AVX, AVX2, SSE2
 TEXT ·ltConstInt32BitmapAVX2(SB), NOSPLIT, $0-52
@@ -3965,6 +4327,47 @@ ltConstInt32FilterAVX2_loop:
 
 ltConstInt32FilterAVX2_done:
 	MOVQ SI, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func ltConstInt32FilterMaskedAVX2(out []int32, x []int32, c int32, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·ltConstInt32FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVL         c+48(FP), BX
+	MOVD         BX, X0
+	VPBROADCASTD X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+ltConstInt32FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        ltConstInt32FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VPCMPGTD  Y3, Y0, Y3
+	VMOVMSKPS Y3, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000020, CX
+	SUBQ      $0x00000008, DX
+	JMP       ltConstInt32FilterMaskedAVX2_loop
+
+ltConstInt32FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
 	VZEROUPPER
 	RET
 
@@ -4070,6 +4473,48 @@ leConstInt32FilterAVX2_done:
 	VZEROUPPER
 	RET
 
+// func leConstInt32FilterMaskedAVX2(out []int32, x []int32, c int32, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·leConstInt32FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVL         c+48(FP), BX
+	MOVD         BX, X0
+	VPBROADCASTD X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+leConstInt32FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        leConstInt32FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VPCMPGTD  Y0, Y3, Y3
+	VMOVMSKPS Y3, R8
+	XORQ      $0x000000ff, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000020, CX
+	SUBQ      $0x00000008, DX
+	JMP       leConstInt32FilterMaskedAVX2_loop
+
+leConstInt32FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
+	VZEROUPPER
+	RET
+
 // func gtConstInt32BitmapAVX2(out []uint64, x []int32, c int32)
 // Requires: AVX, AVX2, SSE2
 TEXT ·gtConstInt32BitmapAVX2(SB), NOSPLIT, $0-52
@@ -4167,6 +4612,47 @@ gtConstInt32FilterAVX2_loop:
 
 gtConstInt32FilterAVX2_done:
 	MOVQ SI, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func gtConstInt32FilterMaskedAVX2(out []int32, x []int32, c int32, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·gtConstInt32FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVL         c+48(FP), BX
+	MOVD         BX, X0
+	VPBROADCASTD X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+gtConstInt32FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        gtConstInt32FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VPCMPGTD  Y0, Y3, Y3
+	VMOVMSKPS Y3, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000020, CX
+	SUBQ      $0x00000008, DX
+	JMP       gtConstInt32FilterMaskedAVX2_loop
+
+gtConstInt32FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
 	VZEROUPPER
 	RET
 
@@ -4269,6 +4755,48 @@ geConstInt32FilterAVX2_loop:
 
 geConstInt32FilterAVX2_done:
 	MOVQ SI, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func geConstInt32FilterMaskedAVX2(out []int32, x []int32, c int32, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·geConstInt32FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVL         c+48(FP), BX
+	MOVD         BX, X0
+	VPBROADCASTD X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+geConstInt32FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        geConstInt32FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VPCMPGTD  Y3, Y0, Y3
+	VMOVMSKPS Y3, R8
+	XORQ      $0x000000ff, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000020, CX
+	SUBQ      $0x00000008, DX
+	JMP       geConstInt32FilterMaskedAVX2_loop
+
+geConstInt32FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
 	VZEROUPPER
 	RET
 
@@ -4415,6 +4943,51 @@ eqConstFloat64FilterAVX2_done:
 	VZEROUPPER
 	RET
 
+// func eqConstFloat64FilterMaskedAVX2(out []int32, x []float64, c float64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·eqConstFloat64FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVSD        c+48(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+eqConstFloat64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        eqConstFloat64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VCMPPD    $0x00, Y0, Y3, Y3
+	VMOVMSKPD Y3, R8
+	VMOVDQU   32(CX), Y3
+	VCMPPD    $0x00, Y0, Y3, Y3
+	VMOVMSKPD Y3, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000008, DX
+	JMP       eqConstFloat64FilterMaskedAVX2_loop
+
+eqConstFloat64FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
+	VZEROUPPER
+	RET
+
 // func neConstFloat64BitmapAVX2(out []uint64, x []float64, c float64)
 // Requires: AVX, AVX2, SSE2
 TEXT ·neConstFloat64BitmapAVX2(SB), NOSPLIT, $0-56
@@ -4555,6 +5128,51 @@ neConstFloat64FilterAVX2_loop:
 
 neConstFloat64FilterAVX2_done:
 	MOVQ SI, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func neConstFloat64FilterMaskedAVX2(out []int32, x []float64, c float64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·neConstFloat64FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVSD        c+48(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+neConstFloat64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        neConstFloat64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VCMPPD    $0x04, Y0, Y3, Y3
+	VMOVMSKPD Y3, R8
+	VMOVDQU   32(CX), Y3
+	VCMPPD    $0x04, Y0, Y3, Y3
+	VMOVMSKPD Y3, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000008, DX
+	JMP       neConstFloat64FilterMaskedAVX2_loop
+
+neConstFloat64FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
 	VZEROUPPER
 	RET
 
@@ -4701,6 +5319,51 @@ ltConstFloat64FilterAVX2_done:
 	VZEROUPPER
 	RET
 
+// func ltConstFloat64FilterMaskedAVX2(out []int32, x []float64, c float64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·ltConstFloat64FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVSD        c+48(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+ltConstFloat64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        ltConstFloat64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VCMPPD    $0x11, Y0, Y3, Y3
+	VMOVMSKPD Y3, R8
+	VMOVDQU   32(CX), Y3
+	VCMPPD    $0x11, Y0, Y3, Y3
+	VMOVMSKPD Y3, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000008, DX
+	JMP       ltConstFloat64FilterMaskedAVX2_loop
+
+ltConstFloat64FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
+	VZEROUPPER
+	RET
+
 // func leConstFloat64BitmapAVX2(out []uint64, x []float64, c float64)
 // Requires: AVX, AVX2, SSE2
 TEXT ·leConstFloat64BitmapAVX2(SB), NOSPLIT, $0-56
@@ -4841,6 +5504,51 @@ leConstFloat64FilterAVX2_loop:
 
 leConstFloat64FilterAVX2_done:
 	MOVQ SI, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func leConstFloat64FilterMaskedAVX2(out []int32, x []float64, c float64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·leConstFloat64FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVSD        c+48(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+leConstFloat64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        leConstFloat64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VCMPPD    $0x12, Y0, Y3, Y3
+	VMOVMSKPD Y3, R8
+	VMOVDQU   32(CX), Y3
+	VCMPPD    $0x12, Y0, Y3, Y3
+	VMOVMSKPD Y3, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000008, DX
+	JMP       leConstFloat64FilterMaskedAVX2_loop
+
+leConstFloat64FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
 	VZEROUPPER
 	RET
 
@@ -4987,6 +5695,51 @@ gtConstFloat64FilterAVX2_done:
 	VZEROUPPER
 	RET
 
+// func gtConstFloat64FilterMaskedAVX2(out []int32, x []float64, c float64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·gtConstFloat64FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVSD        c+48(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+gtConstFloat64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        gtConstFloat64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VCMPPD    $0x16, Y0, Y3, Y3
+	VMOVMSKPD Y3, R8
+	VMOVDQU   32(CX), Y3
+	VCMPPD    $0x16, Y0, Y3, Y3
+	VMOVMSKPD Y3, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000008, DX
+	JMP       gtConstFloat64FilterMaskedAVX2_loop
+
+gtConstFloat64FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
+	VZEROUPPER
+	RET
+
 // func geConstFloat64BitmapAVX2(out []uint64, x []float64, c float64)
 // Requires: AVX, AVX2, SSE2
 TEXT ·geConstFloat64BitmapAVX2(SB), NOSPLIT, $0-56
@@ -5127,6 +5880,51 @@ geConstFloat64FilterAVX2_loop:
 
 geConstFloat64FilterAVX2_done:
 	MOVQ SI, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func geConstFloat64FilterMaskedAVX2(out []int32, x []float64, c float64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·geConstFloat64FilterMaskedAVX2(SB), NOSPLIT, $0-88
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVSD        c+48(FP), X0
+	VBROADCASTSD X0, Y0
+	MOVQ         valid_base+56(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y1, Y1, Y1
+	MOVL         $0x00000008, R8
+	MOVD         R8, X2
+	VPBROADCASTD X2, Y2
+
+geConstFloat64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        geConstFloat64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y3
+	VCMPPD    $0x15, Y0, Y3, Y3
+	VMOVMSKPD Y3, R8
+	VMOVDQU   32(CX), Y3
+	VCMPPD    $0x15, Y0, Y3, Y3
+	VMOVMSKPD Y3, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	MOVBQZX   (BX), R9
+	ANDQ      R9, R8
+	INCQ      BX
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y1, Y3
+	VMOVDQU   Y3, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y2, Y1, Y1
+	ADDQ      $0x00000040, CX
+	SUBQ      $0x00000008, DX
+	JMP       geConstFloat64FilterMaskedAVX2_loop
+
+geConstFloat64FilterMaskedAVX2_done:
+	MOVQ DI, ret+80(FP)
 	VZEROUPPER
 	RET
 
@@ -5288,6 +6086,53 @@ eqColInt64FilterAVX2_loop:
 
 eqColInt64FilterAVX2_done:
 	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func eqColInt64FilterMaskedAVX2(out []int32, x []int64, y []int64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·eqColInt64FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+eqColInt64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        eqColInt64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPEQQ  Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VPCMPEQQ  Y3, Y2, Y2
+	VMOVMSKPD Y2, R10
+	SHLQ      $0x04, R10
+	ORQ       R10, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       eqColInt64FilterMaskedAVX2_loop
+
+eqColInt64FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
 	VZEROUPPER
 	RET
 
@@ -5454,6 +6299,54 @@ neColInt64FilterAVX2_done:
 	VZEROUPPER
 	RET
 
+// func neColInt64FilterMaskedAVX2(out []int32, x []int64, y []int64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·neColInt64FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+neColInt64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        neColInt64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPEQQ  Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VPCMPEQQ  Y3, Y2, Y2
+	VMOVMSKPD Y2, R10
+	SHLQ      $0x04, R10
+	ORQ       R10, R9
+	XORQ      $0x000000ff, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       neColInt64FilterMaskedAVX2_loop
+
+neColInt64FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
+	VZEROUPPER
+	RET
+
 // func ltColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
 // Requires: AVX, AVX2
 TEXT ·ltColInt64BitmapAVX2(SB), NOSPLIT, $0-72
@@ -5612,6 +6505,53 @@ ltColInt64FilterAVX2_loop:
 
 ltColInt64FilterAVX2_done:
 	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func ltColInt64FilterMaskedAVX2(out []int32, x []int64, y []int64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·ltColInt64FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+ltColInt64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        ltColInt64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPGTQ  Y2, Y3, Y2
+	VMOVMSKPD Y2, R9
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VPCMPGTQ  Y2, Y3, Y2
+	VMOVMSKPD Y2, R10
+	SHLQ      $0x04, R10
+	ORQ       R10, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       ltColInt64FilterMaskedAVX2_loop
+
+ltColInt64FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
 	VZEROUPPER
 	RET
 
@@ -5778,6 +6718,54 @@ leColInt64FilterAVX2_done:
 	VZEROUPPER
 	RET
 
+// func leColInt64FilterMaskedAVX2(out []int32, x []int64, y []int64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·leColInt64FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+leColInt64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        leColInt64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPGTQ  Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VPCMPGTQ  Y3, Y2, Y2
+	VMOVMSKPD Y2, R10
+	SHLQ      $0x04, R10
+	ORQ       R10, R9
+	XORQ      $0x000000ff, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       leColInt64FilterMaskedAVX2_loop
+
+leColInt64FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
+	VZEROUPPER
+	RET
+
 // func gtColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
 // Requires: AVX, AVX2
 TEXT ·gtColInt64BitmapAVX2(SB), NOSPLIT, $0-72
@@ -5936,6 +6924,53 @@ gtColInt64FilterAVX2_loop:
 
 gtColInt64FilterAVX2_done:
 	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func gtColInt64FilterMaskedAVX2(out []int32, x []int64, y []int64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·gtColInt64FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+gtColInt64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        gtColInt64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPGTQ  Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VPCMPGTQ  Y3, Y2, Y2
+	VMOVMSKPD Y2, R10
+	SHLQ      $0x04, R10
+	ORQ       R10, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       gtColInt64FilterMaskedAVX2_loop
+
+gtColInt64FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
 	VZEROUPPER
 	RET
 
@@ -6102,6 +7137,54 @@ geColInt64FilterAVX2_done:
 	VZEROUPPER
 	RET
 
+// func geColInt64FilterMaskedAVX2(out []int32, x []int64, y []int64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·geColInt64FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+geColInt64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        geColInt64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPGTQ  Y2, Y3, Y2
+	VMOVMSKPD Y2, R9
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VPCMPGTQ  Y2, Y3, Y2
+	VMOVMSKPD Y2, R10
+	SHLQ      $0x04, R10
+	ORQ       R10, R9
+	XORQ      $0x000000ff, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       geColInt64FilterMaskedAVX2_loop
+
+geColInt64FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
+	VZEROUPPER
+	RET
+
 // func eqColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
 // Requires: AVX, AVX2
 TEXT ·eqColInt32BitmapAVX2(SB), NOSPLIT, $0-72
@@ -6206,6 +7289,47 @@ eqColInt32FilterAVX2_loop:
 
 eqColInt32FilterAVX2_done:
 	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func eqColInt32FilterMaskedAVX2(out []int32, x []int32, y []int32, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·eqColInt32FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+eqColInt32FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        eqColInt32FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPEQD  Y3, Y2, Y2
+	VMOVMSKPS Y2, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, BX
+	SUBQ      $0x00000008, DX
+	JMP       eqColInt32FilterMaskedAVX2_loop
+
+eqColInt32FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
 	VZEROUPPER
 	RET
 
@@ -6318,6 +7442,48 @@ neColInt32FilterAVX2_done:
 	VZEROUPPER
 	RET
 
+// func neColInt32FilterMaskedAVX2(out []int32, x []int32, y []int32, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·neColInt32FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+neColInt32FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        neColInt32FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPEQD  Y3, Y2, Y2
+	VMOVMSKPS Y2, R9
+	XORQ      $0x000000ff, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, BX
+	SUBQ      $0x00000008, DX
+	JMP       neColInt32FilterMaskedAVX2_loop
+
+neColInt32FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
+	VZEROUPPER
+	RET
+
 // func ltColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
 // Requires: AVX, AVX2
 TEXT ·ltColInt32BitmapAVX2(SB), NOSPLIT, $0-72
@@ -6422,6 +7588,47 @@ ltColInt32FilterAVX2_loop:
 
 ltColInt32FilterAVX2_done:
 	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func ltColInt32FilterMaskedAVX2(out []int32, x []int32, y []int32, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·ltColInt32FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+ltColInt32FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        ltColInt32FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPGTD  Y2, Y3, Y2
+	VMOVMSKPS Y2, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, BX
+	SUBQ      $0x00000008, DX
+	JMP       ltColInt32FilterMaskedAVX2_loop
+
+ltColInt32FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
 	VZEROUPPER
 	RET
 
@@ -6534,6 +7741,48 @@ leColInt32FilterAVX2_done:
 	VZEROUPPER
 	RET
 
+// func leColInt32FilterMaskedAVX2(out []int32, x []int32, y []int32, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·leColInt32FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+leColInt32FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        leColInt32FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPGTD  Y3, Y2, Y2
+	VMOVMSKPS Y2, R9
+	XORQ      $0x000000ff, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, BX
+	SUBQ      $0x00000008, DX
+	JMP       leColInt32FilterMaskedAVX2_loop
+
+leColInt32FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
+	VZEROUPPER
+	RET
+
 // func gtColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
 // Requires: AVX, AVX2
 TEXT ·gtColInt32BitmapAVX2(SB), NOSPLIT, $0-72
@@ -6638,6 +7887,47 @@ gtColInt32FilterAVX2_loop:
 
 gtColInt32FilterAVX2_done:
 	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func gtColInt32FilterMaskedAVX2(out []int32, x []int32, y []int32, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·gtColInt32FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+gtColInt32FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        gtColInt32FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPGTD  Y3, Y2, Y2
+	VMOVMSKPS Y2, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, BX
+	SUBQ      $0x00000008, DX
+	JMP       gtColInt32FilterMaskedAVX2_loop
+
+gtColInt32FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
 	VZEROUPPER
 	RET
 
@@ -6747,6 +8037,48 @@ geColInt32FilterAVX2_loop:
 
 geColInt32FilterAVX2_done:
 	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func geColInt32FilterMaskedAVX2(out []int32, x []int32, y []int32, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·geColInt32FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+geColInt32FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        geColInt32FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VPCMPGTD  Y2, Y3, Y2
+	VMOVMSKPS Y2, R9
+	XORQ      $0x000000ff, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000020, BX
+	SUBQ      $0x00000008, DX
+	JMP       geColInt32FilterMaskedAVX2_loop
+
+geColInt32FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
 	VZEROUPPER
 	RET
 

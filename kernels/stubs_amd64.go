@@ -43,11 +43,17 @@ func eqConstInt64BitmapAVX2(out []uint64, x []int64, c int64)
 // eqConstInt64FilterAVX2 is the AVX2 eqConstInt64Filter primitive (kernels/SIMD.md).
 func eqConstInt64FilterAVX2(out []int32, x []int64, c int64) int
 
+// eqConstInt64FilterMaskedAVX2 is the AVX2 eqConstInt64FilterMasked primitive (kernels/SIMD.md).
+func eqConstInt64FilterMaskedAVX2(out []int32, x []int64, c int64, valid []uint64) int
+
 // neConstInt64BitmapAVX2 is the AVX2 neConstInt64Bitmap primitive (kernels/SIMD.md).
 func neConstInt64BitmapAVX2(out []uint64, x []int64, c int64)
 
 // neConstInt64FilterAVX2 is the AVX2 neConstInt64Filter primitive (kernels/SIMD.md).
 func neConstInt64FilterAVX2(out []int32, x []int64, c int64) int
+
+// neConstInt64FilterMaskedAVX2 is the AVX2 neConstInt64FilterMasked primitive (kernels/SIMD.md).
+func neConstInt64FilterMaskedAVX2(out []int32, x []int64, c int64, valid []uint64) int
 
 // ltConstInt64BitmapAVX2 is the AVX2 ltConstInt64Bitmap primitive (kernels/SIMD.md).
 func ltConstInt64BitmapAVX2(out []uint64, x []int64, c int64)
@@ -55,11 +61,17 @@ func ltConstInt64BitmapAVX2(out []uint64, x []int64, c int64)
 // ltConstInt64FilterAVX2 is the AVX2 ltConstInt64Filter primitive (kernels/SIMD.md).
 func ltConstInt64FilterAVX2(out []int32, x []int64, c int64) int
 
+// ltConstInt64FilterMaskedAVX2 is the AVX2 ltConstInt64FilterMasked primitive (kernels/SIMD.md).
+func ltConstInt64FilterMaskedAVX2(out []int32, x []int64, c int64, valid []uint64) int
+
 // leConstInt64BitmapAVX2 is the AVX2 leConstInt64Bitmap primitive (kernels/SIMD.md).
 func leConstInt64BitmapAVX2(out []uint64, x []int64, c int64)
 
 // leConstInt64FilterAVX2 is the AVX2 leConstInt64Filter primitive (kernels/SIMD.md).
 func leConstInt64FilterAVX2(out []int32, x []int64, c int64) int
+
+// leConstInt64FilterMaskedAVX2 is the AVX2 leConstInt64FilterMasked primitive (kernels/SIMD.md).
+func leConstInt64FilterMaskedAVX2(out []int32, x []int64, c int64, valid []uint64) int
 
 // gtConstInt64BitmapAVX2 is the AVX2 gtConstInt64Bitmap primitive (kernels/SIMD.md).
 func gtConstInt64BitmapAVX2(out []uint64, x []int64, c int64)
@@ -67,11 +79,17 @@ func gtConstInt64BitmapAVX2(out []uint64, x []int64, c int64)
 // gtConstInt64FilterAVX2 is the AVX2 gtConstInt64Filter primitive (kernels/SIMD.md).
 func gtConstInt64FilterAVX2(out []int32, x []int64, c int64) int
 
+// gtConstInt64FilterMaskedAVX2 is the AVX2 gtConstInt64FilterMasked primitive (kernels/SIMD.md).
+func gtConstInt64FilterMaskedAVX2(out []int32, x []int64, c int64, valid []uint64) int
+
 // geConstInt64BitmapAVX2 is the AVX2 geConstInt64Bitmap primitive (kernels/SIMD.md).
 func geConstInt64BitmapAVX2(out []uint64, x []int64, c int64)
 
 // geConstInt64FilterAVX2 is the AVX2 geConstInt64Filter primitive (kernels/SIMD.md).
 func geConstInt64FilterAVX2(out []int32, x []int64, c int64) int
+
+// geConstInt64FilterMaskedAVX2 is the AVX2 geConstInt64FilterMasked primitive (kernels/SIMD.md).
+func geConstInt64FilterMaskedAVX2(out []int32, x []int64, c int64, valid []uint64) int
 
 // eqConstInt32BitmapAVX2 is the AVX2 eqConstInt32Bitmap primitive (kernels/SIMD.md).
 func eqConstInt32BitmapAVX2(out []uint64, x []int32, c int32)
@@ -79,11 +97,17 @@ func eqConstInt32BitmapAVX2(out []uint64, x []int32, c int32)
 // eqConstInt32FilterAVX2 is the AVX2 eqConstInt32Filter primitive (kernels/SIMD.md).
 func eqConstInt32FilterAVX2(out []int32, x []int32, c int32) int
 
+// eqConstInt32FilterMaskedAVX2 is the AVX2 eqConstInt32FilterMasked primitive (kernels/SIMD.md).
+func eqConstInt32FilterMaskedAVX2(out []int32, x []int32, c int32, valid []uint64) int
+
 // neConstInt32BitmapAVX2 is the AVX2 neConstInt32Bitmap primitive (kernels/SIMD.md).
 func neConstInt32BitmapAVX2(out []uint64, x []int32, c int32)
 
 // neConstInt32FilterAVX2 is the AVX2 neConstInt32Filter primitive (kernels/SIMD.md).
 func neConstInt32FilterAVX2(out []int32, x []int32, c int32) int
+
+// neConstInt32FilterMaskedAVX2 is the AVX2 neConstInt32FilterMasked primitive (kernels/SIMD.md).
+func neConstInt32FilterMaskedAVX2(out []int32, x []int32, c int32, valid []uint64) int
 
 // ltConstInt32BitmapAVX2 is the AVX2 ltConstInt32Bitmap primitive (kernels/SIMD.md).
 func ltConstInt32BitmapAVX2(out []uint64, x []int32, c int32)
@@ -91,11 +115,17 @@ func ltConstInt32BitmapAVX2(out []uint64, x []int32, c int32)
 // ltConstInt32FilterAVX2 is the AVX2 ltConstInt32Filter primitive (kernels/SIMD.md).
 func ltConstInt32FilterAVX2(out []int32, x []int32, c int32) int
 
+// ltConstInt32FilterMaskedAVX2 is the AVX2 ltConstInt32FilterMasked primitive (kernels/SIMD.md).
+func ltConstInt32FilterMaskedAVX2(out []int32, x []int32, c int32, valid []uint64) int
+
 // leConstInt32BitmapAVX2 is the AVX2 leConstInt32Bitmap primitive (kernels/SIMD.md).
 func leConstInt32BitmapAVX2(out []uint64, x []int32, c int32)
 
 // leConstInt32FilterAVX2 is the AVX2 leConstInt32Filter primitive (kernels/SIMD.md).
 func leConstInt32FilterAVX2(out []int32, x []int32, c int32) int
+
+// leConstInt32FilterMaskedAVX2 is the AVX2 leConstInt32FilterMasked primitive (kernels/SIMD.md).
+func leConstInt32FilterMaskedAVX2(out []int32, x []int32, c int32, valid []uint64) int
 
 // gtConstInt32BitmapAVX2 is the AVX2 gtConstInt32Bitmap primitive (kernels/SIMD.md).
 func gtConstInt32BitmapAVX2(out []uint64, x []int32, c int32)
@@ -103,11 +133,17 @@ func gtConstInt32BitmapAVX2(out []uint64, x []int32, c int32)
 // gtConstInt32FilterAVX2 is the AVX2 gtConstInt32Filter primitive (kernels/SIMD.md).
 func gtConstInt32FilterAVX2(out []int32, x []int32, c int32) int
 
+// gtConstInt32FilterMaskedAVX2 is the AVX2 gtConstInt32FilterMasked primitive (kernels/SIMD.md).
+func gtConstInt32FilterMaskedAVX2(out []int32, x []int32, c int32, valid []uint64) int
+
 // geConstInt32BitmapAVX2 is the AVX2 geConstInt32Bitmap primitive (kernels/SIMD.md).
 func geConstInt32BitmapAVX2(out []uint64, x []int32, c int32)
 
 // geConstInt32FilterAVX2 is the AVX2 geConstInt32Filter primitive (kernels/SIMD.md).
 func geConstInt32FilterAVX2(out []int32, x []int32, c int32) int
+
+// geConstInt32FilterMaskedAVX2 is the AVX2 geConstInt32FilterMasked primitive (kernels/SIMD.md).
+func geConstInt32FilterMaskedAVX2(out []int32, x []int32, c int32, valid []uint64) int
 
 // eqConstFloat64BitmapAVX2 is the AVX2 eqConstFloat64Bitmap primitive (kernels/SIMD.md).
 func eqConstFloat64BitmapAVX2(out []uint64, x []float64, c float64)
@@ -115,11 +151,17 @@ func eqConstFloat64BitmapAVX2(out []uint64, x []float64, c float64)
 // eqConstFloat64FilterAVX2 is the AVX2 eqConstFloat64Filter primitive (kernels/SIMD.md).
 func eqConstFloat64FilterAVX2(out []int32, x []float64, c float64) int
 
+// eqConstFloat64FilterMaskedAVX2 is the AVX2 eqConstFloat64FilterMasked primitive (kernels/SIMD.md).
+func eqConstFloat64FilterMaskedAVX2(out []int32, x []float64, c float64, valid []uint64) int
+
 // neConstFloat64BitmapAVX2 is the AVX2 neConstFloat64Bitmap primitive (kernels/SIMD.md).
 func neConstFloat64BitmapAVX2(out []uint64, x []float64, c float64)
 
 // neConstFloat64FilterAVX2 is the AVX2 neConstFloat64Filter primitive (kernels/SIMD.md).
 func neConstFloat64FilterAVX2(out []int32, x []float64, c float64) int
+
+// neConstFloat64FilterMaskedAVX2 is the AVX2 neConstFloat64FilterMasked primitive (kernels/SIMD.md).
+func neConstFloat64FilterMaskedAVX2(out []int32, x []float64, c float64, valid []uint64) int
 
 // ltConstFloat64BitmapAVX2 is the AVX2 ltConstFloat64Bitmap primitive (kernels/SIMD.md).
 func ltConstFloat64BitmapAVX2(out []uint64, x []float64, c float64)
@@ -127,11 +169,17 @@ func ltConstFloat64BitmapAVX2(out []uint64, x []float64, c float64)
 // ltConstFloat64FilterAVX2 is the AVX2 ltConstFloat64Filter primitive (kernels/SIMD.md).
 func ltConstFloat64FilterAVX2(out []int32, x []float64, c float64) int
 
+// ltConstFloat64FilterMaskedAVX2 is the AVX2 ltConstFloat64FilterMasked primitive (kernels/SIMD.md).
+func ltConstFloat64FilterMaskedAVX2(out []int32, x []float64, c float64, valid []uint64) int
+
 // leConstFloat64BitmapAVX2 is the AVX2 leConstFloat64Bitmap primitive (kernels/SIMD.md).
 func leConstFloat64BitmapAVX2(out []uint64, x []float64, c float64)
 
 // leConstFloat64FilterAVX2 is the AVX2 leConstFloat64Filter primitive (kernels/SIMD.md).
 func leConstFloat64FilterAVX2(out []int32, x []float64, c float64) int
+
+// leConstFloat64FilterMaskedAVX2 is the AVX2 leConstFloat64FilterMasked primitive (kernels/SIMD.md).
+func leConstFloat64FilterMaskedAVX2(out []int32, x []float64, c float64, valid []uint64) int
 
 // gtConstFloat64BitmapAVX2 is the AVX2 gtConstFloat64Bitmap primitive (kernels/SIMD.md).
 func gtConstFloat64BitmapAVX2(out []uint64, x []float64, c float64)
@@ -139,11 +187,17 @@ func gtConstFloat64BitmapAVX2(out []uint64, x []float64, c float64)
 // gtConstFloat64FilterAVX2 is the AVX2 gtConstFloat64Filter primitive (kernels/SIMD.md).
 func gtConstFloat64FilterAVX2(out []int32, x []float64, c float64) int
 
+// gtConstFloat64FilterMaskedAVX2 is the AVX2 gtConstFloat64FilterMasked primitive (kernels/SIMD.md).
+func gtConstFloat64FilterMaskedAVX2(out []int32, x []float64, c float64, valid []uint64) int
+
 // geConstFloat64BitmapAVX2 is the AVX2 geConstFloat64Bitmap primitive (kernels/SIMD.md).
 func geConstFloat64BitmapAVX2(out []uint64, x []float64, c float64)
 
 // geConstFloat64FilterAVX2 is the AVX2 geConstFloat64Filter primitive (kernels/SIMD.md).
 func geConstFloat64FilterAVX2(out []int32, x []float64, c float64) int
+
+// geConstFloat64FilterMaskedAVX2 is the AVX2 geConstFloat64FilterMasked primitive (kernels/SIMD.md).
+func geConstFloat64FilterMaskedAVX2(out []int32, x []float64, c float64, valid []uint64) int
 
 // eqColInt64BitmapAVX2 is the AVX2 eqColInt64Bitmap primitive (kernels/SIMD.md).
 func eqColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
@@ -151,11 +205,17 @@ func eqColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
 // eqColInt64FilterAVX2 is the AVX2 eqColInt64Filter primitive (kernels/SIMD.md).
 func eqColInt64FilterAVX2(out []int32, x []int64, y []int64) int
 
+// eqColInt64FilterMaskedAVX2 is the AVX2 eqColInt64FilterMasked primitive (kernels/SIMD.md).
+func eqColInt64FilterMaskedAVX2(out []int32, x []int64, y []int64, valid []uint64) int
+
 // neColInt64BitmapAVX2 is the AVX2 neColInt64Bitmap primitive (kernels/SIMD.md).
 func neColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
 
 // neColInt64FilterAVX2 is the AVX2 neColInt64Filter primitive (kernels/SIMD.md).
 func neColInt64FilterAVX2(out []int32, x []int64, y []int64) int
+
+// neColInt64FilterMaskedAVX2 is the AVX2 neColInt64FilterMasked primitive (kernels/SIMD.md).
+func neColInt64FilterMaskedAVX2(out []int32, x []int64, y []int64, valid []uint64) int
 
 // ltColInt64BitmapAVX2 is the AVX2 ltColInt64Bitmap primitive (kernels/SIMD.md).
 func ltColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
@@ -163,11 +223,17 @@ func ltColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
 // ltColInt64FilterAVX2 is the AVX2 ltColInt64Filter primitive (kernels/SIMD.md).
 func ltColInt64FilterAVX2(out []int32, x []int64, y []int64) int
 
+// ltColInt64FilterMaskedAVX2 is the AVX2 ltColInt64FilterMasked primitive (kernels/SIMD.md).
+func ltColInt64FilterMaskedAVX2(out []int32, x []int64, y []int64, valid []uint64) int
+
 // leColInt64BitmapAVX2 is the AVX2 leColInt64Bitmap primitive (kernels/SIMD.md).
 func leColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
 
 // leColInt64FilterAVX2 is the AVX2 leColInt64Filter primitive (kernels/SIMD.md).
 func leColInt64FilterAVX2(out []int32, x []int64, y []int64) int
+
+// leColInt64FilterMaskedAVX2 is the AVX2 leColInt64FilterMasked primitive (kernels/SIMD.md).
+func leColInt64FilterMaskedAVX2(out []int32, x []int64, y []int64, valid []uint64) int
 
 // gtColInt64BitmapAVX2 is the AVX2 gtColInt64Bitmap primitive (kernels/SIMD.md).
 func gtColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
@@ -175,11 +241,17 @@ func gtColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
 // gtColInt64FilterAVX2 is the AVX2 gtColInt64Filter primitive (kernels/SIMD.md).
 func gtColInt64FilterAVX2(out []int32, x []int64, y []int64) int
 
+// gtColInt64FilterMaskedAVX2 is the AVX2 gtColInt64FilterMasked primitive (kernels/SIMD.md).
+func gtColInt64FilterMaskedAVX2(out []int32, x []int64, y []int64, valid []uint64) int
+
 // geColInt64BitmapAVX2 is the AVX2 geColInt64Bitmap primitive (kernels/SIMD.md).
 func geColInt64BitmapAVX2(out []uint64, x []int64, y []int64)
 
 // geColInt64FilterAVX2 is the AVX2 geColInt64Filter primitive (kernels/SIMD.md).
 func geColInt64FilterAVX2(out []int32, x []int64, y []int64) int
+
+// geColInt64FilterMaskedAVX2 is the AVX2 geColInt64FilterMasked primitive (kernels/SIMD.md).
+func geColInt64FilterMaskedAVX2(out []int32, x []int64, y []int64, valid []uint64) int
 
 // eqColInt32BitmapAVX2 is the AVX2 eqColInt32Bitmap primitive (kernels/SIMD.md).
 func eqColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
@@ -187,11 +259,17 @@ func eqColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
 // eqColInt32FilterAVX2 is the AVX2 eqColInt32Filter primitive (kernels/SIMD.md).
 func eqColInt32FilterAVX2(out []int32, x []int32, y []int32) int
 
+// eqColInt32FilterMaskedAVX2 is the AVX2 eqColInt32FilterMasked primitive (kernels/SIMD.md).
+func eqColInt32FilterMaskedAVX2(out []int32, x []int32, y []int32, valid []uint64) int
+
 // neColInt32BitmapAVX2 is the AVX2 neColInt32Bitmap primitive (kernels/SIMD.md).
 func neColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
 
 // neColInt32FilterAVX2 is the AVX2 neColInt32Filter primitive (kernels/SIMD.md).
 func neColInt32FilterAVX2(out []int32, x []int32, y []int32) int
+
+// neColInt32FilterMaskedAVX2 is the AVX2 neColInt32FilterMasked primitive (kernels/SIMD.md).
+func neColInt32FilterMaskedAVX2(out []int32, x []int32, y []int32, valid []uint64) int
 
 // ltColInt32BitmapAVX2 is the AVX2 ltColInt32Bitmap primitive (kernels/SIMD.md).
 func ltColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
@@ -199,11 +277,17 @@ func ltColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
 // ltColInt32FilterAVX2 is the AVX2 ltColInt32Filter primitive (kernels/SIMD.md).
 func ltColInt32FilterAVX2(out []int32, x []int32, y []int32) int
 
+// ltColInt32FilterMaskedAVX2 is the AVX2 ltColInt32FilterMasked primitive (kernels/SIMD.md).
+func ltColInt32FilterMaskedAVX2(out []int32, x []int32, y []int32, valid []uint64) int
+
 // leColInt32BitmapAVX2 is the AVX2 leColInt32Bitmap primitive (kernels/SIMD.md).
 func leColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
 
 // leColInt32FilterAVX2 is the AVX2 leColInt32Filter primitive (kernels/SIMD.md).
 func leColInt32FilterAVX2(out []int32, x []int32, y []int32) int
+
+// leColInt32FilterMaskedAVX2 is the AVX2 leColInt32FilterMasked primitive (kernels/SIMD.md).
+func leColInt32FilterMaskedAVX2(out []int32, x []int32, y []int32, valid []uint64) int
 
 // gtColInt32BitmapAVX2 is the AVX2 gtColInt32Bitmap primitive (kernels/SIMD.md).
 func gtColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
@@ -211,11 +295,17 @@ func gtColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
 // gtColInt32FilterAVX2 is the AVX2 gtColInt32Filter primitive (kernels/SIMD.md).
 func gtColInt32FilterAVX2(out []int32, x []int32, y []int32) int
 
+// gtColInt32FilterMaskedAVX2 is the AVX2 gtColInt32FilterMasked primitive (kernels/SIMD.md).
+func gtColInt32FilterMaskedAVX2(out []int32, x []int32, y []int32, valid []uint64) int
+
 // geColInt32BitmapAVX2 is the AVX2 geColInt32Bitmap primitive (kernels/SIMD.md).
 func geColInt32BitmapAVX2(out []uint64, x []int32, y []int32)
 
 // geColInt32FilterAVX2 is the AVX2 geColInt32Filter primitive (kernels/SIMD.md).
 func geColInt32FilterAVX2(out []int32, x []int32, y []int32) int
+
+// geColInt32FilterMaskedAVX2 is the AVX2 geColInt32FilterMasked primitive (kernels/SIMD.md).
+func geColInt32FilterMaskedAVX2(out []int32, x []int32, y []int32, valid []uint64) int
 
 // hashInt64AVX2 is the AVX2 hashInt64 primitive: the splitmix64 finaliser of x + golden, four lanes at a time.
 func hashInt64AVX2(out []uint64, x []int64)

@@ -28,13 +28,15 @@ func main() {
 	for _, t := range gen.CompareSIMDTypes {
 		for _, op := range gen.CmpOps {
 			emitCmpBitmap(t, op, false)
-			emitCmpFilter(t, op, lut, false)
+			emitCmpFilter(t, op, lut, false, false)
+			emitCmpFilter(t, op, lut, false, true)
 		}
 	}
 	for _, t := range gen.CompareColSIMDTypes {
 		for _, op := range gen.CmpOps {
 			emitCmpBitmap(t, op, true)
-			emitCmpFilter(t, op, lut, true)
+			emitCmpFilter(t, op, lut, true, false)
+			emitCmpFilter(t, op, lut, true, true)
 		}
 	}
 	emitHashInt64()
@@ -507,6 +509,9 @@ func cmpSig(t gen.Type, out string, col bool) string {
 	if col {
 		operand = "y []" + t.Go
 	}
+	if out == "FilterMasked" {
+		return fmt.Sprintf("func(out []int32, x []%s, %s, valid []uint64) int", t.Go, operand)
+	}
 	if out == "Bitmap" {
 		return fmt.Sprintf("func(out []uint64, x []%s, %s)", t.Go, operand)
 	}
@@ -615,16 +620,26 @@ func filterLUT() Mem {
 
 // emitCmpFilter: per eight values, the 8-bit compare mask picks a LUT row of positions; adding the
 // block's base index and storing eight int32 at out[k] writes the qualifying rows (the extra lanes
-// are garbage that later stores overwrite), then k advances by the mask's popcount.
-func emitCmpFilter(t gen.Type, op gen.CmpOp, lut Mem, col bool) {
+// are garbage that later stores overwrite), then k advances by the mask's popcount. The masked
+// form ANDs the mask with the rows' validity byte first (lengths are then multiples of 64).
+func emitCmpFilter(t gen.Type, op gen.CmpOp, lut Mem, col, masked bool) {
 	prim := lower(op.Name) + shapeName(col) + t.Name + "Filter"
+	kind := "Filter"
+	if masked {
+		prim += "Masked"
+		kind = "FilterMasked"
+	}
 	name := prim + "AVX2"
-	TEXT(name, NOSPLIT, cmpSig(t, "Filter", col))
+	TEXT(name, NOSPLIT, cmpSig(t, kind, col))
 	Doc(fmt.Sprintf("%s is the AVX2 %s primitive (kernels/SIMD.md).", name, prim))
 	out := Load(Param("out").Base(), GP64())
 	p := Load(Param("x").Base(), GP64())
 	n := Load(Param("x").Len(), GP64())
 	rhs := newCmpOperand(t, col)
+	var validp reg.Register
+	if masked {
+		validp = Load(Param("valid").Base(), GP64())
+	}
 	lutp := GP64()
 	LEAQ(lut, lutp)
 	k := GP64()
@@ -658,6 +673,12 @@ func emitCmpFilter(t gen.Type, op gen.CmpOp, lut Mem, col bool) {
 	}
 	if invert {
 		XORQ(U32(0xFF), idx)
+	}
+	if masked {
+		vb := GP64()
+		MOVBQZX(Mem{Base: validp}, vb)
+		ANDQ(vb, idx)
+		INCQ(validp)
 	}
 	cnt := GP64()
 	POPCNTQ(idx, cnt)
