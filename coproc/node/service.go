@@ -19,6 +19,10 @@ import (
 	"github.com/copvec/copvec/runtime/plan"
 )
 
+// testHookAfterRun, when set, sees every request's execution context after its operators closed,
+// so tests can check that memory accounting returned to zero.
+var testHookAfterRun func(*exec.Context)
+
 // busyBackoff is the back-off a ServerIsBusy answer suggests.
 const busyBackoff = 20 * time.Millisecond
 
@@ -203,6 +207,9 @@ func (n *Node) run(ctx context.Context, req *coprocpb.Request, d *dag) (*coprocp
 		resp.Chunks = append(resp.Chunks, bytes.Clone(buf))
 		return nil
 	})
+	if testHookAfterRun != nil {
+		testHookAfterRun(ectx)
+	}
 	if err != nil {
 		return nil, err
 	}
