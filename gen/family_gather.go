@@ -111,24 +111,19 @@ func emitGatherBits(f *jen.File) {
 func emitGatherString(f *jen.File) {
 	f.Comment("GatherString appends the strings src[idx[p]], in position order, to a destination STRING column")
 	f.Comment("given by its offsets (one per row plus one, the last being len(dstData); a new column passes")
-	f.Comment("[]uint32{0}) and data, and returns the grown slices. It sizes the data once, and fails rather")
-	f.Comment("than wrap when the data would pass 4 GiB, the reach of uint32 offsets.")
+	f.Comment("[]uint32{0}) and data, and returns the grown slices. It fails rather than wrap when the data")
+	f.Comment("would pass 4 GiB, the reach of uint32 offsets.")
 	f.Func().Id("GatherString").Params(
 		jen.Id("dstOffs").Index().Uint32(), jen.Id("dstData").Index().Byte(),
 		jen.Id("srcOffs").Index().Uint32(), jen.Id("srcData").Index().Byte(), jen.Id("idx").Index().Int32(),
 	).Params(jen.Index().Uint32(), jen.Index().Byte(), jen.Error()).Block(
-		code("total := uint64(len(dstData))"),
-		jen.For(code("_, r := range idx")).Block(code("total += uint64(srcOffs[r+1] - srcOffs[r])")),
-		jen.If(code("total > maxStringData")).Block(
-			jen.Return(jen.Nil(), jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("kernels: gathered STRING data of %d bytes: %w"), jen.Id("total"), jen.Id("ErrStringTooLong")))),
-		code("// Size both outputs once, then copy into them without append's per-row capacity checks."),
-		code("w, rows := len(dstData), len(dstOffs)"),
-		jen.Id("dstData").Op("=").Qual("slices", "Grow").Call(jen.Id("dstData"), code("int(total)-w")).Index(code(":total")),
-		jen.Id("dstOffs").Op("=").Qual("slices", "Grow").Call(jen.Id("dstOffs"), code("len(idx)")).Index(code(":rows+len(idx)")),
-		code("offs := dstOffs[rows:]"),
-		jen.For(code("p, r := range idx")).Block(
-			code("w += copy(dstData[w:], srcData[srcOffs[r]:srcOffs[r+1]])"),
-			code("offs[p] = uint32(w)"),
+		code("// One pass: a separate sizing pass costs more than append's amortized growth."),
+		jen.Id("dstOffs").Op("=").Qual("slices", "Grow").Call(jen.Id("dstOffs"), code("len(idx)")),
+		jen.For(code("_, r := range idx")).Block(
+			code("dstData = append(dstData, srcData[srcOffs[r]:srcOffs[r+1]]...)"),
+			jen.If(code("uint64(len(dstData)) > maxStringData")).Block(
+				jen.Return(jen.Nil(), jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("kernels: gathered STRING data past %d bytes: %w"), jen.Id("maxStringData"), jen.Id("ErrStringTooLong")))),
+			code("dstOffs = append(dstOffs, uint32(len(dstData)))"),
 		),
 		jen.Return(jen.Id("dstOffs"), jen.Id("dstData"), jen.Nil()),
 	)

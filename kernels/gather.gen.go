@@ -139,24 +139,17 @@ func CompactBits(x []uint64, sel []int32) {
 
 // GatherString appends the strings src[idx[p]], in position order, to a destination STRING column
 // given by its offsets (one per row plus one, the last being len(dstData); a new column passes
-// []uint32{0}) and data, and returns the grown slices. It sizes the data once, and fails rather
-// than wrap when the data would pass 4 GiB, the reach of uint32 offsets.
+// []uint32{0}) and data, and returns the grown slices. It fails rather than wrap when the data
+// would pass 4 GiB, the reach of uint32 offsets.
 func GatherString(dstOffs []uint32, dstData []byte, srcOffs []uint32, srcData []byte, idx []int32) ([]uint32, []byte, error) {
-	total := uint64(len(dstData))
+	// One pass: a separate sizing pass costs more than append's amortized growth.
+	dstOffs = slices.Grow(dstOffs, len(idx))
 	for _, r := range idx {
-		total += uint64(srcOffs[r+1] - srcOffs[r])
-	}
-	if total > maxStringData {
-		return nil, nil, fmt.Errorf("kernels: gathered STRING data of %d bytes: %w", total, ErrStringTooLong)
-	}
-	// Size both outputs once, then copy into them without append's per-row capacity checks.
-	w, rows := len(dstData), len(dstOffs)
-	dstData = slices.Grow(dstData, int(total)-w)[:total]
-	dstOffs = slices.Grow(dstOffs, len(idx))[:rows+len(idx)]
-	offs := dstOffs[rows:]
-	for p, r := range idx {
-		w += copy(dstData[w:], srcData[srcOffs[r]:srcOffs[r+1]])
-		offs[p] = uint32(w)
+		dstData = append(dstData, srcData[srcOffs[r]:srcOffs[r+1]]...)
+		if uint64(len(dstData)) > maxStringData {
+			return nil, nil, fmt.Errorf("kernels: gathered STRING data past %d bytes: %w", maxStringData, ErrStringTooLong)
+		}
+		dstOffs = append(dstOffs, uint32(len(dstData)))
 	}
 	return dstOffs, dstData, nil
 }

@@ -192,11 +192,18 @@ func checkCompactString(t *testing.T, tc *testCase) {
 	require.Equal(t, uint32(len(gotData)), gotOffs[len(gotOffs)-1], "%s", tc)
 }
 
-// TestGatherStringTooLong checks the uint32 offset limit without allocating 4 GiB: the size is
-// summed from the offsets before any data is touched.
+// TestGatherStringTooLong checks the uint32 offset limit, lowered so the test need not allocate 4 GiB.
 func TestGatherStringTooLong(t *testing.T) {
-	srcOffs := []uint32{0, math.MaxUint32 / 2, math.MaxUint32}
-	_, _, err := GatherString([]uint32{0}, nil, srcOffs, nil, []int32{0, 1, 1})
+	defer func(old uint64) { maxStringData = old }(maxStringData)
+	maxStringData = 10
+	srcOffs, srcData := []uint32{0, 4, 6}, []byte("abcdef")
+	offs, data, err := GatherString([]uint32{0, 2}, []byte("xy"), srcOffs, srcData, []int32{0, 1, 1})
+	require.NoError(t, err, "exactly at the limit")
+	require.Equal(t, []string{"xy", "abcd", "ef", "ef"}, stringsOf(offs, data))
+	_, _, err = GatherString([]uint32{0, 2}, []byte("xy"), srcOffs, srcData, []int32{0, 1, 1, 1})
 	require.ErrorIs(t, err, ErrStringTooLong)
-	require.ErrorContains(t, err, "kernels: gathered STRING data of")
+	require.ErrorContains(t, err, "kernels: gathered STRING data past 10 bytes")
 }
+
+// TestMaxStringData pins the production limit to what uint32 offsets address.
+func TestMaxStringData(t *testing.T) { require.Equal(t, uint64(math.MaxUint32), maxStringData) }
