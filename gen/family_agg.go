@@ -43,9 +43,13 @@ func init() {
 	register(f)
 }
 
-// variants emits the three non-dense specializations of an aggregate kernel; body gets the axis.
-func variants(f *jen.File, name string, fixed []jen.Code, results []jen.Code, body func(a axis) []jen.Code) {
-	for _, a := range []axis{{true, false}, {false, true}, {true, true}} {
+// variants emits the non-dense specializations of a kernel (all three unless axes names a subset);
+// body gets the axis.
+func variants(f *jen.File, name string, fixed []jen.Code, results []jen.Code, body func(a axis) []jen.Code, axes ...axis) {
+	if len(axes) == 0 {
+		axes = []axis{{true, false}, {false, true}, {true, true}}
+	}
+	for _, a := range axes {
 		variantDoc(f, upper(name), a)
 		fn := f.Func().Id(name + a.suffix()).Params(params(fixed, a.params())...)
 		if len(results) > 0 {

@@ -74,16 +74,28 @@ func emitHash(f *jen.File) {
 			f.Comment("Position p is the row's index in sel, or the row itself when sel is nil; out needs one")
 			f.Comment("element per position. See SIMD.md for the hash definition.")
 			f.Func().Id(name).Params(params(hashParams(t), axisParams)...).BlockFunc(func(g *jen.Group) {
-				g.Add(dispatchAxes(lower(name), hashArgs(t), false))
 				if t.Name == "Int64" && !combine {
+					// Without a selection vector, hash every row with the dense primitive and then
+					// overwrite the NULL rows, visiting only the clear validity bits.
+					g.If(code("sel != nil")).Block(
+						jen.If(code("valid != nil")).Block(code("hashInt64SelNulls(out, x, valid, sel)"), jen.Return()),
+						code("hashInt64Sel(out, x, sel)"),
+						jen.Return(),
+					)
 					g.Add(code("full := len(x) &^ 31"))
 					g.Add(code("prims().hashInt64(out[:full], x[:full])"))
 					g.Add(code("genericHashInt64(out[full:len(x)], x[full:])"))
+					g.If(code("valid != nil")).Block(code("setNullHashes(out[:len(x)], valid)"))
 					return
 				}
+				g.Add(dispatchAxes(lower(name), hashArgs(t), false))
 				addAll(g, body(axis{})...)
 			})
-			variants(f, lower(name), hashParams(t), nil, body)
+			if t.Name == "Int64" && !combine {
+				variants(f, lower(name), hashParams(t), nil, body, axis{true, false}, axis{true, true})
+			} else {
+				variants(f, lower(name), hashParams(t), nil, body)
+			}
 			if t.Name == "Int64" && !combine {
 				f.Comment("genericHashInt64 is the pure-Go twin of the hashInt64 primitive.")
 				f.Func().Id("genericHashInt64").Params(jen.Id("out").Index().Uint64(), jen.Id("x").Index().Int64()).Block(

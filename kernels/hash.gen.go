@@ -6,38 +6,26 @@ package kernels
 // Position p is the row's index in sel, or the row itself when sel is nil; out needs one
 // element per position. See SIMD.md for the hash definition.
 func HashInt64(out []uint64, x []int64, valid []uint64, sel []int32) {
-	switch {
-	case sel != nil && valid != nil:
-		hashInt64SelNulls(out, x, valid, sel)
-		return
-	case sel != nil:
+	if sel != nil {
+		if valid != nil {
+			hashInt64SelNulls(out, x, valid, sel)
+			return
+		}
 		hashInt64Sel(out, x, sel)
-		return
-	case valid != nil:
-		hashInt64Nulls(out, x, valid)
 		return
 	}
 	full := len(x) &^ 31
 	prims().hashInt64(out[:full], x[:full])
 	genericHashInt64(out[full:len(x)], x[full:])
+	if valid != nil {
+		setNullHashes(out[:len(x)], valid)
+	}
 }
 
 // hashInt64Sel is HashInt64 specialized for a selection vector and no NULLs.
 func hashInt64Sel(out []uint64, x []int64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
-		out[p] = HashInt64Value(x[i])
-	}
-}
-
-// hashInt64Nulls is HashInt64 specialized for NULLs and no selection vector.
-func hashInt64Nulls(out []uint64, x []int64, valid []uint64) {
-	for i := 0; i < len(x); i++ {
-		p := i
-		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
-			out[p] = NullHash
-			continue
-		}
 		out[p] = HashInt64Value(x[i])
 	}
 }

@@ -47,3 +47,18 @@ func HashBytesValue(b []byte) uint64 { return xxh3.Hash(b) }
 // HashCombine folds the hash h of a further key column into the running key hash acc. It is
 // order-sensitive, so (a, b) and (b, a) hash differently.
 func HashCombine(acc, h uint64) uint64 { return mix(bits.RotateLeft64(acc, 21) + h + golden) }
+
+// setNullHashes sets out[i] = NullHash for every row i < len(out) whose validity bit is clear,
+// visiting only the clear bits so that sparse NULLs cost almost nothing.
+func setNullHashes(out []uint64, valid []uint64) {
+	n := len(out)
+	for w := 0; w<<6 < n; w++ {
+		nulls := ^valid[w]
+		if rest := n - w<<6; rest < 64 {
+			nulls &= 1<<uint(rest) - 1
+		}
+		for ; nulls != 0; nulls &= nulls - 1 {
+			out[w<<6+bits.TrailingZeros64(nulls)] = NullHash
+		}
+	}
+}
