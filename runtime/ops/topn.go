@@ -188,8 +188,8 @@ func (t *TopN) prefilter(c *chunk.Chunk) []int32 {
 	}
 	k := t.keys[0]
 	col := c.Column(k.Col)
-	worst := t.heap[0].key
-	if worst[0] != 1 { // the worst kept first key is NULL: keep it simple and check every row
+	worst, ok := t.enc.FirstKeyValue(t.heap[0].key)
+	if !ok { // a NULL or non-integer worst first key: check every row
 		return all()
 	}
 	validity := col.Validity()
@@ -203,10 +203,7 @@ func (t *TopN) prefilter(c *chunk.Chunk) []int32 {
 	}
 	switch col.Type().Physical() {
 	case chunk.PhysInt64:
-		thr := int64(decodeU64(worst[1:9]) ^ 1<<63)
-		if k.Desc {
-			thr = int64(^decodeU64(worst[1:9]) ^ 1<<63)
-		}
+		thr := worst
 		vals := col.Int64s()
 		if sel == nil && validity == nil {
 			// The common case in one tight loop: most rows fail the comparison.
@@ -240,11 +237,7 @@ func (t *TopN) prefilter(c *chunk.Chunk) []int32 {
 		}
 		return t.cand
 	case chunk.PhysInt32:
-		u := uint32(decodeU64(worst[1:5]) >> 32)
-		if k.Desc {
-			u = ^u
-		}
-		thr := int32(u ^ 1<<31)
+		thr := int32(worst)
 		vals := col.Int32s()
 		for i := 0; i < n; i++ {
 			p := row(i)
@@ -262,17 +255,6 @@ func (t *TopN) prefilter(c *chunk.Chunk) []int32 {
 		return t.cand
 	}
 	return all()
-}
-
-func decodeU64(b []byte) uint64 {
-	var v uint64
-	for i := 0; i < 8; i++ {
-		v <<= 8
-		if i < len(b) {
-			v |= uint64(b[i])
-		}
-	}
-	return v
 }
 
 // compactStore drops evicted rows from the store.

@@ -194,3 +194,26 @@ func (e *Encoder) DecodeKey16(dst *chunk.Column, ki int, keys []Key16) {
 		}
 	}
 }
+
+// FirstKeyValue decodes the first sort key's value from a key AppendKey wrote, when that key is
+// INT64-like or DATE (DATE values widen to int64); ok is false for NULL and for other types. Top-N
+// uses it to compare rows against its worst kept key without encoding them.
+func (e *Encoder) FirstKeyValue(key []byte) (v int64, ok bool) {
+	w := e.widths[0]
+	phys := e.types[0].Physical()
+	if (phys != chunk.PhysInt64 && phys != chunk.PhysInt32) || len(key) < w || key[0] != validMarker {
+		return 0, false
+	}
+	var u uint64
+	for _, b := range key[1:w] {
+		u = u<<8 | uint64(b)
+	}
+	bits := uint(8 * (w - 1))
+	if e.keys[0].Desc {
+		u = ^u & (^uint64(0) >> (64 - bits))
+	}
+	if phys == chunk.PhysInt32 {
+		return int64(int32(uint32(u) ^ 1<<31)), true
+	}
+	return int64(u ^ 1<<63), true
+}

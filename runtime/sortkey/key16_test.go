@@ -60,3 +60,29 @@ func TestKey16MatchesFixedBytesAndDecodes(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstKeyValueDecodesAppendKey(t *testing.T) {
+	for iter := 0; iter < 200; iter++ {
+		seed := rand.Uint64()
+		rng := rand.New(rand.NewPCG(seed, 14))
+		types := reftest.RandomTypes(rng, 3)
+		keys := []Key{{Col: rng.IntN(len(types)), Desc: rng.IntN(2) == 0, NullsFirst: rng.IntN(2) == 0}}
+		enc, err := NewEncoder(types, keys)
+		require.NoError(t, err)
+		for _, c := range reftest.RandomTable(rng, types, 200) {
+			for i := 0; i < c.NumRows(); i++ {
+				want := c.Column(keys[0].Col).Get(c.RowIndex(i))
+				v, ok := enc.FirstKeyValue(enc.AppendKey(nil, c, c.RowIndex(i)))
+				switch want.Type.Physical() {
+				case chunk.PhysInt64, chunk.PhysInt32:
+					require.Equal(t, !want.Null, ok, "seed %d", seed)
+					if ok {
+						require.Equal(t, want.I, v, "seed %d", seed)
+					}
+				default:
+					require.False(t, ok, "seed %d: %s keys do not decode", seed, want.Type)
+				}
+			}
+		}
+	}
+}
