@@ -112,7 +112,7 @@ func (f *fixture) split(n int) {
 	for range n {
 		keys = append(keys, tablecodec.RecordKey(testTableID, int64(f.rng.IntN(4*len(f.rows)+8)-len(f.rows))))
 	}
-	if len(f.rows) > 0 {
+	if n > 0 && len(f.rows) > 0 {
 		r := f.rows[f.rng.IntN(len(f.rows))]
 		keys = append(keys, tablecodec.EncodeIndexKey(nil, testTableID, 1, []chunk.Value{r[2], r[9]}, r[0].I))
 	}
