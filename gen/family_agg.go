@@ -37,7 +37,10 @@ func init() {
 			if t.Float {
 				res = []string{"m float64", "sawNaN bool"}
 			}
-			f.Primitives = append(f.Primitives, Primitive{Name: lower(e.Name) + t.Name, Args: xs(t), Results: res, AMD64: simdAMD64})
+			f.Primitives = append(f.Primitives,
+				Primitive{Name: lower(e.Name) + t.Name, Args: xs(t), Results: res, AMD64: simdAMD64},
+				// NULL rows count as the identity; len(x) % 64 == 0, len(valid) == len(x)/64.
+				Primitive{Name: lower(e.Name) + t.Name + "Masked", Args: append(xs(t), "valid []uint64"), Results: res, AMD64: simdAMD64})
 		}
 	}
 	register(f)
@@ -249,7 +252,26 @@ func emitExtreme(f *jen.File, t Type, name, builtin, identity, better string) {
 		f.Commentf("%s returns the %s of the selected valid values and false when there are none.", kname, lower(name))
 	}
 	f.Func().Id(kname).Params(params(x, axisParams)...).Params(res...).BlockFunc(func(g *jen.Group) {
-		g.Add(dispatchAxes(lower(kname), []jen.Code{jen.Id("x")}, true))
+		var masked []jen.Code
+		masked = append(masked,
+			jen.If(code("CountValid(valid, nil, len(x)) == 0")).Block(code("return 0, false")),
+			code("full := len(x) &^ 63"),
+		)
+		if t.Float {
+			masked = append(masked,
+				code("m, nan := prims().%sMasked(x[:full], valid[:full>>6])", lower(kname)),
+				code("mt, nant := generic%sMasked(x[full:], valid[full>>6:])", kname),
+				code("return float%sResultMasked(x, valid, %s(m, mt), nan || nant), true", name, builtin),
+			)
+		} else {
+			masked = append(masked,
+				code("return %s(prims().%sMasked(x[:full], valid[:full>>6]), generic%sMasked(x[full:], valid[full>>6:])), true", builtin, lower(kname), kname))
+		}
+		g.Switch().Block(
+			jen.Case(code("sel != nil && valid != nil")).Block(code("return %sSelNulls(x, valid, sel)", lower(kname))),
+			jen.Case(code("sel != nil")).Block(code("return %sSel(x, sel)", lower(kname))),
+			jen.Case(code("valid != nil")).Block(masked...),
+		)
 		g.If(code("len(x) == 0")).Block(code("return 0, false"))
 		g.Add(code("full := len(x) &^ 31"))
 		if t.Float {
@@ -270,6 +292,15 @@ func emitExtreme(f *jen.File, t Type, name, builtin, identity, better string) {
 			),
 			code("return m, sawNaN"),
 		)
+		f.Commentf("generic%sMasked is the pure-Go twin of the %sMasked primitive.", kname, lower(kname))
+		f.Func().Id("generic"+kname+"Masked").Params(append(x, jen.Id("valid").Index().Uint64())...).Params(jen.Id("m").Float64(), jen.Id("sawNaN").Bool()).Block(
+			code("m = %s", identity),
+			jen.For(code("i, v := range x")).Block(
+				jen.If(code("valid[i>>6]&(1<<(uint(i)&63)) == 0")).Block(jen.Continue()),
+				jen.If(code("v != v")).Block(code("sawNaN = true")).Else().Block(code("m = %s(m, v)", builtin)),
+			),
+			code("return m, sawNaN"),
+		)
 		variants(f, lower(kname), x, res, func(a axis) []jen.Code {
 			return []jen.Code{
 				code("m, seen := %s, false", identity),
@@ -281,12 +312,20 @@ func emitExtreme(f *jen.File, t Type, name, builtin, identity, better string) {
 				),
 				code("return m, seen"),
 			}
-		})
+		}, axis{true, false}, axis{true, true})
 		return
 	}
 	f.Func().Id("generic"+kname).Params(x...).Id(t.Go).Block(
 		code("m := %s", identity),
 		jen.For(code("_, v := range x")).Block(code("m = %s(m, v)", builtin)),
+		code("return m"),
+	)
+	f.Commentf("generic%sMasked is the pure-Go twin of the %sMasked primitive.", kname, lower(kname))
+	f.Func().Id("generic"+kname+"Masked").Params(append(x, jen.Id("valid").Index().Uint64())...).Id(t.Go).Block(
+		code("m := %s", identity),
+		jen.For(code("i, v := range x")).Block(
+			jen.If(code("valid[i>>6]&(1<<(uint(i)&63)) != 0")).Block(code("m = %s(m, v)", builtin)),
+		),
 		code("return m"),
 	)
 	variants(f, lower(kname), x, res, func(a axis) []jen.Code {
@@ -295,7 +334,7 @@ func emitExtreme(f *jen.File, t Type, name, builtin, identity, better string) {
 			a.loop("len(x)", false, code("m = %s(m, x[i])", builtin), code("seen = true")),
 			code("return m, seen"),
 		}
-	})
+	}, axis{true, false}, axis{true, true})
 }
 
 // groupParams are the state arrays and inputs of a grouped kernel.

@@ -172,7 +172,11 @@ func MinInt64(x []int64, valid []uint64, sel []int32) (int64, bool) {
 	case sel != nil:
 		return minInt64Sel(x, sel)
 	case valid != nil:
-		return minInt64Nulls(x, valid)
+		if CountValid(valid, nil, len(x)) == 0 {
+			return 0, false
+		}
+		full := len(x) &^ 63
+		return min(prims().minInt64Masked(x[:full], valid[:full>>6]), genericMinInt64Masked(x[full:], valid[full>>6:])), true
 	}
 	if len(x) == 0 {
 		return 0, false
@@ -190,24 +194,22 @@ func genericMinInt64(x []int64) int64 {
 	return m
 }
 
+// genericMinInt64Masked is the pure-Go twin of the minInt64Masked primitive.
+func genericMinInt64Masked(x []int64, valid []uint64) int64 {
+	m := maxInt64
+	for i, v := range x {
+		if valid[i>>6]&(1<<(uint(i)&63)) != 0 {
+			m = min(m, v)
+		}
+	}
+	return m
+}
+
 // minInt64Sel is MinInt64 specialized for a selection vector and no NULLs.
 func minInt64Sel(x []int64, sel []int32) (int64, bool) {
 	m, seen := maxInt64, false
 	for _, r := range sel {
 		i := int(r)
-		m = min(m, x[i])
-		seen = true
-	}
-	return m, seen
-}
-
-// minInt64Nulls is MinInt64 specialized for NULLs and no selection vector.
-func minInt64Nulls(x []int64, valid []uint64) (int64, bool) {
-	m, seen := maxInt64, false
-	for i := 0; i < len(x); i++ {
-		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
-			continue
-		}
 		m = min(m, x[i])
 		seen = true
 	}
@@ -236,7 +238,11 @@ func MaxInt64(x []int64, valid []uint64, sel []int32) (int64, bool) {
 	case sel != nil:
 		return maxInt64Sel(x, sel)
 	case valid != nil:
-		return maxInt64Nulls(x, valid)
+		if CountValid(valid, nil, len(x)) == 0 {
+			return 0, false
+		}
+		full := len(x) &^ 63
+		return max(prims().maxInt64Masked(x[:full], valid[:full>>6]), genericMaxInt64Masked(x[full:], valid[full>>6:])), true
 	}
 	if len(x) == 0 {
 		return 0, false
@@ -254,24 +260,22 @@ func genericMaxInt64(x []int64) int64 {
 	return m
 }
 
+// genericMaxInt64Masked is the pure-Go twin of the maxInt64Masked primitive.
+func genericMaxInt64Masked(x []int64, valid []uint64) int64 {
+	m := minInt64
+	for i, v := range x {
+		if valid[i>>6]&(1<<(uint(i)&63)) != 0 {
+			m = max(m, v)
+		}
+	}
+	return m
+}
+
 // maxInt64Sel is MaxInt64 specialized for a selection vector and no NULLs.
 func maxInt64Sel(x []int64, sel []int32) (int64, bool) {
 	m, seen := minInt64, false
 	for _, r := range sel {
 		i := int(r)
-		m = max(m, x[i])
-		seen = true
-	}
-	return m, seen
-}
-
-// maxInt64Nulls is MaxInt64 specialized for NULLs and no selection vector.
-func maxInt64Nulls(x []int64, valid []uint64) (int64, bool) {
-	m, seen := minInt64, false
-	for i := 0; i < len(x); i++ {
-		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
-			continue
-		}
 		m = max(m, x[i])
 		seen = true
 	}
@@ -635,7 +639,11 @@ func MinInt32(x []int32, valid []uint64, sel []int32) (int32, bool) {
 	case sel != nil:
 		return minInt32Sel(x, sel)
 	case valid != nil:
-		return minInt32Nulls(x, valid)
+		if CountValid(valid, nil, len(x)) == 0 {
+			return 0, false
+		}
+		full := len(x) &^ 63
+		return min(prims().minInt32Masked(x[:full], valid[:full>>6]), genericMinInt32Masked(x[full:], valid[full>>6:])), true
 	}
 	if len(x) == 0 {
 		return 0, false
@@ -653,24 +661,22 @@ func genericMinInt32(x []int32) int32 {
 	return m
 }
 
+// genericMinInt32Masked is the pure-Go twin of the minInt32Masked primitive.
+func genericMinInt32Masked(x []int32, valid []uint64) int32 {
+	m := maxInt32
+	for i, v := range x {
+		if valid[i>>6]&(1<<(uint(i)&63)) != 0 {
+			m = min(m, v)
+		}
+	}
+	return m
+}
+
 // minInt32Sel is MinInt32 specialized for a selection vector and no NULLs.
 func minInt32Sel(x []int32, sel []int32) (int32, bool) {
 	m, seen := maxInt32, false
 	for _, r := range sel {
 		i := int(r)
-		m = min(m, x[i])
-		seen = true
-	}
-	return m, seen
-}
-
-// minInt32Nulls is MinInt32 specialized for NULLs and no selection vector.
-func minInt32Nulls(x []int32, valid []uint64) (int32, bool) {
-	m, seen := maxInt32, false
-	for i := 0; i < len(x); i++ {
-		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
-			continue
-		}
 		m = min(m, x[i])
 		seen = true
 	}
@@ -699,7 +705,11 @@ func MaxInt32(x []int32, valid []uint64, sel []int32) (int32, bool) {
 	case sel != nil:
 		return maxInt32Sel(x, sel)
 	case valid != nil:
-		return maxInt32Nulls(x, valid)
+		if CountValid(valid, nil, len(x)) == 0 {
+			return 0, false
+		}
+		full := len(x) &^ 63
+		return max(prims().maxInt32Masked(x[:full], valid[:full>>6]), genericMaxInt32Masked(x[full:], valid[full>>6:])), true
 	}
 	if len(x) == 0 {
 		return 0, false
@@ -717,24 +727,22 @@ func genericMaxInt32(x []int32) int32 {
 	return m
 }
 
+// genericMaxInt32Masked is the pure-Go twin of the maxInt32Masked primitive.
+func genericMaxInt32Masked(x []int32, valid []uint64) int32 {
+	m := minInt32
+	for i, v := range x {
+		if valid[i>>6]&(1<<(uint(i)&63)) != 0 {
+			m = max(m, v)
+		}
+	}
+	return m
+}
+
 // maxInt32Sel is MaxInt32 specialized for a selection vector and no NULLs.
 func maxInt32Sel(x []int32, sel []int32) (int32, bool) {
 	m, seen := minInt32, false
 	for _, r := range sel {
 		i := int(r)
-		m = max(m, x[i])
-		seen = true
-	}
-	return m, seen
-}
-
-// maxInt32Nulls is MaxInt32 specialized for NULLs and no selection vector.
-func maxInt32Nulls(x []int32, valid []uint64) (int32, bool) {
-	m, seen := minInt32, false
-	for i := 0; i < len(x); i++ {
-		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
-			continue
-		}
 		m = max(m, x[i])
 		seen = true
 	}
@@ -1054,7 +1062,13 @@ func MinFloat64(x []float64, valid []uint64, sel []int32) (float64, bool) {
 	case sel != nil:
 		return minFloat64Sel(x, sel)
 	case valid != nil:
-		return minFloat64Nulls(x, valid)
+		if CountValid(valid, nil, len(x)) == 0 {
+			return 0, false
+		}
+		full := len(x) &^ 63
+		m, nan := prims().minFloat64Masked(x[:full], valid[:full>>6])
+		mt, nant := genericMinFloat64Masked(x[full:], valid[full>>6:])
+		return floatMinResultMasked(x, valid, min(m, mt), nan || nant), true
 	}
 	if len(x) == 0 {
 		return 0, false
@@ -1079,30 +1093,27 @@ func genericMinFloat64(x []float64) (m float64, sawNaN bool) {
 	return m, sawNaN
 }
 
+// genericMinFloat64Masked is the pure-Go twin of the minFloat64Masked primitive.
+func genericMinFloat64Masked(x []float64, valid []uint64) (m float64, sawNaN bool) {
+	m = posInf
+	for i, v := range x {
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		if v != v {
+			sawNaN = true
+		} else {
+			m = min(m, v)
+		}
+	}
+	return m, sawNaN
+}
+
 // minFloat64Sel is MinFloat64 specialized for a selection vector and no NULLs.
 func minFloat64Sel(x []float64, sel []int32) (float64, bool) {
 	m, seen := posInf, false
 	for _, r := range sel {
 		i := int(r)
-		v := x[i]
-		if v == 0 {
-			v = 0 // -0.0 and +0.0 are equal; report +0.0
-		}
-		if !seen || floatLess(v, m) {
-			m = v
-		}
-		seen = true
-	}
-	return m, seen
-}
-
-// minFloat64Nulls is MinFloat64 specialized for NULLs and no selection vector.
-func minFloat64Nulls(x []float64, valid []uint64) (float64, bool) {
-	m, seen := posInf, false
-	for i := 0; i < len(x); i++ {
-		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
-			continue
-		}
 		v := x[i]
 		if v == 0 {
 			v = 0 // -0.0 and +0.0 are equal; report +0.0
@@ -1144,7 +1155,13 @@ func MaxFloat64(x []float64, valid []uint64, sel []int32) (float64, bool) {
 	case sel != nil:
 		return maxFloat64Sel(x, sel)
 	case valid != nil:
-		return maxFloat64Nulls(x, valid)
+		if CountValid(valid, nil, len(x)) == 0 {
+			return 0, false
+		}
+		full := len(x) &^ 63
+		m, nan := prims().maxFloat64Masked(x[:full], valid[:full>>6])
+		mt, nant := genericMaxFloat64Masked(x[full:], valid[full>>6:])
+		return floatMaxResultMasked(x, valid, max(m, mt), nan || nant), true
 	}
 	if len(x) == 0 {
 		return 0, false
@@ -1169,30 +1186,27 @@ func genericMaxFloat64(x []float64) (m float64, sawNaN bool) {
 	return m, sawNaN
 }
 
+// genericMaxFloat64Masked is the pure-Go twin of the maxFloat64Masked primitive.
+func genericMaxFloat64Masked(x []float64, valid []uint64) (m float64, sawNaN bool) {
+	m = negInf
+	for i, v := range x {
+		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
+			continue
+		}
+		if v != v {
+			sawNaN = true
+		} else {
+			m = max(m, v)
+		}
+	}
+	return m, sawNaN
+}
+
 // maxFloat64Sel is MaxFloat64 specialized for a selection vector and no NULLs.
 func maxFloat64Sel(x []float64, sel []int32) (float64, bool) {
 	m, seen := negInf, false
 	for _, r := range sel {
 		i := int(r)
-		v := x[i]
-		if v == 0 {
-			v = 0 // -0.0 and +0.0 are equal; report +0.0
-		}
-		if !seen || floatLess(m, v) {
-			m = v
-		}
-		seen = true
-	}
-	return m, seen
-}
-
-// maxFloat64Nulls is MaxFloat64 specialized for NULLs and no selection vector.
-func maxFloat64Nulls(x []float64, valid []uint64) (float64, bool) {
-	m, seen := negInf, false
-	for i := 0; i < len(x); i++ {
-		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
-			continue
-		}
 		v := x[i]
 		if v == 0 {
 			v = 0 // -0.0 and +0.0 are equal; report +0.0

@@ -11,11 +11,17 @@ type primitives struct {
 	sumInt64Masked             func(x []int64, valid []uint64) (sum int64, exact bool)
 	sumFloat64Masked           func(x []float64, valid []uint64) [32]float64
 	minInt64                   func(x []int64) int64
+	minInt64Masked             func(x []int64, valid []uint64) int64
 	maxInt64                   func(x []int64) int64
+	maxInt64Masked             func(x []int64, valid []uint64) int64
 	minInt32                   func(x []int32) int32
+	minInt32Masked             func(x []int32, valid []uint64) int32
 	maxInt32                   func(x []int32) int32
+	maxInt32Masked             func(x []int32, valid []uint64) int32
 	minFloat64                 func(x []float64) (m float64, sawNaN bool)
+	minFloat64Masked           func(x []float64, valid []uint64) (m float64, sawNaN bool)
 	maxFloat64                 func(x []float64) (m float64, sawNaN bool)
+	maxFloat64Masked           func(x []float64, valid []uint64) (m float64, sawNaN bool)
 	popcount                   func(w []uint64) int
 	and                        func(dst []uint64, a []uint64, b []uint64)
 	or                         func(dst []uint64, a []uint64, b []uint64)
@@ -194,11 +200,17 @@ var genericPrimitives = primitives{
 	ltConstInt64Filter:         genericLtConstInt64Filter,
 	ltConstInt64FilterMasked:   genericLtConstInt64FilterMasked,
 	maxFloat64:                 genericMaxFloat64,
+	maxFloat64Masked:           genericMaxFloat64Masked,
 	maxInt32:                   genericMaxInt32,
+	maxInt32Masked:             genericMaxInt32Masked,
 	maxInt64:                   genericMaxInt64,
+	maxInt64Masked:             genericMaxInt64Masked,
 	minFloat64:                 genericMinFloat64,
+	minFloat64Masked:           genericMinFloat64Masked,
 	minInt32:                   genericMinInt32,
+	minInt32Masked:             genericMinInt32Masked,
 	minInt64:                   genericMinInt64,
+	minInt64Masked:             genericMinInt64Masked,
 	neColInt32Bitmap:           genericNeColInt32Bitmap,
 	neColInt32Filter:           genericNeColInt32Filter,
 	neColInt32FilterMasked:     genericNeColInt32FilterMasked,

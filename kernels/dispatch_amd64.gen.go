@@ -12,11 +12,17 @@ func init() {
 		p.sumInt64Masked = sumInt64MaskedAVX2
 		p.sumFloat64Masked = sumFloat64MaskedAVX2
 		p.minInt64 = minInt64AVX2
+		p.minInt64Masked = minInt64MaskedAVX2
 		p.maxInt64 = maxInt64AVX2
+		p.maxInt64Masked = maxInt64MaskedAVX2
 		p.minInt32 = minInt32AVX2
+		p.minInt32Masked = minInt32MaskedAVX2
 		p.maxInt32 = maxInt32AVX2
+		p.maxInt32Masked = maxInt32MaskedAVX2
 		p.minFloat64 = minFloat64AVX2
+		p.minFloat64Masked = minFloat64MaskedAVX2
 		p.maxFloat64 = maxFloat64AVX2
+		p.maxFloat64Masked = maxFloat64MaskedAVX2
 		p.popcount = popcountAVX2
 		p.and = andAVX2
 		p.or = orAVX2

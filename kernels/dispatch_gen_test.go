@@ -16,11 +16,29 @@ func BenchmarkPrimitives(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.sumFloat64Masked(in.xFloat64, in.validUint64) })
 	})
 	b.Run("minInt64", func(b *testing.B) { benchPrimitive(b, 8192, func(p *primitives) { _ = p.minInt64(in.xInt64) }) })
+	b.Run("minInt64Masked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.minInt64Masked(in.xInt64, in.validUint64) })
+	})
 	b.Run("maxInt64", func(b *testing.B) { benchPrimitive(b, 8192, func(p *primitives) { _ = p.maxInt64(in.xInt64) }) })
+	b.Run("maxInt64Masked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.maxInt64Masked(in.xInt64, in.validUint64) })
+	})
 	b.Run("minInt32", func(b *testing.B) { benchPrimitive(b, 4096, func(p *primitives) { _ = p.minInt32(in.xInt32) }) })
+	b.Run("minInt32Masked", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.minInt32Masked(in.xInt32, in.validUint64) })
+	})
 	b.Run("maxInt32", func(b *testing.B) { benchPrimitive(b, 4096, func(p *primitives) { _ = p.maxInt32(in.xInt32) }) })
+	b.Run("maxInt32Masked", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.maxInt32Masked(in.xInt32, in.validUint64) })
+	})
 	b.Run("minFloat64", func(b *testing.B) { benchPrimitive(b, 8192, func(p *primitives) { _, _ = p.minFloat64(in.xFloat64) }) })
+	b.Run("minFloat64Masked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _, _ = p.minFloat64Masked(in.xFloat64, in.validUint64) })
+	})
 	b.Run("maxFloat64", func(b *testing.B) { benchPrimitive(b, 8192, func(p *primitives) { _, _ = p.maxFloat64(in.xFloat64) }) })
+	b.Run("maxFloat64Masked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _, _ = p.maxFloat64Masked(in.xFloat64, in.validUint64) })
+	})
 	b.Run("popcount", func(b *testing.B) { benchPrimitive(b, 8192, func(p *primitives) { _ = p.popcount(in.wUint64) }) })
 	b.Run("and", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.and(in.dstUint64, in.aUint64, in.bUint64) })

@@ -94,3 +94,28 @@ func hasNonNaN(x []float64) bool {
 	}
 	return false
 }
+
+// floatMinResultMasked is floatMinResult over the valid rows only.
+func floatMinResultMasked(x []float64, valid []uint64, m float64, sawNaN bool) float64 {
+	if sawNaN && m == math.Inf(1) && !hasValidNonNaN(x, valid) {
+		return math.NaN()
+	}
+	if m == 0 {
+		return 0
+	}
+	return m
+}
+
+// floatMaxResultMasked is floatMaxResult over the valid rows only.
+func floatMaxResultMasked(x []float64, _ []uint64, m float64, sawNaN bool) float64 {
+	return floatMaxResult(x, m, sawNaN)
+}
+
+func hasValidNonNaN(x []float64, valid []uint64) bool {
+	for i, v := range x {
+		if v == v && valid[i>>6]&(1<<(uint(i)&63)) != 0 {
+			return true
+		}
+	}
+	return false
+}

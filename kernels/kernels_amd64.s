@@ -4,6 +4,22 @@
 
 #include "textflag.h"
 
+DATA laneBits<>+0(SB)/8, $0x0000000000000001
+DATA laneBits<>+8(SB)/8, $0x0000000000000002
+DATA laneBits<>+16(SB)/8, $0x0000000000000004
+DATA laneBits<>+24(SB)/8, $0x0000000000000008
+GLOBL laneBits<>(SB), RODATA|NOPTR, $32
+
+DATA laneBits32<>+0(SB)/4, $0x00000001
+DATA laneBits32<>+4(SB)/4, $0x00000002
+DATA laneBits32<>+8(SB)/4, $0x00000004
+DATA laneBits32<>+12(SB)/4, $0x00000008
+DATA laneBits32<>+16(SB)/4, $0x00000010
+DATA laneBits32<>+20(SB)/4, $0x00000020
+DATA laneBits32<>+24(SB)/4, $0x00000040
+DATA laneBits32<>+28(SB)/4, $0x00000080
+GLOBL laneBits32<>(SB), RODATA|NOPTR, $32
+
 // func sumInt64AVX2(x []int64) (sum int64, exact bool)
 // Requires: AVX, AVX2, SSE2
 TEXT ·sumInt64AVX2(SB), NOSPLIT, $0-33
@@ -147,12 +163,6 @@ sumFloat64_done:
 	VMOVUPD Y7, 224(AX)
 	VZEROUPPER
 	RET
-
-DATA laneBits<>+0(SB)/8, $0x0000000000000001
-DATA laneBits<>+8(SB)/8, $0x0000000000000002
-DATA laneBits<>+16(SB)/8, $0x0000000000000004
-DATA laneBits<>+24(SB)/8, $0x0000000000000008
-GLOBL laneBits<>(SB), RODATA|NOPTR, $32
 
 // func sumInt64MaskedAVX2(x []int64, valid []uint64) (sum int64, exact bool)
 // Requires: AVX, AVX2, SSE2
@@ -536,6 +546,314 @@ maxInt64AVX2_done:
 	VZEROUPPER
 	RET
 
+// func minInt64MaskedAVX2(x []int64, valid []uint64) int64
+// Requires: AVX, AVX2, SSE2
+TEXT ·minInt64MaskedAVX2(SB), NOSPLIT, $0-56
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	MOVQ         $0x7fffffffffffffff, DX
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y4
+	VMOVDQU      Y4, Y0
+	VMOVDQU      Y4, Y1
+	VMOVDQU      Y4, Y2
+	VMOVDQU      Y4, Y3
+	MOVQ         valid_base+24(FP), DX
+
+minInt64MaskedAVX2_loop:
+	CMPQ         CX, $0x00
+	JE           minInt64MaskedAVX2_done
+	VMOVDQU      laneBits<>+0(SB), Y5
+	VPBROADCASTQ (DX), Y6
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      (AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y7, Y0, Y8
+	VBLENDVPD    Y8, Y7, Y0, Y0
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      32(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y7, Y1, Y8
+	VBLENDVPD    Y8, Y7, Y1, Y1
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      64(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y7, Y2, Y8
+	VBLENDVPD    Y8, Y7, Y2, Y2
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      96(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y7, Y3, Y8
+	VBLENDVPD    Y8, Y7, Y3, Y3
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      128(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y7, Y0, Y8
+	VBLENDVPD    Y8, Y7, Y0, Y0
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      160(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y7, Y1, Y8
+	VBLENDVPD    Y8, Y7, Y1, Y1
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      192(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y7, Y2, Y8
+	VBLENDVPD    Y8, Y7, Y2, Y2
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      224(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y7, Y3, Y8
+	VBLENDVPD    Y8, Y7, Y3, Y3
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      256(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y7, Y0, Y8
+	VBLENDVPD    Y8, Y7, Y0, Y0
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      288(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y7, Y1, Y8
+	VBLENDVPD    Y8, Y7, Y1, Y1
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      320(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y7, Y2, Y8
+	VBLENDVPD    Y8, Y7, Y2, Y2
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      352(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y7, Y3, Y8
+	VBLENDVPD    Y8, Y7, Y3, Y3
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      384(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y7, Y0, Y8
+	VBLENDVPD    Y8, Y7, Y0, Y0
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      416(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y7, Y1, Y8
+	VBLENDVPD    Y8, Y7, Y1, Y1
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      448(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y7, Y2, Y8
+	VBLENDVPD    Y8, Y7, Y2, Y2
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      480(AX), Y5
+	VBLENDVPD    Y7, Y5, Y4, Y5
+	VPCMPGTQ     Y5, Y3, Y6
+	VBLENDVPD    Y6, Y5, Y3, Y3
+	ADDQ         $0x00000200, AX
+	ADDQ         $0x00000008, DX
+	SUBQ         $0x00000040, CX
+	JMP          minInt64MaskedAVX2_loop
+
+minInt64MaskedAVX2_done:
+	VPCMPGTQ     Y1, Y0, Y4
+	VBLENDVPD    Y4, Y1, Y0, Y0
+	VPCMPGTQ     Y3, Y2, Y1
+	VBLENDVPD    Y1, Y3, Y2, Y2
+	VPCMPGTQ     Y2, Y0, Y1
+	VBLENDVPD    Y1, Y2, Y0, Y0
+	VEXTRACTI128 $0x01, Y0, X1
+	VPCMPGTQ     X1, X0, X2
+	VBLENDVPD    X2, X1, X0, X0
+	VPSHUFD      $0x4e, X0, X1
+	VPCMPGTQ     X1, X0, X2
+	VBLENDVPD    X2, X1, X0, X0
+	VMOVQ        X0, AX
+	MOVQ         AX, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func maxInt64MaskedAVX2(x []int64, valid []uint64) int64
+// Requires: AVX, AVX2, SSE2
+TEXT ·maxInt64MaskedAVX2(SB), NOSPLIT, $0-56
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	MOVQ         $0x8000000000000000, DX
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y4
+	VMOVDQU      Y4, Y0
+	VMOVDQU      Y4, Y1
+	VMOVDQU      Y4, Y2
+	VMOVDQU      Y4, Y3
+	MOVQ         valid_base+24(FP), DX
+
+maxInt64MaskedAVX2_loop:
+	CMPQ         CX, $0x00
+	JE           maxInt64MaskedAVX2_done
+	VMOVDQU      laneBits<>+0(SB), Y5
+	VPBROADCASTQ (DX), Y6
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      (AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y0, Y7, Y8
+	VBLENDVPD    Y8, Y7, Y0, Y0
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      32(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y1, Y7, Y8
+	VBLENDVPD    Y8, Y7, Y1, Y1
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      64(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y2, Y7, Y8
+	VBLENDVPD    Y8, Y7, Y2, Y2
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      96(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y3, Y7, Y8
+	VBLENDVPD    Y8, Y7, Y3, Y3
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      128(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y0, Y7, Y8
+	VBLENDVPD    Y8, Y7, Y0, Y0
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      160(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y1, Y7, Y8
+	VBLENDVPD    Y8, Y7, Y1, Y1
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      192(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y2, Y7, Y8
+	VBLENDVPD    Y8, Y7, Y2, Y2
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      224(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y3, Y7, Y8
+	VBLENDVPD    Y8, Y7, Y3, Y3
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      256(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y0, Y7, Y8
+	VBLENDVPD    Y8, Y7, Y0, Y0
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      288(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y1, Y7, Y8
+	VBLENDVPD    Y8, Y7, Y1, Y1
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      320(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y2, Y7, Y8
+	VBLENDVPD    Y8, Y7, Y2, Y2
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      352(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y3, Y7, Y8
+	VBLENDVPD    Y8, Y7, Y3, Y3
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      384(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y0, Y7, Y8
+	VBLENDVPD    Y8, Y7, Y0, Y0
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      416(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y1, Y7, Y8
+	VBLENDVPD    Y8, Y7, Y1, Y1
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      448(AX), Y8
+	VBLENDVPD    Y7, Y8, Y4, Y7
+	VPCMPGTQ     Y2, Y7, Y8
+	VBLENDVPD    Y8, Y7, Y2, Y2
+	VPAND        Y5, Y6, Y7
+	VPCMPEQQ     Y5, Y7, Y7
+	VPSRLQ       $0x04, Y6, Y6
+	VMOVDQU      480(AX), Y5
+	VBLENDVPD    Y7, Y5, Y4, Y5
+	VPCMPGTQ     Y3, Y5, Y6
+	VBLENDVPD    Y6, Y5, Y3, Y3
+	ADDQ         $0x00000200, AX
+	ADDQ         $0x00000008, DX
+	SUBQ         $0x00000040, CX
+	JMP          maxInt64MaskedAVX2_loop
+
+maxInt64MaskedAVX2_done:
+	VPCMPGTQ     Y0, Y1, Y4
+	VBLENDVPD    Y4, Y1, Y0, Y0
+	VPCMPGTQ     Y2, Y3, Y1
+	VBLENDVPD    Y1, Y3, Y2, Y2
+	VPCMPGTQ     Y0, Y2, Y1
+	VBLENDVPD    Y1, Y2, Y0, Y0
+	VEXTRACTI128 $0x01, Y0, X1
+	VPCMPGTQ     X0, X1, X2
+	VBLENDVPD    X2, X1, X0, X0
+	VPSHUFD      $0x4e, X0, X1
+	VPCMPGTQ     X0, X1, X2
+	VBLENDVPD    X2, X1, X0, X0
+	VMOVQ        X0, AX
+	MOVQ         AX, ret+48(FP)
+	VZEROUPPER
+	RET
+
 // func minInt32AVX2(x []int32) int32
 // Requires: AVX, AVX2, SSE2
 TEXT ·minInt32AVX2(SB), NOSPLIT, $0-28
@@ -622,11 +940,219 @@ maxInt32AVX2_done:
 	VZEROUPPER
 	RET
 
+// func minInt32MaskedAVX2(x []int32, valid []uint64) int32
+// Requires: AVX, AVX2, SSE2
+TEXT ·minInt32MaskedAVX2(SB), NOSPLIT, $0-52
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	MOVQ         $0x7fffffff7fffffff, DX
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y4
+	VMOVDQU      Y4, Y0
+	VMOVDQU      Y4, Y1
+	VMOVDQU      Y4, Y2
+	VMOVDQU      Y4, Y3
+	MOVQ         valid_base+24(FP), DX
+
+minInt32MaskedAVX2_loop:
+	CMPQ         CX, $0x00
+	JE           minInt32MaskedAVX2_done
+	VMOVDQU      laneBits32<>+0(SB), Y5
+	MOVBLZX      (DX), BX
+	MOVD         BX, X6
+	VPBROADCASTD X6, Y6
+	VPAND        Y5, Y6, Y6
+	VPCMPEQD     Y5, Y6, Y6
+	VMOVDQU      (AX), Y7
+	VPBLENDVB    Y6, Y7, Y4, Y6
+	VPMINSD      Y6, Y0, Y0
+	MOVBLZX      1(DX), BX
+	MOVD         BX, X6
+	VPBROADCASTD X6, Y6
+	VPAND        Y5, Y6, Y6
+	VPCMPEQD     Y5, Y6, Y6
+	VMOVDQU      32(AX), Y7
+	VPBLENDVB    Y6, Y7, Y4, Y6
+	VPMINSD      Y6, Y1, Y1
+	MOVBLZX      2(DX), BX
+	MOVD         BX, X6
+	VPBROADCASTD X6, Y6
+	VPAND        Y5, Y6, Y6
+	VPCMPEQD     Y5, Y6, Y6
+	VMOVDQU      64(AX), Y7
+	VPBLENDVB    Y6, Y7, Y4, Y6
+	VPMINSD      Y6, Y2, Y2
+	MOVBLZX      3(DX), BX
+	MOVD         BX, X6
+	VPBROADCASTD X6, Y6
+	VPAND        Y5, Y6, Y6
+	VPCMPEQD     Y5, Y6, Y6
+	VMOVDQU      96(AX), Y7
+	VPBLENDVB    Y6, Y7, Y4, Y6
+	VPMINSD      Y6, Y3, Y3
+	MOVBLZX      4(DX), BX
+	MOVD         BX, X6
+	VPBROADCASTD X6, Y6
+	VPAND        Y5, Y6, Y6
+	VPCMPEQD     Y5, Y6, Y6
+	VMOVDQU      128(AX), Y7
+	VPBLENDVB    Y6, Y7, Y4, Y6
+	VPMINSD      Y6, Y0, Y0
+	MOVBLZX      5(DX), BX
+	MOVD         BX, X6
+	VPBROADCASTD X6, Y6
+	VPAND        Y5, Y6, Y6
+	VPCMPEQD     Y5, Y6, Y6
+	VMOVDQU      160(AX), Y7
+	VPBLENDVB    Y6, Y7, Y4, Y6
+	VPMINSD      Y6, Y1, Y1
+	MOVBLZX      6(DX), BX
+	MOVD         BX, X6
+	VPBROADCASTD X6, Y6
+	VPAND        Y5, Y6, Y6
+	VPCMPEQD     Y5, Y6, Y6
+	VMOVDQU      192(AX), Y7
+	VPBLENDVB    Y6, Y7, Y4, Y6
+	VPMINSD      Y6, Y2, Y2
+	MOVBLZX      7(DX), BX
+	MOVD         BX, X6
+	VPBROADCASTD X6, Y6
+	VPAND        Y5, Y6, Y6
+	VPCMPEQD     Y5, Y6, Y6
+	VMOVDQU      224(AX), Y5
+	VPBLENDVB    Y6, Y5, Y4, Y5
+	VPMINSD      Y5, Y3, Y3
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000008, DX
+	SUBQ         $0x00000040, CX
+	JMP          minInt32MaskedAVX2_loop
+
+minInt32MaskedAVX2_done:
+	VPMINSD      Y1, Y0, Y0
+	VPMINSD      Y3, Y2, Y2
+	VPMINSD      Y2, Y0, Y0
+	VEXTRACTI128 $0x01, Y0, X1
+	VPMINSD      X1, X0, X0
+	VPSHUFD      $0x4e, X0, X1
+	VPMINSD      X1, X0, X0
+	VPSHUFD      $0xb1, X0, X1
+	VPMINSD      X1, X0, X0
+	VMOVD        X0, AX
+	MOVL         AX, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func maxInt32MaskedAVX2(x []int32, valid []uint64) int32
+// Requires: AVX, AVX2, SSE2
+TEXT ·maxInt32MaskedAVX2(SB), NOSPLIT, $0-52
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	MOVQ         $0x8000000080000000, DX
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y4
+	VMOVDQU      Y4, Y0
+	VMOVDQU      Y4, Y1
+	VMOVDQU      Y4, Y2
+	VMOVDQU      Y4, Y3
+	MOVQ         valid_base+24(FP), DX
+
+maxInt32MaskedAVX2_loop:
+	CMPQ         CX, $0x00
+	JE           maxInt32MaskedAVX2_done
+	VMOVDQU      laneBits32<>+0(SB), Y5
+	MOVBLZX      (DX), BX
+	MOVD         BX, X6
+	VPBROADCASTD X6, Y6
+	VPAND        Y5, Y6, Y6
+	VPCMPEQD     Y5, Y6, Y6
+	VMOVDQU      (AX), Y7
+	VPBLENDVB    Y6, Y7, Y4, Y6
+	VPMAXSD      Y6, Y0, Y0
+	MOVBLZX      1(DX), BX
+	MOVD         BX, X6
+	VPBROADCASTD X6, Y6
+	VPAND        Y5, Y6, Y6
+	VPCMPEQD     Y5, Y6, Y6
+	VMOVDQU      32(AX), Y7
+	VPBLENDVB    Y6, Y7, Y4, Y6
+	VPMAXSD      Y6, Y1, Y1
+	MOVBLZX      2(DX), BX
+	MOVD         BX, X6
+	VPBROADCASTD X6, Y6
+	VPAND        Y5, Y6, Y6
+	VPCMPEQD     Y5, Y6, Y6
+	VMOVDQU      64(AX), Y7
+	VPBLENDVB    Y6, Y7, Y4, Y6
+	VPMAXSD      Y6, Y2, Y2
+	MOVBLZX      3(DX), BX
+	MOVD         BX, X6
+	VPBROADCASTD X6, Y6
+	VPAND        Y5, Y6, Y6
+	VPCMPEQD     Y5, Y6, Y6
+	VMOVDQU      96(AX), Y7
+	VPBLENDVB    Y6, Y7, Y4, Y6
+	VPMAXSD      Y6, Y3, Y3
+	MOVBLZX      4(DX), BX
+	MOVD         BX, X6
+	VPBROADCASTD X6, Y6
+	VPAND        Y5, Y6, Y6
+	VPCMPEQD     Y5, Y6, Y6
+	VMOVDQU      128(AX), Y7
+	VPBLENDVB    Y6, Y7, Y4, Y6
+	VPMAXSD      Y6, Y0, Y0
+	MOVBLZX      5(DX), BX
+	MOVD         BX, X6
+	VPBROADCASTD X6, Y6
+	VPAND        Y5, Y6, Y6
+	VPCMPEQD     Y5, Y6, Y6
+	VMOVDQU      160(AX), Y7
+	VPBLENDVB    Y6, Y7, Y4, Y6
+	VPMAXSD      Y6, Y1, Y1
+	MOVBLZX      6(DX), BX
+	MOVD         BX, X6
+	VPBROADCASTD X6, Y6
+	VPAND        Y5, Y6, Y6
+	VPCMPEQD     Y5, Y6, Y6
+	VMOVDQU      192(AX), Y7
+	VPBLENDVB    Y6, Y7, Y4, Y6
+	VPMAXSD      Y6, Y2, Y2
+	MOVBLZX      7(DX), BX
+	MOVD         BX, X6
+	VPBROADCASTD X6, Y6
+	VPAND        Y5, Y6, Y6
+	VPCMPEQD     Y5, Y6, Y6
+	VMOVDQU      224(AX), Y5
+	VPBLENDVB    Y6, Y5, Y4, Y5
+	VPMAXSD      Y5, Y3, Y3
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000008, DX
+	SUBQ         $0x00000040, CX
+	JMP          maxInt32MaskedAVX2_loop
+
+maxInt32MaskedAVX2_done:
+	VPMAXSD      Y1, Y0, Y0
+	VPMAXSD      Y3, Y2, Y2
+	VPMAXSD      Y2, Y0, Y0
+	VEXTRACTI128 $0x01, Y0, X1
+	VPMAXSD      X1, X0, X0
+	VPSHUFD      $0x4e, X0, X1
+	VPMAXSD      X1, X0, X0
+	VPSHUFD      $0xb1, X0, X1
+	VPMAXSD      X1, X0, X0
+	VMOVD        X0, AX
+	MOVL         AX, ret+48(FP)
+	VZEROUPPER
+	RET
+
 // func minFloat64AVX2(x []float64) (m float64, sawNaN bool)
 // Requires: AVX, AVX2, SSE2
 TEXT ·minFloat64AVX2(SB), NOSPLIT, $0-33
 	MOVQ         x_base+0(FP), AX
 	MOVQ         x_len+8(FP), CX
+	VPXOR        Y4, Y4, Y4
+	VPXOR        Y5, Y5, Y5
+	VPXOR        Y6, Y6, Y6
+	VPXOR        Y7, Y7, Y7
 	MOVQ         $0x7ff0000000000000, DX
 	MOVQ         DX, X0
 	VPBROADCASTQ X0, Y3
@@ -634,10 +1160,6 @@ TEXT ·minFloat64AVX2(SB), NOSPLIT, $0-33
 	VMOVDQU      Y3, Y1
 	VMOVDQU      Y3, Y2
 	VMOVDQU      Y3, Y3
-	VPXOR        Y4, Y4, Y4
-	VPXOR        Y5, Y5, Y5
-	VPXOR        Y6, Y6, Y6
-	VPXOR        Y7, Y7, Y7
 
 minFloat64AVX2_loop:
 	CMPQ    CX, $0x00
@@ -686,6 +1208,10 @@ minFloat64AVX2_done:
 TEXT ·maxFloat64AVX2(SB), NOSPLIT, $0-33
 	MOVQ         x_base+0(FP), AX
 	MOVQ         x_len+8(FP), CX
+	VPXOR        Y4, Y4, Y4
+	VPXOR        Y5, Y5, Y5
+	VPXOR        Y6, Y6, Y6
+	VPXOR        Y7, Y7, Y7
 	MOVQ         $0xfff0000000000000, DX
 	MOVQ         DX, X0
 	VPBROADCASTQ X0, Y3
@@ -693,10 +1219,6 @@ TEXT ·maxFloat64AVX2(SB), NOSPLIT, $0-33
 	VMOVDQU      Y3, Y1
 	VMOVDQU      Y3, Y2
 	VMOVDQU      Y3, Y3
-	VPXOR        Y4, Y4, Y4
-	VPXOR        Y5, Y5, Y5
-	VPXOR        Y6, Y6, Y6
-	VPXOR        Y7, Y7, Y7
 
 maxFloat64AVX2_loop:
 	CMPQ    CX, $0x00
@@ -737,6 +1259,356 @@ maxFloat64AVX2_done:
 	TESTL        AX, AX
 	SETNE        AL
 	MOVB         AL, sawNaN+32(FP)
+	VZEROUPPER
+	RET
+
+// func minFloat64MaskedAVX2(x []float64, valid []uint64) (m float64, sawNaN bool)
+// Requires: AVX, AVX2, SSE2
+TEXT ·minFloat64MaskedAVX2(SB), NOSPLIT, $0-57
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	VPXOR        Y4, Y4, Y4
+	VPXOR        Y5, Y5, Y5
+	VPXOR        Y6, Y6, Y6
+	VPXOR        Y7, Y7, Y7
+	MOVQ         $0x7ff0000000000000, DX
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y8
+	VMOVDQU      Y8, Y0
+	VMOVDQU      Y8, Y1
+	VMOVDQU      Y8, Y2
+	VMOVDQU      Y8, Y3
+	MOVQ         valid_base+24(FP), DX
+
+minFloat64MaskedAVX2_loop:
+	CMPQ         CX, $0x00
+	JE           minFloat64MaskedAVX2_done
+	VMOVDQU      laneBits<>+0(SB), Y9
+	VPBROADCASTQ (DX), Y10
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      (AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMINPD       Y0, Y11, Y0
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y4, Y4
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      32(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMINPD       Y1, Y11, Y1
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y5, Y5
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      64(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMINPD       Y2, Y11, Y2
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y6, Y6
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      96(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMINPD       Y3, Y11, Y3
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y7, Y7
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      128(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMINPD       Y0, Y11, Y0
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y4, Y4
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      160(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMINPD       Y1, Y11, Y1
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y5, Y5
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      192(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMINPD       Y2, Y11, Y2
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y6, Y6
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      224(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMINPD       Y3, Y11, Y3
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y7, Y7
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      256(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMINPD       Y0, Y11, Y0
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y4, Y4
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      288(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMINPD       Y1, Y11, Y1
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y5, Y5
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      320(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMINPD       Y2, Y11, Y2
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y6, Y6
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      352(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMINPD       Y3, Y11, Y3
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y7, Y7
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      384(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMINPD       Y0, Y11, Y0
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y4, Y4
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      416(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMINPD       Y1, Y11, Y1
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y5, Y5
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      448(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMINPD       Y2, Y11, Y2
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y6, Y6
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      480(AX), Y9
+	VBLENDVPD    Y11, Y9, Y8, Y9
+	VMINPD       Y3, Y9, Y3
+	VCMPPD       $0x03, Y9, Y9, Y9
+	VORPD        Y9, Y7, Y7
+	ADDQ         $0x00000200, AX
+	ADDQ         $0x00000008, DX
+	SUBQ         $0x00000040, CX
+	JMP          minFloat64MaskedAVX2_loop
+
+minFloat64MaskedAVX2_done:
+	VMINPD       Y0, Y1, Y0
+	VMINPD       Y2, Y3, Y2
+	VMINPD       Y0, Y2, Y0
+	VEXTRACTI128 $0x01, Y0, X1
+	VMINPD       X0, X1, X0
+	VPSHUFD      $0x4e, X0, X1
+	VMINPD       X0, X1, X0
+	MOVSD        X0, m+48(FP)
+	VORPD        Y5, Y4, Y4
+	VORPD        Y6, Y7, Y7
+	VORPD        Y7, Y4, Y4
+	VMOVMSKPD    Y4, AX
+	TESTL        AX, AX
+	SETNE        AL
+	MOVB         AL, sawNaN+56(FP)
+	VZEROUPPER
+	RET
+
+// func maxFloat64MaskedAVX2(x []float64, valid []uint64) (m float64, sawNaN bool)
+// Requires: AVX, AVX2, SSE2
+TEXT ·maxFloat64MaskedAVX2(SB), NOSPLIT, $0-57
+	MOVQ         x_base+0(FP), AX
+	MOVQ         x_len+8(FP), CX
+	VPXOR        Y4, Y4, Y4
+	VPXOR        Y5, Y5, Y5
+	VPXOR        Y6, Y6, Y6
+	VPXOR        Y7, Y7, Y7
+	MOVQ         $0xfff0000000000000, DX
+	MOVQ         DX, X0
+	VPBROADCASTQ X0, Y8
+	VMOVDQU      Y8, Y0
+	VMOVDQU      Y8, Y1
+	VMOVDQU      Y8, Y2
+	VMOVDQU      Y8, Y3
+	MOVQ         valid_base+24(FP), DX
+
+maxFloat64MaskedAVX2_loop:
+	CMPQ         CX, $0x00
+	JE           maxFloat64MaskedAVX2_done
+	VMOVDQU      laneBits<>+0(SB), Y9
+	VPBROADCASTQ (DX), Y10
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      (AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMAXPD       Y0, Y11, Y0
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y4, Y4
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      32(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMAXPD       Y1, Y11, Y1
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y5, Y5
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      64(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMAXPD       Y2, Y11, Y2
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y6, Y6
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      96(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMAXPD       Y3, Y11, Y3
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y7, Y7
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      128(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMAXPD       Y0, Y11, Y0
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y4, Y4
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      160(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMAXPD       Y1, Y11, Y1
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y5, Y5
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      192(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMAXPD       Y2, Y11, Y2
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y6, Y6
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      224(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMAXPD       Y3, Y11, Y3
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y7, Y7
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      256(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMAXPD       Y0, Y11, Y0
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y4, Y4
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      288(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMAXPD       Y1, Y11, Y1
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y5, Y5
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      320(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMAXPD       Y2, Y11, Y2
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y6, Y6
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      352(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMAXPD       Y3, Y11, Y3
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y7, Y7
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      384(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMAXPD       Y0, Y11, Y0
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y4, Y4
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      416(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMAXPD       Y1, Y11, Y1
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y5, Y5
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      448(AX), Y12
+	VBLENDVPD    Y11, Y12, Y8, Y11
+	VMAXPD       Y2, Y11, Y2
+	VCMPPD       $0x03, Y11, Y11, Y11
+	VORPD        Y11, Y6, Y6
+	VPAND        Y9, Y10, Y11
+	VPCMPEQQ     Y9, Y11, Y11
+	VPSRLQ       $0x04, Y10, Y10
+	VMOVDQU      480(AX), Y9
+	VBLENDVPD    Y11, Y9, Y8, Y9
+	VMAXPD       Y3, Y9, Y3
+	VCMPPD       $0x03, Y9, Y9, Y9
+	VORPD        Y9, Y7, Y7
+	ADDQ         $0x00000200, AX
+	ADDQ         $0x00000008, DX
+	SUBQ         $0x00000040, CX
+	JMP          maxFloat64MaskedAVX2_loop
+
+maxFloat64MaskedAVX2_done:
+	VMAXPD       Y0, Y1, Y0
+	VMAXPD       Y2, Y3, Y2
+	VMAXPD       Y0, Y2, Y0
+	VEXTRACTI128 $0x01, Y0, X1
+	VMAXPD       X0, X1, X0
+	VPSHUFD      $0x4e, X0, X1
+	VMAXPD       X0, X1, X0
+	MOVSD        X0, m+48(FP)
+	VORPD        Y5, Y4, Y4
+	VORPD        Y6, Y7, Y7
+	VORPD        Y7, Y4, Y4
+	VMOVMSKPD    Y4, AX
+	TESTL        AX, AX
+	SETNE        AL
+	MOVB         AL, sawNaN+56(FP)
 	VZEROUPPER
 	RET
 

@@ -25,17 +25,35 @@ func minInt64AVX2(x []int64) int64
 // maxInt64AVX2 is the AVX2 maxInt64 primitive (kernels/SIMD.md).
 func maxInt64AVX2(x []int64) int64
 
+// minInt64MaskedAVX2 is the AVX2 minInt64Masked primitive (kernels/SIMD.md).
+func minInt64MaskedAVX2(x []int64, valid []uint64) int64
+
+// maxInt64MaskedAVX2 is the AVX2 maxInt64Masked primitive (kernels/SIMD.md).
+func maxInt64MaskedAVX2(x []int64, valid []uint64) int64
+
 // minInt32AVX2 is the AVX2 minInt32 primitive (kernels/SIMD.md).
 func minInt32AVX2(x []int32) int32
 
 // maxInt32AVX2 is the AVX2 maxInt32 primitive (kernels/SIMD.md).
 func maxInt32AVX2(x []int32) int32
 
+// minInt32MaskedAVX2 is the AVX2 minInt32Masked primitive (kernels/SIMD.md).
+func minInt32MaskedAVX2(x []int32, valid []uint64) int32
+
+// maxInt32MaskedAVX2 is the AVX2 maxInt32Masked primitive (kernels/SIMD.md).
+func maxInt32MaskedAVX2(x []int32, valid []uint64) int32
+
 // minFloat64AVX2 is the AVX2 minFloat64 primitive (kernels/SIMD.md).
 func minFloat64AVX2(x []float64) (m float64, sawNaN bool)
 
 // maxFloat64AVX2 is the AVX2 maxFloat64 primitive (kernels/SIMD.md).
 func maxFloat64AVX2(x []float64) (m float64, sawNaN bool)
+
+// minFloat64MaskedAVX2 is the AVX2 minFloat64Masked primitive (kernels/SIMD.md).
+func minFloat64MaskedAVX2(x []float64, valid []uint64) (m float64, sawNaN bool)
+
+// maxFloat64MaskedAVX2 is the AVX2 maxFloat64Masked primitive (kernels/SIMD.md).
+func maxFloat64MaskedAVX2(x []float64, valid []uint64) (m float64, sawNaN bool)
 
 // eqConstInt64BitmapAVX2 is the AVX2 eqConstInt64Bitmap primitive (kernels/SIMD.md).
 func eqConstInt64BitmapAVX2(out []uint64, x []int64, c int64)

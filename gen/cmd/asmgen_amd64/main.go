@@ -16,13 +16,19 @@ import (
 	"github.com/mmcloughlin/avo/reg"
 )
 
+// laneBits and laneBits32 are the per-lane bit selectors of validMask and its INT32 form.
+var laneBits, laneBits32 Mem
+
 func main() {
 	ConstraintExpr("amd64")
+	laneBits, laneBits32 = laneBitTables()
 	emitSums()
 	emitMaskedSums()
 	for _, t := range gen.AggTypes {
-		emitExtreme(t, "min")
-		emitExtreme(t, "max")
+		for _, masked := range []bool{false, true} {
+			emitExtreme(t, "min", masked)
+			emitExtreme(t, "max", masked)
+		}
 	}
 	lut := filterLUT()
 	for _, t := range gen.CompareSIMDTypes {
@@ -191,14 +197,19 @@ func emitSums() {
 	}
 }
 
-// laneBits is {1, 2, 4, 8} in the four 64-bit lanes: ANDed with a broadcast validity word shifted
-// right by 4 per vector, and compared for equality, it gives each lane's validity mask.
-func laneBits() Mem {
-	m := GLOBL("laneBits", RODATA|NOPTR)
+// laneBitTables returns {1, 2, 4, 8} in four 64-bit lanes (ANDed with a broadcast validity word
+// shifted right by 4 per vector and compared for equality, it gives each lane's validity mask) and
+// {1, 2, ..., 128} in eight 32-bit lanes (the same for one validity byte and INT32 lanes).
+func laneBitTables() (Mem, Mem) {
+	q := GLOBL("laneBits", RODATA|NOPTR)
 	for i := 0; i < 4; i++ {
 		DATA(8*i, U64(1<<i))
 	}
-	return m
+	d := GLOBL("laneBits32", RODATA|NOPTR)
+	for i := 0; i < 8; i++ {
+		DATA(4*i, U32(1<<i))
+	}
+	return q, d
 }
 
 // validMask returns the lane mask for the next four rows of vw (the broadcast validity word) and
@@ -214,7 +225,7 @@ func validMask(vw, bits reg.VecVirtual) reg.VecVirtual {
 // emitMaskedSums emits the NULL-aware sums: per 64-row block the validity word is broadcast and
 // each vector of values is ANDed with its lane mask, so NULL rows add zero.
 func emitMaskedSums() {
-	lb := laneBits()
+	lb := laneBits
 
 	TEXT("sumInt64MaskedAVX2", NOSPLIT, "func(x []int64, valid []uint64) (sum int64, exact bool)")
 	Doc("sumInt64MaskedAVX2 is the AVX2 sumInt64Masked primitive: sumInt64AVX2 with NULL rows zeroed.")
@@ -316,61 +327,109 @@ func emitMaskedSums() {
 // emitExtreme emits min/max for one type: integer lanes by compare+blend (INT64) or native
 // VPMINSD/VPMAXSD (INT32); floats by VMINPD/VMAXPD with the accumulator as second source, so a NaN
 // value leaves it unchanged, plus an OR of unordered masks for sawNaN.
-func emitExtreme(t gen.Type, which string) {
-	name := which + t.Name + "AVX2"
+func emitExtreme(t gen.Type, which string, masked bool) {
+	prim := which + t.Name
+	params := fmt.Sprintf("x []%s", t.Go)
+	if masked {
+		prim += "Masked"
+		params += ", valid []uint64"
+	}
+	name := prim + "AVX2"
 	var sig string
 	switch t.Name {
 	case "Float64":
-		sig = "func(x []float64) (m float64, sawNaN bool)"
+		sig = fmt.Sprintf("func(%s) (m float64, sawNaN bool)", params)
 	default:
-		sig = fmt.Sprintf("func(x []%s) %s", t.Go, t.Go)
+		sig = fmt.Sprintf("func(%s) %s", params, t.Go)
 	}
 	TEXT(name, NOSPLIT, sig)
-	Doc(fmt.Sprintf("%s is the AVX2 %s%s primitive (kernels/SIMD.md).", name, which, t.Name))
+	Doc(fmt.Sprintf("%s is the AVX2 %s primitive (kernels/SIMD.md).", name, prim))
 	p := Load(Param("x").Base(), GP64())
 	n := Load(Param("x").Len(), GP64())
 	acc := []reg.VecVirtual{YMM(), YMM(), YMM(), YMM()}
 	nans := []reg.VecVirtual{YMM(), YMM(), YMM(), YMM()}
 	// Identity in every lane.
+	var id uint64
 	switch t.Name {
 	case "Int64":
-		id := uint64(1<<63 - 1)
+		id = uint64(1<<63 - 1)
 		if which == "max" {
 			id = 1 << 63
 		}
-		setAll(acc, broadcastQ(id))
 	case "Int32":
-		id := uint64(0x7FFFFFFF7FFFFFFF)
+		id = uint64(0x7FFFFFFF7FFFFFFF)
 		if which == "max" {
 			id = 0x8000000080000000
 		}
-		setAll(acc, broadcastQ(id))
 	case "Float64":
-		id := uint64(0x7FF0000000000000) // +Inf
+		id = uint64(0x7FF0000000000000) // +Inf
 		if which == "max" {
 			id = 0xFFF0000000000000
 		}
-		setAll(acc, broadcastQ(id))
 		for _, r := range nans {
 			VPXOR(r, r, r)
 		}
+	}
+	ident := broadcastQ(id)
+	setAll(acc, ident)
+	// step folds one vector of values (NULL lanes already replaced by the identity).
+	step := func(k int, v reg.VecVirtual) {
+		a := acc[k%4]
+		fold(t, which, v, a)
+		if t.Float {
+			u := YMM()
+			VCMPPD(Imm(3), v, v, u) // unordered: v is NaN
+			VORPD(u, nans[k%4], nans[k%4])
+		}
+	}
+	var vp reg.Register
+	if masked {
+		vp = Load(Param("valid").Base(), GP64())
 	}
 	loop, done := name+"_loop", name+"_done"
 	Label(loop)
 	CMPQ(n, Imm(0))
 	JE(LabelRef(done))
-	for k, a := range acc {
-		v := YMM()
-		VMOVDQU(Mem{Base: p, Disp: 32 * k}, v)
-		fold(t, which, v, a)
-		if t.Float {
-			u := YMM()
-			VCMPPD(Imm(3), v, v, u) // unordered: v is NaN
-			VORPD(u, nans[k], nans[k])
+	if !masked {
+		for k := range acc {
+			v := YMM()
+			VMOVDQU(Mem{Base: p, Disp: 32 * k}, v)
+			step(k, v)
 		}
+		ADDQ(U32(128), p)
+		SUBQ(U32(uint32(128/t.Width)), n)
+	} else {
+		// One validity word per 64 rows; NULL lanes take the identity.
+		if t.Name == "Int32" {
+			bits32 := YMM()
+			VMOVDQU(laneBits32, bits32)
+			for k := 0; k < 8; k++ {
+				b, xb, m, v, w := GP32(), XMM(), YMM(), YMM(), YMM()
+				MOVBLZX(Mem{Base: vp, Disp: k}, b)
+				MOVD(b, xb)
+				VPBROADCASTD(xb, m)
+				VPAND(bits32, m, m)
+				VPCMPEQD(bits32, m, m)
+				VMOVDQU(Mem{Base: p, Disp: 32 * k}, v)
+				VPBLENDVB(m, v, ident, w)
+				step(k, w)
+			}
+		} else {
+			bits := YMM()
+			VMOVDQU(laneBits, bits)
+			vw := YMM()
+			VPBROADCASTQ(Mem{Base: vp}, vw)
+			for k := 0; k < 16; k++ {
+				m, v, w := validMask(vw, bits), YMM(), YMM()
+				VMOVDQU(Mem{Base: p, Disp: 32 * k}, v)
+				VBLENDVPD(m, v, ident, w)
+				step(k, w)
+			}
+		}
+		ADDQ(U32(uint32(64*t.Width)), p)
+		ADDQ(U32(8), vp)
+		SUBQ(U32(64), n)
 	}
-	ADDQ(U32(128), p)
-	SUBQ(U32(uint32(128/t.Width)), n)
 	JMP(LabelRef(loop))
 	Label(done)
 	fold(t, which, acc[1], acc[0])
