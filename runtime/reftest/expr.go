@@ -118,11 +118,11 @@ func evalFunc(f *expr.ScalarFunction, row Row) (chunk.Value, error) {
 				return null, err
 			}
 			if ok {
-				return retype(EvalExpr(f.Args[i+1], row))
+				return EvalExpr(f.Args[i+1], row)
 			}
 		}
 		if len(f.Args)%2 == 1 {
-			return retype(EvalExpr(f.Args[len(f.Args)-1], row))
+			return EvalExpr(f.Args[len(f.Args)-1], row)
 		}
 		return null, nil
 	}
@@ -189,8 +189,6 @@ func compare3(a, b chunk.Value, holds func(int) bool) int {
 	}
 	return 0
 }
-
-func retype(v chunk.Value, err error) (chunk.Value, error) { return v, err }
 
 // evalStrict computes a function whose arguments are all non-NULL.
 func evalStrict(f *expr.ScalarFunction, args []chunk.Value) (chunk.Value, error) {
