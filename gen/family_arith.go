@@ -87,7 +87,7 @@ func (k arithKernel) rescales() bool {
 	return k.t.Decimal && (k.op.Name == "Add" || k.op.Name == "Sub")
 }
 
-// ArithKernels lists every emitted kernel in emission order.
+// arithKernels lists every emitted kernel in emission order.
 func arithKernels() []arithKernel {
 	var out []arithKernel
 	for _, t := range ArithTypes {
@@ -115,9 +115,10 @@ func arithOpNamed(name string) ArithOp {
 
 func (k arithKernel) name() string { return k.op.Name + k.shape.Name + k.t.Name } // "AddColColInt64"
 
-// overflows: the kernel returns an error for results that do not fit.
+// overflows reports whether the kernel returns an error for results that do not fit (a remainder
+// never exceeds its dividend).
 func (k arithKernel) overflows() bool {
-	return !k.t.Float && !(k.op.Name == "Mod")
+	return !k.t.Float && k.op.Name != "Mod"
 }
 
 // operand x or y: a column, or the constant c.

@@ -15,6 +15,7 @@ type ArithError struct {
 	Row  int    // physical row of the first failing selected, valid row
 }
 
+// Error names the kind, the operation and the row, e.g. "kernels: INT64 overflow in a * b at row 17".
 func (e *ArithError) Error() string {
 	return fmt.Sprintf("kernels: %s overflow in a %s b at row %d", e.Kind, e.Op, e.Row)
 }
