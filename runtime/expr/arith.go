@@ -123,6 +123,10 @@ func (n *arithNode) evalInt(x, y *chunk.Column, valid chunk.Bitmap, sel []int32)
 	sa, sb := int(n.ta.Scale), int(n.tb.Scale)
 	switch n.op {
 	case aPlus:
+		if dec && !n.decimalRange {
+			addUnchecked(dst, xs, ys, ca, cb, false)
+			return nil
+		}
 		switch {
 		case dec && n.decimalRange && xs != nil && ys != nil:
 			return kernels.AddColColDecimal(dst, xs, ys, sa, sb, valid, sel)
@@ -137,6 +141,10 @@ func (n *arithNode) evalInt(x, y *chunk.Column, valid chunk.Bitmap, sel []int32)
 		}
 		return kernels.AddColConstInt64(dst, ys, ca, valid, sel)
 	case aMinus:
+		if dec && !n.decimalRange {
+			addUnchecked(dst, xs, ys, ca, cb, true)
+			return nil
+		}
 		switch {
 		case dec && n.decimalRange && xs != nil && ys != nil:
 			return kernels.SubColColDecimal(dst, xs, ys, sa, sb, valid, sel)
@@ -314,6 +322,41 @@ func mulUnchecked(dst, xs, ys []int64, ca, cb int64) {
 		ys = ys[:len(dst)]
 		for i := range dst {
 			dst[i] = ca * ys[i]
+		}
+	}
+}
+
+// addUnchecked computes x + y (x - y when minus) on every physical row. It serves DECIMAL sums
+// whose inferred precision was not capped: inputs within their precisions cannot overflow it.
+func addUnchecked(dst, xs, ys []int64, ca, cb int64, minus bool) {
+	switch {
+	case xs != nil && ys != nil && minus:
+		xs, ys = xs[:len(dst)], ys[:len(dst)]
+		for i := range dst {
+			dst[i] = xs[i] - ys[i]
+		}
+	case xs != nil && ys != nil:
+		xs, ys = xs[:len(dst)], ys[:len(dst)]
+		for i := range dst {
+			dst[i] = xs[i] + ys[i]
+		}
+	case xs != nil:
+		if minus {
+			cb = -cb
+		}
+		xs = xs[:len(dst)]
+		for i := range dst {
+			dst[i] = xs[i] + cb
+		}
+	case minus:
+		ys = ys[:len(dst)]
+		for i := range dst {
+			dst[i] = ca - ys[i]
+		}
+	default:
+		ys = ys[:len(dst)]
+		for i := range dst {
+			dst[i] = ca + ys[i]
 		}
 	}
 }
