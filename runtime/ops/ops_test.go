@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/copvec/copvec/chunk"
+	"github.com/copvec/copvec/chunk/chunktest"
 	"github.com/copvec/copvec/runtime/exec"
 	"github.com/copvec/copvec/runtime/ops"
 	"github.com/copvec/copvec/runtime/reftest"
@@ -164,5 +165,36 @@ func TestCloseIsIdempotentAndReleases(t *testing.T) {
 		require.NoError(t, mk().Close(), "%s: Close without Open", name)
 		requireReleased(t, ectx, seed)
 		requireReleased(t, topCtx, seed)
+	}
+}
+
+// TestLargeSortsMatchReference sorts more rows than one key block holds, once with keys too wide to
+// compact into a word (the 16-byte radix path) and once with a gathered payload and packed
+// references, in memory and spilling.
+func TestLargeSortsMatchReference(t *testing.T) {
+	seed := newSeed()
+	rng := rand.New(rand.NewPCG(seed, 16))
+	types := []chunk.Type{chunk.Int64, chunk.Int64, chunk.String, chunk.Date}
+	var chunks []*chunk.Chunk
+	for rows := 0; rows < 150_000; rows += 1024 {
+		chunks = append(chunks, chunktest.RandomChunk(rng, types, 1024, chunktest.Options{NullProb: 0.01, MaxStringLen: 6}))
+	}
+	rows := reftest.RowsOf(chunks...)
+	for _, tc := range []struct {
+		keys  []reftest.SortKey
+		quota int64
+	}{
+		{[]reftest.SortKey{{Col: 0}, {Col: 1, Desc: true}}, 0},
+		{[]reftest.SortKey{{Col: 0}, {Col: 1, Desc: true}}, 1 << 20},
+		{[]reftest.SortKey{{Col: 3, NullsFirst: true}}, 0},
+		{[]reftest.SortKey{{Col: 3, NullsFirst: true}}, 1 << 20},
+	} {
+		ectx := exec.MustContext(exec.Options{MemoryQuota: tc.quota, TempDir: t.TempDir(), Concurrency: 2})
+		s, err := ops.NewSort(ectx, scan(t, memTable(t, types, chunks)), toKeys(tc.keys), "Sort#1")
+		require.NoError(t, err)
+		got, err := drain(context.Background(), rng, s)
+		require.NoError(t, err, "seed %d", seed)
+		require.Empty(t, reftest.Diff(reftest.Sort(rows, tc.keys), got), "seed %d keys %v quota %d", seed, tc.keys, tc.quota)
+		requireReleased(t, ectx, seed)
 	}
 }

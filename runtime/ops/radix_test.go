@@ -127,3 +127,26 @@ func orAnd(ks []key16) (or, and key16) {
 	}
 	return or, and
 }
+
+// TestRadixSort16AcrossBlocks sorts more entries than one block holds, with keys too wide to
+// compact, so the multi-block path runs.
+func TestRadixSort16AcrossBlocks(t *testing.T) {
+	seed := testSeed()
+	rng := rand.New(rand.NewPCG(seed, 15))
+	n := 2*blockSize + rng.IntN(blockSize)
+	var eb entryBlocks
+	want := make([]entry16, n)
+	for i := range want {
+		e := entry16{hi: rng.Uint64() >> rng.IntN(64), lo: rng.Uint64() >> rng.IntN(64), ref: uint64(i)}
+		if i > 0 && rng.IntN(3) == 0 {
+			e.hi, e.lo = want[rng.IntN(i)].hi, want[rng.IntN(i)].lo
+		}
+		eb.push(e)
+		want[i] = e
+	}
+	require.Len(t, eb.blocks, (n+blockSize-1)/blockSize)
+	slices.SortStableFunc(want, func(a, b entry16) int { return cmpKey16(key16{Hi: a.hi, Lo: a.lo}, key16{Hi: b.hi, Lo: b.lo}) })
+	var used int64
+	got := radixSort16(&eb, 1+rng.IntN(3), func(d int64) { used += d })
+	require.Equal(t, want, got, "seed %d", seed)
+}
