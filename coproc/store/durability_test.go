@@ -44,7 +44,12 @@ func TestReopenKeepsData(t *testing.T) {
 		require.NoError(t, snap.Close())
 	}
 	// Writing after reopen continues the history.
-	tss = m.randomHistory(t, rng, s, 3, 100)
+	for _, ts := range m.randomHistory(t, rng, s, 3, 100) {
+		snap, err := s.Snapshot(ts)
+		require.NoError(t, err)
+		requireRowsEqual(t, m.visible(ts), scanAll(t, snap, m.tbl, KeyRange{}, false, 0), "after reopen, at %d", ts)
+		require.NoError(t, snap.Close())
+	}
 	snap, err := s.Snapshot(MaxTS)
 	require.NoError(t, err)
 	defer snap.Close()
