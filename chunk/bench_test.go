@@ -1,13 +1,38 @@
+//go:build unix
+
 package chunk_test
 
 import (
 	"fmt"
 	"math/rand/v2"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/chunk/chunktest"
 )
+
+// processCPU returns the CPU time (user + system, every thread, GC included) the test process has
+// used. Benchmarks report it next to wall time: on a shared machine other processes inflate wall
+// time several-fold, while CPU time stays what the code itself costs.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU adds the CPU time per unit since start, as "cpu-ns/<unit>", and CPU-time throughput
+// when bytes per op is known.
+func reportCPU(b *testing.B, start time.Duration, perOp int, unit string, bytesPerOp int) {
+	cpu := float64(processCPU() - start)
+	b.ReportMetric(cpu/float64(b.N*perOp), "cpu-ns/"+unit)
+	if bytesPerOp > 0 && cpu > 0 {
+		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/cpu*1e3, "cpu-MB/s")
+	}
+}
 
 // benchRows is the chunk size every benchmark here uses: the executor's maximum capacity.
 const benchRows = chunk.DefaultMaxCapacity
@@ -84,36 +109,44 @@ func BenchmarkCodec(b *testing.B) {
 			b.Run(prefix+"memcpy", func(b *testing.B) {
 				dst := make([]byte, len(enc))
 				b.SetBytes(int64(len(enc)))
+				start := processCPU()
 				for b.Loop() {
 					copy(dst, enc)
 				}
+				reportCPU(b, start, 1, "op", len(enc))
 			})
 			b.Run(prefix+"encode", func(b *testing.B) {
 				buf := make([]byte, 0, len(enc))
 				b.SetBytes(int64(len(enc)))
 				b.ReportAllocs()
+				start := processCPU()
 				for b.Loop() {
 					buf = chunk.Encode(buf[:0], c)
 				}
+				reportCPU(b, start, 1, "op", len(enc))
 			})
 			b.Run(prefix+"decode", func(b *testing.B) {
 				b.SetBytes(int64(len(enc)))
 				b.ReportAllocs()
+				start := processCPU()
 				for b.Loop() {
 					if _, err := chunk.Decode(enc); err != nil {
 						b.Fatal(err)
 					}
 				}
+				reportCPU(b, start, 1, "op", len(enc))
 			})
 			b.Run(prefix+"decodeinto", func(b *testing.B) {
 				dst := chunk.New(c.Types(), benchRows, benchRows)
 				b.SetBytes(int64(len(enc)))
 				b.ReportAllocs()
+				start := processCPU()
 				for b.Loop() {
 					if err := chunk.DecodeInto(dst, enc); err != nil {
 						b.Fatal(err)
 					}
 				}
+				reportCPU(b, start, 1, "op", len(enc))
 			})
 		}
 	}
@@ -131,49 +164,55 @@ func BenchmarkAppend(b *testing.B) {
 		rows := chunktest.Rows(src)
 		plain := newPlainColumns(src)
 		prefix := fmt.Sprintf("data=%s/op=", schema.name)
-		perRow := func(b *testing.B) {
+		perRow := func(b *testing.B, cpuStart time.Duration) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*benchRows), "ns/row")
+			reportCPU(b, cpuStart, benchRows, "row", 0)
 		}
 
 		b.Run(prefix+"slices-rows", func(b *testing.B) {
 			dst := plain.emptyLike()
+			start := processCPU()
 			for b.Loop() {
 				dst.reset()
 				dst.appendRows(plain)
 			}
-			perRow(b)
+			perRow(b, start)
 		})
 		b.Run(prefix+"slices-bulk", func(b *testing.B) {
 			dst := plain.emptyLike()
+			start := processCPU()
 			for b.Loop() {
 				dst.reset()
 				dst.appendBulk(plain)
 			}
-			perRow(b)
+			perRow(b, start)
 		})
 		b.Run(prefix+"chunk-append", func(b *testing.B) {
 			dst := src.CloneEmpty()
 			b.ReportAllocs()
+			start := processCPU()
 			for b.Loop() {
 				dst.Reset()
 				dst.Append(src)
 			}
-			perRow(b)
+			perRow(b, start)
 		})
 		b.Run(prefix+"append-row", func(b *testing.B) {
 			dst := src.CloneEmpty()
 			b.ReportAllocs()
+			start := processCPU()
 			for b.Loop() {
 				dst.Reset()
 				for i := 0; i < benchRows; i++ {
 					dst.AppendRow(src, i)
 				}
 			}
-			perRow(b)
+			perRow(b, start)
 		})
 		b.Run(prefix+"append-values", func(b *testing.B) {
 			dst := src.CloneEmpty()
 			b.ReportAllocs()
+			start := processCPU()
 			for b.Loop() {
 				dst.Reset()
 				for _, r := range rows {
@@ -182,7 +221,7 @@ func BenchmarkAppend(b *testing.B) {
 					}
 				}
 			}
-			perRow(b)
+			perRow(b, start)
 		})
 	}
 }
