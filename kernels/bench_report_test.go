@@ -25,6 +25,11 @@ func TestThroughputReport(t *testing.T) {
 		groups[i] = uint32((i * 7919) % 1024)
 	}
 	sums := make([]int64, 1024)
+	y := benchInt64s(n)
+	valid := make([]uint64, n/64)
+	for i := range valid {
+		valid[i] = ^(uint64(0x0101010101010101) << uint(i%8)) // one NULL in eight rows
+	}
 	c := int64(1 << 29)
 	type variant struct {
 		name    string
@@ -90,6 +95,22 @@ func TestThroughputReport(t *testing.T) {
 			}},
 			{"generic", true, func() { HashInt64(out, x, nil, nil) }},
 			{"simd", false, func() { HashInt64(out, x, nil, nil) }},
+		}},
+		{"sum INT64, 1/8 NULL", n, []variant{
+			{"generic", true, func() { sink, _ = SumInt64(x, valid, nil) }},
+			{"simd", false, func() { sink, _ = SumInt64(x, valid, nil) }},
+		}},
+		{"max INT64, 1/8 NULL", n, []variant{
+			{"generic", true, func() { sink, _ = MaxInt64(x, valid, nil) }},
+			{"simd", false, func() { sink, _ = MaxInt64(x, valid, nil) }},
+		}},
+		{"compare INT64 > c to sel, NULLs", n, []variant{
+			{"generic", true, func() { sink = int64(GtConstInt64Filter(sel, x, c, valid, nil)) }},
+			{"simd", false, func() { sink = int64(GtConstInt64Filter(sel, x, c, valid, nil)) }},
+		}},
+		{"compare INT64 x > y to bitmap", n, []variant{
+			{"generic", true, func() { GtColInt64Bitmap(out, x, y, nil, nil) }},
+			{"simd", false, func() { GtColInt64Bitmap(out, x, y, nil, nil) }},
 		}},
 		{"grouped sum INT64, 1K groups", n, []variant{
 			{"naive", true, func() {
