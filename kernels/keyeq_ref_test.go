@@ -89,3 +89,68 @@ func checkKeyEq(t *testing.T, tc *testCase, m int,
 		require.Equal(t, wantPos, append([]int32{}, pos[:k]...), "filter, nullEq=%v, %s", nullEq, tc)
 	}
 }
+
+// TestKeyEqMultiColumn probes a two-column key (INT64, STRING) the way a hash join does: match
+// starts true and each column ANDs into it; the filter form refines the same positions column by
+// column. Both must equal row-tuple equality.
+func TestKeyEqMultiColumn(t *testing.T) {
+	forCases(t, func(t *testing.T, tc *testCase) {
+		a := randInt64s(tc, tc.n)
+		aOffs, aData := randStrings(tc, tc.n)
+		m := keyRows(tc)
+		// Half the build rows copy a whole probe row, so full-key matches are common.
+		b := randInt64s(tc, m)
+		bOffs, bData := []uint32{0}, []byte{}
+		for j := range b {
+			if tc.n > 0 && tc.rng.Intn(2) == 0 {
+				i := tc.rng.Intn(tc.n)
+				b[j] = a[i]
+				bData = append(bData, aData[aOffs[i]:aOffs[i+1]]...)
+			} else {
+				bData = append(bData, "zz"[:tc.rng.Intn(3)]...)
+			}
+			bOffs = append(bOffs, uint32(len(bData)))
+		}
+		aValid1, aValid2 := tc.valid, randValidity(tc, tc.n)
+		bValid1, bValid2 := randValidity(tc, m), randValidity(tc, m)
+		pairs := 0
+		if tc.n > 0 {
+			pairs = tc.rng.Intn(2*tc.n + 2)
+		}
+		xIdx, yIdx := make([]int32, pairs), make([]int32, pairs)
+		for p := range xIdx {
+			xIdx[p], yIdx[p] = int32(tc.rng.Intn(tc.n)), int32(tc.rng.Intn(m))
+		}
+		isNull := func(v []uint64, i int32) bool { return v != nil && !chunk.Bitmap(v).Get(int(i)) }
+		colEq := func(nullEq, xNull, yNull, eq bool) bool {
+			if xNull || yNull {
+				return nullEq && xNull && yNull
+			}
+			return eq
+		}
+		for _, nullEq := range []bool{false, true} {
+			want := make([]bool, pairs)
+			wantPos := []int32{}
+			for p := range want {
+				x, y := xIdx[p], yIdx[p]
+				want[p] = colEq(nullEq, isNull(aValid1, x), isNull(bValid1, y), a[x] == b[y]) &&
+					colEq(nullEq, isNull(aValid2, x), isNull(bValid2, y),
+						string(aData[aOffs[x]:aOffs[x+1]]) == string(bData[bOffs[y]:bOffs[y+1]]))
+				if want[p] {
+					wantPos = append(wantPos, int32(p))
+				}
+			}
+			match := make([]bool, pairs)
+			pos := make([]int32, pairs)
+			for p := range match {
+				match[p], pos[p] = true, int32(p)
+			}
+			KeyEqInt64(match, a, aValid1, xIdx, b, bValid1, yIdx, nullEq)
+			KeyEqString(match, aOffs, aData, aValid2, xIdx, bOffs, bData, bValid2, yIdx, nullEq)
+			require.Equal(t, want, match, "nullEq=%v, %s", nullEq, tc)
+			k := KeyEqInt64Filter(pos, a, aValid1, xIdx, b, bValid1, yIdx, nullEq)
+			k = KeyEqStringFilter(pos[:k], aOffs, aData, aValid2, xIdx, bOffs, bData, bValid2, yIdx, nullEq)
+			require.Equal(t, wantPos, append([]int32{}, pos[:k]...), "filter, nullEq=%v, %s", nullEq, tc)
+		}
+	})
+}
