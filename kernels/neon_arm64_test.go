@@ -255,20 +255,14 @@ func checkTwin(t *testing.T, g *neonGen, tw neonTwin, msg string) {
 			requireGuarded(t, got, n, msg)
 			require.Equal(t, want, got[:n], "%s n=%d", msg, n)
 		}
-	case func([]uint64, []int64, int64):
-		checkBitmapTwin(t, g, msg, g.int64s, []int64{0, -1, math.MinInt64, math.MaxInt64, 1 << 40}, neon, tw.generic.(func([]uint64, []int64, int64)))
-	case func([]uint64, []int32, int32):
-		checkBitmapTwin(t, g, msg, g.int32s, []int32{0, -1, math.MinInt32, math.MaxInt32}, neon, tw.generic.(func([]uint64, []int32, int32)))
-	case func([]uint64, []float64, float64):
-		checkBitmapTwin(t, g, msg, g.float64s, neonFloatConsts, neon, tw.generic.(func([]uint64, []float64, float64)))
-	case func([]int32, []int64, int64) int:
-		checkFilterTwin(t, g, msg, g.int64s, []int64{0, -1, math.MinInt64, math.MaxInt64, 1 << 40}, 1, neon, tw.generic.(func([]int32, []int64, int64) int))
-	case func([]int32, []int32, int32) int:
-		checkFilterTwin(t, g, msg, g.int32s, []int32{0, -1, math.MinInt32, math.MaxInt32}, 1, neon, tw.generic.(func([]int32, []int32, int32) int))
-	case func([]int32, []float64, float64) int:
-		checkFilterTwin(t, g, msg, g.float64s, neonFloatConsts, 1, neon, tw.generic.(func([]int32, []float64, float64) int))
 	default:
-		t.Fatalf("%s: no check for primitive type %T", msg, tw.neon)
+		int64Edges := []int64{0, -1, math.MinInt64, math.MaxInt64, 1 << 40}
+		int32Edges := []int32{0, -1, math.MinInt32, math.MaxInt32}
+		if !checkCompareTwin(t, g, msg, g.int64s, int64Edges, 1, tw.neon, tw.generic) &&
+			!checkCompareTwin(t, g, msg, g.int32s, int32Edges, 1, tw.neon, tw.generic) &&
+			!checkCompareTwin(t, g, msg, g.float64s, neonFloatConsts, 1, tw.neon, tw.generic) {
+			t.Fatalf("%s: no check for primitive type %T", msg, tw.neon)
+		}
 	}
 }
 
@@ -282,66 +276,117 @@ func checkPlain[T, R any](t *testing.T, msg string, lengths []int, gen func(int)
 	}
 }
 
-func checkBitmapTwin[T comparable](t *testing.T, g *neonGen, msg string, gen func(int) []T, edges []T, neon, twin func([]uint64, []T, T)) {
-	for _, n := range neonLengths(64) {
-		x := gen(n)
-		for rep := 0; rep < 3; rep++ {
-			c := pick(g, x, edges)
-			if f, ok := any(c).(float64); ok && f != f {
-				continue
-			}
-			w := n / 64
-			want := make([]uint64, w)
-			twin(want, x, c)
-			got := guarded(w)
-			neon(got[:w], x, c)
-			requireGuarded(t, got, w, msg)
-			require.Equal(t, want, got[:w], "%s n=%d c=%v", msg, n, c)
-		}
-	}
+// cmpCase is one input of a compare primitive: x, a constant c (never NaN: the wrappers never pass
+// one), a column y equal to x in about a third of the rows, and a validity bitmap.
+type cmpCase[T any] struct {
+	x, y  []T
+	c     T
+	valid []uint64
 }
 
-// checkFilterTwin compares selection primitives on the generator's values and, to reach both the
-// sparse (bit loop) and dense (table) paths at every density, on 0/1 values with c = 0 or 1.
-func checkFilterTwin[T comparable](t *testing.T, g *neonGen, msg string, gen func(int) []T, edges []T, one T, neon, twin func([]int32, []T, T) int) {
+// drawCmp draws a cmpCase of n rows. dense draws 0/1 values at a random density (and c, y from
+// 0/1 too) so selection blocks reach both the sparse and the dense output paths.
+func drawCmp[T comparable](g *neonGen, n int, gen func(int) []T, edges []T, one T, dense bool) cmpCase[T] {
 	var zero T
-	densities := func(n int) []T {
+	cs := cmpCase[T]{valid: make([]uint64, (n+63)/64)}
+	if dense {
 		d := []float64{0, 0.01, 0.05, 0.1, 0.2, 0.5, 0.9, 1}[g.rng.Intn(8)]
-		x := make([]T, n)
-		for i := range x {
+		bit := func() T {
 			if g.rng.Float64() < d {
-				x[i] = one
+				return one
+			}
+			return zero
+		}
+		cs.x, cs.y = make([]T, n), make([]T, n)
+		for i := range cs.x {
+			cs.x[i], cs.y[i] = bit(), bit()
+		}
+		cs.c = []T{zero, one}[g.rng.Intn(2)]
+	} else {
+		cs.x, cs.y = gen(n), gen(n)
+		for i := range cs.y {
+			if g.rng.Intn(3) == 0 {
+				cs.y[i] = cs.x[i]
 			}
 		}
-		return x
+		for {
+			cs.c = pick(g, cs.x, edges)
+			if f, ok := any(cs.c).(float64); !ok || f == f {
+				break
+			}
+		}
 	}
-	for _, n := range neonLengths(32) {
+	for i := range cs.valid {
+		cs.valid[i] = []uint64{0, math.MaxUint64, g.rng.Uint64(), g.rng.Uint64() & g.rng.Uint64()}[g.rng.Intn(4)]
+	}
+	return cs
+}
+
+// checkCompareTwin checks a compare primitive over T (bitmap or selection output, against a
+// constant or a column, masked by validity or not); it reports false when neon is none of these.
+func checkCompareTwin[T comparable](t *testing.T, g *neonGen, msg string, gen func(int) []T, edges []T, one T, neon, twin any) bool {
+	var block int
+	switch neon.(type) {
+	case func([]int32, []T, T) int, func([]int32, []T, []T) int:
+		block = 32
+	case func([]uint64, []T, T), func([]uint64, []T, []T), func([]int32, []T, T, []uint64) int, func([]int32, []T, []T, []uint64) int:
+		block = 64
+	default:
+		return false
+	}
+	for _, n := range neonLengths(block) {
 		for rep := 0; rep < 6; rep++ {
-			var x []T
-			var c T
-			if rep < 3 {
-				x = gen(n)
-				c = pick(g, x, edges)
-			} else {
-				x = densities(n)
-				c = []T{zero, one}[g.rng.Intn(2)]
-			}
-			if f, ok := any(c).(float64); ok && f != f {
-				continue
-			}
-			want := make([]int32, n)
-			k := twin(want, x, c)
-			got := make([]int32, n+4)
-			for i := range got {
-				got[i] = junk & math.MaxInt32
-			}
-			kk := neon(got[:n], x, c)
-			require.Equal(t, k, kk, "%s n=%d c=%v: count", msg, n, c)
-			require.Equal(t, want[:k], got[:k], "%s n=%d c=%v", msg, n, c)
-			for i := n; i < len(got); i++ {
-				require.Equal(t, int32(junk&math.MaxInt32), got[i], "%s n=%d: wrote past len(x)", msg, n)
+			cs := drawCmp(g, n, gen, edges, one, rep >= 3)
+			m := fmt.Sprintf("%s n=%d c=%v", msg, n, cs.c)
+			switch f := neon.(type) {
+			case func([]uint64, []T, T):
+				tw := twin.(func([]uint64, []T, T))
+				runBitmap(t, m, n, func(o []uint64) { f(o, cs.x, cs.c) }, func(o []uint64) { tw(o, cs.x, cs.c) })
+			case func([]uint64, []T, []T):
+				tw := twin.(func([]uint64, []T, []T))
+				runBitmap(t, m, n, func(o []uint64) { f(o, cs.x, cs.y) }, func(o []uint64) { tw(o, cs.x, cs.y) })
+			case func([]int32, []T, T) int:
+				tw := twin.(func([]int32, []T, T) int)
+				runFilter(t, m, n, func(o []int32) int { return f(o, cs.x, cs.c) }, func(o []int32) int { return tw(o, cs.x, cs.c) })
+			case func([]int32, []T, []T) int:
+				tw := twin.(func([]int32, []T, []T) int)
+				runFilter(t, m, n, func(o []int32) int { return f(o, cs.x, cs.y) }, func(o []int32) int { return tw(o, cs.x, cs.y) })
+			case func([]int32, []T, T, []uint64) int:
+				tw := twin.(func([]int32, []T, T, []uint64) int)
+				runFilter(t, m, n, func(o []int32) int { return f(o, cs.x, cs.c, cs.valid) }, func(o []int32) int { return tw(o, cs.x, cs.c, cs.valid) })
+			case func([]int32, []T, []T, []uint64) int:
+				tw := twin.(func([]int32, []T, []T, []uint64) int)
+				runFilter(t, m, n, func(o []int32) int { return f(o, cs.x, cs.y, cs.valid) }, func(o []int32) int { return tw(o, cs.x, cs.y, cs.valid) })
 			}
 		}
+	}
+	return true
+}
+
+// runBitmap compares bitmap outputs of n rows; the NEON output starts as junk and has guard words.
+func runBitmap(t *testing.T, msg string, n int, neon, twin func(out []uint64)) {
+	w := n / 64
+	want := make([]uint64, w)
+	twin(want)
+	got := guarded(w)
+	neon(got[:w])
+	requireGuarded(t, got, w, msg)
+	require.Equal(t, want, got[:w], msg)
+}
+
+// runFilter compares selection outputs over n rows: count and indexes; nothing past out[:n].
+func runFilter(t *testing.T, msg string, n int, neon, twin func(out []int32) int) {
+	want := make([]int32, n)
+	k := twin(want)
+	got := make([]int32, n+4)
+	for i := range got {
+		got[i] = junk & math.MaxInt32
+	}
+	kk := neon(got[:n])
+	require.Equal(t, k, kk, "%s: count", msg)
+	require.Equal(t, want[:k], got[:k], msg)
+	for i := n; i < len(got); i++ {
+		require.Equal(t, int32(junk&math.MaxInt32), got[i], "%s: wrote past len(x)", msg)
 	}
 }
 

@@ -51,10 +51,16 @@ func eqConstInt64BitmapNEON(out []uint64, x []int64, c int64)
 func eqConstInt64FilterNEON(out []int32, x []int64, c int64) int
 
 //go:noescape
+func eqConstInt64FilterMaskedNEON(out []int32, x []int64, c int64, valid []uint64) int
+
+//go:noescape
 func neConstInt64BitmapNEON(out []uint64, x []int64, c int64)
 
 //go:noescape
 func neConstInt64FilterNEON(out []int32, x []int64, c int64) int
+
+//go:noescape
+func neConstInt64FilterMaskedNEON(out []int32, x []int64, c int64, valid []uint64) int
 
 //go:noescape
 func ltConstInt64BitmapNEON(out []uint64, x []int64, c int64)
@@ -63,10 +69,16 @@ func ltConstInt64BitmapNEON(out []uint64, x []int64, c int64)
 func ltConstInt64FilterNEON(out []int32, x []int64, c int64) int
 
 //go:noescape
+func ltConstInt64FilterMaskedNEON(out []int32, x []int64, c int64, valid []uint64) int
+
+//go:noescape
 func leConstInt64BitmapNEON(out []uint64, x []int64, c int64)
 
 //go:noescape
 func leConstInt64FilterNEON(out []int32, x []int64, c int64) int
+
+//go:noescape
+func leConstInt64FilterMaskedNEON(out []int32, x []int64, c int64, valid []uint64) int
 
 //go:noescape
 func gtConstInt64BitmapNEON(out []uint64, x []int64, c int64)
@@ -75,10 +87,16 @@ func gtConstInt64BitmapNEON(out []uint64, x []int64, c int64)
 func gtConstInt64FilterNEON(out []int32, x []int64, c int64) int
 
 //go:noescape
+func gtConstInt64FilterMaskedNEON(out []int32, x []int64, c int64, valid []uint64) int
+
+//go:noescape
 func geConstInt64BitmapNEON(out []uint64, x []int64, c int64)
 
 //go:noescape
 func geConstInt64FilterNEON(out []int32, x []int64, c int64) int
+
+//go:noescape
+func geConstInt64FilterMaskedNEON(out []int32, x []int64, c int64, valid []uint64) int
 
 //go:noescape
 func eqConstInt32BitmapNEON(out []uint64, x []int32, c int32)
@@ -87,10 +105,16 @@ func eqConstInt32BitmapNEON(out []uint64, x []int32, c int32)
 func eqConstInt32FilterNEON(out []int32, x []int32, c int32) int
 
 //go:noescape
+func eqConstInt32FilterMaskedNEON(out []int32, x []int32, c int32, valid []uint64) int
+
+//go:noescape
 func neConstInt32BitmapNEON(out []uint64, x []int32, c int32)
 
 //go:noescape
 func neConstInt32FilterNEON(out []int32, x []int32, c int32) int
+
+//go:noescape
+func neConstInt32FilterMaskedNEON(out []int32, x []int32, c int32, valid []uint64) int
 
 //go:noescape
 func ltConstInt32BitmapNEON(out []uint64, x []int32, c int32)
@@ -99,10 +123,16 @@ func ltConstInt32BitmapNEON(out []uint64, x []int32, c int32)
 func ltConstInt32FilterNEON(out []int32, x []int32, c int32) int
 
 //go:noescape
+func ltConstInt32FilterMaskedNEON(out []int32, x []int32, c int32, valid []uint64) int
+
+//go:noescape
 func leConstInt32BitmapNEON(out []uint64, x []int32, c int32)
 
 //go:noescape
 func leConstInt32FilterNEON(out []int32, x []int32, c int32) int
+
+//go:noescape
+func leConstInt32FilterMaskedNEON(out []int32, x []int32, c int32, valid []uint64) int
 
 //go:noescape
 func gtConstInt32BitmapNEON(out []uint64, x []int32, c int32)
@@ -111,10 +141,16 @@ func gtConstInt32BitmapNEON(out []uint64, x []int32, c int32)
 func gtConstInt32FilterNEON(out []int32, x []int32, c int32) int
 
 //go:noescape
+func gtConstInt32FilterMaskedNEON(out []int32, x []int32, c int32, valid []uint64) int
+
+//go:noescape
 func geConstInt32BitmapNEON(out []uint64, x []int32, c int32)
 
 //go:noescape
 func geConstInt32FilterNEON(out []int32, x []int32, c int32) int
+
+//go:noescape
+func geConstInt32FilterMaskedNEON(out []int32, x []int32, c int32, valid []uint64) int
 
 //go:noescape
 func eqConstFloat64BitmapNEON(out []uint64, x []float64, c float64)
@@ -123,10 +159,16 @@ func eqConstFloat64BitmapNEON(out []uint64, x []float64, c float64)
 func eqConstFloat64FilterNEON(out []int32, x []float64, c float64) int
 
 //go:noescape
+func eqConstFloat64FilterMaskedNEON(out []int32, x []float64, c float64, valid []uint64) int
+
+//go:noescape
 func neConstFloat64BitmapNEON(out []uint64, x []float64, c float64)
 
 //go:noescape
 func neConstFloat64FilterNEON(out []int32, x []float64, c float64) int
+
+//go:noescape
+func neConstFloat64FilterMaskedNEON(out []int32, x []float64, c float64, valid []uint64) int
 
 //go:noescape
 func ltConstFloat64BitmapNEON(out []uint64, x []float64, c float64)
@@ -135,10 +177,16 @@ func ltConstFloat64BitmapNEON(out []uint64, x []float64, c float64)
 func ltConstFloat64FilterNEON(out []int32, x []float64, c float64) int
 
 //go:noescape
+func ltConstFloat64FilterMaskedNEON(out []int32, x []float64, c float64, valid []uint64) int
+
+//go:noescape
 func leConstFloat64BitmapNEON(out []uint64, x []float64, c float64)
 
 //go:noescape
 func leConstFloat64FilterNEON(out []int32, x []float64, c float64) int
+
+//go:noescape
+func leConstFloat64FilterMaskedNEON(out []int32, x []float64, c float64, valid []uint64) int
 
 //go:noescape
 func gtConstFloat64BitmapNEON(out []uint64, x []float64, c float64)
@@ -147,10 +195,124 @@ func gtConstFloat64BitmapNEON(out []uint64, x []float64, c float64)
 func gtConstFloat64FilterNEON(out []int32, x []float64, c float64) int
 
 //go:noescape
+func gtConstFloat64FilterMaskedNEON(out []int32, x []float64, c float64, valid []uint64) int
+
+//go:noescape
 func geConstFloat64BitmapNEON(out []uint64, x []float64, c float64)
 
 //go:noescape
 func geConstFloat64FilterNEON(out []int32, x []float64, c float64) int
+
+//go:noescape
+func geConstFloat64FilterMaskedNEON(out []int32, x []float64, c float64, valid []uint64) int
+
+//go:noescape
+func eqColInt64BitmapNEON(out []uint64, x []int64, y []int64)
+
+//go:noescape
+func eqColInt64FilterNEON(out []int32, x []int64, y []int64) int
+
+//go:noescape
+func eqColInt64FilterMaskedNEON(out []int32, x []int64, y []int64, valid []uint64) int
+
+//go:noescape
+func neColInt64BitmapNEON(out []uint64, x []int64, y []int64)
+
+//go:noescape
+func neColInt64FilterNEON(out []int32, x []int64, y []int64) int
+
+//go:noescape
+func neColInt64FilterMaskedNEON(out []int32, x []int64, y []int64, valid []uint64) int
+
+//go:noescape
+func ltColInt64BitmapNEON(out []uint64, x []int64, y []int64)
+
+//go:noescape
+func ltColInt64FilterNEON(out []int32, x []int64, y []int64) int
+
+//go:noescape
+func ltColInt64FilterMaskedNEON(out []int32, x []int64, y []int64, valid []uint64) int
+
+//go:noescape
+func leColInt64BitmapNEON(out []uint64, x []int64, y []int64)
+
+//go:noescape
+func leColInt64FilterNEON(out []int32, x []int64, y []int64) int
+
+//go:noescape
+func leColInt64FilterMaskedNEON(out []int32, x []int64, y []int64, valid []uint64) int
+
+//go:noescape
+func gtColInt64BitmapNEON(out []uint64, x []int64, y []int64)
+
+//go:noescape
+func gtColInt64FilterNEON(out []int32, x []int64, y []int64) int
+
+//go:noescape
+func gtColInt64FilterMaskedNEON(out []int32, x []int64, y []int64, valid []uint64) int
+
+//go:noescape
+func geColInt64BitmapNEON(out []uint64, x []int64, y []int64)
+
+//go:noescape
+func geColInt64FilterNEON(out []int32, x []int64, y []int64) int
+
+//go:noescape
+func geColInt64FilterMaskedNEON(out []int32, x []int64, y []int64, valid []uint64) int
+
+//go:noescape
+func eqColInt32BitmapNEON(out []uint64, x []int32, y []int32)
+
+//go:noescape
+func eqColInt32FilterNEON(out []int32, x []int32, y []int32) int
+
+//go:noescape
+func eqColInt32FilterMaskedNEON(out []int32, x []int32, y []int32, valid []uint64) int
+
+//go:noescape
+func neColInt32BitmapNEON(out []uint64, x []int32, y []int32)
+
+//go:noescape
+func neColInt32FilterNEON(out []int32, x []int32, y []int32) int
+
+//go:noescape
+func neColInt32FilterMaskedNEON(out []int32, x []int32, y []int32, valid []uint64) int
+
+//go:noescape
+func ltColInt32BitmapNEON(out []uint64, x []int32, y []int32)
+
+//go:noescape
+func ltColInt32FilterNEON(out []int32, x []int32, y []int32) int
+
+//go:noescape
+func ltColInt32FilterMaskedNEON(out []int32, x []int32, y []int32, valid []uint64) int
+
+//go:noescape
+func leColInt32BitmapNEON(out []uint64, x []int32, y []int32)
+
+//go:noescape
+func leColInt32FilterNEON(out []int32, x []int32, y []int32) int
+
+//go:noescape
+func leColInt32FilterMaskedNEON(out []int32, x []int32, y []int32, valid []uint64) int
+
+//go:noescape
+func gtColInt32BitmapNEON(out []uint64, x []int32, y []int32)
+
+//go:noescape
+func gtColInt32FilterNEON(out []int32, x []int32, y []int32) int
+
+//go:noescape
+func gtColInt32FilterMaskedNEON(out []int32, x []int32, y []int32, valid []uint64) int
+
+//go:noescape
+func geColInt32BitmapNEON(out []uint64, x []int32, y []int32)
+
+//go:noescape
+func geColInt32FilterNEON(out []int32, x []int32, y []int32) int
+
+//go:noescape
+func geColInt32FilterMaskedNEON(out []int32, x []int32, y []int32, valid []uint64) int
 
 //go:noescape
 func hashInt64NEON(out []uint64, x []int64)

@@ -66,7 +66,7 @@ func TestWordsMatchComments(t *testing.T) {
 
 // TestCoverage requires a NEON version of every dense primitive the issue lists: sum/min/max and
 // compare-with-constant (bitmap and selection) for every aggregate type, INT64 hashing, popcount
-// and the word ops.
+// and the word ops; and of the masked selections and column-vs-column compares SIMD.md added.
 func TestCoverage(t *testing.T) {
 	out, err := render(templatesDir, kernelsDir+"/dispatch.gen.go", true)
 	require.NoError(t, err)
@@ -83,7 +83,14 @@ func TestCoverage(t *testing.T) {
 	for _, ty := range gen.AggTypes {
 		want = append(want, "sum"+ty.Name, "min"+ty.Name, "max"+ty.Name)
 		for _, op := range gen.CmpOps {
-			want = append(want, lowerFirst(op.Name)+"Const"+ty.Name+"Bitmap", lowerFirst(op.Name)+"Const"+ty.Name+"Filter")
+			base := lowerFirst(op.Name) + "Const" + ty.Name
+			want = append(want, base+"Bitmap", base+"Filter", base+"FilterMasked")
+		}
+	}
+	for _, ty := range gen.CompareColSIMDTypes {
+		for _, op := range gen.CmpOps {
+			base := lowerFirst(op.Name) + "Col" + ty.Name
+			want = append(want, base+"Bitmap", base+"Filter", base+"FilterMasked")
 		}
 	}
 	for _, name := range want {

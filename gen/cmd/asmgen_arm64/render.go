@@ -63,6 +63,24 @@ func render(dir, dispatchTable string, checkOracle bool) (*output, error) {
 		"upper":     strings.ToUpper,
 		"dict":      dict,
 		"filterLUT": filterLUT,
+		"shape": func(col bool) string {
+			if col {
+				return "Col"
+			}
+			return "Const"
+		},
+		"ifs": func(c bool, a, b string) string {
+			if c {
+				return a
+			}
+			return b
+		},
+		"ifi": func(c bool, a, b int) int {
+			if c {
+				return a
+			}
+			return b
+		},
 	}
 	tmpl, err := template.New("arm64").Funcs(funcs).Option("missingkey=error").ParseGlob(filepath.Join(dir, "*.tmpl"))
 	if err != nil {

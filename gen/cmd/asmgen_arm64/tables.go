@@ -13,7 +13,8 @@ type typeData struct {
 	GoArr string   // the same in Go assembler syntax, "D2" or "S4"
 	Lanes int      // values per 128-bit register
 	Move  string   // Go move of one value between memory and a general register
-	Ops   []opData // compare-with-constant ops, in gen.CmpOps order
+	Ops   []opData // compare ops, in gen.CmpOps order
+	Col   bool     // also column-vs-column compares (gen.CompareColSIMDTypes)
 	// Extremes are the min/max primitives' name prefixes from gen.Extremes ("min", "max"); the
 	// templates know exactly these two.
 	Extremes []string
@@ -58,7 +59,7 @@ func neonTypes() ([]typeData, error) {
 		if !contains(gen.CompareSIMDTypes, t.Name) {
 			return nil, fmt.Errorf("asmgen_arm64: type %s has aggregates but no SIMD compares", t.Name)
 		}
-		d := typeData{Type: t}
+		d := typeData{Type: t, Col: contains(gen.CompareColSIMDTypes, t.Name)}
 		switch t.Width {
 		case 8:
 			d.Arr, d.GoArr, d.Lanes, d.Move = "2D", "D2", 2, "MOVD"
