@@ -117,3 +117,11 @@ func newSeed() uint64 {
 	}
 	return rand.Uint64()
 }
+
+// iterations returns n, or 1 when COPVEC_SEED pins the seed (every iteration would repeat it).
+func iterations(n int) int {
+	if os.Getenv("COPVEC_SEED") != "" {
+		return 1
+	}
+	return n
+}
