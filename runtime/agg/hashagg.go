@@ -214,12 +214,16 @@ func (h *HashAgg) start(parent context.Context) *pipeline {
 	P, F := h.settings.PartialConcurrency, h.settings.FinalConcurrency
 	fromState := h.mode == Final
 
+	// A worker records its error before it counts as done, so whoever waits for the workers (the
+	// closer, which ends the output) sees the failure and the consumer never mistakes it for the end.
 	var workers sync.WaitGroup
 	runWorker := func(fn func() error) {
 		workers.Add(1)
 		p.goRun(func() error {
 			defer workers.Done()
-			return fn()
+			err := fn()
+			p.fail(err)
+			return err
 		})
 	}
 	switch {
@@ -243,7 +247,9 @@ func (h *HashAgg) start(parent context.Context) *pipeline {
 			partials.Add(1)
 			p.goRun(func() error {
 				defer partials.Done()
-				return h.partialWorker(ctx, in, w, fromState, finals)
+				err := h.partialWorker(ctx, in, w, fromState, finals)
+				p.fail(err)
+				return err
 			})
 		}
 		p.goRun(func() error {

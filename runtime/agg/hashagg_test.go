@@ -179,3 +179,22 @@ func TestHashAggDiskQuota(t *testing.T) {
 		requireReleased(t, ectx, 0)
 	}
 }
+
+// TestHashAggNeverLosesAWorkerError repeats a small failing aggregation on many workers: a worker's
+// error must always reach the consumer, never be mistaken for the end of the output.
+func TestHashAggNeverLosesAWorkerError(t *testing.T) {
+	types := []chunk.Type{chunk.Int64, chunk.Decimal(15, 2)}
+	c := chunk.New(types, 64, 64)
+	for i := range 64 {
+		require.NoError(t, c.AppendValues(chunk.Int64Value(int64(i)), chunk.DecimalValue(types[1], 999_999_999_999_999)))
+	}
+	spec := agg.Spec{Input: types, GroupBy: []int{0}, Aggs: []agg.Agg{{Func: agg.Avg, Arg: 1}}}
+	for i := 0; i < 300; i++ {
+		ectx := exec.MustContext(exec.Options{TempDir: t.TempDir(), MaxChunkSize: 8})
+		op, err := agg.NewHashAgg(ectx, &chunkSource{types: types, chunks: []*chunk.Chunk{c}}, spec, agg.Complete,
+			agg.Settings{PartialConcurrency: 3, FinalConcurrency: 1 + i%3, PartialFlushGroups: 4}, "HashAgg")
+		require.NoError(t, err)
+		_, err = exec.Collect(context.Background(), ectx, op)
+		require.ErrorIs(t, err, kernels.ErrOverflow, "iteration %d", i)
+	}
+}

@@ -82,8 +82,13 @@ func (h *HashAgg) startReader(ctx context.Context, p *pipeline, n int) input {
 		free <- chunk.New(h.child.Schema(), size, size)
 	}
 	ch := make(chan *chunk.Chunk, pool)
-	p.goRun(func() error {
-		defer close(ch)
+	p.goRun(func() (err error) {
+		// Record a failure before closing the channel, so workers that see the end of the input
+		// cannot finish before the failure is known.
+		defer func() {
+			p.fail(err)
+			close(ch)
+		}()
 		for {
 			var c *chunk.Chunk
 			select {
