@@ -189,3 +189,48 @@ func FuzzCompareInt32(f *testing.F) {
 		require.Equal(t, gfl, fl)
 	})
 }
+
+// FuzzNullsInt64 derives a validity bitmap from the fuzz bytes too and checks the NULL-aware
+// kernels (masked sums, min/max, filter, hash) against the generic ones.
+func FuzzNullsInt64(f *testing.F) {
+	f.Add([]byte{7, 1, 2, 3, 4, 5, 6, 7, 8, 255, 255, 255, 255, 255, 255, 255, 127}, uint64(0xF0F0F0F0F0F0F0F0))
+	f.Fuzz(func(t *testing.T, data []byte, pattern uint64) {
+		x := int64sFrom(data)
+		fx := float64sFrom(data)
+		valid := make([]uint64, (len(x)+63)/64)
+		for i := range valid {
+			valid[i] = pattern ^ uint64(i)*0x9E3779B97F4A7C15
+		}
+		type result struct {
+			Sum    Int128
+			SumF   uint64
+			Min    int64
+			Max    float64
+			Any    bool
+			Sel    []int32
+			Hash   []uint64
+			Bitmap []uint64
+		}
+		r, g := bothWays(func() result {
+			var res result
+			res.Sum = SumInt64Wide(x, valid, nil)
+			res.SumF = math.Float64bits(SumFloat64(fx, valid, nil))
+			res.Min, res.Any = MinInt64(x, valid, nil)
+			res.Max, _ = MaxFloat64(fx, valid, nil)
+			sel := make([]int32, len(x))
+			res.Sel = sel[:LtConstInt64Filter(sel, x, 0, valid, nil)]
+			res.Hash = make([]uint64, len(x))
+			HashInt64(res.Hash, x, valid, nil)
+			res.Bitmap = make([]uint64, len(valid))
+			GeConstInt64Bitmap(res.Bitmap, x, 0, valid, nil)
+			return res
+		})
+		if math.IsNaN(r.Max) && math.IsNaN(g.Max) {
+			r.Max, g.Max = 0, 0
+		}
+		if math.IsNaN(math.Float64frombits(r.SumF)) && math.IsNaN(math.Float64frombits(g.SumF)) {
+			r.SumF, g.SumF = 0, 0
+		}
+		require.Equal(t, g, r)
+	})
+}
