@@ -4,6 +4,8 @@ GO    ?= go
 PKGS  ?= ./...
 # Packages with architecture-specific code, tested natively and on arm64 under qemu.
 ARCH_PKGS := ./chunk/... ./kernels/...
+# Packages that run on kernels, tested again with SIMD dispatch turned off.
+GENERIC_PKGS := ./chunk/... ./kernels/... ./runtime/...
 STATICCHECK_VERSION := v0.8.2
 QEMU_AARCH64 ?= qemu-aarch64-static
 FUZZTIME ?= 20s
@@ -31,7 +33,7 @@ unit:
 
 ## unit-generic: the kernel-using packages again with SIMD dispatch turned off.
 unit-generic:
-	COPVEC_KERNELS=generic $(GO) test -count=1 $(ARCH_PKGS)
+	COPVEC_KERNELS=generic $(GO) test -count=1 $(GENERIC_PKGS)
 
 ## arm64: cross-compile the architecture-specific tests and run them under qemu user-mode emulation.
 arm64:
