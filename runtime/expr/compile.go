@@ -14,6 +14,8 @@ type Evaluator struct {
 	expr    Expr // after constant folding
 	typ     chunk.Type
 	nInputs int
+	reads   []int        // the input columns the expression reads
+	types   []chunk.Type // their types
 	root    node
 	sel     []int32 // scratch for EvalFilter when the caller gives too little room
 }
@@ -43,7 +45,28 @@ func Compile(e Expr, inputTypes []chunk.Type) (*Evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Evaluator{expr: folded, typ: e.ResultType(), nInputs: len(inputTypes), root: root}, nil
+	ev := &Evaluator{expr: folded, typ: e.ResultType(), nInputs: len(inputTypes), root: root}
+	seen := map[int]bool{}
+	walkColumns(folded, func(c *Column) {
+		if !seen[c.Index] {
+			seen[c.Index] = true
+			ev.reads = append(ev.reads, c.Index)
+			ev.types = append(ev.types, c.Type)
+		}
+	})
+	return ev, nil
+}
+
+// walkColumns calls fn for every column reference in e.
+func walkColumns(e Expr, fn func(*Column)) {
+	switch e := e.(type) {
+	case *Column:
+		fn(e)
+	case *ScalarFunction:
+		for _, a := range e.Args {
+			walkColumns(a, fn)
+		}
+	}
 }
 
 // Expr returns the compiled expression after constant folding.
@@ -59,6 +82,13 @@ func (ev *Evaluator) checkInput(ctx context.Context, chk *chunk.Chunk) error {
 	if chk.NumCols() < ev.nInputs {
 		return fmt.Errorf("expr: evaluate %s: chunk has %d columns, the expression reads %d", ev.expr,
 			chk.NumCols(), ev.nInputs)
+	}
+	// A column of another type would be misread: the wrong slices, or a decimal's wrong scale.
+	for i, c := range ev.reads {
+		if got := chk.Column(c).Type(); got != ev.types[i] {
+			return fmt.Errorf("expr: evaluate %s: column #%d is %s, compiled for %s: %w", ev.expr, c, got,
+				ev.types[i], ErrType)
+		}
 	}
 	return nil
 }

@@ -130,6 +130,13 @@ func TestTypeErrors(t *testing.T) {
 	require.NoError(t, err)
 	_, err = ev.EvalFilter(ctx, chunk.NewWithTypes(chunk.Int64), nil)
 	require.ErrorContains(t, err, "filter on #0, a INT64 expression")
+	// Chunks that do not match the compiled schema are rejected, not misread.
+	ev, err = expr.Compile(fn(expr.FuncGT, col(1, chunk.Int64), i64(1)), []chunk.Type{chunk.String, chunk.Int64})
+	require.NoError(t, err)
+	_, err = ev.Eval(ctx, chunk.NewWithTypes(chunk.String))
+	require.ErrorContains(t, err, "chunk has 1 columns, the expression reads 2")
+	_, err = ev.EvalFilter(ctx, chunk.NewWithTypes(chunk.String, chunk.String), nil)
+	require.ErrorContains(t, err, "column #1 is STRING, compiled for INT64")
 }
 
 func TestOverflowIsAnErrorNamingTheOperation(t *testing.T) {
