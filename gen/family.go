@@ -247,8 +247,6 @@ func variantDoc(f *jen.File, exported string, a axis) {
 	f.Commentf("%s is %s specialized for %s.", lower(exported)+a.suffix(), exported, a.describe())
 }
 
-var allAxes = []axis{{false, false}, {false, true}, {true, false}, {true, true}}
-
 // loop emits the row loop of an axis: body sees the physical row in i (int) and, when usesP, the
 // position in p. NULL rows are skipped when the axis has NULLs.
 func (a axis) loop(rows string, usesP bool, body ...jen.Code) jen.Code {
