@@ -41,22 +41,35 @@ func (s *Sort) spill(ctx context.Context) error {
 	sw := chunk.NewStreamWriter(bw)
 	size := s.ectx.MaxChunkSize
 	out := chunk.New(s.Schema(), size, size)
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		out.Reset()
-		s.emitSorted(out, size)
-		if out.NumRows() == 0 {
-			break
-		}
+	write := func(c *chunk.Chunk) error {
 		before := sw.BytesWritten()
-		if err := sw.Write(out); err != nil {
+		if err := sw.Write(c); err != nil {
 			return fmt.Errorf("sort %s: write spill file: %w", s.mem.Label(), err)
 		}
 		s.disk.Consume(sw.BytesWritten() - before)
 		if err := s.disk.Check(); err != nil {
 			return fmt.Errorf("sort: %w", err)
+		}
+		return nil
+	}
+	for s.outPos < s.sortedRows {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if s.ectx.Concurrency > 1 {
+			// Workers rebuild a batch of chunks from the keys; they are written in order.
+			s.decodeAhead()
+			for _, c := range s.ahead {
+				if err := write(c); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		out.Reset()
+		s.emitSorted(out, size)
+		if err := write(out); err != nil {
+			return err
 		}
 	}
 	if err := bw.Flush(); err != nil {
