@@ -101,46 +101,58 @@ func BenchmarkMaxInt64(b *testing.B) {
 }
 
 func BenchmarkGtConstInt64Bitmap(b *testing.B) {
-	x := benchInt64s(1024)
-	out := make([]uint64, 16)
-	c := int64(1 << 29)
-	benchVariants(b, 1024, 8, func() {
-		clear(out)
-		for i, v := range x {
-			if v > c {
-				out[i>>6] |= 1 << (uint(i) & 63)
-			}
-		}
-	}, func() { GtConstInt64Bitmap(out, x, c, nil, nil) })
+	for _, s := range benchSizes {
+		x := benchInt64s(s.n)
+		out := make([]uint64, (s.n+63)/64)
+		c := int64(1 << 29)
+		b.Run(s.name, func(b *testing.B) {
+			benchVariants(b, s.n, 8, func() {
+				clear(out)
+				for i, v := range x {
+					if v > c {
+						out[i>>6] |= 1 << (uint(i) & 63)
+					}
+				}
+			}, func() { GtConstInt64Bitmap(out, x, c, nil, nil) })
+		})
+	}
 }
 
 func BenchmarkGtConstInt64Filter(b *testing.B) {
-	x := benchInt64s(1024)
-	out := make([]int32, 1024)
-	c := int64(1 << 29)
-	benchVariants(b, 1024, 8, func() {
-		k := 0
-		for i, v := range x {
-			if v > c {
-				out[k] = int32(i)
-				k++
-			}
-		}
-		sink = int64(k)
-	}, func() { sink = int64(GtConstInt64Filter(out, x, c, nil, nil)) })
+	for _, s := range benchSizes {
+		x := benchInt64s(s.n)
+		out := make([]int32, s.n)
+		c := int64(1 << 29)
+		b.Run(s.name, func(b *testing.B) {
+			benchVariants(b, s.n, 8, func() {
+				k := 0
+				for i, v := range x {
+					if v > c {
+						out[k] = int32(i)
+						k++
+					}
+				}
+				sink = int64(k)
+			}, func() { sink = int64(GtConstInt64Filter(out, x, c, nil, nil)) })
+		})
+	}
 }
 
 func BenchmarkHashInt64(b *testing.B) {
-	x := benchInt64s(1024)
-	out := make([]uint64, 1024)
-	benchVariants(b, 1024, 8, func() {
-		for i, v := range x {
-			z := uint64(v) + 0x9E3779B97F4A7C15
-			z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
-			z = (z ^ (z >> 27)) * 0x94D049BB133111EB
-			out[i] = z ^ (z >> 31)
-		}
-	}, func() { HashInt64(out, x, nil, nil) })
+	for _, s := range benchSizes {
+		x := benchInt64s(s.n)
+		out := make([]uint64, s.n)
+		b.Run(s.name, func(b *testing.B) {
+			benchVariants(b, s.n, 8, func() {
+				for i, v := range x {
+					z := uint64(v) + 0x9E3779B97F4A7C15
+					z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+					z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+					out[i] = z ^ (z >> 31)
+				}
+			}, func() { HashInt64(out, x, nil, nil) })
+		})
+	}
 }
 
 func BenchmarkGroupSumInt64(b *testing.B) {
