@@ -10,6 +10,8 @@ func init() {
 		p.sumInt64 = sumInt64NEON
 		p.sumInt32 = sumInt32NEON
 		p.sumFloat64 = sumFloat64NEON
+		p.sumInt64Masked = sumInt64MaskedNEON
+		p.sumFloat64Masked = sumFloat64MaskedNEON
 		p.minInt64 = minInt64NEON
 		p.maxInt64 = maxInt64NEON
 		p.minInt32 = minInt32NEON

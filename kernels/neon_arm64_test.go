@@ -148,6 +148,15 @@ func (g *neonGen) words(n int) []uint64 {
 	return x
 }
 
+// validity returns a validity bitmap for n rows (n a multiple of 64): all, none, or random bits.
+func (g *neonGen) validity(n int) []uint64 {
+	v := make([]uint64, n/64)
+	for i := range v {
+		v[i] = []uint64{0, math.MaxUint64, g.rng.Uint64(), g.rng.Uint64() | g.rng.Uint64()}[g.rng.Intn(4)]
+	}
+	return v
+}
+
 // pick returns a compare constant: often a value of x (equal values), else one of the edges.
 func pick[T any](g *neonGen, x []T, edges []T) T {
 	if len(x) > 0 && g.rng.Intn(3) != 0 {
@@ -194,6 +203,37 @@ func checkTwin(t *testing.T, g *neonGen, tw neonTwin, msg string) {
 			}
 			if g.mode < 2 {
 				require.True(t, exact, "%s n=%d: values below 2^40 must sum exactly", msg, n)
+			}
+		}
+	case func([]int64, []uint64) (int64, bool):
+		gen := tw.generic.(func([]int64, []uint64) (int64, bool))
+		for _, n := range neonLengths(64) {
+			x, valid := g.int64s(n), g.validity(n)
+			s, exact := neon(x, valid)
+			gs, fits := gen(x, valid)
+			var wrap int64
+			for i, v := range x {
+				if valid[i>>6]&(1<<(i&63)) != 0 {
+					wrap += v
+				}
+			}
+			require.Equal(t, wrap, s, "%s n=%d: sum modulo 2^64", msg, n)
+			if exact {
+				require.True(t, fits, "%s n=%d: exact but the sum overflows", msg, n)
+				require.Equal(t, gs, s, "%s n=%d", msg, n)
+			}
+			if g.mode < 2 {
+				require.True(t, exact, "%s n=%d: values below 2^40 must sum exactly", msg, n)
+			}
+		}
+	case func([]float64, []uint64) [32]float64:
+		gen := tw.generic.(func([]float64, []uint64) [32]float64)
+		for _, n := range neonLengths(64) {
+			x, valid := g.float64s(n), g.validity(n)
+			got, want := neon(x, valid), gen(x, valid)
+			for i := range want {
+				require.True(t, sameBits(want[i], got[i]), "%s n=%d lane %d: want %v (%#x) got %v (%#x)",
+					msg, n, i, want[i], math.Float64bits(want[i]), got[i], math.Float64bits(got[i]))
 			}
 		}
 	case func([]int32) int64:

@@ -7,6 +7,8 @@ var neonTwins = []neonTwin{
 	{"sumInt64", sumInt64NEON, genericSumInt64},
 	{"sumInt32", sumInt32NEON, genericSumInt32},
 	{"sumFloat64", sumFloat64NEON, genericSumFloat64},
+	{"sumInt64Masked", sumInt64MaskedNEON, genericSumInt64Masked},
+	{"sumFloat64Masked", sumFloat64MaskedNEON, genericSumFloat64Masked},
 	{"minInt64", minInt64NEON, genericMinInt64},
 	{"maxInt64", maxInt64NEON, genericMaxInt64},
 	{"minInt32", minInt32NEON, genericMinInt32},

@@ -15,6 +15,12 @@ func sumInt32NEON(x []int32) int64
 func sumFloat64NEON(x []float64) [32]float64
 
 //go:noescape
+func sumInt64MaskedNEON(x []int64, valid []uint64) (sum int64, exact bool)
+
+//go:noescape
+func sumFloat64MaskedNEON(x []float64, valid []uint64) [32]float64
+
+//go:noescape
 func minInt64NEON(x []int64) int64
 
 //go:noescape

@@ -57,6 +57,8 @@ func render(dir, dispatchTable string, checkOracle bool) (*output, error) {
 		"seq":       seq,
 		"add":       func(a, b int) int { return a + b },
 		"mul":       func(a, b int) int { return a * b },
+		"shl":       func(a, b int) int { return a << b },
+		"mod":       func(a, b int) int { return a % b },
 		"header":    func() string { return header },
 		"list":      func(s ...string) []string { return s },
 		"fields":    strings.Fields,
