@@ -119,7 +119,7 @@ func (d *dag) executor(pb *coprocpb.Executor, ranges []store.KeyRange, pageRows 
 		if err != nil {
 			return nil, nil, err
 		}
-		return topN(x.TopN, in, ts)
+		return topN(x.TopN, in, ts, pageRows)
 	case *coprocpb.Executor_Limit:
 		if x.Limit == nil {
 			return nil, nil, fmt.Errorf("empty Limit: %w", dagpb.ErrInvalid)
@@ -300,7 +300,10 @@ func aggregation(pb *coprocpb.Aggregation, in plan.Node, input []chunk.Type) (pl
 
 // topN orders by columns directly; other expressions are computed in a projection that appends
 // them to the input columns and dropped again after the TopN.
-func topN(pb *coprocpb.TopN, in plan.Node, input []chunk.Type) (plan.Node, []chunk.Type, error) {
+func topN(pb *coprocpb.TopN, in plan.Node, input []chunk.Type, pageRows int) (plan.Node, []chunk.Type, error) {
+	// A page scans at most pageRows rows, so a larger limit changes nothing but would let a
+	// request make the operator reserve room for any number of rows.
+	count := min(pb.Limit, uint64(pageRows))
 	if len(pb.OrderBy) == 0 {
 		return nil, nil, fmt.Errorf("TopN without order-by: %w", dagpb.ErrInvalid)
 	}
@@ -323,7 +326,7 @@ func topN(pb *coprocpb.TopN, in plan.Node, input []chunk.Type) (plan.Node, []chu
 		}
 	}
 	if len(extra) == 0 {
-		return &plan.TopN{Input: in, Keys: keys, Count: pb.Limit}, input, nil
+		return &plan.TopN{Input: in, Keys: keys, Count: count}, input, nil
 	}
 	wide := make([]expr.Expr, 0, len(input)+len(extra))
 	narrow := make([]expr.Expr, len(input))
@@ -332,6 +335,6 @@ func topN(pb *coprocpb.TopN, in plan.Node, input []chunk.Type) (plan.Node, []chu
 		narrow[i] = expr.NewColumn(i, t)
 	}
 	wide = append(wide, extra...)
-	top := &plan.TopN{Input: &plan.Projection{Input: in, Exprs: wide}, Keys: keys, Count: pb.Limit}
+	top := &plan.TopN{Input: &plan.Projection{Input: in, Exprs: wide}, Keys: keys, Count: count}
 	return &plan.Projection{Input: top, Exprs: narrow}, input, nil
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"slices"
 	"testing"
 	"time"
@@ -27,7 +29,10 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func newRNG(t testing.TB) (*rand.Rand, uint64) {
 	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
+	if s, err := strconv.ParseUint(os.Getenv("COPVEC_SEED"), 10, 64); err == nil {
+		seed = s
+	}
+	t.Logf("seed %d (rerun with COPVEC_SEED=%d)", seed, seed)
 	return rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15)), seed
 }
 
