@@ -198,3 +198,28 @@ func TestHashAggNeverLosesAWorkerError(t *testing.T) {
 		require.ErrorIs(t, err, kernels.ErrOverflow, "iteration %d", i)
 	}
 }
+
+func TestAggDescribeAndStats(t *testing.T) {
+	types := []chunk.Type{chunk.Int64, chunk.Float64}
+	rng := rand.New(rand.NewPCG(5, 6))
+	var rows []reftest.Row
+	for i := range 2000 {
+		rows = append(rows, reftest.Row{chunk.Int64Value(int64(i % 700)), chunk.Float64Value(rng.Float64())})
+	}
+	spec := agg.Spec{Input: types, GroupBy: []int{0}, Aggs: []agg.Agg{{Func: agg.CountStar}, {Func: agg.Min, Arg: 1}}}
+	ectx := exec.MustContext(exec.Options{TempDir: t.TempDir(), MemoryQuota: 4 << 10})
+	h, err := agg.NewHashAgg(ectx, &chunkSource{types: types, chunks: chunksOf(rng, types, rows)}, spec, agg.Complete, agg.Settings{PartialFlushGroups: 8}, "HashAgg#4")
+	require.NoError(t, err)
+	require.Equal(t, "HashAgg mode=complete group=[#0] aggs=[count(*) min(#1)] partial_workers=1 final_workers=1", h.Describe())
+	s, err := agg.NewStreamAgg(ectx, &chunkSource{types: types}, spec, agg.Partial, "StreamAgg#5")
+	require.NoError(t, err)
+	require.Equal(t, "StreamAgg mode=partial group=[#0] aggs=[count(*) min(#1)]", s.Describe())
+	root := exec.Analyze(h, "HashAgg#4")
+	_, err = exec.Collect(context.Background(), ectx, root)
+	require.NoError(t, err)
+	st := root.Stats()
+	require.Positive(t, st.PeakMemory)
+	require.Positive(t, st.SpilledBytes, "a 4 KiB quota must make the aggregation spill")
+	require.Contains(t, exec.ExplainAnalyze(root), "HashAgg#4 HashAgg mode=complete")
+	requireReleased(t, ectx, 0)
+}
