@@ -10,6 +10,17 @@
 // NULL keys: a NULL equals a NULL, which is what GROUP BY needs. A hash join, where NULL never
 // matches, drops rows with NULL keys before probing.
 //
+// Using it for a hash join: build with FindOrInsert over the build side's key columns (ids give
+// each build row its key's id; keep per-key row chains, e.g. a head array indexed by id and a next
+// array indexed by build row), then probe with Find, which never inserts and reports Missing for
+// keys not built. Hash partitioning for a parallel or spilling join uses HashColumns, the same hash
+// the table stores (Hashes), so rows and keys land in the same partition whichever side they come
+// from.
+//
+// Keys made only of BOOL, DATE and short STRING columns are packed into one word (packed.go), so
+// hashing them is one mix and comparing them one integer comparison; a single INT64-like key column
+// without NULLs is compared inline. Everything else goes through the general vectorized path.
+//
 // ForceCollisions is the hostile-test hook: while it is on, new tables probe with a constant hash,
 // so every key collides with every other and only the key comparison keeps them apart.
 package hashtable
