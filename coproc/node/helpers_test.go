@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/coproc/coprocpb"
@@ -25,7 +27,17 @@ import (
 	"github.com/copvec/copvec/runtime/reftest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	code := m.Run()
+	closeBenchFixture()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 func newRNG(t testing.TB) (*rand.Rand, uint64) {
 	seed := uint64(time.Now().UnixNano())
@@ -343,3 +355,5 @@ func rowsIn(rows []reftest.Row, ranges []store.KeyRange) []reftest.Row {
 	}
 	return out
 }
+
+func insecureCreds() credentials.TransportCredentials { return insecure.NewCredentials() }
