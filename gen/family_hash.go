@@ -6,18 +6,31 @@ import (
 	"github.com/dave/jennifer/jen"
 )
 
-// HashTypes are the types with hash kernels. Only INT64 has an AVX2 primitive.
-var HashTypes = TypesNamed("Int64", "Int32", "Float64", "String", "Bool")
+// HashTypes are the types with hash kernels; HashSIMDTypes also have a dense AVX2 primitive.
+var (
+	HashTypes     = TypesNamed("Int64", "Int32", "Float64", "String", "Bool")
+	HashSIMDTypes = TypesNamed("Int64", "Int32", "Float64")
+)
 
 func init() {
-	register(&Family{
-		Name: "hash", Kernels: emitHash, Tests: emitHashTests,
-		Primitives: []Primitive{{
-			Name:  "hashInt64",
-			Args:  []string{"out []uint64", "x []int64"},
+	f := &Family{Name: "hash", Kernels: emitHash, Tests: emitHashTests}
+	for _, t := range HashSIMDTypes {
+		f.Primitives = append(f.Primitives, Primitive{
+			Name:  "hash" + t.Name,
+			Args:  []string{"out []uint64", "x []" + t.Go},
 			AMD64: simdAMD64,
-		}},
-	})
+		})
+	}
+	register(f)
+}
+
+func hashSIMD(t Type) bool {
+	for _, s := range HashSIMDTypes {
+		if s.Name == t.Name {
+			return true
+		}
+	}
+	return false
 }
 
 // hashValue is the hash of row i's value (helpers in kernels/hash.go).
@@ -74,34 +87,32 @@ func emitHash(f *jen.File) {
 			f.Comment("Position p is the row's index in sel, or the row itself when sel is nil; out needs one")
 			f.Comment("element per position. See SIMD.md for the hash definition.")
 			f.Func().Id(name).Params(params(hashParams(t), axisParams)...).BlockFunc(func(g *jen.Group) {
-				if t.Name == "Int64" && !combine {
+				if hashSIMD(t) && !combine {
 					// Without a selection vector, hash every row with the dense primitive and then
 					// overwrite the NULL rows, visiting only the clear validity bits.
 					g.If(code("sel != nil")).Block(
-						jen.If(code("valid != nil")).Block(code("hashInt64SelNulls(out, x, valid, sel)"), jen.Return()),
-						code("hashInt64Sel(out, x, sel)"),
+						jen.If(code("valid != nil")).Block(code("%sSelNulls(out, x, valid, sel)", lower(name)), jen.Return()),
+						code("%sSel(out, x, sel)", lower(name)),
 						jen.Return(),
 					)
 					g.Add(code("full := len(x) &^ 31"))
-					g.Add(code("prims().hashInt64(out[:full], x[:full])"))
-					g.Add(code("genericHashInt64(out[full:len(x)], x[full:])"))
+					g.Add(code("prims().%s(out[:full], x[:full])", lower(name)))
+					g.Add(code("generic%s(out[full:len(x)], x[full:])", name))
 					g.If(code("valid != nil")).Block(code("setNullHashes(out[:len(x)], valid)"))
 					return
 				}
 				g.Add(dispatchAxes(lower(name), hashArgs(t), false))
 				addAll(g, body(axis{})...)
 			})
-			if t.Name == "Int64" && !combine {
+			if hashSIMD(t) && !combine {
 				variants(f, lower(name), hashParams(t), nil, body, axis{true, false}, axis{true, true})
+				f.Commentf("generic%s is the pure-Go twin of the %s primitive.", name, lower(name))
+				f.Func().Id("generic"+name).Params(jen.Id("out").Index().Uint64(), jen.Id("x").Index().Id(t.Go)).Block(
+					code("out = out[:len(x)]"),
+					jen.For(code("i := range x")).Block(code("out[i] = %s", hashValue(t, v, "i"))),
+				)
 			} else {
 				variants(f, lower(name), hashParams(t), nil, body)
-			}
-			if t.Name == "Int64" && !combine {
-				f.Comment("genericHashInt64 is the pure-Go twin of the hashInt64 primitive.")
-				f.Func().Id("genericHashInt64").Params(jen.Id("out").Index().Uint64(), jen.Id("x").Index().Int64()).Block(
-					code("out = out[:len(x)]"),
-					jen.For(code("i, v := range x")).Block(code("out[i] = HashInt64Value(v)")),
-				)
 			}
 		}
 	}

@@ -117,6 +117,8 @@ type primitives struct {
 	geColInt32Filter           func(out []int32, x []int32, y []int32) int
 	geColInt32FilterMasked     func(out []int32, x []int32, y []int32, valid []uint64) int
 	hashInt64                  func(out []uint64, x []int64)
+	hashInt32                  func(out []uint64, x []int32)
+	hashFloat64                func(out []uint64, x []float64)
 }
 
 // genericPrimitives is the pure-Go table, the default on every architecture.
@@ -168,6 +170,8 @@ var genericPrimitives = primitives{
 	gtConstInt64Bitmap:         genericGtConstInt64Bitmap,
 	gtConstInt64Filter:         genericGtConstInt64Filter,
 	gtConstInt64FilterMasked:   genericGtConstInt64FilterMasked,
+	hashFloat64:                genericHashFloat64,
+	hashInt32:                  genericHashInt32,
 	hashInt64:                  genericHashInt64,
 	leColInt32Bitmap:           genericLeColInt32Bitmap,
 	leColInt32Filter:           genericLeColInt32Filter,

@@ -118,5 +118,7 @@ func init() {
 		p.geColInt32Filter = geColInt32FilterAVX2
 		p.geColInt32FilterMasked = geColInt32FilterMaskedAVX2
 		p.hashInt64 = hashInt64AVX2
+		p.hashInt32 = hashInt32AVX2
+		p.hashFloat64 = hashFloat64AVX2
 	})
 }

@@ -334,4 +334,10 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("hashInt64", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.hashInt64(in.outUint64, in.xInt64) })
 	})
+	b.Run("hashInt32", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { p.hashInt32(in.outUint64, in.xInt32) })
+	})
+	b.Run("hashFloat64", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { p.hashFloat64(in.outUint64, in.xFloat64) })
+	})
 }

@@ -45,8 +45,8 @@ func hashInt64SelNulls(out []uint64, x []int64, valid []uint64, sel []int32) {
 // genericHashInt64 is the pure-Go twin of the hashInt64 primitive.
 func genericHashInt64(out []uint64, x []int64) {
 	out = out[:len(x)]
-	for i, v := range x {
-		out[i] = HashInt64Value(v)
+	for i := range x {
+		out[i] = HashInt64Value(x[i])
 	}
 }
 
@@ -107,20 +107,19 @@ func hashCombineInt64SelNulls(out []uint64, x []int64, valid []uint64, sel []int
 // Position p is the row's index in sel, or the row itself when sel is nil; out needs one
 // element per position. See SIMD.md for the hash definition.
 func HashInt32(out []uint64, x []int32, valid []uint64, sel []int32) {
-	switch {
-	case sel != nil && valid != nil:
-		hashInt32SelNulls(out, x, valid, sel)
-		return
-	case sel != nil:
+	if sel != nil {
+		if valid != nil {
+			hashInt32SelNulls(out, x, valid, sel)
+			return
+		}
 		hashInt32Sel(out, x, sel)
 		return
-	case valid != nil:
-		hashInt32Nulls(out, x, valid)
-		return
 	}
-	for i := 0; i < len(x); i++ {
-		p := i
-		out[p] = HashInt64Value(int64(x[i]))
+	full := len(x) &^ 31
+	prims().hashInt32(out[:full], x[:full])
+	genericHashInt32(out[full:len(x)], x[full:])
+	if valid != nil {
+		setNullHashes(out[:len(x)], valid)
 	}
 }
 
@@ -128,18 +127,6 @@ func HashInt32(out []uint64, x []int32, valid []uint64, sel []int32) {
 func hashInt32Sel(out []uint64, x []int32, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
-		out[p] = HashInt64Value(int64(x[i]))
-	}
-}
-
-// hashInt32Nulls is HashInt32 specialized for NULLs and no selection vector.
-func hashInt32Nulls(out []uint64, x []int32, valid []uint64) {
-	for i := 0; i < len(x); i++ {
-		p := i
-		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
-			out[p] = NullHash
-			continue
-		}
 		out[p] = HashInt64Value(int64(x[i]))
 	}
 }
@@ -153,6 +140,14 @@ func hashInt32SelNulls(out []uint64, x []int32, valid []uint64, sel []int32) {
 			continue
 		}
 		out[p] = HashInt64Value(int64(x[i]))
+	}
+}
+
+// genericHashInt32 is the pure-Go twin of the hashInt32 primitive.
+func genericHashInt32(out []uint64, x []int32) {
+	out = out[:len(x)]
+	for i := range x {
+		out[i] = HashInt64Value(int64(x[i]))
 	}
 }
 
@@ -213,20 +208,19 @@ func hashCombineInt32SelNulls(out []uint64, x []int32, valid []uint64, sel []int
 // Position p is the row's index in sel, or the row itself when sel is nil; out needs one
 // element per position. See SIMD.md for the hash definition.
 func HashFloat64(out []uint64, x []float64, valid []uint64, sel []int32) {
-	switch {
-	case sel != nil && valid != nil:
-		hashFloat64SelNulls(out, x, valid, sel)
-		return
-	case sel != nil:
+	if sel != nil {
+		if valid != nil {
+			hashFloat64SelNulls(out, x, valid, sel)
+			return
+		}
 		hashFloat64Sel(out, x, sel)
 		return
-	case valid != nil:
-		hashFloat64Nulls(out, x, valid)
-		return
 	}
-	for i := 0; i < len(x); i++ {
-		p := i
-		out[p] = HashFloat64Value(x[i])
+	full := len(x) &^ 31
+	prims().hashFloat64(out[:full], x[:full])
+	genericHashFloat64(out[full:len(x)], x[full:])
+	if valid != nil {
+		setNullHashes(out[:len(x)], valid)
 	}
 }
 
@@ -234,18 +228,6 @@ func HashFloat64(out []uint64, x []float64, valid []uint64, sel []int32) {
 func hashFloat64Sel(out []uint64, x []float64, sel []int32) {
 	for p, r := range sel {
 		i := int(r)
-		out[p] = HashFloat64Value(x[i])
-	}
-}
-
-// hashFloat64Nulls is HashFloat64 specialized for NULLs and no selection vector.
-func hashFloat64Nulls(out []uint64, x []float64, valid []uint64) {
-	for i := 0; i < len(x); i++ {
-		p := i
-		if valid[i>>6]&(1<<(uint(i)&63)) == 0 {
-			out[p] = NullHash
-			continue
-		}
 		out[p] = HashFloat64Value(x[i])
 	}
 }
@@ -259,6 +241,14 @@ func hashFloat64SelNulls(out []uint64, x []float64, valid []uint64, sel []int32)
 			continue
 		}
 		out[p] = HashFloat64Value(x[i])
+	}
+}
+
+// genericHashFloat64 is the pure-Go twin of the hashFloat64 primitive.
+func genericHashFloat64(out []uint64, x []float64) {
+	out = out[:len(x)]
+	for i := range x {
+		out[i] = HashFloat64Value(x[i])
 	}
 }
 

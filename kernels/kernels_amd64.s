@@ -8976,9 +8976,9 @@ TEXT ·hashInt64AVX2(SB), NOSPLIT, $0-48
 	MOVQ         BX, X4
 	VPBROADCASTQ X4, Y4
 
-hashInt64_loop:
+hashInt64AVX2_loop:
 	CMPQ     DX, $0x00
-	JE       hashInt64_done
+	JE       hashInt64AVX2_done
 	VMOVDQU  (CX), Y5
 	VPADDQ   Y0, Y5, Y5
 	VPSRLQ   $0x1e, Y5, Y6
@@ -9024,9 +9024,173 @@ hashInt64_loop:
 	ADDQ     $0x00000040, CX
 	ADDQ     $0x00000040, AX
 	SUBQ     $0x00000008, DX
-	JMP      hashInt64_loop
+	JMP      hashInt64AVX2_loop
 
-hashInt64_done:
+hashInt64AVX2_done:
+	VZEROUPPER
+	RET
+
+// func hashInt32AVX2(out []uint64, x []int32)
+// Requires: AVX, AVX2, SSE2
+TEXT ·hashInt32AVX2(SB), NOSPLIT, $0-48
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         $0x9e3779b97f4a7c15, BX
+	MOVQ         BX, X0
+	VPBROADCASTQ X0, Y0
+	MOVQ         $0x000000001ce4e5b9, BX
+	MOVQ         BX, X1
+	VPBROADCASTQ X1, Y1
+	MOVQ         $0x1ce4e5b9bf58476d, BX
+	MOVQ         BX, X2
+	VPBROADCASTQ X2, Y2
+	MOVQ         $0x00000000133111eb, BX
+	MOVQ         BX, X3
+	VPBROADCASTQ X3, Y3
+	MOVQ         $0x133111eb94d049bb, BX
+	MOVQ         BX, X4
+	VPBROADCASTQ X4, Y4
+
+hashInt32AVX2_loop:
+	CMPQ      DX, $0x00
+	JE        hashInt32AVX2_done
+	VPMOVSXDQ (CX), Y5
+	VPADDQ    Y0, Y5, Y5
+	VPSRLQ    $0x1e, Y5, Y6
+	VPXOR     Y6, Y5, Y5
+	VPMULUDQ  Y1, Y5, Y6
+	VPMULLD   Y2, Y5, Y5
+	VPSHUFD   $0xb1, Y5, Y7
+	VPADDD    Y7, Y5, Y5
+	VPSLLQ    $0x20, Y5, Y5
+	VPADDQ    Y5, Y6, Y6
+	VPSRLQ    $0x1b, Y6, Y5
+	VPXOR     Y5, Y6, Y6
+	VPMULUDQ  Y3, Y6, Y5
+	VPMULLD   Y4, Y6, Y6
+	VPSHUFD   $0xb1, Y6, Y7
+	VPADDD    Y7, Y6, Y6
+	VPSLLQ    $0x20, Y6, Y6
+	VPADDQ    Y6, Y5, Y5
+	VPSRLQ    $0x1f, Y5, Y6
+	VPXOR     Y6, Y5, Y5
+	VMOVDQU   Y5, (AX)
+	VPMOVSXDQ 16(CX), Y5
+	VPADDQ    Y0, Y5, Y5
+	VPSRLQ    $0x1e, Y5, Y6
+	VPXOR     Y6, Y5, Y5
+	VPMULUDQ  Y1, Y5, Y6
+	VPMULLD   Y2, Y5, Y5
+	VPSHUFD   $0xb1, Y5, Y7
+	VPADDD    Y7, Y5, Y5
+	VPSLLQ    $0x20, Y5, Y5
+	VPADDQ    Y5, Y6, Y6
+	VPSRLQ    $0x1b, Y6, Y5
+	VPXOR     Y5, Y6, Y6
+	VPMULUDQ  Y3, Y6, Y5
+	VPMULLD   Y4, Y6, Y6
+	VPSHUFD   $0xb1, Y6, Y7
+	VPADDD    Y7, Y6, Y6
+	VPSLLQ    $0x20, Y6, Y6
+	VPADDQ    Y6, Y5, Y5
+	VPSRLQ    $0x1f, Y5, Y6
+	VPXOR     Y6, Y5, Y5
+	VMOVDQU   Y5, 32(AX)
+	ADDQ      $0x00000020, CX
+	ADDQ      $0x00000040, AX
+	SUBQ      $0x00000008, DX
+	JMP       hashInt32AVX2_loop
+
+hashInt32AVX2_done:
+	VZEROUPPER
+	RET
+
+// func hashFloat64AVX2(out []uint64, x []float64)
+// Requires: AVX, AVX2, SSE2
+TEXT ·hashFloat64AVX2(SB), NOSPLIT, $0-48
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         $0x9e3779b97f4a7c15, BX
+	MOVQ         BX, X0
+	VPBROADCASTQ X0, Y0
+	MOVQ         $0x000000001ce4e5b9, BX
+	MOVQ         BX, X1
+	VPBROADCASTQ X1, Y1
+	MOVQ         $0x1ce4e5b9bf58476d, BX
+	MOVQ         BX, X2
+	VPBROADCASTQ X2, Y2
+	MOVQ         $0x00000000133111eb, BX
+	MOVQ         BX, X3
+	VPBROADCASTQ X3, Y3
+	MOVQ         $0x133111eb94d049bb, BX
+	MOVQ         BX, X4
+	VPBROADCASTQ X4, Y4
+	VXORPD       Y5, Y5, Y5
+	MOVQ         $0x7ff8000000000001, BX
+	MOVQ         BX, X6
+	VPBROADCASTQ X6, Y6
+
+hashFloat64AVX2_loop:
+	CMPQ      DX, $0x00
+	JE        hashFloat64AVX2_done
+	VMOVUPD   (CX), Y7
+	VCMPPD    $0x00, Y5, Y7, Y8
+	VANDNPD   Y7, Y8, Y7
+	VCMPPD    $0x03, Y7, Y7, Y8
+	VBLENDVPD Y8, Y6, Y7, Y7
+	VPADDQ    Y0, Y7, Y7
+	VPSRLQ    $0x1e, Y7, Y8
+	VPXOR     Y8, Y7, Y7
+	VPMULUDQ  Y1, Y7, Y8
+	VPMULLD   Y2, Y7, Y7
+	VPSHUFD   $0xb1, Y7, Y9
+	VPADDD    Y9, Y7, Y7
+	VPSLLQ    $0x20, Y7, Y7
+	VPADDQ    Y7, Y8, Y8
+	VPSRLQ    $0x1b, Y8, Y7
+	VPXOR     Y7, Y8, Y8
+	VPMULUDQ  Y3, Y8, Y7
+	VPMULLD   Y4, Y8, Y8
+	VPSHUFD   $0xb1, Y8, Y9
+	VPADDD    Y9, Y8, Y8
+	VPSLLQ    $0x20, Y8, Y8
+	VPADDQ    Y8, Y7, Y7
+	VPSRLQ    $0x1f, Y7, Y8
+	VPXOR     Y8, Y7, Y7
+	VMOVDQU   Y7, (AX)
+	VMOVUPD   32(CX), Y7
+	VCMPPD    $0x00, Y5, Y7, Y8
+	VANDNPD   Y7, Y8, Y7
+	VCMPPD    $0x03, Y7, Y7, Y8
+	VBLENDVPD Y8, Y6, Y7, Y7
+	VPADDQ    Y0, Y7, Y7
+	VPSRLQ    $0x1e, Y7, Y8
+	VPXOR     Y8, Y7, Y7
+	VPMULUDQ  Y1, Y7, Y8
+	VPMULLD   Y2, Y7, Y7
+	VPSHUFD   $0xb1, Y7, Y9
+	VPADDD    Y9, Y7, Y7
+	VPSLLQ    $0x20, Y7, Y7
+	VPADDQ    Y7, Y8, Y8
+	VPSRLQ    $0x1b, Y8, Y7
+	VPXOR     Y7, Y8, Y8
+	VPMULUDQ  Y3, Y8, Y7
+	VPMULLD   Y4, Y8, Y8
+	VPSHUFD   $0xb1, Y8, Y9
+	VPADDD    Y9, Y8, Y8
+	VPSLLQ    $0x20, Y8, Y8
+	VPADDQ    Y8, Y7, Y7
+	VPSRLQ    $0x1f, Y7, Y8
+	VPXOR     Y8, Y7, Y7
+	VMOVDQU   Y7, 32(AX)
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, AX
+	SUBQ      $0x00000008, DX
+	JMP       hashFloat64AVX2_loop
+
+hashFloat64AVX2_done:
 	VZEROUPPER
 	RET
 

@@ -325,8 +325,14 @@ func geColInt32FilterAVX2(out []int32, x []int32, y []int32) int
 // geColInt32FilterMaskedAVX2 is the AVX2 geColInt32FilterMasked primitive (kernels/SIMD.md).
 func geColInt32FilterMaskedAVX2(out []int32, x []int32, y []int32, valid []uint64) int
 
-// hashInt64AVX2 is the AVX2 hashInt64 primitive: the splitmix64 finaliser of x + golden, four lanes at a time.
+// hashInt64AVX2 is the AVX2 hashInt64 primitive (kernels/SIMD.md).
 func hashInt64AVX2(out []uint64, x []int64)
+
+// hashInt32AVX2 is the AVX2 hashInt32 primitive (kernels/SIMD.md).
+func hashInt32AVX2(out []uint64, x []int32)
+
+// hashFloat64AVX2 is the AVX2 hashFloat64 primitive (kernels/SIMD.md).
+func hashFloat64AVX2(out []uint64, x []float64)
 
 // popcountAVX2 is the AVX2 popcount primitive.
 func popcountAVX2(w []uint64) int

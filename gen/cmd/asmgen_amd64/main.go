@@ -8,6 +8,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 
 	"github.com/copvec/copvec/gen"
@@ -45,7 +46,9 @@ func main() {
 			emitCmpFilter(t, op, lut, true, true)
 		}
 	}
-	emitHashInt64()
+	for _, t := range gen.HashSIMDTypes {
+		emitHash(t)
+	}
 	emitPopcount()
 	for _, op := range gen.WordOps {
 		emitWordOp(op)
@@ -778,26 +781,49 @@ func xorShift(z reg.VecVirtual, s uint64) {
 	VPXOR(t, z, z)
 }
 
-func emitHashInt64() {
+// emitHash emits the dense hash of one type: INT32 values are sign-extended to 64 bits, FLOAT64
+// values canonicalized (±0 → +0, every NaN → math.NaN()), then the splitmix64 finaliser of
+// v + golden runs four lanes at a time.
+func emitHash(t gen.Type) {
 	const (
 		golden = 0x9E3779B97F4A7C15
 		k1     = 0xBF58476D1CE4E5B9
 		k2     = 0x94D049BB133111EB
 	)
-	TEXT("hashInt64AVX2", NOSPLIT, "func(out []uint64, x []int64)")
-	Doc("hashInt64AVX2 is the AVX2 hashInt64 primitive: the splitmix64 finaliser of x + golden, four lanes at a time.")
+	name := "hash" + t.Name + "AVX2"
+	TEXT(name, NOSPLIT, fmt.Sprintf("func(out []uint64, x []%s)", t.Go))
+	Doc(fmt.Sprintf("%s is the AVX2 hash%s primitive (kernels/SIMD.md).", name, t.Name))
 	out := Load(Param("out").Base(), GP64())
 	p := Load(Param("x").Base(), GP64())
 	n := Load(Param("x").Len(), GP64())
 	g := broadcastQ(golden)
 	k1lo, k1swap := broadcastQ(k1&0xFFFFFFFF), broadcastQ(bits.RotateLeft64(k1, 32))
 	k2lo, k2swap := broadcastQ(k2&0xFFFFFFFF), broadcastQ(bits.RotateLeft64(k2, 32))
-	Label("hashInt64_loop")
+	var zero, canonNaN reg.VecVirtual
+	if t.Float {
+		zero = YMM()
+		VXORPD(zero, zero, zero)
+		canonNaN = broadcastQ(math.Float64bits(math.NaN()))
+	}
+	loop, done := name+"_loop", name+"_done"
+	Label(loop)
 	CMPQ(n, Imm(0))
-	JE(LabelRef("hashInt64_done"))
+	JE(LabelRef(done))
 	for k := 0; k < 2; k++ {
 		z := YMM()
-		VMOVDQU(Mem{Base: p, Disp: 32 * k}, z)
+		switch t.Name {
+		case "Int32":
+			VPMOVSXDQ(Mem{Base: p, Disp: 16 * k}, z)
+		case "Float64":
+			VMOVUPD(Mem{Base: p, Disp: 32 * k}, z)
+			isZero, isNaN := YMM(), YMM()
+			VCMPPD(Imm(0), zero, z, isZero) // z == 0 (either sign)
+			VANDNPD(z, isZero, z)           // zeros become +0
+			VCMPPD(Imm(3), z, z, isNaN)     // unordered: NaN
+			VBLENDVPD(isNaN, canonNaN, z, z)
+		default:
+			VMOVDQU(Mem{Base: p, Disp: 32 * k}, z)
+		}
 		VPADDQ(g, z, z)
 		xorShift(z, 30)
 		z = mul64(z, k1lo, k1swap)
@@ -806,11 +832,11 @@ func emitHashInt64() {
 		xorShift(z, 31)
 		VMOVDQU(z, Mem{Base: out, Disp: 32 * k})
 	}
-	ADDQ(U32(64), p)
+	ADDQ(U32(uint32(8*t.Width)), p)
 	ADDQ(U32(64), out)
 	SUBQ(U32(8), n)
-	JMP(LabelRef("hashInt64_loop"))
-	Label("hashInt64_done")
+	JMP(LabelRef(loop))
+	Label(done)
 	VZEROUPPER()
 	RET()
 }
