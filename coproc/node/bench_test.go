@@ -176,7 +176,9 @@ func BenchmarkServiceScan(b *testing.B) {
 		all[i] = int64(i + 2)
 	}
 	q6 := []int64{lineitemColumnID("l_quantity"), lineitemColumnID("l_extendedprice"), lineitemColumnID("l_discount"), lineitemColumnID("l_shipdate")}
-	grpcCall := func(ctx context.Context, r *coprocpb.Request) (*coprocpb.Response, error) { return f.client.Coprocessor(ctx, r) }
+	grpcCall := func(ctx context.Context, r *coprocpb.Request) (*coprocpb.Response, error) {
+		return f.client.Coprocessor(ctx, r)
+	}
 	for _, cols := range []struct {
 		name string
 		ids  []int64
@@ -238,7 +240,7 @@ func q6(b *testing.B) (func(scan plan.Node) plan.Node, func(scan *coprocpb.Execu
 			pbs = append(pbs, mustPB(b, c))
 		}
 		return &coprocpb.Executor{Exec: &coprocpb.Executor_Aggregation{Aggregation: &coprocpb.Aggregation{
-			Child: &coprocpb.Executor{Exec: &coprocpb.Executor_Selection{Selection: &coprocpb.Selection{Child: scan, Conditions: pbs}}},
+			Child:    &coprocpb.Executor{Exec: &coprocpb.Executor_Selection{Selection: &coprocpb.Selection{Child: scan, Conditions: pbs}}},
 			AggFuncs: []*coprocpb.AggFunc{{Name: "sum", Args: []*coprocpb.Expr{mustPB(b, revenue)}}}}}}
 	}
 	return runtimePlan, dag
