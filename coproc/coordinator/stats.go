@@ -27,9 +27,9 @@ type Stats struct {
 
 // StatsSnapshot is a copy of Stats' counters.
 type StatsSnapshot struct {
-	Tasks, RPCs, Pages, EpochNotMatch, RegionMiss, ServerBusy, MemoryWaits int64
+	Tasks, RPCs, Pages, EpochNotMatch, RegionMiss, ServerBusy, MemoryWaits  int64
 	ResponseBytes, ScannedRows, Rows, PeakBuffered, CancelledTasks, Workers int64
-	Backoff, Process                                                       time.Duration
+	Backoff, Process                                                        time.Duration
 }
 
 // Snapshot copies the counters.

@@ -111,6 +111,9 @@ func (r *taskRun) next(ctx context.Context) (*result, error) {
 			return nil, fmt.Errorf("coordinator: region %d on store %d: %w", t.region.region.Id, t.region.store, err)
 		}
 		s.stats.Pages.Add(1)
+		for _, b := range resp.Chunks {
+			s.stats.ResponseBytes.Add(int64(len(b)))
+		}
 		if d := resp.ExecDetails; d != nil {
 			s.stats.ScannedRows.Add(int64(d.ScannedRows))
 			s.stats.ProcessNanos.Add(int64(d.ProcessWallNs))

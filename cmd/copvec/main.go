@@ -1,0 +1,45 @@
+// Command copvec runs copvec's region nodes and demonstrates distributed query execution.
+//
+//	copvec node [-config file.json] [flags]   run one region node until interrupted
+//	copvec demo [-sf 0.01] [-regions 36]       start an embedded 3-node cluster, load lineitem,
+//	                                           run a few queries and print their plans
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	if len(os.Args) < 2 {
+		usage()
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "node":
+		err = runNode(os.Args[2:])
+	case "demo":
+		err = runDemo(os.Args[2:])
+	case "-h", "-help", "--help", "help":
+		usage()
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "copvec: unknown command %q\n", os.Args[1])
+		usage()
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "copvec:", err)
+		os.Exit(1)
+	}
+}
+
+func usage() {
+	fmt.Fprint(os.Stderr, `usage: copvec <command> [flags]
+
+commands:
+  node   run a region node (flags: copvec node -h)
+  demo   run queries on an embedded 3-node cluster and exit (flags: copvec demo -h)
+`)
+}
