@@ -13,11 +13,17 @@ func init() {
 		p.sumInt64Masked = sumInt64MaskedNEON
 		p.sumFloat64Masked = sumFloat64MaskedNEON
 		p.minInt64 = minInt64NEON
+		p.minInt64Masked = minInt64MaskedNEON
 		p.maxInt64 = maxInt64NEON
+		p.maxInt64Masked = maxInt64MaskedNEON
 		p.minInt32 = minInt32NEON
+		p.minInt32Masked = minInt32MaskedNEON
 		p.maxInt32 = maxInt32NEON
+		p.maxInt32Masked = maxInt32MaskedNEON
 		p.minFloat64 = minFloat64NEON
+		p.minFloat64Masked = minFloat64MaskedNEON
 		p.maxFloat64 = maxFloat64NEON
+		p.maxFloat64Masked = maxFloat64MaskedNEON
 		p.popcount = popcountNEON
 		p.and = andNEON
 		p.or = orNEON

@@ -236,6 +236,20 @@ func checkTwin(t *testing.T, g *neonGen, tw neonTwin, msg string) {
 					msg, n, i, want[i], math.Float64bits(want[i]), got[i], math.Float64bits(got[i]))
 			}
 		}
+	case func([]int64, []uint64) int64:
+		checkMasked(t, msg, g, g.int64s, neon, tw.generic.(func([]int64, []uint64) int64))
+	case func([]int32, []uint64) int32:
+		checkMasked(t, msg, g, g.int32s, neon, tw.generic.(func([]int32, []uint64) int32))
+	case func([]float64, []uint64) (float64, bool):
+		gen := tw.generic.(func([]float64, []uint64) (float64, bool))
+		for _, n := range neonLengths(64) {
+			x, valid := g.float64s(n), g.validity(n)
+			m, nan := neon(x, valid)
+			gm, gnan := gen(x, valid)
+			require.Equal(t, gnan, nan, "%s n=%d: sawNaN", msg, n)
+			require.False(t, math.IsNaN(m), "%s n=%d: NaN result", msg, n)
+			require.True(t, m == gm, "%s n=%d: want %v got %v", msg, n, gm, m)
+		}
 	case func([]int32) int64:
 		gen := tw.generic.(func([]int32) int64)
 		for _, n := range neonLengths(32) {
@@ -308,6 +322,13 @@ func checkTwin(t *testing.T, g *neonGen, tw neonTwin, msg string) {
 
 // neonFloatConsts are compare constants; never NaN (the wrappers never pass one, see SIMD.md).
 var neonFloatConsts = []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.MaxFloat64, 1, -1, 0.5}
+
+func checkMasked[T, R any](t *testing.T, msg string, g *neonGen, gen func(int) []T, neon, twin func([]T, []uint64) R) {
+	for _, n := range neonLengths(64) {
+		x, valid := gen(n), g.validity(n)
+		require.Equal(t, twin(x, valid), neon(x, valid), "%s n=%d", msg, n)
+	}
+}
 
 func checkPlain[T, R any](t *testing.T, msg string, lengths []int, gen func(int) []T, neon, twin func([]T) R) {
 	for _, n := range lengths {

@@ -24,19 +24,37 @@ func sumFloat64MaskedNEON(x []float64, valid []uint64) [32]float64
 func minInt64NEON(x []int64) int64
 
 //go:noescape
+func minInt64MaskedNEON(x []int64, valid []uint64) int64
+
+//go:noescape
 func maxInt64NEON(x []int64) int64
+
+//go:noescape
+func maxInt64MaskedNEON(x []int64, valid []uint64) int64
 
 //go:noescape
 func minInt32NEON(x []int32) int32
 
 //go:noescape
+func minInt32MaskedNEON(x []int32, valid []uint64) int32
+
+//go:noescape
 func maxInt32NEON(x []int32) int32
+
+//go:noescape
+func maxInt32MaskedNEON(x []int32, valid []uint64) int32
 
 //go:noescape
 func minFloat64NEON(x []float64) (m float64, sawNaN bool)
 
 //go:noescape
+func minFloat64MaskedNEON(x []float64, valid []uint64) (m float64, sawNaN bool)
+
+//go:noescape
 func maxFloat64NEON(x []float64) (m float64, sawNaN bool)
+
+//go:noescape
+func maxFloat64MaskedNEON(x []float64, valid []uint64) (m float64, sawNaN bool)
 
 //go:noescape
 func popcountNEON(w []uint64) int

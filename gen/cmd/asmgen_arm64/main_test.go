@@ -81,7 +81,7 @@ func TestCoverage(t *testing.T) {
 		want = append(want, lowerFirst(op.Name))
 	}
 	for _, ty := range gen.AggTypes {
-		want = append(want, "sum"+ty.Name, "min"+ty.Name, "max"+ty.Name)
+		want = append(want, "sum"+ty.Name, "min"+ty.Name, "max"+ty.Name, "min"+ty.Name+"Masked", "max"+ty.Name+"Masked")
 		for _, op := range gen.CmpOps {
 			base := lowerFirst(op.Name) + "Const" + ty.Name
 			want = append(want, base+"Bitmap", base+"Filter", base+"FilterMasked")
