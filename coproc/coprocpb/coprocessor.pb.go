@@ -1655,8 +1655,9 @@ func (x *ColumnRef) GetTp() *FieldType {
 	return nil
 }
 
-// Constant is a literal of type tp; value is its encoding as tablecodec.EncodeValue writes it
-// (a flag byte and the memcomparable value; a lone NULL flag for NULL).
+// Constant is a literal of type tp, encoded bit-exact (see dagpb.EncodeConstant): a flag byte (0
+// NULL, 1 value), then BOOL as 1 byte, DATE as 4 big-endian bytes, STRING as its bytes, and every
+// other kind as 8 big-endian bytes (INT64, TIMESTAMP, scaled DECIMAL, FLOAT64's IEEE bits).
 type Constant struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Tp            *FieldType             `protobuf:"bytes,1,opt,name=tp,proto3" json:"tp,omitempty"`

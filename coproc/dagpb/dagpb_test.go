@@ -1,6 +1,7 @@
 package dagpb
 
 import (
+	"math"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -66,7 +67,11 @@ func TestConstantRoundTrip(t *testing.T) {
 		require.NoError(t, err)
 		got, err := ExprFromPB(pb, nil)
 		require.NoError(t, err)
-		require.True(t, v.Equal(got.(*expr.Constant).Value), "%s vs %s", v, got)
+		gv := got.(*expr.Constant).Value
+		require.True(t, v.Equal(gv), "%s vs %s", v, got)
+		if typ == chunk.Float64 && !v.Null {
+			require.Equal(t, math.Float64bits(v.F), math.Float64bits(gv.F), "FLOAT64 constants are bit-exact")
+		}
 	}
 }
 
@@ -84,7 +89,11 @@ func TestInvalidExprs(t *testing.T) {
 		"out of range":    col(5, coprocpb.TypeKind_TYPE_KIND_INT64),
 		"decimal p>18":    {Expr: &coprocpb.Expr_Column{Column: &coprocpb.ColumnRef{Tp: &coprocpb.FieldType{Kind: coprocpb.TypeKind_TYPE_KIND_DECIMAL, Precision: 40}}}},
 		"constant junk":   {Expr: &coprocpb.Expr_Constant{Constant: &coprocpb.Constant{Tp: TypeToPB(chunk.Int64), Value: []byte{1, 2}}}},
-		"trailing bytes":  {Expr: &coprocpb.Expr_Constant{Constant: &coprocpb.Constant{Tp: TypeToPB(chunk.Bool), Value: append(tablecodec.EncodeValue(nil, chunk.BoolValue(true)), 0)}}},
+		"trailing bytes":  {Expr: &coprocpb.Expr_Constant{Constant: &coprocpb.Constant{Tp: TypeToPB(chunk.Bool), Value: []byte{1, 1, 0}}}},
+		"bool 2":          {Expr: &coprocpb.Expr_Constant{Constant: &coprocpb.Constant{Tp: TypeToPB(chunk.Bool), Value: []byte{1, 2}}}},
+		"bad flag":        {Expr: &coprocpb.Expr_Constant{Constant: &coprocpb.Constant{Tp: TypeToPB(chunk.Int64), Value: []byte{7}}}},
+		"no bytes":        {Expr: &coprocpb.Expr_Constant{Constant: &coprocpb.Constant{Tp: TypeToPB(chunk.Date)}}},
+		"decimal range":   {Expr: &coprocpb.Expr_Constant{Constant: &coprocpb.Constant{Tp: TypeToPB(chunk.Decimal(3, 1)), Value: EncodeConstant(nil, chunk.Value{Type: chunk.Int64, I: 1000})}}},
 		"unknown func":    {Expr: &coprocpb.Expr_ScalarFunc{ScalarFunc: &coprocpb.ScalarFunc{Name: "nope", RetType: TypeToPB(chunk.Bool)}}},
 		"missing ret":     {Expr: &coprocpb.Expr_ScalarFunc{ScalarFunc: &coprocpb.ScalarFunc{Name: "not", Children: []*coprocpb.Expr{col(0, coprocpb.TypeKind_TYPE_KIND_INT64)}}}},
 		"arity":           {Expr: &coprocpb.Expr_ScalarFunc{ScalarFunc: &coprocpb.ScalarFunc{Name: "eq", RetType: TypeToPB(chunk.Bool), Children: []*coprocpb.Expr{col(0, coprocpb.TypeKind_TYPE_KIND_INT64)}}}},

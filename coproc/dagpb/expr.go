@@ -5,7 +5,6 @@ import (
 
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/coproc/coprocpb"
-	"github.com/copvec/copvec/coproc/tablecodec"
 	"github.com/copvec/copvec/runtime/expr"
 )
 
@@ -24,7 +23,7 @@ func ExprToPB(e expr.Expr) (*coprocpb.Expr, error) {
 			Offset: uint32(e.Index), Tp: TypeToPB(e.Type)}}}, nil
 	case *expr.Constant:
 		return &coprocpb.Expr{Expr: &coprocpb.Expr_Constant{Constant: &coprocpb.Constant{
-			Tp: TypeToPB(e.Value.Type), Value: tablecodec.EncodeValue(nil, e.Value)}}}, nil
+			Tp: TypeToPB(e.Value.Type), Value: EncodeConstant(nil, e.Value)}}}, nil
 	case *expr.ScalarFunction:
 		f := &coprocpb.ScalarFunc{Name: e.Name, RetType: TypeToPB(e.RetType)}
 		for _, a := range e.Args {
@@ -83,12 +82,9 @@ func exprFromPB(pb *coprocpb.Expr, depth int) (expr.Expr, error) {
 		if err != nil {
 			return nil, fmt.Errorf("constant: %w", err)
 		}
-		v, rest, err := tablecodec.DecodeValue(x.Constant.Value, t)
+		v, err := DecodeConstant(x.Constant.Value, t)
 		if err != nil {
-			return nil, fmt.Errorf("constant of type %s: %v: %w", t, err, ErrInvalid)
-		}
-		if len(rest) != 0 {
-			return nil, invalid("constant of type %s has %d trailing bytes", t, len(rest))
+			return nil, err
 		}
 		return expr.NewConstant(v), nil
 	case *coprocpb.Expr_ScalarFunc:

@@ -123,7 +123,7 @@ func TestBadInput(t *testing.T) {
 			return e
 		}())), "deeper than"},
 		{"unknown aggregate", withRoot(&coprocpb.Executor{Exec: &coprocpb.Executor_Aggregation{Aggregation: &coprocpb.Aggregation{Child: scan, AggFuncs: []*coprocpb.AggFunc{{Name: "median", Args: []*coprocpb.Expr{colRef(1, chunk.Int64)}}}}}}), `unknown aggregate "median"`},
-		{"sum of a string", withRoot(&coprocpb.Executor{Exec: &coprocpb.Executor_Aggregation{Aggregation: &coprocpb.Aggregation{Child: scan, AggFuncs: []*coprocpb.AggFunc{{Name: "sum", Args: []*coprocpb.Expr{colRef(8, chunk.String)}}}}}}), "Aggregation"},
+		{"sum of a string", withRoot(&coprocpb.Executor{Exec: &coprocpb.Executor_Aggregation{Aggregation: &coprocpb.Aggregation{Child: scan, AggFuncs: []*coprocpb.AggFunc{{Name: "sum", Args: []*coprocpb.Expr{colRef(8, chunk.String)}}}}}}), "aggregation"},
 		{"bad table schema", withRoot(&coprocpb.Executor{Exec: &coprocpb.Executor_TableScan{TableScan: &coprocpb.TableScan{Table: &coprocpb.TableInfo{TableId: 1, HandleColumnId: 5}, ColumnIds: []int64{1}}}}), "no columns"},
 		{"unsupported request type", func() *coprocpb.Request { r := validRequest(f); r.Tp = 7; return r }(), "unsupported request type"},
 		{"no ranges", func() *coprocpb.Request { r := validRequest(f); r.Ranges = nil; return r }(), "no ranges"},

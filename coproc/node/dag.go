@@ -72,16 +72,16 @@ func (d *dag) executor(pb *coprocpb.Executor, ranges []store.KeyRange, pageRows 
 			return nil, nil, err
 		}
 		if len(x.Selection.Conditions) == 0 {
-			return nil, nil, fmt.Errorf("Selection without conditions: %w", dagpb.ErrInvalid)
+			return nil, nil, fmt.Errorf("selection without conditions: %w", dagpb.ErrInvalid)
 		}
 		// Conditions are ANDed: a chain of selections keeps exactly the rows where all are TRUE.
 		for i, c := range x.Selection.Conditions {
 			e, err := dagpb.ExprFromPB(c, ts)
 			if err != nil {
-				return nil, nil, fmt.Errorf("Selection condition %d: %w", i, err)
+				return nil, nil, fmt.Errorf("selection condition %d: %w", i, err)
 			}
 			if e.ResultType() != chunk.Bool {
-				return nil, nil, fmt.Errorf("Selection condition %d is %s, want BOOL: %w", i, e.ResultType(), dagpb.ErrInvalid)
+				return nil, nil, fmt.Errorf("selection condition %d is %s, want BOOL: %w", i, e.ResultType(), dagpb.ErrInvalid)
 			}
 			in = &plan.Selection{Input: in, Cond: e}
 		}
@@ -95,7 +95,7 @@ func (d *dag) executor(pb *coprocpb.Executor, ranges []store.KeyRange, pageRows 
 			return nil, nil, err
 		}
 		if len(x.Projection.Exprs) == 0 {
-			return nil, nil, fmt.Errorf("Projection without expressions: %w", dagpb.ErrInvalid)
+			return nil, nil, fmt.Errorf("projection without expressions: %w", dagpb.ErrInvalid)
 		}
 		exprs, out, err := decodeExprs(x.Projection.Exprs, ts, "Projection expression")
 		if err != nil {
@@ -155,7 +155,7 @@ func (d *dag) tableScan(pb *coprocpb.TableScan, ranges []store.KeyRange, pageRow
 		return nil, nil, fmt.Errorf("TableScan: %w", err)
 	}
 	if len(pb.ColumnIds) == 0 {
-		return nil, nil, fmt.Errorf("TableScan reads no columns: %w", dagpb.ErrInvalid)
+		return nil, nil, fmt.Errorf("tablescan reads no columns: %w", dagpb.ErrInvalid)
 	}
 	types := make([]chunk.Type, len(pb.ColumnIds))
 	for i, id := range pb.ColumnIds {
@@ -197,7 +197,7 @@ func (d *dag) indexScan(pb *coprocpb.IndexScan, ranges []store.KeyRange, pageRow
 
 func (d *dag) leaf(name string, types []chunk.Type, ranges []store.KeyRange, desc bool, pageRows int, open func() (rangeScanner, error)) (plan.Node, []chunk.Type, error) {
 	if d.scan != nil {
-		return nil, nil, fmt.Errorf("DAG has more than one scan: %w", dagpb.ErrInvalid)
+		return nil, nil, fmt.Errorf("the DAG has more than one scan: %w", dagpb.ErrInvalid)
 	}
 	d.scan = &scanOp{name: name, types: types, open: open, ranges: ranges, desc: desc, budget: pageRows}
 	return &scanNode{op: d.scan}, types, nil
@@ -240,7 +240,7 @@ func aggregation(pb *coprocpb.Aggregation, in plan.Node, input []chunk.Type) (pl
 	add := func(p *coprocpb.Expr, what string) (int, error) {
 		e, err := dagpb.ExprFromPB(p, input)
 		if err != nil {
-			return 0, fmt.Errorf("Aggregation %s: %w", what, err)
+			return 0, fmt.Errorf("aggregation %s: %w", what, err)
 		}
 		exprs, types = append(exprs, e), append(types, e.ResultType())
 		return len(exprs) - 1, nil
@@ -254,11 +254,11 @@ func aggregation(pb *coprocpb.Aggregation, in plan.Node, input []chunk.Type) (pl
 		spec.GroupBy = append(spec.GroupBy, off)
 	}
 	if len(pb.AggFuncs) == 0 && len(pb.GroupBy) == 0 {
-		return nil, nil, fmt.Errorf("Aggregation without group-by or aggregates: %w", dagpb.ErrInvalid)
+		return nil, nil, fmt.Errorf("aggregation without group-by or aggregates: %w", dagpb.ErrInvalid)
 	}
 	for i, f := range pb.AggFuncs {
 		if f == nil {
-			return nil, nil, fmt.Errorf("Aggregation function %d is missing: %w", i, dagpb.ErrInvalid)
+			return nil, nil, fmt.Errorf("aggregation function %d is missing: %w", i, dagpb.ErrInvalid)
 		}
 		var fn agg.Func
 		switch {
@@ -270,15 +270,15 @@ func aggregation(pb *coprocpb.Aggregation, in plan.Node, input []chunk.Type) (pl
 		case f.Name == "count":
 			fn = agg.Count
 		case f.Distinct:
-			return nil, nil, fmt.Errorf("Aggregation function %d: %s(DISTINCT) is not supported: %w", i, f.Name, dagpb.ErrInvalid)
+			return nil, nil, fmt.Errorf("aggregation function %d: %s(DISTINCT) is not supported: %w", i, f.Name, dagpb.ErrInvalid)
 		default:
 			var ok bool
 			if fn, ok = aggFuncs[f.Name]; !ok {
-				return nil, nil, fmt.Errorf("Aggregation function %d: unknown aggregate %q: %w", i, f.Name, dagpb.ErrInvalid)
+				return nil, nil, fmt.Errorf("aggregation function %d: unknown aggregate %q: %w", i, f.Name, dagpb.ErrInvalid)
 			}
 		}
 		if len(f.Args) != 1 {
-			return nil, nil, fmt.Errorf("Aggregation function %d: %s takes 1 argument, got %d: %w", i, f.Name, len(f.Args), dagpb.ErrInvalid)
+			return nil, nil, fmt.Errorf("aggregation function %d: %s takes 1 argument, got %d: %w", i, f.Name, len(f.Args), dagpb.ErrInvalid)
 		}
 		off, err := add(f.Args[0], fmt.Sprintf("function %d (%s) argument", i, f.Name))
 		if err != nil {
@@ -292,7 +292,7 @@ func aggregation(pb *coprocpb.Aggregation, in plan.Node, input []chunk.Type) (pl
 		exprs, spec.Input = []expr.Expr{expr.NewConstant(chunk.Int64Value(1))}, []chunk.Type{chunk.Int64}
 	}
 	if err := spec.Validate(); err != nil {
-		return nil, nil, fmt.Errorf("Aggregation: %v: %w", err, dagpb.ErrInvalid)
+		return nil, nil, fmt.Errorf("aggregation: %v: %w", err, dagpb.ErrInvalid)
 	}
 	proj := &plan.Projection{Input: in, Exprs: exprs}
 	return &aggNode{input: proj, spec: spec, mode: agg.Partial}, spec.PartialSchema(), nil
@@ -305,17 +305,17 @@ func topN(pb *coprocpb.TopN, in plan.Node, input []chunk.Type, pageRows int) (pl
 	// request make the operator reserve room for any number of rows.
 	count := min(pb.Limit, uint64(pageRows))
 	if len(pb.OrderBy) == 0 {
-		return nil, nil, fmt.Errorf("TopN without order-by: %w", dagpb.ErrInvalid)
+		return nil, nil, fmt.Errorf("topn without order-by: %w", dagpb.ErrInvalid)
 	}
 	keys := make([]sortkey.Key, len(pb.OrderBy))
 	var extra []expr.Expr
 	for i, by := range pb.OrderBy {
 		if by == nil {
-			return nil, nil, fmt.Errorf("TopN order-by %d is missing: %w", i, dagpb.ErrInvalid)
+			return nil, nil, fmt.Errorf("topn order-by %d is missing: %w", i, dagpb.ErrInvalid)
 		}
 		e, err := dagpb.ExprFromPB(by.Expr, input)
 		if err != nil {
-			return nil, nil, fmt.Errorf("TopN order-by %d: %w", i, err)
+			return nil, nil, fmt.Errorf("topn order-by %d: %w", i, err)
 		}
 		keys[i] = sortkey.Key{Desc: by.Desc, NullsFirst: by.NullsFirst}
 		if c, ok := e.(*expr.Column); ok {
