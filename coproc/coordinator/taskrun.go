@@ -8,6 +8,9 @@ import (
 	"sync"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/coproc/coprocpb"
 )
@@ -93,6 +96,10 @@ func (r *taskRun) next(ctx context.Context) (*result, error) {
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
+			}
+			// The node may notice the deadline a moment before this side does.
+			if status.Code(err) == codes.DeadlineExceeded {
+				err = fmt.Errorf("%w: %v", context.DeadlineExceeded, err)
 			}
 			return nil, fmt.Errorf("coordinator: region %d on store %d (%s): %w", t.region.region.Id, t.region.store,
 				s.client.cfg.Stores[t.region.store].Addr, err)
