@@ -30,6 +30,7 @@ func init() {
 		// NULL-aware dense sums: len(x) % 64 == 0, valid has len(x)/64 words, NULL rows add zero.
 		Primitive{Name: "sumInt64Masked", Args: []string{"x []int64", "valid []uint64"}, Results: []string{"sum int64", "exact bool"}, AMD64: simdAMD64},
 		Primitive{Name: "sumFloat64Masked", Args: []string{"x []float64", "valid []uint64"}, Results: []string{"[32]float64"}, AMD64: simdAMD64},
+		Primitive{Name: "sumInt32Masked", Args: []string{"x []int32", "valid []uint64"}, Results: []string{"int64"}, AMD64: simdAMD64},
 	)
 	for _, t := range AggTypes {
 		for _, e := range Extremes {
@@ -184,9 +185,22 @@ func emitSum(f *jen.File, t Type) {
 	case "Int32":
 		f.Comment("SumInt32 returns the sum of the selected valid values; it cannot overflow for fewer than 2^32 rows.")
 		f.Func().Id("SumInt32").Params(params(x, axisParams)...).Int64().Block(
-			dispatchAxes("sumInt32", []jen.Code{jen.Id("x")}, true),
+			jen.Switch().Block(
+				jen.Case(code("sel != nil && valid != nil")).Block(code("return sumInt32SelNulls(x, valid, sel)")),
+				jen.Case(code("sel != nil")).Block(code("return sumInt32Sel(x, sel)")),
+				jen.Case(code("valid != nil")).Block(
+					code("full := len(x) &^ 63"),
+					code("return prims().sumInt32Masked(x[:full], valid[:full>>6]) + sumInt32Nulls(x[full:], valid[full>>6:])"),
+				),
+			),
 			code("full := len(x) &^ 31"),
 			code("return prims().sumInt32(x[:full]) + genericSumInt32(x[full:])"),
+		)
+		f.Comment("genericSumInt32Masked is the pure-Go twin of the sumInt32Masked primitive.")
+		f.Func().Id("genericSumInt32Masked").Params(jen.Id("x").Index().Int32(), jen.Id("valid").Index().Uint64()).Int64().Block(
+			code("var s int64"),
+			jen.For(code("i, v := range x")).Block(code("s += int64(v) & -int64(valid[i>>6]>>(uint(i)&63)&1)")),
+			code("return s"),
 		)
 		f.Comment("genericSumInt32 is the pure-Go twin of the sumInt32 primitive.")
 		f.Func().Id("genericSumInt32").Params(x...).Int64().Block(

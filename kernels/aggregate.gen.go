@@ -581,10 +581,20 @@ func SumInt32(x []int32, valid []uint64, sel []int32) int64 {
 	case sel != nil:
 		return sumInt32Sel(x, sel)
 	case valid != nil:
-		return sumInt32Nulls(x, valid)
+		full := len(x) &^ 63
+		return prims().sumInt32Masked(x[:full], valid[:full>>6]) + sumInt32Nulls(x[full:], valid[full>>6:])
 	}
 	full := len(x) &^ 31
 	return prims().sumInt32(x[:full]) + genericSumInt32(x[full:])
+}
+
+// genericSumInt32Masked is the pure-Go twin of the sumInt32Masked primitive.
+func genericSumInt32Masked(x []int32, valid []uint64) int64 {
+	var s int64
+	for i, v := range x {
+		s += int64(v) & -int64(valid[i>>6]>>(uint(i)&63)&1)
+	}
+	return s
 }
 
 // genericSumInt32 is the pure-Go twin of the sumInt32 primitive.

@@ -10,6 +10,7 @@ type primitives struct {
 	sumFloat64                 func(x []float64) [32]float64
 	sumInt64Masked             func(x []int64, valid []uint64) (sum int64, exact bool)
 	sumFloat64Masked           func(x []float64, valid []uint64) [32]float64
+	sumInt32Masked             func(x []int32, valid []uint64) int64
 	minInt64                   func(x []int64) int64
 	minInt64Masked             func(x []int64, valid []uint64) int64
 	maxInt64                   func(x []int64) int64
@@ -235,6 +236,7 @@ var genericPrimitives = primitives{
 	sumFloat64:                 genericSumFloat64,
 	sumFloat64Masked:           genericSumFloat64Masked,
 	sumInt32:                   genericSumInt32,
+	sumInt32Masked:             genericSumInt32Masked,
 	sumInt64:                   genericSumInt64,
 	sumInt64Masked:             genericSumInt64Masked,
 }

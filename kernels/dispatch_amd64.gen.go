@@ -11,6 +11,7 @@ func init() {
 		p.sumFloat64 = sumFloat64AVX2
 		p.sumInt64Masked = sumInt64MaskedAVX2
 		p.sumFloat64Masked = sumFloat64MaskedAVX2
+		p.sumInt32Masked = sumInt32MaskedAVX2
 		p.minInt64 = minInt64AVX2
 		p.minInt64Masked = minInt64MaskedAVX2
 		p.maxInt64 = maxInt64AVX2

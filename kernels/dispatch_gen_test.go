@@ -15,6 +15,9 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("sumFloat64Masked", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.sumFloat64Masked(in.xFloat64, in.validUint64) })
 	})
+	b.Run("sumInt32Masked", func(b *testing.B) {
+		benchPrimitive(b, 4096, func(p *primitives) { _ = p.sumInt32Masked(in.xInt32, in.validUint64) })
+	})
 	b.Run("minInt64", func(b *testing.B) { benchPrimitive(b, 8192, func(p *primitives) { _ = p.minInt64(in.xInt64) }) })
 	b.Run("minInt64Masked", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { _ = p.minInt64Masked(in.xInt64, in.validUint64) })

@@ -328,6 +328,136 @@ sumInt64Masked_done:
 	VZEROUPPER
 	RET
 
+// func sumInt32MaskedAVX2(x []int32, valid []uint64) int64
+// Requires: AVX, AVX2
+TEXT ·sumInt32MaskedAVX2(SB), NOSPLIT, $0-56
+	MOVQ    x_base+0(FP), AX
+	MOVQ    valid_base+24(FP), CX
+	MOVQ    x_len+8(FP), DX
+	VMOVDQU laneBits<>+0(SB), Y0
+	VPXOR   Y1, Y1, Y1
+	VPXOR   Y2, Y2, Y2
+	VPXOR   Y3, Y3, Y3
+	VPXOR   Y4, Y4, Y4
+
+sumInt32Masked_loop:
+	CMPQ         DX, $0x00
+	JE           sumInt32Masked_done
+	VPBROADCASTQ (CX), Y5
+	VPAND        Y0, Y5, Y6
+	VPCMPEQQ     Y0, Y6, Y6
+	VPSRLQ       $0x04, Y5, Y5
+	VPMOVSXDQ    (AX), Y7
+	VPAND        Y7, Y6, Y7
+	VPADDQ       Y7, Y1, Y1
+	VPAND        Y0, Y5, Y6
+	VPCMPEQQ     Y0, Y6, Y6
+	VPSRLQ       $0x04, Y5, Y5
+	VPMOVSXDQ    16(AX), Y7
+	VPAND        Y7, Y6, Y7
+	VPADDQ       Y7, Y2, Y2
+	VPAND        Y0, Y5, Y6
+	VPCMPEQQ     Y0, Y6, Y6
+	VPSRLQ       $0x04, Y5, Y5
+	VPMOVSXDQ    32(AX), Y7
+	VPAND        Y7, Y6, Y7
+	VPADDQ       Y7, Y3, Y3
+	VPAND        Y0, Y5, Y6
+	VPCMPEQQ     Y0, Y6, Y6
+	VPSRLQ       $0x04, Y5, Y5
+	VPMOVSXDQ    48(AX), Y7
+	VPAND        Y7, Y6, Y7
+	VPADDQ       Y7, Y4, Y4
+	VPAND        Y0, Y5, Y6
+	VPCMPEQQ     Y0, Y6, Y6
+	VPSRLQ       $0x04, Y5, Y5
+	VPMOVSXDQ    64(AX), Y7
+	VPAND        Y7, Y6, Y7
+	VPADDQ       Y7, Y1, Y1
+	VPAND        Y0, Y5, Y6
+	VPCMPEQQ     Y0, Y6, Y6
+	VPSRLQ       $0x04, Y5, Y5
+	VPMOVSXDQ    80(AX), Y7
+	VPAND        Y7, Y6, Y7
+	VPADDQ       Y7, Y2, Y2
+	VPAND        Y0, Y5, Y6
+	VPCMPEQQ     Y0, Y6, Y6
+	VPSRLQ       $0x04, Y5, Y5
+	VPMOVSXDQ    96(AX), Y7
+	VPAND        Y7, Y6, Y7
+	VPADDQ       Y7, Y3, Y3
+	VPAND        Y0, Y5, Y6
+	VPCMPEQQ     Y0, Y6, Y6
+	VPSRLQ       $0x04, Y5, Y5
+	VPMOVSXDQ    112(AX), Y7
+	VPAND        Y7, Y6, Y7
+	VPADDQ       Y7, Y4, Y4
+	VPAND        Y0, Y5, Y6
+	VPCMPEQQ     Y0, Y6, Y6
+	VPSRLQ       $0x04, Y5, Y5
+	VPMOVSXDQ    128(AX), Y7
+	VPAND        Y7, Y6, Y7
+	VPADDQ       Y7, Y1, Y1
+	VPAND        Y0, Y5, Y6
+	VPCMPEQQ     Y0, Y6, Y6
+	VPSRLQ       $0x04, Y5, Y5
+	VPMOVSXDQ    144(AX), Y7
+	VPAND        Y7, Y6, Y7
+	VPADDQ       Y7, Y2, Y2
+	VPAND        Y0, Y5, Y6
+	VPCMPEQQ     Y0, Y6, Y6
+	VPSRLQ       $0x04, Y5, Y5
+	VPMOVSXDQ    160(AX), Y7
+	VPAND        Y7, Y6, Y7
+	VPADDQ       Y7, Y3, Y3
+	VPAND        Y0, Y5, Y6
+	VPCMPEQQ     Y0, Y6, Y6
+	VPSRLQ       $0x04, Y5, Y5
+	VPMOVSXDQ    176(AX), Y7
+	VPAND        Y7, Y6, Y7
+	VPADDQ       Y7, Y4, Y4
+	VPAND        Y0, Y5, Y6
+	VPCMPEQQ     Y0, Y6, Y6
+	VPSRLQ       $0x04, Y5, Y5
+	VPMOVSXDQ    192(AX), Y7
+	VPAND        Y7, Y6, Y7
+	VPADDQ       Y7, Y1, Y1
+	VPAND        Y0, Y5, Y6
+	VPCMPEQQ     Y0, Y6, Y6
+	VPSRLQ       $0x04, Y5, Y5
+	VPMOVSXDQ    208(AX), Y7
+	VPAND        Y7, Y6, Y7
+	VPADDQ       Y7, Y2, Y2
+	VPAND        Y0, Y5, Y6
+	VPCMPEQQ     Y0, Y6, Y6
+	VPSRLQ       $0x04, Y5, Y5
+	VPMOVSXDQ    224(AX), Y7
+	VPAND        Y7, Y6, Y7
+	VPADDQ       Y7, Y3, Y3
+	VPAND        Y0, Y5, Y6
+	VPCMPEQQ     Y0, Y6, Y6
+	VPSRLQ       $0x04, Y5, Y5
+	VPMOVSXDQ    240(AX), Y5
+	VPAND        Y5, Y6, Y5
+	VPADDQ       Y5, Y4, Y4
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000008, CX
+	SUBQ         $0x00000040, DX
+	JMP          sumInt32Masked_loop
+
+sumInt32Masked_done:
+	VPADDQ       Y2, Y1, Y1
+	VPADDQ       Y4, Y3, Y3
+	VPADDQ       Y3, Y1, Y1
+	VEXTRACTI128 $0x01, Y1, X0
+	VPADDQ       X0, X1, X1
+	VPSHUFD      $0x4e, X1, X0
+	VPADDQ       X0, X1, X1
+	VMOVQ        X1, AX
+	MOVQ         AX, ret+48(FP)
+	VZEROUPPER
+	RET
+
 // func sumFloat64MaskedAVX2(x []float64, valid []uint64) [32]float64
 // Requires: AVX, AVX2
 TEXT ·sumFloat64MaskedAVX2(SB), NOSPLIT, $0-304

@@ -16,6 +16,9 @@ func sumFloat64AVX2(x []float64) [32]float64
 // sumInt64MaskedAVX2 is the AVX2 sumInt64Masked primitive: sumInt64AVX2 with NULL rows zeroed.
 func sumInt64MaskedAVX2(x []int64, valid []uint64) (sum int64, exact bool)
 
+// sumInt32MaskedAVX2 is the AVX2 sumInt32Masked primitive: sumInt32AVX2 with NULL rows zeroed.
+func sumInt32MaskedAVX2(x []int32, valid []uint64) int64
+
 // sumFloat64MaskedAVX2 is the AVX2 sumFloat64Masked primitive: acc[i%32] += x[i] for valid rows.
 func sumFloat64MaskedAVX2(x []float64, valid []uint64) [32]float64
 

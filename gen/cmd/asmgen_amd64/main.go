@@ -285,6 +285,42 @@ func emitMaskedSums() {
 		RET()
 	}
 
+	TEXT("sumInt32MaskedAVX2", NOSPLIT, "func(x []int32, valid []uint64) int64")
+	Doc("sumInt32MaskedAVX2 is the AVX2 sumInt32Masked primitive: sumInt32AVX2 with NULL rows zeroed.")
+	{
+		p := Load(Param("x").Base(), GP64())
+		v := Load(Param("valid").Base(), GP64())
+		n := Load(Param("x").Len(), GP64())
+		bits := YMM()
+		VMOVDQU(lb, bits)
+		acc := []reg.VecVirtual{YMM(), YMM(), YMM(), YMM()}
+		for _, a := range acc {
+			VPXOR(a, a, a)
+		}
+		Label("sumInt32Masked_loop")
+		CMPQ(n, Imm(0))
+		JE(LabelRef("sumInt32Masked_done"))
+		vw := YMM()
+		VPBROADCASTQ(Mem{Base: v}, vw)
+		for k := 0; k < 16; k++ {
+			m, x := validMask(vw, bits), YMM()
+			VPMOVSXDQ(Mem{Base: p, Disp: 16 * k}, x)
+			VPAND(x, m, x)
+			VPADDQ(x, acc[k%4], acc[k%4])
+		}
+		ADDQ(U32(256), p)
+		ADDQ(U32(8), v)
+		SUBQ(U32(64), n)
+		JMP(LabelRef("sumInt32Masked_loop"))
+		Label("sumInt32Masked_done")
+		VPADDQ(acc[1], acc[0], acc[0])
+		VPADDQ(acc[3], acc[2], acc[2])
+		VPADDQ(acc[2], acc[0], acc[0])
+		Store(hsumQ(acc[0]), ReturnIndex(0))
+		VZEROUPPER()
+		RET()
+	}
+
 	TEXT("sumFloat64MaskedAVX2", NOSPLIT, "func(x []float64, valid []uint64) [32]float64")
 	Doc("sumFloat64MaskedAVX2 is the AVX2 sumFloat64Masked primitive: acc[i%32] += x[i] for valid rows.")
 	{
