@@ -34,9 +34,9 @@ var CmpOps = []CmpOp{
 var (
 	CompareTypes     = TypesNamed("Int64", "Int32", "Float64", "String")
 	CompareSIMDTypes = TypesNamed("Int64", "Int32", "Float64")
-	// CompareColSIMDTypes have AVX2 column-vs-column primitives. FLOAT64 is left out: its
-	// chunk.CompareFloat64 order (NaN == NaN, NaN last) would need two extra masks per vector.
-	CompareColSIMDTypes = TypesNamed("Int64", "Int32")
+	// CompareColSIMDTypes have AVX2 column-vs-column primitives (FLOAT64 pays two extra NaN masks
+	// per vector for the chunk.CompareFloat64 order, where NaN == NaN and NaN sorts last).
+	CompareColSIMDTypes = TypesNamed("Int64", "Int32", "Float64")
 )
 
 // cmpShape is column-vs-constant or column-vs-column.
@@ -214,7 +214,7 @@ func emitCmpBitmap(f *jen.File, k cmpKernel) {
 				code("prims().%s(out[:full>>6], %s)", lower(name), k.operands("", "full")),
 				code("%s(out[full>>6:], %s)", "generic"+name, k.operands("full", "len(x)")),
 			}
-			if k.t.Float {
+			if k.t.Float && k.shape.const_ {
 				g.If(code("c != c")).Block(dense).Else().Block(simd...)
 			} else {
 				addAll(g, simd...)
@@ -312,7 +312,7 @@ func emitCmpFilter(f *jen.File, k cmpKernel) {
 		// NULLs without a selection vector take the masked primitive over 64-row blocks.
 		nulls := jen.Id(lower(name) + "Nulls").Call(params(fixed, []jen.Code{jen.Id("valid")})...)
 		var masked []jen.Code
-		if k.t.Float {
+		if k.t.Float && k.shape.const_ {
 			masked = append(masked, jen.If(code("c != c")).Block(jen.Return(nulls)))
 		}
 		masked = append(masked,
@@ -334,7 +334,7 @@ func emitCmpFilter(f *jen.File, k cmpKernel) {
 			code("rebase(out[k:k+kt], full)"),
 			code("return k + kt"),
 		}
-		if k.t.Float {
+		if k.t.Float && k.shape.const_ {
 			g.If(code("c != c")).Block(dense)
 		}
 		addAll(g, simd...)

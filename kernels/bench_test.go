@@ -205,7 +205,7 @@ func BenchmarkDispatchOverhead(b *testing.B) {
 type benchInputs struct {
 	xInt64, yInt64                       []int64
 	xInt32, yInt32                       []int32
-	xFloat64                             []float64
+	xFloat64, yFloat64                   []float64
 	cInt64                               int64
 	cInt32                               int32
 	cFloat64                             float64
@@ -219,7 +219,7 @@ func newBenchInputs(n int) *benchInputs {
 	rng := rand.New(rand.NewSource(4))
 	in := &benchInputs{
 		xInt64: benchInt64s(n), xInt32: make([]int32, n), xFloat64: benchFloat64s(n),
-		yInt64: benchInt64s(n), yInt32: make([]int32, n),
+		yInt64: benchInt64s(n), yInt32: make([]int32, n), yFloat64: benchFloat64s(n),
 		cInt64: 1 << 29, cInt32: 0, cFloat64: 0,
 		outInt32: make([]int32, n), outUint64: make([]uint64, n),
 		wUint64: make([]uint64, n), aUint64: make([]uint64, n), bUint64: make([]uint64, n), dstUint64: make([]uint64, n),

@@ -3548,7 +3548,9 @@ func EqColFloat64Bitmap(out []uint64, x []float64, y []float64, valid []uint64, 
 		eqColFloat64BitmapSel(out, x, y, sel)
 		return
 	}
-	genericEqColFloat64Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().eqColFloat64Bitmap(out[:full>>6], x[:full], y[:full])
+	genericEqColFloat64Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -3610,9 +3612,17 @@ func EqColFloat64Filter(out []int32, x []float64, y []float64, valid []uint64, s
 	case sel != nil:
 		return eqColFloat64FilterSel(out, x, y, sel)
 	case valid != nil:
-		return eqColFloat64FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().eqColFloat64FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := eqColFloat64FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
-	return genericEqColFloat64Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().eqColFloat64Filter(out[:full], x[:full], y[:full])
+	kt := genericEqColFloat64Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericEqColFloat64Filter is the pure-Go dense kernel (and SIMD twin) of EqColFloat64Filter.
@@ -3623,6 +3633,11 @@ func genericEqColFloat64Filter(out []int32, x []float64, y []float64) int {
 		k += b2i(floatEq(x[i], y[i]))
 	}
 	return k
+}
+
+// genericEqColFloat64FilterMasked is the pure-Go twin of the eqColFloat64FilterMasked primitive.
+func genericEqColFloat64FilterMasked(out []int32, x []float64, y []float64, valid []uint64) int {
+	return eqColFloat64FilterNulls(out, x, y, valid)
 }
 
 // eqColFloat64FilterSel is EqColFloat64Filter specialized for a selection vector and no NULLs.
@@ -3825,7 +3840,9 @@ func NeColFloat64Bitmap(out []uint64, x []float64, y []float64, valid []uint64, 
 		neColFloat64BitmapSel(out, x, y, sel)
 		return
 	}
-	genericNeColFloat64Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().neColFloat64Bitmap(out[:full>>6], x[:full], y[:full])
+	genericNeColFloat64Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -3887,9 +3904,17 @@ func NeColFloat64Filter(out []int32, x []float64, y []float64, valid []uint64, s
 	case sel != nil:
 		return neColFloat64FilterSel(out, x, y, sel)
 	case valid != nil:
-		return neColFloat64FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().neColFloat64FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := neColFloat64FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
-	return genericNeColFloat64Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().neColFloat64Filter(out[:full], x[:full], y[:full])
+	kt := genericNeColFloat64Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericNeColFloat64Filter is the pure-Go dense kernel (and SIMD twin) of NeColFloat64Filter.
@@ -3900,6 +3925,11 @@ func genericNeColFloat64Filter(out []int32, x []float64, y []float64) int {
 		k += b2i(!floatEq(x[i], y[i]))
 	}
 	return k
+}
+
+// genericNeColFloat64FilterMasked is the pure-Go twin of the neColFloat64FilterMasked primitive.
+func genericNeColFloat64FilterMasked(out []int32, x []float64, y []float64, valid []uint64) int {
+	return neColFloat64FilterNulls(out, x, y, valid)
 }
 
 // neColFloat64FilterSel is NeColFloat64Filter specialized for a selection vector and no NULLs.
@@ -4102,7 +4132,9 @@ func LtColFloat64Bitmap(out []uint64, x []float64, y []float64, valid []uint64, 
 		ltColFloat64BitmapSel(out, x, y, sel)
 		return
 	}
-	genericLtColFloat64Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().ltColFloat64Bitmap(out[:full>>6], x[:full], y[:full])
+	genericLtColFloat64Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -4164,9 +4196,17 @@ func LtColFloat64Filter(out []int32, x []float64, y []float64, valid []uint64, s
 	case sel != nil:
 		return ltColFloat64FilterSel(out, x, y, sel)
 	case valid != nil:
-		return ltColFloat64FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().ltColFloat64FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := ltColFloat64FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
-	return genericLtColFloat64Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().ltColFloat64Filter(out[:full], x[:full], y[:full])
+	kt := genericLtColFloat64Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericLtColFloat64Filter is the pure-Go dense kernel (and SIMD twin) of LtColFloat64Filter.
@@ -4177,6 +4217,11 @@ func genericLtColFloat64Filter(out []int32, x []float64, y []float64) int {
 		k += b2i(floatLess(x[i], y[i]))
 	}
 	return k
+}
+
+// genericLtColFloat64FilterMasked is the pure-Go twin of the ltColFloat64FilterMasked primitive.
+func genericLtColFloat64FilterMasked(out []int32, x []float64, y []float64, valid []uint64) int {
+	return ltColFloat64FilterNulls(out, x, y, valid)
 }
 
 // ltColFloat64FilterSel is LtColFloat64Filter specialized for a selection vector and no NULLs.
@@ -4379,7 +4424,9 @@ func LeColFloat64Bitmap(out []uint64, x []float64, y []float64, valid []uint64, 
 		leColFloat64BitmapSel(out, x, y, sel)
 		return
 	}
-	genericLeColFloat64Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().leColFloat64Bitmap(out[:full>>6], x[:full], y[:full])
+	genericLeColFloat64Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -4441,9 +4488,17 @@ func LeColFloat64Filter(out []int32, x []float64, y []float64, valid []uint64, s
 	case sel != nil:
 		return leColFloat64FilterSel(out, x, y, sel)
 	case valid != nil:
-		return leColFloat64FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().leColFloat64FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := leColFloat64FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
-	return genericLeColFloat64Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().leColFloat64Filter(out[:full], x[:full], y[:full])
+	kt := genericLeColFloat64Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericLeColFloat64Filter is the pure-Go dense kernel (and SIMD twin) of LeColFloat64Filter.
@@ -4454,6 +4509,11 @@ func genericLeColFloat64Filter(out []int32, x []float64, y []float64) int {
 		k += b2i(!floatLess(y[i], x[i]))
 	}
 	return k
+}
+
+// genericLeColFloat64FilterMasked is the pure-Go twin of the leColFloat64FilterMasked primitive.
+func genericLeColFloat64FilterMasked(out []int32, x []float64, y []float64, valid []uint64) int {
+	return leColFloat64FilterNulls(out, x, y, valid)
 }
 
 // leColFloat64FilterSel is LeColFloat64Filter specialized for a selection vector and no NULLs.
@@ -4656,7 +4716,9 @@ func GtColFloat64Bitmap(out []uint64, x []float64, y []float64, valid []uint64, 
 		gtColFloat64BitmapSel(out, x, y, sel)
 		return
 	}
-	genericGtColFloat64Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().gtColFloat64Bitmap(out[:full>>6], x[:full], y[:full])
+	genericGtColFloat64Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -4718,9 +4780,17 @@ func GtColFloat64Filter(out []int32, x []float64, y []float64, valid []uint64, s
 	case sel != nil:
 		return gtColFloat64FilterSel(out, x, y, sel)
 	case valid != nil:
-		return gtColFloat64FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().gtColFloat64FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := gtColFloat64FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
-	return genericGtColFloat64Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().gtColFloat64Filter(out[:full], x[:full], y[:full])
+	kt := genericGtColFloat64Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericGtColFloat64Filter is the pure-Go dense kernel (and SIMD twin) of GtColFloat64Filter.
@@ -4731,6 +4801,11 @@ func genericGtColFloat64Filter(out []int32, x []float64, y []float64) int {
 		k += b2i(floatLess(y[i], x[i]))
 	}
 	return k
+}
+
+// genericGtColFloat64FilterMasked is the pure-Go twin of the gtColFloat64FilterMasked primitive.
+func genericGtColFloat64FilterMasked(out []int32, x []float64, y []float64, valid []uint64) int {
+	return gtColFloat64FilterNulls(out, x, y, valid)
 }
 
 // gtColFloat64FilterSel is GtColFloat64Filter specialized for a selection vector and no NULLs.
@@ -4933,7 +5008,9 @@ func GeColFloat64Bitmap(out []uint64, x []float64, y []float64, valid []uint64, 
 		geColFloat64BitmapSel(out, x, y, sel)
 		return
 	}
-	genericGeColFloat64Bitmap(out, x, y)
+	full := len(x) &^ 63
+	prims().geColFloat64Bitmap(out[:full>>6], x[:full], y[:full])
+	genericGeColFloat64Bitmap(out[full>>6:], x[full:len(x)], y[full:len(x)])
 	if valid != nil {
 		maskWords(out, valid, len(x))
 	}
@@ -4995,9 +5072,17 @@ func GeColFloat64Filter(out []int32, x []float64, y []float64, valid []uint64, s
 	case sel != nil:
 		return geColFloat64FilterSel(out, x, y, sel)
 	case valid != nil:
-		return geColFloat64FilterNulls(out, x, y, valid)
+		full := len(x) &^ 63
+		k := prims().geColFloat64FilterMasked(out[:full], x[:full], y[:full], valid[:full>>6])
+		kt := geColFloat64FilterNulls(out[k:], x[full:len(x)], y[full:len(x)], valid[full>>6:])
+		rebase(out[k:k+kt], full)
+		return k + kt
 	}
-	return genericGeColFloat64Filter(out, x, y)
+	full := len(x) &^ 31
+	k := prims().geColFloat64Filter(out[:full], x[:full], y[:full])
+	kt := genericGeColFloat64Filter(out[k:], x[full:len(x)], y[full:len(x)])
+	rebase(out[k:k+kt], full)
+	return k + kt
 }
 
 // genericGeColFloat64Filter is the pure-Go dense kernel (and SIMD twin) of GeColFloat64Filter.
@@ -5008,6 +5093,11 @@ func genericGeColFloat64Filter(out []int32, x []float64, y []float64) int {
 		k += b2i(!floatLess(x[i], y[i]))
 	}
 	return k
+}
+
+// genericGeColFloat64FilterMasked is the pure-Go twin of the geColFloat64FilterMasked primitive.
+func genericGeColFloat64FilterMasked(out []int32, x []float64, y []float64, valid []uint64) int {
+	return geColFloat64FilterNulls(out, x, y, valid)
 }
 
 // geColFloat64FilterSel is GeColFloat64Filter specialized for a selection vector and no NULLs.

@@ -117,6 +117,24 @@ type primitives struct {
 	geColInt32Bitmap           func(out []uint64, x []int32, y []int32)
 	geColInt32Filter           func(out []int32, x []int32, y []int32) int
 	geColInt32FilterMasked     func(out []int32, x []int32, y []int32, valid []uint64) int
+	eqColFloat64Bitmap         func(out []uint64, x []float64, y []float64)
+	eqColFloat64Filter         func(out []int32, x []float64, y []float64) int
+	eqColFloat64FilterMasked   func(out []int32, x []float64, y []float64, valid []uint64) int
+	neColFloat64Bitmap         func(out []uint64, x []float64, y []float64)
+	neColFloat64Filter         func(out []int32, x []float64, y []float64) int
+	neColFloat64FilterMasked   func(out []int32, x []float64, y []float64, valid []uint64) int
+	ltColFloat64Bitmap         func(out []uint64, x []float64, y []float64)
+	ltColFloat64Filter         func(out []int32, x []float64, y []float64) int
+	ltColFloat64FilterMasked   func(out []int32, x []float64, y []float64, valid []uint64) int
+	leColFloat64Bitmap         func(out []uint64, x []float64, y []float64)
+	leColFloat64Filter         func(out []int32, x []float64, y []float64) int
+	leColFloat64FilterMasked   func(out []int32, x []float64, y []float64, valid []uint64) int
+	gtColFloat64Bitmap         func(out []uint64, x []float64, y []float64)
+	gtColFloat64Filter         func(out []int32, x []float64, y []float64) int
+	gtColFloat64FilterMasked   func(out []int32, x []float64, y []float64, valid []uint64) int
+	geColFloat64Bitmap         func(out []uint64, x []float64, y []float64)
+	geColFloat64Filter         func(out []int32, x []float64, y []float64) int
+	geColFloat64FilterMasked   func(out []int32, x []float64, y []float64, valid []uint64) int
 	hashInt64                  func(out []uint64, x []int64)
 	hashInt32                  func(out []uint64, x []int32)
 	hashFloat64                func(out []uint64, x []float64)
@@ -126,6 +144,9 @@ type primitives struct {
 var genericPrimitives = primitives{
 	and:                        genericAnd,
 	andNot:                     genericAndNot,
+	eqColFloat64Bitmap:         genericEqColFloat64Bitmap,
+	eqColFloat64Filter:         genericEqColFloat64Filter,
+	eqColFloat64FilterMasked:   genericEqColFloat64FilterMasked,
 	eqColInt32Bitmap:           genericEqColInt32Bitmap,
 	eqColInt32Filter:           genericEqColInt32Filter,
 	eqColInt32FilterMasked:     genericEqColInt32FilterMasked,
@@ -141,6 +162,9 @@ var genericPrimitives = primitives{
 	eqConstInt64Bitmap:         genericEqConstInt64Bitmap,
 	eqConstInt64Filter:         genericEqConstInt64Filter,
 	eqConstInt64FilterMasked:   genericEqConstInt64FilterMasked,
+	geColFloat64Bitmap:         genericGeColFloat64Bitmap,
+	geColFloat64Filter:         genericGeColFloat64Filter,
+	geColFloat64FilterMasked:   genericGeColFloat64FilterMasked,
 	geColInt32Bitmap:           genericGeColInt32Bitmap,
 	geColInt32Filter:           genericGeColInt32Filter,
 	geColInt32FilterMasked:     genericGeColInt32FilterMasked,
@@ -156,6 +180,9 @@ var genericPrimitives = primitives{
 	geConstInt64Bitmap:         genericGeConstInt64Bitmap,
 	geConstInt64Filter:         genericGeConstInt64Filter,
 	geConstInt64FilterMasked:   genericGeConstInt64FilterMasked,
+	gtColFloat64Bitmap:         genericGtColFloat64Bitmap,
+	gtColFloat64Filter:         genericGtColFloat64Filter,
+	gtColFloat64FilterMasked:   genericGtColFloat64FilterMasked,
 	gtColInt32Bitmap:           genericGtColInt32Bitmap,
 	gtColInt32Filter:           genericGtColInt32Filter,
 	gtColInt32FilterMasked:     genericGtColInt32FilterMasked,
@@ -174,6 +201,9 @@ var genericPrimitives = primitives{
 	hashFloat64:                genericHashFloat64,
 	hashInt32:                  genericHashInt32,
 	hashInt64:                  genericHashInt64,
+	leColFloat64Bitmap:         genericLeColFloat64Bitmap,
+	leColFloat64Filter:         genericLeColFloat64Filter,
+	leColFloat64FilterMasked:   genericLeColFloat64FilterMasked,
 	leColInt32Bitmap:           genericLeColInt32Bitmap,
 	leColInt32Filter:           genericLeColInt32Filter,
 	leColInt32FilterMasked:     genericLeColInt32FilterMasked,
@@ -189,6 +219,9 @@ var genericPrimitives = primitives{
 	leConstInt64Bitmap:         genericLeConstInt64Bitmap,
 	leConstInt64Filter:         genericLeConstInt64Filter,
 	leConstInt64FilterMasked:   genericLeConstInt64FilterMasked,
+	ltColFloat64Bitmap:         genericLtColFloat64Bitmap,
+	ltColFloat64Filter:         genericLtColFloat64Filter,
+	ltColFloat64FilterMasked:   genericLtColFloat64FilterMasked,
 	ltColInt32Bitmap:           genericLtColInt32Bitmap,
 	ltColInt32Filter:           genericLtColInt32Filter,
 	ltColInt32FilterMasked:     genericLtColInt32FilterMasked,
@@ -216,6 +249,9 @@ var genericPrimitives = primitives{
 	minInt32Masked:             genericMinInt32Masked,
 	minInt64:                   genericMinInt64,
 	minInt64Masked:             genericMinInt64Masked,
+	neColFloat64Bitmap:         genericNeColFloat64Bitmap,
+	neColFloat64Filter:         genericNeColFloat64Filter,
+	neColFloat64FilterMasked:   genericNeColFloat64FilterMasked,
 	neColInt32Bitmap:           genericNeColInt32Bitmap,
 	neColInt32Filter:           genericNeColInt32Filter,
 	neColInt32FilterMasked:     genericNeColInt32FilterMasked,

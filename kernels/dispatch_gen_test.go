@@ -334,6 +334,72 @@ func BenchmarkPrimitives(b *testing.B) {
 	b.Run("geColInt32FilterMasked", func(b *testing.B) {
 		benchPrimitive(b, 4096, func(p *primitives) { _ = p.geColInt32FilterMasked(in.outInt32, in.xInt32, in.yInt32, in.validUint64) })
 	})
+	b.Run("eqColFloat64Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { p.eqColFloat64Bitmap(in.outUint64, in.xFloat64, in.yFloat64) })
+	})
+	b.Run("eqColFloat64Filter", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.eqColFloat64Filter(in.outInt32, in.xFloat64, in.yFloat64) })
+	})
+	b.Run("eqColFloat64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) {
+			_ = p.eqColFloat64FilterMasked(in.outInt32, in.xFloat64, in.yFloat64, in.validUint64)
+		})
+	})
+	b.Run("neColFloat64Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { p.neColFloat64Bitmap(in.outUint64, in.xFloat64, in.yFloat64) })
+	})
+	b.Run("neColFloat64Filter", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.neColFloat64Filter(in.outInt32, in.xFloat64, in.yFloat64) })
+	})
+	b.Run("neColFloat64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) {
+			_ = p.neColFloat64FilterMasked(in.outInt32, in.xFloat64, in.yFloat64, in.validUint64)
+		})
+	})
+	b.Run("ltColFloat64Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { p.ltColFloat64Bitmap(in.outUint64, in.xFloat64, in.yFloat64) })
+	})
+	b.Run("ltColFloat64Filter", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.ltColFloat64Filter(in.outInt32, in.xFloat64, in.yFloat64) })
+	})
+	b.Run("ltColFloat64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) {
+			_ = p.ltColFloat64FilterMasked(in.outInt32, in.xFloat64, in.yFloat64, in.validUint64)
+		})
+	})
+	b.Run("leColFloat64Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { p.leColFloat64Bitmap(in.outUint64, in.xFloat64, in.yFloat64) })
+	})
+	b.Run("leColFloat64Filter", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.leColFloat64Filter(in.outInt32, in.xFloat64, in.yFloat64) })
+	})
+	b.Run("leColFloat64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) {
+			_ = p.leColFloat64FilterMasked(in.outInt32, in.xFloat64, in.yFloat64, in.validUint64)
+		})
+	})
+	b.Run("gtColFloat64Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { p.gtColFloat64Bitmap(in.outUint64, in.xFloat64, in.yFloat64) })
+	})
+	b.Run("gtColFloat64Filter", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.gtColFloat64Filter(in.outInt32, in.xFloat64, in.yFloat64) })
+	})
+	b.Run("gtColFloat64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) {
+			_ = p.gtColFloat64FilterMasked(in.outInt32, in.xFloat64, in.yFloat64, in.validUint64)
+		})
+	})
+	b.Run("geColFloat64Bitmap", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { p.geColFloat64Bitmap(in.outUint64, in.xFloat64, in.yFloat64) })
+	})
+	b.Run("geColFloat64Filter", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) { _ = p.geColFloat64Filter(in.outInt32, in.xFloat64, in.yFloat64) })
+	})
+	b.Run("geColFloat64FilterMasked", func(b *testing.B) {
+		benchPrimitive(b, 8192, func(p *primitives) {
+			_ = p.geColFloat64FilterMasked(in.outInt32, in.xFloat64, in.yFloat64, in.validUint64)
+		})
+	})
 	b.Run("hashInt64", func(b *testing.B) {
 		benchPrimitive(b, 8192, func(p *primitives) { p.hashInt64(in.outUint64, in.xInt64) })
 	})

@@ -9084,6 +9084,1743 @@ geColInt32FilterMaskedAVX2_done:
 	VZEROUPPER
 	RET
 
+// func eqColFloat64BitmapAVX2(out []uint64, x []float64, y []float64)
+// Requires: AVX
+TEXT ·eqColFloat64BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+eqColFloat64BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        eqColFloat64BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x04, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x0c, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x14, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x1c, DI
+	ORQ       DI, SI
+	VMOVDQU   256(CX), Y0
+	VMOVDQU   256(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   288(CX), Y0
+	VMOVDQU   288(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x24, DI
+	ORQ       DI, SI
+	VMOVDQU   320(CX), Y0
+	VMOVDQU   320(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   352(CX), Y0
+	VMOVDQU   352(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x2c, DI
+	ORQ       DI, SI
+	VMOVDQU   384(CX), Y0
+	VMOVDQU   384(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   416(CX), Y0
+	VMOVDQU   416(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x34, DI
+	ORQ       DI, SI
+	VMOVDQU   448(CX), Y0
+	VMOVDQU   448(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	VMOVDQU   480(CX), Y0
+	VMOVDQU   480(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x3c, DI
+	ORQ       DI, SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000200, CX
+	ADDQ      $0x00000200, BX
+	SUBQ      $0x00000040, DX
+	JMP       eqColFloat64BitmapAVX2_loop
+
+eqColFloat64BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func eqColFloat64FilterAVX2(out []int32, x []float64, y []float64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·eqColFloat64FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+eqColFloat64FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        eqColFloat64FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x00, Y3, Y2, Y2
+	VANDPD    Y5, Y4, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R8
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x00, Y3, Y2, Y2
+	VANDPD    Y5, Y4, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       eqColFloat64FilterAVX2_loop
+
+eqColFloat64FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func eqColFloat64FilterMaskedAVX2(out []int32, x []float64, y []float64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·eqColFloat64FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+eqColFloat64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        eqColFloat64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x00, Y3, Y2, Y2
+	VANDPD    Y5, Y4, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x00, Y3, Y2, Y2
+	VANDPD    Y5, Y4, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R10
+	SHLQ      $0x04, R10
+	ORQ       R10, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       eqColFloat64FilterMaskedAVX2_loop
+
+eqColFloat64FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
+	VZEROUPPER
+	RET
+
+// func neColFloat64BitmapAVX2(out []uint64, x []float64, y []float64)
+// Requires: AVX
+TEXT ·neColFloat64BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+neColFloat64BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        neColFloat64BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x04, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x0c, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x14, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x1c, DI
+	ORQ       DI, SI
+	VMOVDQU   256(CX), Y0
+	VMOVDQU   256(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   288(CX), Y0
+	VMOVDQU   288(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x24, DI
+	ORQ       DI, SI
+	VMOVDQU   320(CX), Y0
+	VMOVDQU   320(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   352(CX), Y0
+	VMOVDQU   352(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x2c, DI
+	ORQ       DI, SI
+	VMOVDQU   384(CX), Y0
+	VMOVDQU   384(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   416(CX), Y0
+	VMOVDQU   416(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x34, DI
+	ORQ       DI, SI
+	VMOVDQU   448(CX), Y0
+	VMOVDQU   448(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	VMOVDQU   480(CX), Y0
+	VMOVDQU   480(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x00, Y1, Y0, Y0
+	VANDPD    Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x3c, DI
+	ORQ       DI, SI
+	NOTQ      SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000200, CX
+	ADDQ      $0x00000200, BX
+	SUBQ      $0x00000040, DX
+	JMP       neColFloat64BitmapAVX2_loop
+
+neColFloat64BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func neColFloat64FilterAVX2(out []int32, x []float64, y []float64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·neColFloat64FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+neColFloat64FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        neColFloat64FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x00, Y3, Y2, Y2
+	VANDPD    Y5, Y4, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R8
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x00, Y3, Y2, Y2
+	VANDPD    Y5, Y4, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	XORQ      $0x000000ff, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       neColFloat64FilterAVX2_loop
+
+neColFloat64FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func neColFloat64FilterMaskedAVX2(out []int32, x []float64, y []float64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·neColFloat64FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+neColFloat64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        neColFloat64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x00, Y3, Y2, Y2
+	VANDPD    Y5, Y4, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x00, Y3, Y2, Y2
+	VANDPD    Y5, Y4, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R10
+	SHLQ      $0x04, R10
+	ORQ       R10, R9
+	XORQ      $0x000000ff, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       neColFloat64FilterMaskedAVX2_loop
+
+neColFloat64FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
+	VZEROUPPER
+	RET
+
+// func ltColFloat64BitmapAVX2(out []uint64, x []float64, y []float64)
+// Requires: AVX
+TEXT ·ltColFloat64BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+ltColFloat64BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        ltColFloat64BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x04, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x0c, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x14, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x1c, DI
+	ORQ       DI, SI
+	VMOVDQU   256(CX), Y0
+	VMOVDQU   256(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   288(CX), Y0
+	VMOVDQU   288(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x24, DI
+	ORQ       DI, SI
+	VMOVDQU   320(CX), Y0
+	VMOVDQU   320(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   352(CX), Y0
+	VMOVDQU   352(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x2c, DI
+	ORQ       DI, SI
+	VMOVDQU   384(CX), Y0
+	VMOVDQU   384(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   416(CX), Y0
+	VMOVDQU   416(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x34, DI
+	ORQ       DI, SI
+	VMOVDQU   448(CX), Y0
+	VMOVDQU   448(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	VMOVDQU   480(CX), Y0
+	VMOVDQU   480(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x3c, DI
+	ORQ       DI, SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000200, CX
+	ADDQ      $0x00000200, BX
+	SUBQ      $0x00000040, DX
+	JMP       ltColFloat64BitmapAVX2_loop
+
+ltColFloat64BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func ltColFloat64FilterAVX2(out []int32, x []float64, y []float64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·ltColFloat64FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+ltColFloat64FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        ltColFloat64FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x11, Y3, Y2, Y2
+	VANDNPD   Y5, Y4, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R8
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x11, Y3, Y2, Y2
+	VANDNPD   Y5, Y4, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       ltColFloat64FilterAVX2_loop
+
+ltColFloat64FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func ltColFloat64FilterMaskedAVX2(out []int32, x []float64, y []float64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·ltColFloat64FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+ltColFloat64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        ltColFloat64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x11, Y3, Y2, Y2
+	VANDNPD   Y5, Y4, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x11, Y3, Y2, Y2
+	VANDNPD   Y5, Y4, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R10
+	SHLQ      $0x04, R10
+	ORQ       R10, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       ltColFloat64FilterMaskedAVX2_loop
+
+ltColFloat64FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
+	VZEROUPPER
+	RET
+
+// func leColFloat64BitmapAVX2(out []uint64, x []float64, y []float64)
+// Requires: AVX
+TEXT ·leColFloat64BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+leColFloat64BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        leColFloat64BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x04, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x0c, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x14, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x1c, DI
+	ORQ       DI, SI
+	VMOVDQU   256(CX), Y0
+	VMOVDQU   256(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   288(CX), Y0
+	VMOVDQU   288(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x24, DI
+	ORQ       DI, SI
+	VMOVDQU   320(CX), Y0
+	VMOVDQU   320(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   352(CX), Y0
+	VMOVDQU   352(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x2c, DI
+	ORQ       DI, SI
+	VMOVDQU   384(CX), Y0
+	VMOVDQU   384(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   416(CX), Y0
+	VMOVDQU   416(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x34, DI
+	ORQ       DI, SI
+	VMOVDQU   448(CX), Y0
+	VMOVDQU   448(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	VMOVDQU   480(CX), Y0
+	VMOVDQU   480(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x3c, DI
+	ORQ       DI, SI
+	NOTQ      SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000200, CX
+	ADDQ      $0x00000200, BX
+	SUBQ      $0x00000040, DX
+	JMP       leColFloat64BitmapAVX2_loop
+
+leColFloat64BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func leColFloat64FilterAVX2(out []int32, x []float64, y []float64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·leColFloat64FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+leColFloat64FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        leColFloat64FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x11, Y2, Y3, Y2
+	VANDNPD   Y4, Y5, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R8
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x11, Y2, Y3, Y2
+	VANDNPD   Y4, Y5, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	XORQ      $0x000000ff, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       leColFloat64FilterAVX2_loop
+
+leColFloat64FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func leColFloat64FilterMaskedAVX2(out []int32, x []float64, y []float64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·leColFloat64FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+leColFloat64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        leColFloat64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x11, Y2, Y3, Y2
+	VANDNPD   Y4, Y5, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x11, Y2, Y3, Y2
+	VANDNPD   Y4, Y5, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R10
+	SHLQ      $0x04, R10
+	ORQ       R10, R9
+	XORQ      $0x000000ff, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       leColFloat64FilterMaskedAVX2_loop
+
+leColFloat64FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
+	VZEROUPPER
+	RET
+
+// func gtColFloat64BitmapAVX2(out []uint64, x []float64, y []float64)
+// Requires: AVX
+TEXT ·gtColFloat64BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+gtColFloat64BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        gtColFloat64BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x04, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x0c, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x14, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x1c, DI
+	ORQ       DI, SI
+	VMOVDQU   256(CX), Y0
+	VMOVDQU   256(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   288(CX), Y0
+	VMOVDQU   288(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x24, DI
+	ORQ       DI, SI
+	VMOVDQU   320(CX), Y0
+	VMOVDQU   320(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   352(CX), Y0
+	VMOVDQU   352(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x2c, DI
+	ORQ       DI, SI
+	VMOVDQU   384(CX), Y0
+	VMOVDQU   384(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   416(CX), Y0
+	VMOVDQU   416(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x34, DI
+	ORQ       DI, SI
+	VMOVDQU   448(CX), Y0
+	VMOVDQU   448(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	VMOVDQU   480(CX), Y0
+	VMOVDQU   480(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y0, Y1, Y0
+	VANDNPD   Y2, Y3, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x3c, DI
+	ORQ       DI, SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000200, CX
+	ADDQ      $0x00000200, BX
+	SUBQ      $0x00000040, DX
+	JMP       gtColFloat64BitmapAVX2_loop
+
+gtColFloat64BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func gtColFloat64FilterAVX2(out []int32, x []float64, y []float64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·gtColFloat64FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+gtColFloat64FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        gtColFloat64FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x11, Y2, Y3, Y2
+	VANDNPD   Y4, Y5, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R8
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x11, Y2, Y3, Y2
+	VANDNPD   Y4, Y5, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       gtColFloat64FilterAVX2_loop
+
+gtColFloat64FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func gtColFloat64FilterMaskedAVX2(out []int32, x []float64, y []float64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·gtColFloat64FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+gtColFloat64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        gtColFloat64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x11, Y2, Y3, Y2
+	VANDNPD   Y4, Y5, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x11, Y2, Y3, Y2
+	VANDNPD   Y4, Y5, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R10
+	SHLQ      $0x04, R10
+	ORQ       R10, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       gtColFloat64FilterMaskedAVX2_loop
+
+gtColFloat64FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
+	VZEROUPPER
+	RET
+
+// func geColFloat64BitmapAVX2(out []uint64, x []float64, y []float64)
+// Requires: AVX
+TEXT ·geColFloat64BitmapAVX2(SB), NOSPLIT, $0-72
+	MOVQ out_base+0(FP), AX
+	MOVQ x_base+24(FP), CX
+	MOVQ x_len+32(FP), DX
+	MOVQ y_base+48(FP), BX
+
+geColFloat64BitmapAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        geColFloat64BitmapAVX2_done
+	XORQ      SI, SI
+	VMOVDQU   (CX), Y0
+	VMOVDQU   (BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	ORQ       DI, SI
+	VMOVDQU   32(CX), Y0
+	VMOVDQU   32(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x04, DI
+	ORQ       DI, SI
+	VMOVDQU   64(CX), Y0
+	VMOVDQU   64(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x08, DI
+	ORQ       DI, SI
+	VMOVDQU   96(CX), Y0
+	VMOVDQU   96(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x0c, DI
+	ORQ       DI, SI
+	VMOVDQU   128(CX), Y0
+	VMOVDQU   128(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x10, DI
+	ORQ       DI, SI
+	VMOVDQU   160(CX), Y0
+	VMOVDQU   160(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x14, DI
+	ORQ       DI, SI
+	VMOVDQU   192(CX), Y0
+	VMOVDQU   192(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x18, DI
+	ORQ       DI, SI
+	VMOVDQU   224(CX), Y0
+	VMOVDQU   224(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x1c, DI
+	ORQ       DI, SI
+	VMOVDQU   256(CX), Y0
+	VMOVDQU   256(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x20, DI
+	ORQ       DI, SI
+	VMOVDQU   288(CX), Y0
+	VMOVDQU   288(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x24, DI
+	ORQ       DI, SI
+	VMOVDQU   320(CX), Y0
+	VMOVDQU   320(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x28, DI
+	ORQ       DI, SI
+	VMOVDQU   352(CX), Y0
+	VMOVDQU   352(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x2c, DI
+	ORQ       DI, SI
+	VMOVDQU   384(CX), Y0
+	VMOVDQU   384(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x30, DI
+	ORQ       DI, SI
+	VMOVDQU   416(CX), Y0
+	VMOVDQU   416(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x34, DI
+	ORQ       DI, SI
+	VMOVDQU   448(CX), Y0
+	VMOVDQU   448(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x38, DI
+	ORQ       DI, SI
+	VMOVDQU   480(CX), Y0
+	VMOVDQU   480(BX), Y1
+	VCMPPD    $0x03, Y0, Y0, Y2
+	VCMPPD    $0x03, Y1, Y1, Y3
+	VCMPPD    $0x11, Y1, Y0, Y0
+	VANDNPD   Y3, Y2, Y1
+	VORPD     Y1, Y0, Y0
+	VMOVMSKPD Y0, DI
+	SHLQ      $0x3c, DI
+	ORQ       DI, SI
+	NOTQ      SI
+	MOVQ      SI, (AX)
+	ADDQ      $0x00000008, AX
+	ADDQ      $0x00000200, CX
+	ADDQ      $0x00000200, BX
+	SUBQ      $0x00000040, DX
+	JMP       geColFloat64BitmapAVX2_loop
+
+geColFloat64BitmapAVX2_done:
+	VZEROUPPER
+	RET
+
+// func geColFloat64FilterAVX2(out []int32, x []float64, y []float64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·geColFloat64FilterAVX2(SB), NOSPLIT, $0-80
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	LEAQ         filterLUT<>+0(SB), SI
+	XORQ         DI, DI
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R8
+	MOVD         R8, X1
+	VPBROADCASTD X1, Y1
+
+geColFloat64FilterAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        geColFloat64FilterAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x11, Y3, Y2, Y2
+	VANDNPD   Y5, Y4, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R8
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x11, Y3, Y2, Y2
+	VANDNPD   Y5, Y4, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	SHLQ      $0x04, R9
+	ORQ       R9, R8
+	XORQ      $0x000000ff, R8
+	POPCNTQ   R8, R9
+	SHLQ      $0x05, R8
+	VPADDD    (SI)(R8*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(DI*4)
+	ADDQ      R9, DI
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       geColFloat64FilterAVX2_loop
+
+geColFloat64FilterAVX2_done:
+	MOVQ DI, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func geColFloat64FilterMaskedAVX2(out []int32, x []float64, y []float64, valid []uint64) int
+// Requires: AVX, AVX2, POPCNT, SSE2
+TEXT ·geColFloat64FilterMaskedAVX2(SB), NOSPLIT, $0-104
+	MOVQ         out_base+0(FP), AX
+	MOVQ         x_base+24(FP), CX
+	MOVQ         x_len+32(FP), DX
+	MOVQ         y_base+48(FP), BX
+	MOVQ         valid_base+72(FP), SI
+	LEAQ         filterLUT<>+0(SB), DI
+	XORQ         R8, R8
+	VPXOR        Y0, Y0, Y0
+	MOVL         $0x00000008, R9
+	MOVD         R9, X1
+	VPBROADCASTD X1, Y1
+
+geColFloat64FilterMaskedAVX2_loop:
+	CMPQ      DX, $0x00
+	JE        geColFloat64FilterMaskedAVX2_done
+	VMOVDQU   (CX), Y2
+	VMOVDQU   (BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x11, Y3, Y2, Y2
+	VANDNPD   Y5, Y4, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R9
+	VMOVDQU   32(CX), Y2
+	VMOVDQU   32(BX), Y3
+	VCMPPD    $0x03, Y2, Y2, Y4
+	VCMPPD    $0x03, Y3, Y3, Y5
+	VCMPPD    $0x11, Y3, Y2, Y2
+	VANDNPD   Y5, Y4, Y3
+	VORPD     Y3, Y2, Y2
+	VMOVMSKPD Y2, R10
+	SHLQ      $0x04, R10
+	ORQ       R10, R9
+	XORQ      $0x000000ff, R9
+	MOVBQZX   (SI), R10
+	ANDQ      R10, R9
+	INCQ      SI
+	POPCNTQ   R9, R10
+	SHLQ      $0x05, R9
+	VPADDD    (DI)(R9*1), Y0, Y2
+	VMOVDQU   Y2, (AX)(R8*4)
+	ADDQ      R10, R8
+	VPADDD    Y1, Y0, Y0
+	ADDQ      $0x00000040, CX
+	ADDQ      $0x00000040, BX
+	SUBQ      $0x00000008, DX
+	JMP       geColFloat64FilterMaskedAVX2_loop
+
+geColFloat64FilterMaskedAVX2_done:
+	MOVQ R8, ret+96(FP)
+	VZEROUPPER
+	RET
+
 // func hashInt64AVX2(out []uint64, x []int64)
 // Requires: AVX, AVX2, SSE2
 TEXT ·hashInt64AVX2(SB), NOSPLIT, $0-48

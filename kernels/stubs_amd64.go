@@ -328,6 +328,60 @@ func geColInt32FilterAVX2(out []int32, x []int32, y []int32) int
 // geColInt32FilterMaskedAVX2 is the AVX2 geColInt32FilterMasked primitive (kernels/SIMD.md).
 func geColInt32FilterMaskedAVX2(out []int32, x []int32, y []int32, valid []uint64) int
 
+// eqColFloat64BitmapAVX2 is the AVX2 eqColFloat64Bitmap primitive (kernels/SIMD.md).
+func eqColFloat64BitmapAVX2(out []uint64, x []float64, y []float64)
+
+// eqColFloat64FilterAVX2 is the AVX2 eqColFloat64Filter primitive (kernels/SIMD.md).
+func eqColFloat64FilterAVX2(out []int32, x []float64, y []float64) int
+
+// eqColFloat64FilterMaskedAVX2 is the AVX2 eqColFloat64FilterMasked primitive (kernels/SIMD.md).
+func eqColFloat64FilterMaskedAVX2(out []int32, x []float64, y []float64, valid []uint64) int
+
+// neColFloat64BitmapAVX2 is the AVX2 neColFloat64Bitmap primitive (kernels/SIMD.md).
+func neColFloat64BitmapAVX2(out []uint64, x []float64, y []float64)
+
+// neColFloat64FilterAVX2 is the AVX2 neColFloat64Filter primitive (kernels/SIMD.md).
+func neColFloat64FilterAVX2(out []int32, x []float64, y []float64) int
+
+// neColFloat64FilterMaskedAVX2 is the AVX2 neColFloat64FilterMasked primitive (kernels/SIMD.md).
+func neColFloat64FilterMaskedAVX2(out []int32, x []float64, y []float64, valid []uint64) int
+
+// ltColFloat64BitmapAVX2 is the AVX2 ltColFloat64Bitmap primitive (kernels/SIMD.md).
+func ltColFloat64BitmapAVX2(out []uint64, x []float64, y []float64)
+
+// ltColFloat64FilterAVX2 is the AVX2 ltColFloat64Filter primitive (kernels/SIMD.md).
+func ltColFloat64FilterAVX2(out []int32, x []float64, y []float64) int
+
+// ltColFloat64FilterMaskedAVX2 is the AVX2 ltColFloat64FilterMasked primitive (kernels/SIMD.md).
+func ltColFloat64FilterMaskedAVX2(out []int32, x []float64, y []float64, valid []uint64) int
+
+// leColFloat64BitmapAVX2 is the AVX2 leColFloat64Bitmap primitive (kernels/SIMD.md).
+func leColFloat64BitmapAVX2(out []uint64, x []float64, y []float64)
+
+// leColFloat64FilterAVX2 is the AVX2 leColFloat64Filter primitive (kernels/SIMD.md).
+func leColFloat64FilterAVX2(out []int32, x []float64, y []float64) int
+
+// leColFloat64FilterMaskedAVX2 is the AVX2 leColFloat64FilterMasked primitive (kernels/SIMD.md).
+func leColFloat64FilterMaskedAVX2(out []int32, x []float64, y []float64, valid []uint64) int
+
+// gtColFloat64BitmapAVX2 is the AVX2 gtColFloat64Bitmap primitive (kernels/SIMD.md).
+func gtColFloat64BitmapAVX2(out []uint64, x []float64, y []float64)
+
+// gtColFloat64FilterAVX2 is the AVX2 gtColFloat64Filter primitive (kernels/SIMD.md).
+func gtColFloat64FilterAVX2(out []int32, x []float64, y []float64) int
+
+// gtColFloat64FilterMaskedAVX2 is the AVX2 gtColFloat64FilterMasked primitive (kernels/SIMD.md).
+func gtColFloat64FilterMaskedAVX2(out []int32, x []float64, y []float64, valid []uint64) int
+
+// geColFloat64BitmapAVX2 is the AVX2 geColFloat64Bitmap primitive (kernels/SIMD.md).
+func geColFloat64BitmapAVX2(out []uint64, x []float64, y []float64)
+
+// geColFloat64FilterAVX2 is the AVX2 geColFloat64Filter primitive (kernels/SIMD.md).
+func geColFloat64FilterAVX2(out []int32, x []float64, y []float64) int
+
+// geColFloat64FilterMaskedAVX2 is the AVX2 geColFloat64FilterMasked primitive (kernels/SIMD.md).
+func geColFloat64FilterMaskedAVX2(out []int32, x []float64, y []float64, valid []uint64) int
+
 // hashInt64AVX2 is the AVX2 hashInt64 primitive (kernels/SIMD.md).
 func hashInt64AVX2(out []uint64, x []int64)
 

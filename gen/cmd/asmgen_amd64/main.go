@@ -640,6 +640,39 @@ func (o cmpOperand) at(disp int) reg.VecVirtual {
 	return w
 }
 
+// compare sets m to the lanes where "v op operand" holds, before the op's final complement
+// (returned true when the caller must invert the lane bits).
+func (o cmpOperand) compare(t gen.Type, op gen.CmpOp, v reg.VecVirtual, disp int, m reg.VecVirtual) bool {
+	w := o.at(disp)
+	if o.ptr != nil && t.Float {
+		return compareFloatColumns(op, v, w, m)
+	}
+	return compareMask(t, op, v, w, m)
+}
+
+// compareFloatColumns compares two float columns in chunk.CompareFloat64 order, where NaN equals
+// NaN and sorts after +Inf, so both operands may be NaN (with a constant the wrapper excludes NaN):
+// x == y is EQ_OQ or both NaN, x < y is LT_OQ or (x ordered and y NaN), x > y is y < x; Ne, Ge
+// and Le are their complements.
+func compareFloatColumns(op gen.CmpOp, x, y, m reg.VecVirtual) (invert bool) {
+	ux, uy, t := YMM(), YMM(), YMM()
+	VCMPPD(Imm(3), x, x, ux) // x is NaN
+	VCMPPD(Imm(3), y, y, uy) // y is NaN
+	switch op.Name {
+	case "Eq", "Ne":
+		VCMPPD(Imm(0x00), y, x, m) // x EQ_OQ y
+		VANDPD(uy, ux, t)          // both NaN
+	case "Lt", "Ge":
+		VCMPPD(Imm(0x11), y, x, m) // x LT_OQ y
+		VANDNPD(uy, ux, t)         // y NaN and x not
+	default: // Gt, Le
+		VCMPPD(Imm(0x11), x, y, m) // y LT_OQ x
+		VANDNPD(ux, uy, t)         // x NaN and y not
+	}
+	VORPD(t, m, m)
+	return op.Name == "Ne" || op.Name == "Ge" || op.Name == "Le"
+}
+
 // advance moves the y cursor with x.
 func (o cmpOperand) advance(bytes uint32) {
 	if o.ptr != nil {
@@ -675,7 +708,7 @@ func emitCmpBitmap(t gen.Type, op gen.CmpOp, col bool) {
 	for k := 0; k < 64/lanes; k++ {
 		v, m := YMM(), YMM()
 		VMOVDQU(Mem{Base: p, Disp: 32 * k}, v)
-		invert = compareMask(t, op, v, rhs.at(32*k), m)
+		invert = rhs.compare(t, op, v, 32*k, m)
 		r := GP64()
 		moveMask(t, m, r.As32())
 		if k > 0 {
@@ -759,7 +792,7 @@ func emitCmpFilter(t gen.Type, op gen.CmpOp, lut Mem, col, masked bool) {
 	for j := 0; j < 8/lanes; j++ {
 		v, m := YMM(), YMM()
 		VMOVDQU(Mem{Base: p, Disp: 32 * j}, v)
-		invert = compareMask(t, op, v, rhs.at(32*j), m)
+		invert = rhs.compare(t, op, v, 32*j, m)
 		if j == 0 {
 			moveMask(t, m, idx.As32())
 			continue
