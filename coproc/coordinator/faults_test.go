@@ -186,3 +186,28 @@ func TestLimitCancels(t *testing.T) {
 	require.Less(t, st.ScannedRows, int64(len(e.rows)))
 	t.Log(st)
 }
+
+// TestCancel cancels a query mid-flight: it returns context.Canceled promptly and no request
+// starts afterwards.
+func TestCancel(t *testing.T) {
+	rng := newRNG(t)
+	e := newEnv(t, rng, 3000, 30, node.Config{}, coordinator.Config{MinPagingSize: 16, MaxPagingSize: 16})
+	for _, keep := range []bool{false, true} {
+		ctx, cancel := context.WithCancel(context.Background())
+		var calls atomic.Int64
+		hook := func(int, uint64) {
+			if calls.Add(1) == 10 {
+				cancel()
+			}
+		}
+		q := &coordinator.Query{Root: scan(fullCols, false), Ranges: tableRange(), StartTS: 100, KeepOrder: keep}
+		_, st, err := runHooked(t, ctx, e.client, q, hook)
+		require.ErrorIs(t, err, context.Canceled)
+		after := calls.Load()
+		time.Sleep(20 * time.Millisecond)
+		require.Equal(t, after, calls.Load(), "requests started after the query returned")
+		require.Less(t, after, int64(10+15), "workers kept starting requests after the cancel")
+		require.Positive(t, st.CancelledTasks)
+		cancel()
+	}
+}

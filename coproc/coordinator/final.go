@@ -53,6 +53,12 @@ func (c *Client) build(ectx *exec.Context, q *Query, hook func(int, uint64)) (ex
 		Ranges: q.Ranges, StartTS: q.StartTS, KeepOrder: q.KeepOrder, Desc: desc,
 		Concurrency: q.Concurrency, NoPaging: q.NoPaging,
 	}
+	switch q.Root.Exec.(type) {
+	case *coprocpb.Executor_Aggregation, *coprocpb.Executor_TopN:
+		// Their output per region is bounded by the groups or the limit, not by the rows
+		// scanned, so pages would only add round trips (and partial results to merge).
+		req.NoPaging = true
+	}
 	reader := &readerNode{reader: NewReader(ectx, c, req, types)}
 	reader.reader.hook = hook
 	var root plan.Node = reader
