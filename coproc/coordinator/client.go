@@ -17,6 +17,8 @@ type Client struct {
 	conns []*grpc.ClientConn
 	rpcs  []coprocpb.CoprocessorClient
 	cache *regionCache
+	// copCache is nil when the coprocessor cache is off.
+	copCache *copCache
 }
 
 // New connects to the stores (lazily: gRPC dials on first use) and returns a client.
@@ -39,6 +41,9 @@ func New(cfg Config, opts ...grpc.DialOption) (*Client, error) {
 		c.rpcs = append(c.rpcs, coprocpb.NewCoprocessorClient(conn))
 	}
 	c.cache = &regionCache{client: c}
+	if cfg.Cache.Enabled {
+		c.copCache = newCopCache(cfg.Cache)
+	}
 	return c, nil
 }
 

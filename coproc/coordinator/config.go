@@ -34,6 +34,9 @@ type Config struct {
 	// BufferedBytes is how many response bytes may wait for the consumer before workers stop
 	// starting new requests (the head task in keep-order mode always continues). Default 64 MiB.
 	BufferedBytes int64
+	// Cache configures the coprocessor cache, used for requests answered in one page per task
+	// (aggregation and TopN fragments, or NoPaging requests).
+	Cache CacheConfig
 }
 
 func (c Config) withDefaults() (Config, error) {

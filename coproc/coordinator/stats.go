@@ -23,13 +23,14 @@ type Stats struct {
 	PeakBuffered   atomic.Int64 // largest response bytes waiting for the consumer at once
 	CancelledTasks atomic.Int64 // tasks never finished because the stream closed early
 	Workers        atomic.Int64
+	CacheHits      atomic.Int64 // tasks answered from the coprocessor cache
 }
 
 // StatsSnapshot is a copy of Stats' counters.
 type StatsSnapshot struct {
-	Tasks, RPCs, Pages, EpochNotMatch, RegionMiss, ServerBusy, MemoryWaits  int64
-	ResponseBytes, ScannedRows, Rows, PeakBuffered, CancelledTasks, Workers int64
-	Backoff, Process                                                        time.Duration
+	Tasks, RPCs, Pages, EpochNotMatch, RegionMiss, ServerBusy, MemoryWaits             int64
+	ResponseBytes, ScannedRows, Rows, PeakBuffered, CancelledTasks, Workers, CacheHits int64
+	Backoff, Process                                                                   time.Duration
 }
 
 // Snapshot copies the counters.
@@ -38,7 +39,7 @@ func (s *Stats) Snapshot() StatsSnapshot {
 		Tasks: s.Tasks.Load(), RPCs: s.RPCs.Load(), Pages: s.Pages.Load(), EpochNotMatch: s.EpochNotMatch.Load(),
 		RegionMiss: s.RegionMiss.Load(), ServerBusy: s.ServerBusy.Load(), MemoryWaits: s.MemoryWaits.Load(),
 		ResponseBytes: s.ResponseBytes.Load(), ScannedRows: s.ScannedRows.Load(), Rows: s.Rows.Load(),
-		PeakBuffered: s.PeakBuffered.Load(), CancelledTasks: s.CancelledTasks.Load(), Workers: s.Workers.Load(),
+		PeakBuffered: s.PeakBuffered.Load(), CancelledTasks: s.CancelledTasks.Load(), Workers: s.Workers.Load(), CacheHits: s.CacheHits.Load(),
 		Backoff: time.Duration(s.BackoffNanos.Load()), Process: time.Duration(s.ProcessNanos.Load()),
 	}
 }
@@ -46,8 +47,8 @@ func (s *Stats) Snapshot() StatsSnapshot {
 // String formats the counters on one line, as EXPLAIN ANALYZE prints a cop reader's details.
 func (s StatsSnapshot) String() string {
 	return fmt.Sprintf("tasks=%d workers=%d rpcs=%d pages=%d scanned_rows=%d rows=%d resp_bytes=%d peak_buffered=%d "+
-		"epoch_not_match=%d region_miss=%d server_busy=%d backoff=%v memory_waits=%d cancelled_tasks=%d node_time=%v",
+		"epoch_not_match=%d region_miss=%d server_busy=%d backoff=%v memory_waits=%d cancelled_tasks=%d cache_hits=%d node_time=%v",
 		s.Tasks, s.Workers, s.RPCs, s.Pages, s.ScannedRows, s.Rows, s.ResponseBytes, s.PeakBuffered,
-		s.EpochNotMatch, s.RegionMiss, s.ServerBusy, s.Backoff.Round(time.Microsecond), s.MemoryWaits, s.CancelledTasks,
+		s.EpochNotMatch, s.RegionMiss, s.ServerBusy, s.Backoff.Round(time.Microsecond), s.MemoryWaits, s.CancelledTasks, s.CacheHits,
 		s.Process.Round(time.Microsecond))
 }

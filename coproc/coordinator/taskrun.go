@@ -91,6 +91,18 @@ func (r *taskRun) next(ctx context.Context) (*result, error) {
 		if !s.req.NoPaging {
 			req.PagingSize = r.page
 		}
+		// The cache holds whole-task answers, so only unpaged requests use it.
+		var cacheKey string
+		var cached *cacheEntry
+		reg := regionID{t.region.store, t.region.region.Id}
+		if cc := s.client.copCache; cc != nil && s.req.NoPaging {
+			if k, err := makeCacheKey(s.req.DAG, t.ranges); err == nil {
+				cacheKey, req.IsCacheEnabled = k, true
+				if cached = cc.lookup(cacheKey, reg); cached != nil {
+					req.CacheIfMatchVersion = cached.version
+				}
+			}
+		}
 		s.stats.RPCs.Add(1)
 		resp, err := s.client.rpcs[t.region.store].Coprocessor(ctx, req)
 		if err != nil {
@@ -109,6 +121,17 @@ func (r *taskRun) next(ctx context.Context) (*result, error) {
 				return nil, err
 			}
 			continue
+		}
+		if resp.IsCacheHit && cached != nil {
+			s.client.copCache.hits.Add(1)
+			s.stats.CacheHits.Add(1)
+			resp = &coprocpb.Response{Chunks: cached.chunks}
+		} else if req.IsCacheEnabled && resp.RegionError == nil && resp.OtherError == "" {
+			s.client.copCache.misses.Add(1)
+			if resp.CanBeCached && !resp.HasMore {
+				s.client.copCache.admit(cacheKey, reg, resp.CacheLastVersion, resp.Chunks,
+					time.Duration(resp.GetExecDetails().GetProcessWallNs()))
+			}
 		}
 		if resp.OtherError != "" {
 			return nil, fmt.Errorf("coordinator: region %d on store %d: %s", t.region.region.Id, t.region.store, resp.OtherError)
