@@ -31,6 +31,9 @@ type Config struct {
 	// MaxPageRows bounds the rows one page scans; an unpaged request gets this page size.
 	// Default 262144.
 	MaxPageRows int `json:"max_page_rows"`
+	// MaxResponseBytes ends a page early, after the batch that brings its encoded chunks to this
+	// size, so wide rows cannot make a page of MaxPageRows rows arbitrarily large. Default 64 MiB.
+	MaxResponseBytes int `json:"max_response_bytes"`
 	// RequestTimeoutMS is the deadline of a request that names none. Default 60000.
 	RequestTimeoutMS int64 `json:"request_timeout_ms"`
 	// MaxChunkSize is the largest batch operators pass. Default 1024.
@@ -69,6 +72,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxPageRows == 0 {
 		c.MaxPageRows = 1 << 18
 	}
+	if c.MaxResponseBytes == 0 {
+		c.MaxResponseBytes = 64 << 20
+	}
 	if c.RequestTimeoutMS == 0 {
 		c.RequestTimeoutMS = 60_000
 	}
@@ -77,7 +83,7 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	switch {
 	case c.MaxConcurrentHeavy < 0, c.RequestMemoryQuota < 0, c.MaxRequestBytes < 0, c.MaxRanges < 0,
-		c.MaxPageRows < 0, c.RequestTimeoutMS < 0, c.MaxChunkSize < 0, c.BlockCacheBytes < 0:
+		c.MaxPageRows < 0, c.MaxResponseBytes < 0, c.RequestTimeoutMS < 0, c.MaxChunkSize < 0, c.BlockCacheBytes < 0:
 		return c, errors.New("node: config limits must not be negative")
 	}
 	if c.TLS.Enabled() && (c.TLS.CAFile == "" || c.TLS.CertFile == "" || c.TLS.KeyFile == "") {
@@ -103,6 +109,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.MaxRequestBytes, "max-request-bytes", c.MaxRequestBytes, "largest encoded request (0: 8 MiB)")
 	fs.IntVar(&c.MaxRanges, "max-ranges", c.MaxRanges, "most key ranges per request (0: 65536)")
 	fs.IntVar(&c.MaxPageRows, "max-page-rows", c.MaxPageRows, "most rows one page scans (0: 262144)")
+	fs.IntVar(&c.MaxResponseBytes, "max-response-bytes", c.MaxResponseBytes, "page size in encoded bytes that ends a page early (0: 64 MiB)")
 	fs.Int64Var(&c.RequestTimeoutMS, "request-timeout-ms", c.RequestTimeoutMS, "default request deadline (0: 60000)")
 	fs.IntVar(&c.MaxChunkSize, "max-chunk-size", c.MaxChunkSize, "largest batch in rows (0: 1024)")
 	fs.Int64Var(&c.BlockCacheBytes, "block-cache-bytes", c.BlockCacheBytes, "Pebble block cache (0: Pebble's default)")

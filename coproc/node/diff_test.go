@@ -194,7 +194,11 @@ func TestDifferential(t *testing.T) {
 	checkTrackers(t)
 	rng, _ := newRNG(t)
 	for round := range 4 {
-		f := newFixture(t, rng, 200+rng.IntN(1500), rng.IntN(20), Config{MaxConcurrentHeavy: 64})
+		cfg := Config{MaxConcurrentHeavy: 64}
+		if rng.IntN(2) == 0 {
+			cfg.MaxResponseBytes = 1 + rng.IntN(4096) // pages also end by size
+		}
+		f := newFixture(t, rng, 200+rng.IntN(1500), rng.IntN(20), cfg)
 		regions := f.st.Regions()
 		call, via := coprocessorFunc(f.node.Coprocessor), "in process"
 		if round%2 == 1 {
@@ -203,6 +207,7 @@ func TestDifferential(t *testing.T) {
 				return client.Coprocessor(ctx, r)
 			}, "over gRPC"
 		}
+		t.Logf("round %d: max response bytes %d", round, f.node.cfg.MaxResponseBytes)
 		for iter := range 40 {
 			desc := rng.IntN(2) == 0
 			c := randomCase(t, rng, desc)

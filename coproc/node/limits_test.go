@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -11,8 +12,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
 
+	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/coproc/coprocpb"
 	"github.com/copvec/copvec/coproc/store"
+	"github.com/copvec/copvec/runtime/reftest"
 )
 
 func aggRequest(f *fixture) *coprocpb.Request {
@@ -157,4 +160,30 @@ func TestExecutionSummaries(t *testing.T) {
 	require.True(t, strings.HasPrefix(s[2].ExecutorId, "TableScan#"), s[2].ExecutorId)
 	require.Equal(t, uint64(len(f.rows)), s[2].NumProducedRows)
 	require.Equal(t, uint64(1), s[0].NumProducedRows)
+}
+
+// TestPageEndsBySize: with a tiny response budget every page ends after its first batch, and the
+// pages still add up to the table exactly.
+func TestPageEndsBySize(t *testing.T) {
+	rng, _ := newRNG(t)
+	f := newFixture(t, rng, 1500, 3, Config{MaxResponseBytes: 1})
+	for _, desc := range []bool{false, true} {
+		pages := 0
+		call := func(ctx context.Context, req *coprocpb.Request) (*coprocpb.Response, error) {
+			resp, err := f.node.Coprocessor(ctx, req)
+			if len(resp.GetChunks()) > 1 {
+				t.Errorf("page with %d chunks", len(resp.Chunks))
+			}
+			pages++
+			return resp, err
+		}
+		want := rowsIn(f.rows, fullTableRange())
+		if desc {
+			slices.Reverse(want)
+		}
+		got, _, err := runQuery(context.Background(), call, f.st.Regions(), query{root: scanPB(desc), ranges: fullTableRange(), desc: desc, page: 1 << 20, startTS: store.MaxTS}, nil)
+		require.NoError(t, err)
+		require.Empty(t, reftest.Diff(want, got))
+		require.GreaterOrEqual(t, pages, len(want)/chunk.InitialCapacity, "each page is one batch of at most %d rows", chunk.InitialCapacity)
+	}
 }

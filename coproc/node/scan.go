@@ -103,6 +103,9 @@ func (s *scanOp) Next(ctx context.Context, chk *chunk.Chunk) error {
 	return nil
 }
 
+// endPage makes the scan produce no more rows in this page.
+func (s *scanOp) endPage() { s.pageFull = true }
+
 func (s *scanOp) Close() error {
 	if s.sc == nil {
 		return nil

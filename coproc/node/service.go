@@ -202,9 +202,16 @@ func (n *Node) run(ctx context.Context, req *coprocpb.Request, d *dag) (*coprocp
 	}
 	resp := &coprocpb.Response{OutputTypes: dagpb.TypesToPB(d.types)}
 	var buf []byte
+	size := 0
 	err = exec.Run(ctx, ectx, root, func(c *chunk.Chunk) error {
 		buf = chunk.Encode(buf[:0], c)
 		resp.Chunks = append(resp.Chunks, bytes.Clone(buf))
+		if size += len(buf); size >= n.cfg.MaxResponseBytes {
+			// Operators between the scan and the root hold no rows between batches, so every
+			// row scanned so far is in the answer (or in a blocking operator's state, which it
+			// emits when its input ends): ending the scan here keeps the covered range exact.
+			d.scan.endPage()
+		}
 		return nil
 	})
 	if testHookAfterRun != nil {
