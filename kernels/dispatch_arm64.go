@@ -118,6 +118,24 @@ func init() {
 		p.geColInt32Bitmap = geColInt32BitmapNEON
 		p.geColInt32Filter = geColInt32FilterNEON
 		p.geColInt32FilterMasked = geColInt32FilterMaskedNEON
+		p.eqColFloat64Bitmap = eqColFloat64BitmapNEON
+		p.eqColFloat64Filter = eqColFloat64FilterNEON
+		p.eqColFloat64FilterMasked = eqColFloat64FilterMaskedNEON
+		p.neColFloat64Bitmap = neColFloat64BitmapNEON
+		p.neColFloat64Filter = neColFloat64FilterNEON
+		p.neColFloat64FilterMasked = neColFloat64FilterMaskedNEON
+		p.ltColFloat64Bitmap = ltColFloat64BitmapNEON
+		p.ltColFloat64Filter = ltColFloat64FilterNEON
+		p.ltColFloat64FilterMasked = ltColFloat64FilterMaskedNEON
+		p.leColFloat64Bitmap = leColFloat64BitmapNEON
+		p.leColFloat64Filter = leColFloat64FilterNEON
+		p.leColFloat64FilterMasked = leColFloat64FilterMaskedNEON
+		p.gtColFloat64Bitmap = gtColFloat64BitmapNEON
+		p.gtColFloat64Filter = gtColFloat64FilterNEON
+		p.gtColFloat64FilterMasked = gtColFloat64FilterMaskedNEON
+		p.geColFloat64Bitmap = geColFloat64BitmapNEON
+		p.geColFloat64Filter = geColFloat64FilterNEON
+		p.geColFloat64FilterMasked = geColFloat64FilterMaskedNEON
 		p.hashInt64 = hashInt64NEON
 	})
 }

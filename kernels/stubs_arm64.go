@@ -339,4 +339,58 @@ func geColInt32FilterNEON(out []int32, x []int32, y []int32) int
 func geColInt32FilterMaskedNEON(out []int32, x []int32, y []int32, valid []uint64) int
 
 //go:noescape
+func eqColFloat64BitmapNEON(out []uint64, x []float64, y []float64)
+
+//go:noescape
+func eqColFloat64FilterNEON(out []int32, x []float64, y []float64) int
+
+//go:noescape
+func eqColFloat64FilterMaskedNEON(out []int32, x []float64, y []float64, valid []uint64) int
+
+//go:noescape
+func neColFloat64BitmapNEON(out []uint64, x []float64, y []float64)
+
+//go:noescape
+func neColFloat64FilterNEON(out []int32, x []float64, y []float64) int
+
+//go:noescape
+func neColFloat64FilterMaskedNEON(out []int32, x []float64, y []float64, valid []uint64) int
+
+//go:noescape
+func ltColFloat64BitmapNEON(out []uint64, x []float64, y []float64)
+
+//go:noescape
+func ltColFloat64FilterNEON(out []int32, x []float64, y []float64) int
+
+//go:noescape
+func ltColFloat64FilterMaskedNEON(out []int32, x []float64, y []float64, valid []uint64) int
+
+//go:noescape
+func leColFloat64BitmapNEON(out []uint64, x []float64, y []float64)
+
+//go:noescape
+func leColFloat64FilterNEON(out []int32, x []float64, y []float64) int
+
+//go:noescape
+func leColFloat64FilterMaskedNEON(out []int32, x []float64, y []float64, valid []uint64) int
+
+//go:noescape
+func gtColFloat64BitmapNEON(out []uint64, x []float64, y []float64)
+
+//go:noescape
+func gtColFloat64FilterNEON(out []int32, x []float64, y []float64) int
+
+//go:noescape
+func gtColFloat64FilterMaskedNEON(out []int32, x []float64, y []float64, valid []uint64) int
+
+//go:noescape
+func geColFloat64BitmapNEON(out []uint64, x []float64, y []float64)
+
+//go:noescape
+func geColFloat64FilterNEON(out []int32, x []float64, y []float64) int
+
+//go:noescape
+func geColFloat64FilterMaskedNEON(out []int32, x []float64, y []float64, valid []uint64) int
+
+//go:noescape
 func hashInt64NEON(out []uint64, x []int64)

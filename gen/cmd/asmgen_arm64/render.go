@@ -77,6 +77,12 @@ func render(dir, dispatchTable string, checkOracle bool) (*output, error) {
 			}
 			return b
 		},
+		"ifb": func(c bool, a, b bool) bool {
+			if c {
+				return a
+			}
+			return b
+		},
 		"ifi": func(c bool, a, b int) int {
 			if c {
 				return a

@@ -27,6 +27,11 @@ type opData struct {
 	Insn  string // lane compare giving all-ones when true
 	Swap  bool   // compare c against x (c > x) instead of x against c
 	Not   bool   // complement the result bits
+	// Column-vs-column form. Integers use Insn/Swap/Not as above. Floats follow the full
+	// chunk.CompareFloat64 order (NaN == NaN, NaN after +Inf): ColBase is the NaN-aware mask built
+	// ("Eq", "Lt" or "Gt", see masks.s.tmpl) and ColNot complements it.
+	ColBase string
+	ColNot  bool
 }
 
 // neonCompare maps each op to NEON compares. Integers: CMGT/CMGE are signed. Floats use ordered
@@ -51,6 +56,16 @@ var neonCompare = map[bool]map[string]opData{
 	},
 }
 
+// floatColumn maps each op to a NaN-aware column compare: Ne = !Eq, Le = !Gt, Ge = !Lt.
+var floatColumn = map[string]struct {
+	base string
+	not  bool
+}{
+	"Eq": {"Eq", false}, "Ne": {"Eq", true},
+	"Lt": {"Lt", false}, "Le": {"Gt", true},
+	"Gt": {"Gt", false}, "Ge": {"Lt", true},
+}
+
 // neonTypes derives the per-type template data from gen's tables; every type must be both an
 // aggregate and a SIMD compare type, since each per-type template implements both families.
 func neonTypes() ([]typeData, error) {
@@ -59,9 +74,7 @@ func neonTypes() ([]typeData, error) {
 		if !contains(gen.CompareSIMDTypes, t.Name) {
 			return nil, fmt.Errorf("asmgen_arm64: type %s has aggregates but no SIMD compares", t.Name)
 		}
-		// Column-vs-column float compares need NaN == NaN (chunk order), which the constant
-		// compares below do not give; they stay generic on arm64.
-		d := typeData{Type: t, Col: contains(gen.CompareColSIMDTypes, t.Name) && !t.Float}
+		d := typeData{Type: t, Col: contains(gen.CompareColSIMDTypes, t.Name)}
 		switch t.Width {
 		case 8:
 			d.Arr, d.GoArr, d.Lanes, d.Move = "2D", "D2", 2, "MOVD"
@@ -82,6 +95,14 @@ func neonTypes() ([]typeData, error) {
 				return nil, fmt.Errorf("asmgen_arm64: no NEON compare for %s on %s", op.Name, t.Name)
 			}
 			o.CmpOp, o.Lower = op, lowerFirst(op.Name)
+			o.ColNot = o.Not
+			if t.Float {
+				fc, ok := floatColumn[op.Name]
+				if !ok {
+					return nil, fmt.Errorf("asmgen_arm64: no NEON column compare for %s on %s", op.Name, t.Name)
+				}
+				o.ColBase, o.ColNot = fc.base, fc.not
+			}
 			d.Ops = append(d.Ops, o)
 		}
 		out = append(out, d)
