@@ -85,29 +85,58 @@ func randomCase(t testing.TB, rng *rand.Rand, desc bool) diffCase {
 	case 5:
 		n := uint64(1 + rng.IntN(40))
 		rkeys := reftest.RandomKeys(rng, len(reftest.ExprSchema))
+		// Keys are columns, or (half the time) expressions the node computes in a projection
+		// around the TopN. Either way they are appended as extra columns for the reference, and
+		// only they are compared, since ties may come out in any order.
+		wide := columns(allColumns())
 		keys := make([]sortkey.Key, len(rkeys))
+		wideKeys := make([]reftest.SortKey, len(rkeys))
+		keyCols := make([]int, len(rkeys))
 		var by []*coprocpb.ByItem
 		for i, k := range rkeys {
-			keys[i] = sortkey.Key{Col: k.Col, Desc: k.Desc, NullsFirst: k.NullsFirst}
-			by = append(by, &coprocpb.ByItem{Expr: mustPB(t, expr.NewColumn(k.Col, reftest.ExprSchema[k.Col])),
-				Desc: k.Desc, NullsFirst: k.NullsFirst})
+			var e expr.Expr = expr.NewColumn(k.Col, reftest.ExprSchema[k.Col])
+			if rng.IntN(2) == 0 {
+				e = gen.Expr(kinds[rng.IntN(len(kinds))], 1+rng.IntN(2))
+			}
+			keyCols[i] = len(wide)
+			wide = append(wide, e)
+			keys[i] = sortkey.Key{Col: keyCols[i], Desc: k.Desc, NullsFirst: k.NullsFirst}
+			wideKeys[i] = reftest.SortKey{Col: keyCols[i], Desc: k.Desc, NullsFirst: k.NullsFirst}
+			by = append(by, &coprocpb.ByItem{Expr: mustPB(t, e), Desc: k.Desc, NullsFirst: k.NullsFirst})
 		}
-		// Ties may come out in any order, so only the key columns are compared row for row.
-		keyCols := make([]int, len(rkeys))
-		for i, k := range rkeys {
-			keyCols[i] = k.Col
-		}
-		return diffCase{name: fmt.Sprintf("topn %d by %v", n, keys), ordered: true,
+		return diffCase{name: fmt.Sprintf("topn %d by %v", n, wide[len(reftest.ExprSchema):]), ordered: true,
 			root: &coprocpb.Executor{Exec: &coprocpb.Executor_TopN{TopN: &coprocpb.TopN{Child: scan, OrderBy: by, Limit: n}}},
 			ref: func(s plan.Node) plan.Node {
-				return &plan.Projection{Input: &plan.TopN{Input: s, Keys: keys, Count: n}, Exprs: columns(keyCols)}
+				top := &plan.TopN{Input: &plan.Projection{Input: s, Exprs: wide}, Keys: keys, Count: n}
+				return &plan.Projection{Input: top, Exprs: columnsOf(wide, keyCols)}
 			},
 			finish: func(rows []reftest.Row) ([]reftest.Row, error) {
-				return reftest.Project(reftest.TopN(rows, rkeys, 0, int(n)), keyCols), nil
+				w, err := reftest.ProjectExprs(rows, wide)
+				if err != nil {
+					return nil, err
+				}
+				return reftest.Project(reftest.TopN(w, wideKeys, 0, int(n)), keyCols), nil
 			}}
 	default:
 		return aggCase(t, rng, gen, scan)
 	}
+}
+
+func allColumns() []int {
+	cols := make([]int, len(reftest.ExprSchema))
+	for i := range cols {
+		cols[i] = i
+	}
+	return cols
+}
+
+// columnsOf references the given columns of a schema computed by exprs.
+func columnsOf(exprs []expr.Expr, cols []int) []expr.Expr {
+	out := make([]expr.Expr, len(cols))
+	for i, c := range cols {
+		out[i] = expr.NewColumn(c, exprs[c].ResultType())
+	}
+	return out
 }
 
 func columns(cols []int) []expr.Expr {

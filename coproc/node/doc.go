@@ -12,7 +12,13 @@
 // Paging semantics: a page is the DAG applied to the part of the ranges it scanned. That is
 // exact for scans, selections and projections, and mergeable for the partial aggregation, TopN
 // and Limit (the coordinator applies the final aggregation, TopN or Limit over all pages). When
-// the root stops pulling early (a satisfied Limit) the page is final: has_more is false.
+// the root stops pulling early (a satisfied Limit) the page is final: has_more is false. A page
+// ends at paging_size scanned rows or, earlier, after the batch that brings its encoded answer to
+// Config.MaxResponseBytes.
+//
+// The coprocessor cache fields are carried but the node never answers a cache hit nor marks an
+// answer cacheable: the store keeps no per-region data version that could vouch for a cached
+// answer.
 //
 // The node carries its Prometheus metrics on its own registry, so several nodes can share a
 // process, and serves mutual TLS when configured with certificate files. Config can be filled
