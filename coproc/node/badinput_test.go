@@ -18,6 +18,7 @@ import (
 	"github.com/copvec/copvec/coproc/dagpb"
 	"github.com/copvec/copvec/coproc/store"
 	"github.com/copvec/copvec/coproc/tablecodec"
+	"github.com/copvec/copvec/runtime/exec"
 	"github.com/copvec/copvec/runtime/expr"
 )
 
@@ -201,6 +202,23 @@ func TestBadInput(t *testing.T) {
 	require.Equal(t, 1.0, testutil.ToFloat64(f.node.metrics.regionErrors.WithLabelValues("region_not_found")))
 	require.Equal(t, 1.0, testutil.ToFloat64(f.node.metrics.regionErrors.WithLabelValues("epoch_not_match")))
 	require.Equal(t, 1.0, testutil.ToFloat64(f.node.metrics.regionErrors.WithLabelValues("key_not_in_region")))
+
+	// A bug that panics inside a request is answered as an internal error; the node serves on.
+	leftReq := func() *coprocpb.Request {
+		r := validRequest(f)
+		r.Context.RegionEpoch.Version = left.Epoch.Version
+		r.Ranges = []*coprocpb.KeyRange{{Start: s, End: mid}}
+		return r
+	}
+	testHookAfterRun = func(*exec.Context) { panic("injected operator bug") }
+	resp, err = conn.Coprocessor(ctx, leftReq())
+	testHookAfterRun = nil
+	require.NoError(t, err)
+	require.Contains(t, resp.OtherError, "internal error: injected operator bug")
+	resp, err = conn.Coprocessor(ctx, leftReq())
+	require.NoError(t, err)
+	require.Empty(t, resp.OtherError)
+	require.Nil(t, resp.RegionError)
 
 	// A cancelled request answers an error and leaves nothing behind.
 	cctx, cancel := context.WithCancel(ctx)

@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -55,6 +56,9 @@ func FuzzRequest(f *testing.F) {
 		resp, err := fx.node.Coprocessor(context.Background(), &req)
 		if err != nil || resp == nil {
 			t.Fatalf("the node answered %v, %v", resp, err)
+		}
+		if strings.HasPrefix(resp.OtherError, internalError) {
+			t.Fatalf("the request panicked: %s", resp.OtherError)
 		}
 	})
 }

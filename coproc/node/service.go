@@ -32,8 +32,7 @@ func (n *Node) Coprocessor(ctx context.Context, req *coprocpb.Request) (*coprocp
 	start := time.Now()
 	n.metrics.inFlight.Inc()
 	defer n.metrics.inFlight.Dec()
-	kind := "invalid"
-	resp, kind := n.handle(ctx, req, kind)
+	resp, kind := n.handleSafely(ctx, req)
 	n.metrics.requests.WithLabelValues(kind).Inc()
 	n.metrics.duration.WithLabelValues(kind).Observe(time.Since(start).Seconds())
 	switch {
@@ -50,6 +49,21 @@ func (n *Node) Coprocessor(ctx context.Context, req *coprocpb.Request) (*coprocp
 		n.metrics.scannedKeys.WithLabelValues(kind).Add(float64(d.ScannedKeys))
 	}
 	return resp, nil
+}
+
+// internalError prefixes the answer to a request that hit a bug (a panic) in the node.
+const internalError = "coprocessor: internal error"
+
+// handleSafely runs handle and turns a panic — a bug in some operator, never bad input, which
+// handle refuses with errors — into an error answer, so one request cannot take the node down.
+func (n *Node) handleSafely(ctx context.Context, req *coprocpb.Request) (resp *coprocpb.Response, kind string) {
+	kind = "invalid"
+	defer func() {
+		if r := recover(); r != nil {
+			resp = &coprocpb.Response{OtherError: fmt.Sprintf("%s: %v", internalError, r)}
+		}
+	}()
+	return n.handle(ctx, req, kind)
 }
 
 func otherError(err error) *coprocpb.Response {
