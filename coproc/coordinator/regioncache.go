@@ -50,8 +50,8 @@ func (c *regionCache) storeOf(key []byte) int {
 	return min(i, len(st)-1)
 }
 
-// locate returns the fresh cached region holding key, or nil.
-func (c *regionCache) locate(key []byte) *cachedRegion {
+// locate returns the cached region holding key, or nil; with fresh, only one younger than the TTL.
+func (c *regionCache) locate(key []byte, fresh bool) *cachedRegion {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	i, found := slices.BinarySearchFunc(c.regions, key, func(r *cachedRegion, k []byte) int { return bytes.Compare(r.start, k) })
@@ -62,7 +62,7 @@ func (c *regionCache) locate(key []byte) *cachedRegion {
 		return nil
 	}
 	r := c.regions[i]
-	if time.Since(r.loadedAt) > c.client.cfg.RegionCacheTTL {
+	if fresh && time.Since(r.loadedAt) > c.client.cfg.RegionCacheTTL {
 		return nil
 	}
 	return r

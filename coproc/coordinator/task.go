@@ -27,12 +27,13 @@ func (c *regionCache) splitRanges(ctx context.Context, ranges []KeyRange, desc b
 	for _, r := range ranges {
 		key := r.Start
 		for {
-			reg := c.locate(key)
+			reg := c.locate(key, true)
 			if reg == nil {
 				if err := c.load(ctx, key, r.End); err != nil {
 					return nil, err
 				}
-				if reg = c.locate(key); reg == nil {
+				// Just loaded: used even if a TTL shorter than the load itself has passed.
+				if reg = c.locate(key, false); reg == nil {
 					return nil, fmt.Errorf("coordinator: no region holds key %x", key)
 				}
 			}
