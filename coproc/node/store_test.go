@@ -3,9 +3,13 @@ package node
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -257,4 +261,67 @@ func TestReopen(t *testing.T) {
 	after, _, err := runQuery(context.Background(), n.Coprocessor, n.Store().Regions(), q, nil)
 	require.NoError(t, err)
 	require.Empty(t, reftest.Diff(before, after))
+}
+
+// TestConcurrentQueriesAndSplits runs queries from several goroutines while another keeps
+// splitting regions: every query still returns every row exactly once, in order.
+func TestConcurrentQueriesAndSplits(t *testing.T) {
+	rng, seed := newRNG(t)
+	f := newFixture(t, rng, 800, 2, Config{MaxConcurrentHeavy: 64})
+	want := rowsIn(f.rows, fullTableRange())
+	stop := make(chan struct{})
+	splitterDone := make(chan struct{})
+	go func() {
+		defer close(splitterDone)
+		srng := rand.New(rand.NewPCG(seed, 7))
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			k := tablecodec.RecordKey(testTableID, int64(srng.IntN(4*len(f.rows)+8)-len(f.rows)))
+			reg, err := f.st.LocateRegion(k)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if !bytes.Equal(reg.StartKey, k) {
+				if _, _, err := f.st.SplitRegion(context.Background(), reg.ID, k); err != nil && !errors.Is(err, store.ErrEpochNotMatch) {
+					t.Error(err)
+					return
+				}
+			}
+			time.Sleep(200 * time.Microsecond)
+		}
+	}()
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				desc := (w+i)%2 == 0
+				exp := want
+				if desc {
+					exp = slices.Clone(want)
+					slices.Reverse(exp)
+				}
+				q := query{root: scanPB(desc), ranges: fullTableRange(), desc: desc, page: uint64(1 + (w*7+i*13)%50), startTS: store.MaxTS}
+				got, _, err := runQuery(context.Background(), f.node.Coprocessor, f.st.Regions(), q, nil)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if d := reftest.Diff(exp, got); d != "" {
+					t.Errorf("worker %d query %d desc=%v page=%d: %s", w, i, desc, q.page, d)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(stop)
+	<-splitterDone
+	t.Logf("%d regions at the end", len(f.st.Regions()))
 }
