@@ -1,0 +1,278 @@
+package join_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/copvec/copvec/chunk"
+	"github.com/copvec/copvec/runtime/exec"
+	"github.com/copvec/copvec/runtime/expr"
+	"github.com/copvec/copvec/runtime/hashtable"
+	"github.com/copvec/copvec/runtime/join"
+	"github.com/copvec/copvec/runtime/reftest"
+)
+
+var kinds = map[join.Type]reftest.JoinKind{join.InnerJoin: "inner", join.LeftOuterJoin: "left",
+	join.RightOuterJoin: "right", join.SemiJoin: "semi", join.AntiJoin: "anti", join.NullAwareAntiJoin: "naaj"}
+
+var keyKinds = []chunk.Type{chunk.Int64, chunk.String, chunk.Decimal(15, 2), chunk.Date, chunk.Float64, chunk.Bool,
+	chunk.Timestamp}
+
+// joinCase is one randomized join and its inputs.
+type joinCase struct {
+	spec                   join.Spec
+	probeTypes, buildTypes []chunk.Type
+	probe, build           []*chunk.Chunk
+	workers                int
+	opts                   exec.Options
+	spill                  bool
+}
+
+func randomCase(t *testing.T, rng *rand.Rand, maxRows int) joinCase {
+	nk := 1 + rng.IntN(2)
+	keyTypes := make([]chunk.Type, nk)
+	for i := range keyTypes {
+		keyTypes[i] = keyKinds[rng.IntN(len(keyKinds))]
+	}
+	payload := []chunk.Type{chunk.Int64, keyKinds[rng.IntN(len(keyKinds))]}
+	c := joinCase{probeTypes: append(append([]chunk.Type(nil), keyTypes...), payload...),
+		buildTypes: append(append([]chunk.Type(nil), payload...), keyTypes...)}
+	shape := rng.IntN(4)
+	c.probe = joinInput(rng, keyTypes, payload, maxRows, shape)
+	// The build keys sit after the payload, so key offsets differ on the two sides.
+	for _, ch := range joinInput(rng, keyTypes, payload, maxRows, shape) {
+		cols := append(append([]*chunk.Column(nil), ch.Columns()[nk:]...), ch.Columns()[:nk]...)
+		moved, err := chunk.FromColumns(cols, ch.MaxCapacity())
+		require.NoError(t, err)
+		moved.SetSel(ch.Sel())
+		c.build = append(c.build, moved)
+	}
+	c.spec.Type = join.Type(rng.IntN(6))
+	for i := range nk {
+		c.spec.ProbeKeys = append(c.spec.ProbeKeys, i)
+		c.spec.BuildKeys = append(c.spec.BuildKeys, 2+i)
+	}
+	np := len(c.probeTypes)
+	switch rng.IntN(4) {
+	case 0: // probe payload int < build payload int
+		c.spec.Other = expr.MustFunction("lt", expr.NewColumn(nk, chunk.Int64), expr.NewColumn(np, chunk.Int64))
+	case 1: // the second payloads differ, or the probe one is NULL
+		pt := c.probeTypes[nk+1]
+		c.spec.Other = expr.MustFunction("or",
+			expr.MustFunction("ne", expr.NewColumn(nk+1, pt), expr.NewColumn(np+1, pt)),
+			expr.MustFunction("isnull", expr.NewColumn(nk+1, pt)))
+	}
+	c.workers = 1 + rng.IntN(3)
+	size := 1 + rng.IntN(1024)
+	if rng.IntN(3) == 0 {
+		size = 1 + rng.IntN(8)
+	}
+	c.opts = exec.Options{TempDir: t.TempDir(), MaxChunkSize: size}
+	// A NOT IN join comparing NULL keys with every row (several keys or another condition) cannot
+	// be partitioned by key, so it does not spill; it has a test of its own for the quota error.
+	naajAll := c.spec.Type == join.NullAwareAntiJoin && (nk > 1 || c.spec.Other != nil)
+	if c.spill = rng.IntN(2) == 0 && !naajAll; c.spill {
+		c.opts.MemoryQuota = 1 + rng.Int64N(48<<10)
+	}
+	return c
+}
+
+func (c joinCase) String() string {
+	return fmt.Sprintf("%s join, probe %v keys %v, build %v keys %v, other %v, %d workers, chunk %d, quota %d",
+		c.spec.Type, c.probeTypes, c.spec.ProbeKeys, c.buildTypes, c.spec.BuildKeys, c.spec.Other, c.workers,
+		c.opts.MaxChunkSize, c.opts.MemoryQuota)
+}
+
+// run joins the case's inputs, draining with output chunks of growing capacity.
+func (c joinCase) run(t *testing.T, ctx context.Context) ([]reftest.Row, *join.HashJoin, *exec.Context, error) {
+	ectx := exec.MustContext(c.opts)
+	j, err := join.NewHashJoin(ectx, scan(t, c.probeTypes, c.probe), scan(t, c.buildTypes, c.build), c.spec, c.workers)
+	require.NoError(t, err)
+	out, err := exec.Collect(ctx, ectx, j)
+	if err != nil {
+		return nil, j, ectx, err
+	}
+	return reftest.RowsOf(out), j, ectx, nil
+}
+
+func TestHashJoinMatchesReference(t *testing.T) {
+	testHashJoin(t, 150, 1200, false)
+}
+
+// TestHashJoinAllHashesCollide runs the same checks with every key hashing alike in the table.
+func TestHashJoinAllHashesCollide(t *testing.T) {
+	hashtable.ForceCollisions(true)
+	defer hashtable.ForceCollisions(false)
+	testHashJoin(t, 60, 300, true)
+}
+
+func testHashJoin(t *testing.T, n, maxRows int, hostile bool) {
+	spilled := 0
+	for _, seed := range seeds(t, n) {
+		rng := rand.New(rand.NewPCG(seed, 10))
+		c := randomCase(t, rng, maxRows)
+		msg := fmt.Sprintf("seed %d (COPVEC_SEED=%d), hostile %v: %s", seed, seed, hostile, c)
+		got, j, ectx, err := c.run(t, context.Background())
+		require.NoError(t, err, msg)
+		want, err := reftest.Join(kinds[c.spec.Type], reftest.RowsOf(c.probe...), reftest.RowsOf(c.build...),
+			c.probeTypes, c.buildTypes, c.spec.ProbeKeys, c.spec.BuildKeys, c.spec.Other)
+		require.NoError(t, err, msg)
+		require.Empty(t, reftest.Diff(sortedRows(want), sortedRows(got)), msg)
+		require.Zero(t, ectx.Memory.Used(), msg)
+		require.Zero(t, ectx.Disk.Used(), msg)
+		requireDirEmpty(t, c.opts.TempDir, msg)
+		if j.SpillLevels() > 0 {
+			spilled++
+		}
+	}
+	t.Logf("%d of %d runs spilled", spilled, n)
+	if n >= 50 {
+		require.Positive(t, spilled, "the tiny quotas must make some joins spill")
+	}
+}
+
+// TestHashJoinSpillsRecursively joins inputs whose partitions are still too large after one split.
+func TestHashJoinSpillsRecursively(t *testing.T) {
+	for _, seed := range seeds(t, 2) {
+		rng := rand.New(rand.NewPCG(seed, 11))
+		types := []chunk.Type{chunk.Int64, chunk.String}
+		var build, probe []*chunk.Chunk
+		for range 20 {
+			b := chunk.New(types, 1024, 1024)
+			p := chunk.New(types, 1024, 1024)
+			for range 1024 {
+				k := rng.Int64N(20000)
+				require.NoError(t, b.AppendValues(chunk.Int64Value(k), chunk.StringValue("b")))
+				require.NoError(t, p.AppendValues(chunk.Int64Value(rng.Int64N(20000)), chunk.StringValue("p")))
+			}
+			build, probe = append(build, b), append(probe, p)
+		}
+		for _, typ := range []join.Type{join.InnerJoin, join.RightOuterJoin, join.NullAwareAntiJoin} {
+			c := joinCase{spec: join.Spec{Type: typ, ProbeKeys: []int{0}, BuildKeys: []int{0}},
+				probeTypes: types, buildTypes: types, probe: probe, build: build, workers: 2,
+				opts: exec.Options{TempDir: t.TempDir(), MemoryQuota: 40 << 10}}
+			msg := fmt.Sprintf("seed %d: %s", seed, c)
+			got, j, ectx, err := c.run(t, context.Background())
+			require.NoError(t, err, msg)
+			require.GreaterOrEqual(t, j.SpillLevels(), 2, msg)
+			// The reference is quadratic; the in-memory run (checked against it elsewhere) is the oracle.
+			mem := c
+			mem.opts = exec.Options{TempDir: t.TempDir()}
+			want, mj, _, err := mem.run(t, context.Background())
+			require.NoError(t, err)
+			require.Zero(t, mj.SpillLevels())
+			require.Equal(t, len(want), len(got), msg)
+			require.Empty(t, reftest.Diff(sortedRows(want), sortedRows(got)), msg)
+			require.Zero(t, ectx.Memory.Used())
+			require.Zero(t, ectx.Disk.Used())
+			requireDirEmpty(t, c.opts.TempDir, msg)
+		}
+	}
+}
+
+func TestNullAwareAntiJoinSemantics(t *testing.T) {
+	col := func(vals ...any) []*chunk.Chunk {
+		c := chunk.New([]chunk.Type{chunk.Int64}, 8, 8)
+		for _, v := range vals {
+			if v == nil {
+				require.NoError(t, c.AppendValues(chunk.NullOf(chunk.Int64)))
+			} else {
+				require.NoError(t, c.AppendValues(chunk.Int64Value(int64(v.(int)))))
+			}
+		}
+		return []*chunk.Chunk{c}
+	}
+	types := []chunk.Type{chunk.Int64}
+	run := func(typ join.Type, probe, build []*chunk.Chunk) []reftest.Row {
+		c := joinCase{spec: join.Spec{Type: typ, ProbeKeys: []int{0}, BuildKeys: []int{0}}, probeTypes: types,
+			buildTypes: types, probe: probe, build: build, workers: 1, opts: exec.Options{TempDir: t.TempDir()}}
+		got, _, _, err := c.run(t, context.Background())
+		require.NoError(t, err)
+		return sortedRows(got)
+	}
+	row := func(v int64) reftest.Row { return reftest.Row{chunk.Int64Value(v)} }
+	null := reftest.Row{chunk.NullOf(chunk.Int64)}
+	// NOT IN with a NULL on the build side is never TRUE.
+	require.Empty(t, run(join.NullAwareAntiJoin, col(1, 2, nil), col(2, nil)))
+	// NOT EXISTS keeps everything without an equal key, NULL probe keys included.
+	require.Equal(t, []reftest.Row{row(1), null}, run(join.AntiJoin, col(1, 2, nil), col(2, nil)))
+	// A NULL probe key is dropped by NOT IN once the build side has rows...
+	require.Equal(t, []reftest.Row{row(1)}, run(join.NullAwareAntiJoin, col(1, 2, nil), col(2, 3)))
+	// ...and kept when it is empty.
+	require.Equal(t, []reftest.Row{row(1), null}, run(join.NullAwareAntiJoin, col(1, nil), nil))
+}
+
+func TestHashJoinRejectsBadSpecs(t *testing.T) {
+	ectx := exec.MustContext(exec.Options{})
+	types := []chunk.Type{chunk.Int64, chunk.String}
+	mk := func(spec join.Spec) error {
+		_, err := join.NewHashJoin(ectx, scan(t, types, nil), scan(t, types, nil), spec, 0)
+		return err
+	}
+	require.ErrorContains(t, mk(join.Spec{}), "want the same non-zero number")
+	require.ErrorContains(t, mk(join.Spec{ProbeKeys: []int{0}, BuildKeys: []int{1}}), "cast one side")
+	require.ErrorContains(t, mk(join.Spec{ProbeKeys: []int{5}, BuildKeys: []int{0}}), "out of range")
+	require.ErrorContains(t, mk(join.Spec{Type: 42, ProbeKeys: []int{0}, BuildKeys: []int{0}}), "unknown")
+	require.ErrorContains(t, mk(join.Spec{ProbeKeys: []int{0}, BuildKeys: []int{0},
+		Other: expr.NewColumn(0, chunk.Int64)}), "want BOOL")
+}
+
+// failing is an input that fails after some chunks.
+type failing struct {
+	exec.Operator
+	after int
+}
+
+var errBoom = errors.New("boom")
+
+func (f *failing) Next(ctx context.Context, chk *chunk.Chunk) error {
+	if f.after == 0 {
+		return errBoom
+	}
+	f.after--
+	return f.Operator.Next(ctx, chk)
+}
+
+func TestHashJoinStopsOnErrorsAndCancellation(t *testing.T) {
+	for _, seed := range seeds(t, 30) {
+		rng := rand.New(rand.NewPCG(seed, 12))
+		c := randomCase(t, rng, 3000)
+		msg := fmt.Sprintf("seed %d: %s", seed, c)
+		ectx := exec.MustContext(c.opts)
+		probe, build := scan(t, c.probeTypes, c.probe), scan(t, c.buildTypes, c.build)
+		cancelAt := -1
+		switch rng.IntN(3) {
+		case 0:
+			probe = &failing{Operator: probe, after: rng.IntN(3)}
+		case 1:
+			build = &failing{Operator: build, after: rng.IntN(3)}
+		default:
+			cancelAt = rng.IntN(3)
+		}
+		j, err := join.NewHashJoin(ectx, probe, build, c.spec, c.workers)
+		require.NoError(t, err)
+		ctx, cancel := context.WithCancel(context.Background())
+		n := 0
+		err = exec.Run(ctx, ectx, j, func(*chunk.Chunk) error {
+			if n == cancelAt {
+				cancel()
+			}
+			n++
+			return nil
+		})
+		cancel()
+		if err != nil && cancelAt < 0 {
+			require.ErrorIs(t, err, errBoom, msg)
+		} else if err != nil {
+			require.ErrorIs(t, err, context.Canceled, msg)
+		}
+		require.Zero(t, ectx.Memory.Used(), msg)
+		require.Zero(t, ectx.Disk.Used(), msg)
+		requireDirEmpty(t, c.opts.TempDir, msg)
+	}
+}
