@@ -55,7 +55,10 @@
 // Parallelism follows TiDB: partial workers aggregate input chunks into small tables and pass their
 // states, partitioned by key hash, to final workers, each of which owns a partition of the groups,
 // merges (spilling if need be) and emits results. Settings names the concurrency knobs after TiDB's
-// tidb_hashagg_partial_concurrency and tidb_hashagg_final_concurrency. A single-worker Complete
+// tidb_hashagg_partial_concurrency and tidb_hashagg_final_concurrency. A partial worker whose
+// flushes stop reducing its input (fewer than two rows per group) turns into a router that passes
+// the rows themselves, partitioned the same way, so input without repeated keys is not aggregated
+// twice. A single-worker Complete
 // aggregation keeps the same two levels on one goroutine (preAgg): a small, cache-resident table in
 // front of the main one, switched off as soon as it stops reducing the input.
 //

@@ -9,6 +9,7 @@ import (
 
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/exec"
+	"github.com/copvec/copvec/runtime/hashtable"
 	"github.com/copvec/copvec/runtime/memory"
 )
 
@@ -176,7 +177,7 @@ func (p *pipeline) stop() error {
 }
 
 // send passes c to ch unless the pipeline is stopping.
-func send(ctx context.Context, ch chan<- *chunk.Chunk, c *chunk.Chunk) error {
+func send[T any](ctx context.Context, ch chan<- T, c T) error {
 	select {
 	case ch <- c:
 		return nil
@@ -229,25 +230,25 @@ func (h *HashAgg) start(parent context.Context) *pipeline {
 	switch {
 	case P == 1 && (F == 1 || h.mode == Partial):
 		runWorker(func() error {
-			return h.aggregate(ctx, directInput(h.child, h.cfg.chunkSize), 0, fromState, h.mode == Complete, countingEmit)
+			return h.aggregate(ctx, directInput(h.child, h.cfg.chunkSize, fromState), 0, h.mode == Complete, countingEmit)
 		})
 	case h.mode == Partial:
 		in := h.startReader(ctx, p, P)
 		for w := 0; w < P; w++ {
-			runWorker(func() error { return h.aggregate(ctx, in, w, false, false, countingEmit) })
+			runWorker(func() error { return h.aggregate(ctx, in, w, false, countingEmit) })
 		}
 	default:
 		in := h.startReader(ctx, p, P)
-		finals := make([]chan *chunk.Chunk, F)
+		finals := make([]chan batch, F)
 		for j := range finals {
-			finals[j] = make(chan *chunk.Chunk, 4)
+			finals[j] = make(chan batch, 4)
 		}
 		var partials sync.WaitGroup
 		for w := 0; w < P; w++ {
 			partials.Add(1)
 			p.goRun(func() error {
 				defer partials.Done()
-				err := h.partialWorker(ctx, in, w, fromState, finals)
+				err := h.partialWorker(ctx, in, w, finals)
 				p.fail(err)
 				return err
 			})
@@ -261,7 +262,7 @@ func (h *HashAgg) start(parent context.Context) *pipeline {
 		})
 		for j := range finals {
 			runWorker(func() error {
-				return h.aggregate(ctx, channelInput(finals[j]), P+j, true, false, countingEmit)
+				return h.aggregate(ctx, channelInput(finals[j]), P+j, false, countingEmit)
 			})
 		}
 	}
@@ -299,7 +300,7 @@ func defaultRow(spec *Spec) (*chunk.Chunk, error) {
 
 // aggregate runs a spillingAgg over an input and emits its groups. With pre it puts an adaptive
 // pre-aggregation in front (see preAgg).
-func (h *HashAgg) aggregate(ctx context.Context, in input, w int, fromState bool, pre bool, emit func(*chunk.Chunk) error) (err error) {
+func (h *HashAgg) aggregate(ctx context.Context, in input, w int, pre bool, emit func(*chunk.Chunk) error) (err error) {
 	mem := h.mem.NewChild(fmt.Sprintf("%s worker %d", h.mem.Label(), w))
 	defer mem.Detach()
 	a, err := newSpillingAgg(&h.cfg, mem, 0)
@@ -315,19 +316,19 @@ func (h *HashAgg) aggregate(ctx context.Context, in input, w int, fromState bool
 		defer p.close()
 	}
 	for {
-		c, release, err := in.next(ctx)
+		b, err := in.next(ctx)
 		if err != nil {
 			return err
 		}
-		if c == nil {
+		if b.c == nil {
 			break
 		}
 		if p != nil && !p.off {
-			err = p.add(ctx, c, fromState, a, emit)
+			err = p.add(ctx, b.c, b.state, a, emit)
 		} else {
-			err = a.add(ctx, c, fromState, emit)
+			err = a.add(ctx, b.c, b.state, emit)
 		}
-		release()
+		b.release()
 		if err != nil {
 			return err
 		}
@@ -342,38 +343,52 @@ func (h *HashAgg) aggregate(ctx context.Context, in input, w int, fromState bool
 
 // partialWorker aggregates input chunks into a small table and passes its groups' states,
 // partitioned by key hash, to the final workers whenever it holds PartialFlushGroups groups, and at
-// the end.
-func (h *HashAgg) partialWorker(ctx context.Context, in input, w int, fromState bool, finals []chan *chunk.Chunk) error {
+// the end. When its flushes stop reducing the input (fewer than two rows per group), it stops
+// aggregating and passes the input rows themselves on, partitioned the same way.
+func (h *HashAgg) partialWorker(ctx context.Context, in input, w int, finals []chan batch) error {
 	mem := h.mem.NewChild(fmt.Sprintf("%s partial worker %d", h.mem.Label(), w))
 	defer mem.Detach()
 	t, err := newGroupTable(&h.spec)
 	if err != nil {
 		return err
 	}
-	var charged int64
+	var charged, rowsIn, groupsOut int64
+	passThrough := false
 	account := func() {
 		m := t.memory()
 		mem.Consume(m - charged)
 		charged = m
 	}
 	flush := func() error {
+		groupsOut += int64(t.len())
 		err := partitionGroups(t, len(finals), routeSalt, h.cfg.chunkSize, func(j int, c *chunk.Chunk) error {
-			return send(ctx, finals[j], c)
+			return send(ctx, finals[j], batch{c: c, state: true})
 		})
 		t.reset()
 		account()
 		return err
 	}
+	var hashes []uint64
+	var lists [][]int32
 	for {
-		c, release, err := in.next(ctx)
+		b, err := in.next(ctx)
 		if err != nil {
 			return err
 		}
-		if c == nil {
+		if b.c == nil {
 			break
 		}
-		err = t.add(c, fromState)
-		release()
+		if passThrough {
+			hashes, lists, err = h.route(ctx, b, finals, hashes, lists)
+			b.release()
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		rowsIn += int64(b.c.NumRows())
+		err = t.add(b.c, b.state)
+		b.release()
 		if err != nil {
 			return err
 		}
@@ -384,7 +399,44 @@ func (h *HashAgg) partialWorker(ctx context.Context, in input, w int, fromState 
 			if err := flush(); err != nil {
 				return err
 			}
+			passThrough = 2*groupsOut > rowsIn
 		}
 	}
 	return flush()
+}
+
+// route passes a batch's rows to the final workers that own their keys.
+func (h *HashAgg) route(ctx context.Context, b batch, finals []chan batch, hashes []uint64, lists [][]int32) ([]uint64, [][]int32, error) {
+	c, n := b.c, b.c.NumRows()
+	keyCols := h.spec.GroupBy
+	if b.state {
+		keyCols, _ = inputLayout(&h.spec, true)
+	}
+	keys := make([]*chunk.Column, len(keyCols))
+	for i, k := range keyCols {
+		keys[i] = c.Column(k)
+	}
+	hashes = resizeSlice(hashes, n)
+	if err := hashtable.HashColumns(hashes, keys, c.Sel(), n); err != nil {
+		return hashes, lists, fmt.Errorf("agg: %w", err)
+	}
+	lists = resizeSlice(lists, len(finals))
+	for j := range lists {
+		lists[j] = lists[j][:0]
+	}
+	for p := 0; p < n; p++ {
+		j := partitionOf(hashes[p], routeSalt, len(finals))
+		lists[j] = append(lists[j], int32(c.RowIndex(p)))
+	}
+	for j, rows := range lists {
+		if len(rows) == 0 {
+			continue
+		}
+		out := chunk.New(c.Types(), len(rows), len(rows))
+		out.AppendSel(c, rows)
+		if err := send(ctx, finals[j], batch{c: out, state: b.state}); err != nil {
+			return hashes, lists, err
+		}
+	}
+	return hashes, lists, nil
 }

@@ -7,10 +7,17 @@ import (
 	"github.com/copvec/copvec/runtime/exec"
 )
 
-// input yields chunks to a worker; a nil chunk means the end. release hands the chunk back once
-// the worker is done with it.
+// input yields batches to a worker; a nil chunk means the end.
 type input interface {
-	next(ctx context.Context) (c *chunk.Chunk, release func(), err error)
+	next(ctx context.Context) (batch, error)
+}
+
+// batch is one chunk for a worker: raw rows or, when state, partial states. release hands the
+// chunk back once the worker is done with it.
+type batch struct {
+	c       *chunk.Chunk
+	state   bool
+	release func()
 }
 
 func noRelease() {}
@@ -19,57 +26,60 @@ func noRelease() {}
 type directInputT struct {
 	child exec.Operator
 	chk   *chunk.Chunk
+	state bool
 }
 
-func directInput(child exec.Operator, size int) input {
-	return &directInputT{child: child, chk: chunk.New(child.Schema(), size, size)}
+func directInput(child exec.Operator, size int, state bool) input {
+	return &directInputT{child: child, chk: chunk.New(child.Schema(), size, size), state: state}
 }
 
-func (d *directInputT) next(ctx context.Context) (*chunk.Chunk, func(), error) {
+func (d *directInputT) next(ctx context.Context) (batch, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return batch{}, err
 	}
 	if err := d.child.Next(ctx, d.chk); err != nil {
-		return nil, nil, err
+		return batch{}, err
 	}
 	if d.chk.NumRows() == 0 {
-		return nil, nil, nil
+		return batch{}, nil
 	}
-	return d.chk, noRelease, nil
+	return batch{c: d.chk, state: d.state, release: noRelease}, nil
 }
 
-// chanInput reads chunks that the worker owns from a channel closed at the end.
-type chanInput struct{ ch <-chan *chunk.Chunk }
+// chanInput reads batches that the worker owns from a channel closed at the end.
+type chanInput struct{ ch <-chan batch }
 
-func channelInput(ch <-chan *chunk.Chunk) input { return chanInput{ch: ch} }
+func channelInput(ch <-chan batch) input { return chanInput{ch: ch} }
 
-func (c chanInput) next(ctx context.Context) (*chunk.Chunk, func(), error) {
+func (c chanInput) next(ctx context.Context) (batch, error) {
 	select {
 	case x, ok := <-c.ch:
 		if !ok {
-			return nil, nil, nil
+			return batch{}, nil
 		}
-		return x, noRelease, nil
+		x.release = noRelease
+		return x, nil
 	case <-ctx.Done():
-		return nil, nil, ctx.Err()
+		return batch{}, ctx.Err()
 	}
 }
 
 // pooledInput is fed by a reader goroutine from a fixed pool of chunks, shared by several workers.
 type pooledInput struct {
-	ch   <-chan *chunk.Chunk
-	free chan<- *chunk.Chunk
+	ch    <-chan *chunk.Chunk
+	free  chan<- *chunk.Chunk
+	state bool
 }
 
-func (p pooledInput) next(ctx context.Context) (*chunk.Chunk, func(), error) {
+func (p pooledInput) next(ctx context.Context) (batch, error) {
 	select {
 	case x, ok := <-p.ch:
 		if !ok {
-			return nil, nil, nil
+			return batch{}, nil
 		}
-		return x, func() { p.free <- x }, nil
+		return batch{c: x, state: p.state, release: func() { p.free <- x }}, nil
 	case <-ctx.Done():
-		return nil, nil, ctx.Err()
+		return batch{}, ctx.Err()
 	}
 }
 
@@ -109,5 +119,5 @@ func (h *HashAgg) startReader(ctx context.Context, p *pipeline, n int) input {
 			}
 		}
 	})
-	return pooledInput{ch: ch, free: free}
+	return pooledInput{ch: ch, free: free, state: h.mode == Final}
 }
