@@ -3,6 +3,8 @@
 //	copvec node [-config file.json] [flags]   run one region node until interrupted
 //	copvec demo [-sf 0.01] [-regions 36]       start an embedded 3-node cluster, load lineitem,
 //	                                           run a few queries and print their plans
+//	                                           (-serve keeps the cluster up for copvec query)
+//	copvec query -stores addr@key,...          run the demo's queries against a running cluster
 package main
 
 import (
@@ -21,6 +23,8 @@ func main() {
 		err = runNode(os.Args[2:])
 	case "demo":
 		err = runDemo(os.Args[2:])
+	case "query":
+		err = runQuery(os.Args[2:])
 	case "-h", "-help", "--help", "help":
 		usage()
 		return
@@ -41,5 +45,6 @@ func usage() {
 commands:
   node   run a region node (flags: copvec node -h)
   demo   run queries on an embedded 3-node cluster and exit (flags: copvec demo -h)
+  query  run the demo's queries against a running cluster (flags: copvec query -h)
 `)
 }

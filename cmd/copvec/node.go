@@ -4,9 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/copvec/copvec/coproc/node"
 )
@@ -47,10 +44,8 @@ func runNode(args []string) error {
 		return errors.Join(err, n.Close())
 	}
 	fmt.Printf("copvec node serving %s on %s (data in %s)\n", "coprocessor", n.Addr(), cfg.DataDir)
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
-	s := <-sig
-	fmt.Printf("copvec node: %v, shutting down\n", s)
+	waitForSignal()
+	fmt.Println("copvec node: shutting down")
 	return n.Close()
 }
 
