@@ -117,6 +117,10 @@ func (s *Store) Ingest(ctx context.Context, table *tablecodec.TableInfo, rows *c
 	if err := w.putRows(ctx, s.db, rows); err != nil {
 		return fmt.Errorf("store: ingest into %s: %w", table.Name, err)
 	}
+	if err := s.stampDataVersion(w); err != nil {
+		w.abort()
+		return fmt.Errorf("store: ingest into %s: %w", table.Name, err)
+	}
 	return w.commit(s.writeOpts)
 }
 
@@ -135,6 +139,10 @@ func (s *Store) Delete(ctx context.Context, table *tablecodec.TableInfo, handles
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	if err := w.deleteRows(ctx, s.db, handles); err != nil {
+		return fmt.Errorf("store: delete from %s: %w", table.Name, err)
+	}
+	if err := s.stampDataVersion(w); err != nil {
+		w.abort()
 		return fmt.Errorf("store: delete from %s: %w", table.Name, err)
 	}
 	return w.commit(s.writeOpts)
