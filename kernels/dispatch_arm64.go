@@ -12,6 +12,7 @@ func init() {
 		p.sumFloat64 = sumFloat64NEON
 		p.sumInt64Masked = sumInt64MaskedNEON
 		p.sumFloat64Masked = sumFloat64MaskedNEON
+		p.sumInt32Masked = sumInt32MaskedNEON
 		p.minInt64 = minInt64NEON
 		p.minInt64Masked = minInt64MaskedNEON
 		p.maxInt64 = maxInt64NEON
@@ -137,5 +138,7 @@ func init() {
 		p.geColFloat64Filter = geColFloat64FilterNEON
 		p.geColFloat64FilterMasked = geColFloat64FilterMaskedNEON
 		p.hashInt64 = hashInt64NEON
+		p.hashInt32 = hashInt32NEON
+		p.hashFloat64 = hashFloat64NEON
 	})
 }

@@ -238,6 +238,12 @@ func checkTwin(t *testing.T, g *neonGen, tw neonTwin, msg string) {
 		}
 	case func([]int64, []uint64) int64:
 		checkMasked(t, msg, g, g.int64s, neon, tw.generic.(func([]int64, []uint64) int64))
+	case func([]int32, []uint64) int64:
+		checkMasked(t, msg, g, g.int32s, neon, tw.generic.(func([]int32, []uint64) int64))
+	case func([]uint64, []int32):
+		checkHashTwin(t, msg, g.int32s, neon, tw.generic.(func([]uint64, []int32)))
+	case func([]uint64, []float64):
+		checkHashTwin(t, msg, g.float64s, neon, tw.generic.(func([]uint64, []float64)))
 	case func([]int32, []uint64) int32:
 		checkMasked(t, msg, g, g.int32s, neon, tw.generic.(func([]int32, []uint64) int32))
 	case func([]float64, []uint64) (float64, bool):
@@ -327,6 +333,19 @@ func checkMasked[T, R any](t *testing.T, msg string, g *neonGen, gen func(int) [
 	for _, n := range neonLengths(64) {
 		x, valid := gen(n), g.validity(n)
 		require.Equal(t, twin(x, valid), neon(x, valid), "%s n=%d", msg, n)
+	}
+}
+
+// checkHashTwin compares hash outputs; the NEON output starts as junk and has guard words.
+func checkHashTwin[T any](t *testing.T, msg string, gen func(int) []T, neon, twin func([]uint64, []T)) {
+	for _, n := range neonLengths(32) {
+		x := gen(n)
+		want := make([]uint64, n)
+		twin(want, x)
+		got := guarded(n)
+		neon(got[:n], x)
+		requireGuarded(t, got, n, msg)
+		require.Equal(t, want, got[:n], "%s n=%d", msg, n)
 	}
 }
 

@@ -9,6 +9,7 @@ var neonTwins = []neonTwin{
 	{"sumFloat64", sumFloat64NEON, genericSumFloat64},
 	{"sumInt64Masked", sumInt64MaskedNEON, genericSumInt64Masked},
 	{"sumFloat64Masked", sumFloat64MaskedNEON, genericSumFloat64Masked},
+	{"sumInt32Masked", sumInt32MaskedNEON, genericSumInt32Masked},
 	{"minInt64", minInt64NEON, genericMinInt64},
 	{"minInt64Masked", minInt64MaskedNEON, genericMinInt64Masked},
 	{"maxInt64", maxInt64NEON, genericMaxInt64},
@@ -134,4 +135,6 @@ var neonTwins = []neonTwin{
 	{"geColFloat64Filter", geColFloat64FilterNEON, genericGeColFloat64Filter},
 	{"geColFloat64FilterMasked", geColFloat64FilterMaskedNEON, genericGeColFloat64FilterMasked},
 	{"hashInt64", hashInt64NEON, genericHashInt64},
+	{"hashInt32", hashInt32NEON, genericHashInt32},
+	{"hashFloat64", hashFloat64NEON, genericHashFloat64},
 }

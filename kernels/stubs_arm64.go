@@ -21,6 +21,9 @@ func sumInt64MaskedNEON(x []int64, valid []uint64) (sum int64, exact bool)
 func sumFloat64MaskedNEON(x []float64, valid []uint64) [32]float64
 
 //go:noescape
+func sumInt32MaskedNEON(x []int32, valid []uint64) int64
+
+//go:noescape
 func minInt64NEON(x []int64) int64
 
 //go:noescape
@@ -394,3 +397,9 @@ func geColFloat64FilterMaskedNEON(out []int32, x []float64, y []float64, valid [
 
 //go:noescape
 func hashInt64NEON(out []uint64, x []int64)
+
+//go:noescape
+func hashInt32NEON(out []uint64, x []int32)
+
+//go:noescape
+func hashFloat64NEON(out []uint64, x []float64)

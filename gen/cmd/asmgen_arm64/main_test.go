@@ -76,7 +76,7 @@ func TestCoverage(t *testing.T) {
 	for _, s := range stubs {
 		have[s.Field] = true
 	}
-	want := []string{"hashInt64", "popcount", "sumInt64Masked", "sumFloat64Masked"}
+	want := []string{"hashInt64", "hashInt32", "hashFloat64", "popcount", "sumInt64Masked", "sumInt32Masked", "sumFloat64Masked"}
 	for _, op := range gen.WordOps {
 		want = append(want, lowerFirst(op.Name))
 	}

@@ -63,6 +63,7 @@ func render(dir, dispatchTable string, checkOracle bool) (*output, error) {
 		"list":      func(s ...string) []string { return s },
 		"fields":    strings.Fields,
 		"upper":     strings.ToUpper,
+		"lower":     strings.ToLower,
 		"dict":      dict,
 		"filterLUT": filterLUT,
 		"shape": func(col bool) string {
