@@ -19,6 +19,7 @@ type metrics struct {
 	otherErrors   *prometheus.CounterVec   // by request type
 	quotaRejected prometheus.Counter
 	busy          prometheus.Counter
+	cacheHits     prometheus.Counter
 	inFlight      prometheus.Gauge
 }
 
@@ -42,11 +43,13 @@ func newMetrics() *metrics {
 			Name: "memory_quota_rejections_total", Help: "Requests stopped by their memory quota."}),
 		busy: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "copvec", Subsystem: "coprocessor",
 			Name: "server_busy_total", Help: "Requests answered ServerIsBusy."}),
+		cacheHits: prometheus.NewCounter(prometheus.CounterOpts{Namespace: "copvec", Subsystem: "coprocessor",
+			Name: "cache_hits_total", Help: "Requests answered is_cache_hit: the coordinator's cached answer is still current."}),
 		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "copvec", Subsystem: "coprocessor",
 			Name: "requests_in_flight", Help: "Coprocessor requests being handled."}),
 	}
 	m.registry.MustRegister(m.requests, m.duration, m.scannedRows, m.scannedKeys, m.regionErrors,
-		m.otherErrors, m.quotaRejected, m.busy, m.inFlight)
+		m.otherErrors, m.quotaRejected, m.busy, m.cacheHits, m.inFlight)
 	return m
 }
 

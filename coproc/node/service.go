@@ -143,12 +143,27 @@ func (n *Node) handle(ctx context.Context, req *coprocpb.Request, kind string) (
 	defer snap.Close()
 	*snapRef = snap
 
+	// The coprocessor cache, as in TiKV: only whole (unpaged) answers of reads that see every committed
+	// version may be cached, and a cached answer is current while the data version is unchanged.
+	dv, err := snap.DataVersion()
+	if err != nil {
+		return otherError(fmt.Errorf("coprocessor: %w", err)), kind
+	}
+	cacheable := req.IsCacheEnabled && req.PagingSize == 0 && dv.Current(req.StartTs)
+	if cacheable && req.CacheIfMatchVersion != 0 && req.CacheIfMatchVersion == dv.Version {
+		n.metrics.cacheHits.Inc()
+		return &coprocpb.Response{IsCacheHit: true, CacheLastVersion: dv.Version}, kind
+	}
+
 	resp, err := n.run(ctx, req, d)
 	if err != nil {
 		if errors.Is(err, memory.ErrQuotaExceeded) {
 			n.metrics.quotaRejected.Inc()
 		}
 		return otherError(fmt.Errorf("coprocessor: %w", err)), kind
+	}
+	if cacheable && !resp.HasMore && dv.Version != 0 {
+		resp.CanBeCached, resp.CacheLastVersion = true, dv.Version
 	}
 	return resp, kind
 }
