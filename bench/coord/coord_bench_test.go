@@ -32,6 +32,7 @@ type fixture struct {
 	data    *tpch.Table
 	table   *tablecodec.TableInfo
 	clients map[string]*coordinator.Client
+	stores  map[string][]coordinator.StoreInfo
 	closers []func() error
 }
 
@@ -73,7 +74,7 @@ func setup(b *testing.B) *fixture {
 		}
 		rows = append(rows, rc)
 	}
-	f := &fixture{data: data, table: t, clients: map[string]*coordinator.Client{}}
+	f := &fixture{data: data, table: t, clients: map[string]*coordinator.Client{}, stores: map[string][]coordinator.StoreInfo{}}
 	n := next
 	for _, cfg := range []struct {
 		name    string
@@ -103,6 +104,7 @@ func setup(b *testing.B) *fixture {
 		}
 		f.closers = append([]func() error{c.Close}, f.closers...)
 		f.clients[cfg.name] = c
+		f.stores[cfg.name] = cl.Stores()
 	}
 	fx = f
 	return f
@@ -208,4 +210,48 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkKeepOrderSlowReader scans the whole table in keep-order mode through the 24-region
+// cluster with a reader that sleeps per chunk, and reports the most response bytes the
+// coordinator held at once against the bytes of the whole answer.
+func BenchmarkKeepOrderSlowReader(b *testing.B) {
+	f := setup(b)
+	s, e := tablecodec.RecordRange(tid)
+	for _, limit := range []int64{0, 4 << 20} {
+		b.Run(fmt.Sprintf("buffered-bytes=%d", limit), func(b *testing.B) {
+			c, err := coordinator.New(coordinator.Config{Stores: f.stores["3nodes-24regions"], BufferedBytes: limit})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			var peak, total int64
+			for b.Loop() {
+				st, err := c.Send(context.Background(), &coordinator.Request{
+					DAG:    &coprocpb.DAGRequest{Root: f.dag("scan")},
+					Ranges: []coordinator.KeyRange{{Start: s, End: e}}, StartTS: 100, KeepOrder: true,
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for {
+					ch, err := st.Next()
+					if err != nil {
+						b.Fatal(err)
+					}
+					if ch == nil {
+						break
+					}
+					time.Sleep(20 * time.Microsecond)
+				}
+				if err := st.Close(); err != nil {
+					b.Fatal(err)
+				}
+				snap := st.Stats().Snapshot()
+				peak, total = max(peak, snap.PeakBuffered), snap.ResponseBytes
+			}
+			b.ReportMetric(float64(peak), "peak-buffered-B")
+			b.ReportMetric(float64(total), "answer-B")
+		})
+	}
 }
