@@ -98,7 +98,7 @@ func setup(b *testing.B) *fixture {
 				b.Fatal(err)
 			}
 		}
-		c, err := coordinator.New(coordinator.Config{Stores: cl.Stores(), MinPagingSize: minPage()})
+		c, err := coordinator.New(coordinator.Config{Stores: cl.Stores(), MinPagingSize: minPage(), Concurrency: envInt("COPVEC_CONC")})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -193,6 +193,8 @@ func BenchmarkQueries(b *testing.B) {
 	}
 }
 
+// minPage and envInt let a run vary the first page size (COPVEC_MIN_PAGE) and the task
+// concurrency (COPVEC_CONC) without editing the benchmark.
 func minPage() uint64 {
 	if s := os.Getenv("COPVEC_MIN_PAGE"); s != "" {
 		var n uint64
@@ -254,4 +256,13 @@ func BenchmarkKeepOrderSlowReader(b *testing.B) {
 			b.ReportMetric(float64(total), "answer-B")
 		})
 	}
+}
+
+// envInt reads an integer environment variable; unset means 0 (the default).
+func envInt(name string) int {
+	var n int
+	if s := os.Getenv(name); s != "" {
+		fmt.Sscan(s, &n)
+	}
+	return n
 }
