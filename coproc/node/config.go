@@ -22,6 +22,9 @@ type Config struct {
 	// MaxConcurrentHeavy is how many heavy requests (aggregation, TopN or unpaged) may run at
 	// once; more answer ServerIsBusy. Default: the number of CPUs.
 	MaxConcurrentHeavy int `json:"max_concurrent_heavy"`
+	// MaxQueuedHeavy is how many heavy requests may wait for a running one to finish before the node
+	// answers ServerIsBusy. Default: 16 per running slot; -1: none wait.
+	MaxQueuedHeavy int `json:"max_queued_heavy"`
 	// RequestMemoryQuota is the bytes one request's operators may hold. Default 256 MiB.
 	RequestMemoryQuota int64 `json:"request_memory_quota"`
 	// MaxRequestBytes bounds an encoded request (gRPC refuses larger messages). Default 8 MiB.
@@ -60,6 +63,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxConcurrentHeavy == 0 {
 		c.MaxConcurrentHeavy = runtime.NumCPU()
 	}
+	if c.MaxQueuedHeavy == 0 {
+		c.MaxQueuedHeavy = 16 * max(c.MaxConcurrentHeavy, 1)
+	}
 	if c.RequestMemoryQuota == 0 {
 		c.RequestMemoryQuota = 256 << 20
 	}
@@ -82,7 +88,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.MaxChunkSize = 1024
 	}
 	switch {
-	case c.MaxConcurrentHeavy < 0, c.RequestMemoryQuota < 0, c.MaxRequestBytes < 0, c.MaxRanges < 0,
+	case c.MaxConcurrentHeavy < 0, c.MaxQueuedHeavy < -1, c.RequestMemoryQuota < 0, c.MaxRequestBytes < 0, c.MaxRanges < 0,
 		c.MaxPageRows < 0, c.MaxResponseBytes < 0, c.RequestTimeoutMS < 0, c.MaxChunkSize < 0, c.BlockCacheBytes < 0:
 		return c, errors.New("node: config limits must not be negative")
 	}
@@ -104,7 +110,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TLS.CAFile, "tls-ca-file", c.TLS.CAFile, "PEM file of the CA that signs peers' certificates")
 	fs.StringVar(&c.TLS.CertFile, "tls-cert-file", c.TLS.CertFile, "PEM file of this node's certificate")
 	fs.StringVar(&c.TLS.KeyFile, "tls-key-file", c.TLS.KeyFile, "PEM file of this node's key")
-	fs.IntVar(&c.MaxConcurrentHeavy, "max-concurrent-heavy", c.MaxConcurrentHeavy, "heavy requests run at once before ServerIsBusy (0: CPUs)")
+	fs.IntVar(&c.MaxConcurrentHeavy, "max-concurrent-heavy", c.MaxConcurrentHeavy, "heavy requests run at once (0: CPUs)")
+	fs.IntVar(&c.MaxQueuedHeavy, "max-queued-heavy", c.MaxQueuedHeavy, "heavy requests that may wait for a slot before ServerIsBusy (0: 16 per slot, -1: none)")
 	fs.Int64Var(&c.RequestMemoryQuota, "request-memory-quota", c.RequestMemoryQuota, "bytes one request may hold (0: 256 MiB)")
 	fs.IntVar(&c.MaxRequestBytes, "max-request-bytes", c.MaxRequestBytes, "largest encoded request (0: 8 MiB)")
 	fs.IntVar(&c.MaxRanges, "max-ranges", c.MaxRanges, "most key ranges per request (0: 65536)")

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/require"
@@ -25,11 +26,11 @@ func aggRequest(f *fixture) *coprocpb.Request {
 	return req
 }
 
-// TestServerIsBusy fills the heavy-request slots: heavy requests then answer ServerIsBusy, paged
-// scans still run, and a freed slot serves heavy requests again.
+// TestServerIsBusy fills the heavy-request slots with no queue: heavy requests then answer
+// ServerIsBusy, paged scans still run, and a freed slot serves heavy requests again.
 func TestServerIsBusy(t *testing.T) {
 	rng, _ := newRNG(t)
-	f := newFixture(t, rng, 100, 0, Config{MaxConcurrentHeavy: 2})
+	f := newFixture(t, rng, 100, 0, Config{MaxConcurrentHeavy: 2, MaxQueuedHeavy: -1})
 	ctx := context.Background()
 	require.True(t, f.node.limiter.tryAcquire())
 	require.True(t, f.node.limiter.tryAcquire())
@@ -58,11 +59,50 @@ func TestServerIsBusy(t *testing.T) {
 	require.Equal(t, 2.0, testutil.ToFloat64(f.node.metrics.regionErrors.WithLabelValues("server_is_busy")))
 }
 
+// TestHeavyRequestsQueue: with every slot taken, a heavy request waits in the queue and completes
+// once a slot frees; one more than the queue holds answers ServerIsBusy at once; a waiting request
+// whose context ends gives up with its error.
+func TestHeavyRequestsQueue(t *testing.T) {
+	rng, _ := newRNG(t)
+	f := newFixture(t, rng, 100, 0, Config{MaxConcurrentHeavy: 1, MaxQueuedHeavy: 1})
+	ctx := context.Background()
+	require.True(t, f.node.limiter.tryAcquire())
+
+	queued := make(chan *coprocpb.Response, 1)
+	go func() {
+		resp, err := f.node.Coprocessor(ctx, aggRequest(f))
+		if err != nil {
+			resp = &coprocpb.Response{OtherError: err.Error()}
+		}
+		queued <- resp
+	}()
+	require.Eventually(t, func() bool { return f.node.limiter.waiting.Load() == 1 }, 5*time.Second, time.Millisecond)
+
+	resp, err := f.node.Coprocessor(ctx, aggRequest(f))
+	require.NoError(t, err)
+	require.NotNil(t, resp.GetRegionError().GetServerIsBusy(), "the queue is full: %v", resp)
+
+	f.node.limiter.release()
+	got := <-queued
+	require.Nil(t, got.RegionError)
+	require.Empty(t, got.OtherError)
+
+	// Hold the slot again and let a queued request's deadline pass.
+	require.True(t, f.node.limiter.tryAcquire())
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	resp, err = f.node.Coprocessor(short, aggRequest(f))
+	require.NoError(t, err)
+	require.Contains(t, resp.OtherError, "waiting for a heavy-request slot")
+	f.node.limiter.release()
+	require.Zero(t, f.node.limiter.waiting.Load())
+}
+
 // TestConcurrentHeavyRequests races many heavy requests against one slot: each answers either a
 // result or ServerIsBusy, never both nor an error, and the busy counter matches.
 func TestConcurrentHeavyRequests(t *testing.T) {
 	rng, _ := newRNG(t)
-	f := newFixture(t, rng, 1000, 3, Config{MaxConcurrentHeavy: 1})
+	f := newFixture(t, rng, 1000, 3, Config{MaxConcurrentHeavy: 1, MaxQueuedHeavy: 4})
 	f.split(0)
 	var mu sync.Mutex
 	ok, busy := 0, 0

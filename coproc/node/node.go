@@ -40,7 +40,7 @@ func New(st *store.Store, cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Node{cfg: cfg, store: st, metrics: newMetrics(), limiter: newLimiter(cfg.MaxConcurrentHeavy)}, nil
+	return &Node{cfg: cfg, store: st, metrics: newMetrics(), limiter: newLimiter(cfg.MaxConcurrentHeavy, max(cfg.MaxQueuedHeavy, 0))}, nil
 }
 
 // Open opens (or creates) the store in cfg.DataDir and returns a node owning it.

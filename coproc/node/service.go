@@ -119,7 +119,11 @@ func (n *Node) handle(ctx context.Context, req *coprocpb.Request, kind string) (
 	}
 
 	if heavy(req) {
-		if !n.limiter.tryAcquire() {
+		ok, err := n.limiter.acquire(ctx)
+		if err != nil {
+			return otherError(fmt.Errorf("coprocessor: waiting for a heavy-request slot: %w", err)), kind
+		}
+		if !ok {
 			return &coprocpb.Response{RegionError: &coprocpb.RegionError{
 				Message: "coprocessor: too many heavy requests running",
 				Kind: &coprocpb.RegionError_ServerIsBusy{ServerIsBusy: &coprocpb.ServerIsBusy{
