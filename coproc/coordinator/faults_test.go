@@ -108,11 +108,11 @@ func TestSplitBetweenPages(t *testing.T) {
 	}
 }
 
-// TestServerBusy: nodes admitting one heavy request at a time answer ServerIsBusy to most of 15
+// TestServerBusy: nodes admitting one heavy request at a time, with no queue, answer ServerIsBusy to most of 15
 // concurrent aggregation tasks; backoff and retry still count every row exactly once.
 func TestServerBusy(t *testing.T) {
 	rng := newRNG(t)
-	e := newEnv(t, rng, 3000, 30, node.Config{MaxConcurrentHeavy: 1}, coordinator.Config{})
+	e := newEnv(t, rng, 3000, 30, node.Config{MaxConcurrentHeavy: 1, MaxQueuedHeavy: -1}, coordinator.Config{})
 	q := &coordinator.Query{Root: &coprocpb.Executor{Exec: &coprocpb.Executor_Aggregation{Aggregation: &coprocpb.Aggregation{
 		Child: scan(fullCols, false), AggFuncs: []*coprocpb.AggFunc{{Name: "count"}}}}}, Ranges: tableRange(), StartTS: 100}
 	got, st, err := runHooked(t, context.Background(), e.client, q, nil)
@@ -125,7 +125,7 @@ func TestServerBusy(t *testing.T) {
 // TestBackoffBudget: a region that stays busy fails the query with an error naming it.
 func TestBackoffBudget(t *testing.T) {
 	rng := newRNG(t)
-	e := newEnv(t, rng, 1000, 10, node.Config{MaxConcurrentHeavy: 1}, coordinator.Config{BackoffBudget: time.Millisecond})
+	e := newEnv(t, rng, 1000, 10, node.Config{MaxConcurrentHeavy: 1, MaxQueuedHeavy: -1}, coordinator.Config{BackoffBudget: time.Millisecond})
 	q := &coordinator.Query{Root: &coprocpb.Executor{Exec: &coprocpb.Executor_Aggregation{Aggregation: &coprocpb.Aggregation{
 		Child: scan(fullCols, false), AggFuncs: []*coprocpb.AggFunc{{Name: "count"}}}}}, Ranges: tableRange(), StartTS: 100}
 	// Fifteen workers share one heavy slot per node, so some request meets ServerIsBusy, whose
