@@ -15,7 +15,6 @@ import (
 	"github.com/copvec/copvec/coproc/coordinator"
 	"github.com/copvec/copvec/coproc/coprocpb"
 	"github.com/copvec/copvec/coproc/dagpb"
-	"github.com/copvec/copvec/coproc/node"
 	"github.com/copvec/copvec/coproc/tablecodec"
 	"github.com/copvec/copvec/runtime/exec"
 	"github.com/copvec/copvec/runtime/expr"
@@ -64,7 +63,7 @@ func runDemo(args []string) error {
 
 	t0 := time.Now()
 	bounds := [][]byte{tablecodec.RecordKey(lineitemID, n/3), tablecodec.RecordKey(lineitemID, 2*n/3)}
-	cl, err := cluster.Start(cluster.Options{Nodes: 3, Bounds: bounds, Node: node.Config{MaxConcurrentHeavy: 16}})
+	cl, err := cluster.Start(cluster.Options{Nodes: 3, Bounds: bounds})
 	if err != nil {
 		return err
 	}
