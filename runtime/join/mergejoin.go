@@ -220,7 +220,7 @@ func (m *MergeJoin) emit(chk *chunk.Chunk) {
 			m.idx[i] = int32(m.ri + i)
 		}
 		for j := range len(m.types) - m.nLeft {
-			chk.Column(m.nLeft + j).AppendRows(m.rgroup.Column(j), m.idx)
+			chk.Column(m.nLeft+j).AppendRows(m.rgroup.Column(j), m.idx)
 		}
 		chk.SetPhysicalRows(chk.PhysicalRows() + k)
 		m.ri += k
