@@ -10,8 +10,8 @@ import (
 // context's concurrency.
 type HashJoin struct {
 	Probe, BuildSide Node
-	Spec         join.Spec
-	Concurrency  int
+	Spec             join.Spec
+	Concurrency      int
 }
 
 // MergeJoin joins Left and Right, both sorted ascending (NULLs last) by their join keys.
