@@ -2,20 +2,27 @@ package join
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/hashtable"
 	"github.com/copvec/copvec/runtime/memory"
 )
 
-// buildSide holds the build rows in memory: the rows themselves, a hash table mapping each distinct
+// buildSide holds the build rows in memory: the rows themselves, hash tables mapping each distinct
 // non-NULL key to a key id, and the rows of every key id as a CSR list (byKey[start[id]:start[id+1]]).
+//
+// With one table, keys are inserted as rows arrive. With several (a parallel build), rows are
+// routed to a table by key hash and the tables are filled concurrently in finish; table p's local
+// ids are offset by base[p], so ids stay dense across tables and one CSR list serves them all.
 type buildSide struct {
 	rows     *chunk.Chunk // every build row, compacted
 	keys     []int
 	keyCols  []*chunk.Column
-	table    *hashtable.Table
+	tables   []*hashtable.Table
+	base     []uint32 // first global id of each table
 	ids      []uint32 // key id per row, hashtable.Missing when a key column is NULL
+	part     []uint8  // table of each row with a non-NULL key, when there are several
 	start    []int32
 	byKey    []int32
 	nullRows []int32 // rows with a NULL key column
@@ -24,18 +31,32 @@ type buildSide struct {
 
 	sel    []int32
 	idsBuf []uint32
+	hashes []uint64
 }
 
-func newBuildSide(types []chunk.Type, keys []int, mem *memory.Tracker) (*buildSide, error) {
+// maxBuildTables bounds the tables of a parallel build (part is a uint8, noTable excluded).
+const maxBuildTables = 64
+
+// noTable is the part of a row with a NULL key.
+const noTable = 255
+
+// perRowTableBytes estimates what a key will cost in a table not yet filled, so a parallel build
+// is charged (and spills) as the rows arrive.
+const perRowTableBytes = 40
+
+func newBuildSide(types []chunk.Type, keys []int, tables int, mem *memory.Tracker) (*buildSide, error) {
 	keyTypes := make([]chunk.Type, len(keys))
 	for i, k := range keys {
 		keyTypes[i] = types[k]
 	}
-	t, err := hashtable.New(keyTypes)
-	if err != nil {
-		return nil, fmt.Errorf("join: build table: %w", err)
+	b := &buildSide{rows: chunk.New(types, 1, 1<<31-1), keys: keys, mem: mem}
+	for range max(1, min(tables, maxBuildTables)) {
+		t, err := hashtable.New(keyTypes)
+		if err != nil {
+			return nil, fmt.Errorf("join: build table: %w", err)
+		}
+		b.tables = append(b.tables, t)
 	}
-	b := &buildSide{rows: chunk.New(types, 1, 1<<31-1), keys: keys, table: t, mem: mem}
 	for _, k := range keys {
 		b.keyCols = append(b.keyCols, b.rows.Column(k))
 	}
@@ -44,7 +65,13 @@ func newBuildSide(types []chunk.Type, keys []int, mem *memory.Tracker) (*buildSi
 
 func (b *buildSide) numRows() int { return b.rows.PhysicalRows() }
 
-// add copies c's live rows and inserts their keys.
+// tableOf picks a table from hash bits that neither grace partitioning (the top bits) nor the
+// tables' slots and tags use much.
+func (b *buildSide) tableOf(h uint64) int {
+	return int((h >> 24 & 0xffff) * uint64(len(b.tables)) >> 16)
+}
+
+// add copies c's live rows and inserts their keys (or routes them to a table, in a parallel build).
 func (b *buildSide) add(c *chunk.Chunk) error {
 	n := c.NumRows()
 	if n == 0 {
@@ -65,11 +92,28 @@ func (b *buildSide) add(c *chunk.Chunk) error {
 			b.nullRows = append(b.nullRows, int32(r))
 		}
 	}
+	if len(b.tables) > 1 {
+		if cap(b.hashes) < len(b.sel) {
+			b.hashes = make([]uint64, len(b.sel))
+		}
+		h := b.hashes[:len(b.sel)]
+		if err := hashtable.HashColumns(h, b.keyCols, b.sel, len(b.sel)); err != nil {
+			return fmt.Errorf("join: build: %w", err)
+		}
+		for len(b.part) < base+n {
+			b.part = append(b.part, noTable) // NULL keys stay out of every table
+		}
+		for p, r := range b.sel {
+			b.part[r] = uint8(b.tableOf(h[p]))
+		}
+		b.account()
+		return nil
+	}
 	if cap(b.idsBuf) < len(b.sel) {
 		b.idsBuf = make([]uint32, len(b.sel))
 	}
 	ids := b.idsBuf[:len(b.sel)]
-	if _, err := b.table.FindOrInsert(b.keyCols, b.sel, len(b.sel), ids); err != nil {
+	if _, err := b.tables[0].FindOrInsert(b.keyCols, b.sel, len(b.sel), ids); err != nil {
 		return fmt.Errorf("join: build: %w", err)
 	}
 	for p, r := range b.sel {
@@ -79,9 +123,68 @@ func (b *buildSide) add(c *chunk.Chunk) error {
 	return nil
 }
 
-// finish lays the rows out by key id.
-func (b *buildSide) finish() {
-	nk := b.table.Len()
+// fillTables inserts the rows of a parallel build, one goroutine per table.
+func (b *buildSide) fillTables() error {
+	errs := make([]error, len(b.tables))
+	var wg sync.WaitGroup
+	for t := range b.tables {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var sel []int32
+			ids := make([]uint32, 1024)
+			flush := func() error {
+				if _, err := b.tables[t].FindOrInsert(b.keyCols, sel, len(sel), ids[:len(sel)]); err != nil {
+					return fmt.Errorf("join: build: %w", err)
+				}
+				for p, r := range sel {
+					b.ids[r] = ids[p]
+				}
+				sel = sel[:0]
+				return nil
+			}
+			for r := range b.ids {
+				if int(b.part[r]) == t {
+					sel = append(sel, int32(r))
+					if len(sel) == cap(ids) {
+						if errs[t] = flush(); errs[t] != nil {
+							return
+						}
+					}
+				}
+			}
+			errs[t] = flush()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finish fills the tables of a parallel build and lays the rows out by key id.
+func (b *buildSide) finish() error {
+	if len(b.tables) > 1 && b.numRows() > 0 {
+		if err := b.fillTables(); err != nil {
+			return err
+		}
+	}
+	b.base = make([]uint32, len(b.tables))
+	nk := 0
+	for t, tab := range b.tables {
+		b.base[t] = uint32(nk)
+		nk += tab.Len()
+	}
+	if len(b.tables) > 1 {
+		for r, id := range b.ids {
+			if id != hashtable.Missing {
+				b.ids[r] = id + b.base[b.part[r]]
+			}
+		}
+	}
 	b.start = make([]int32, nk+1)
 	for _, id := range b.ids {
 		if id != hashtable.Missing {
@@ -99,12 +202,21 @@ func (b *buildSide) finish() {
 			fill[id]++
 		}
 	}
+	b.part = nil
 	b.account()
+	return nil
 }
 
 func (b *buildSide) account() {
-	n := b.rows.MemoryUsage() + b.table.MemoryUsage() + int64(cap(b.ids)*4+cap(b.start)*4+cap(b.byKey)*4+
-		cap(b.nullRows)*4+cap(b.sel)*4+cap(b.idsBuf)*4)
+	n := b.rows.MemoryUsage() + int64(cap(b.ids)*4+cap(b.start)*4+cap(b.byKey)*4+cap(b.part)+
+		cap(b.nullRows)*4+cap(b.sel)*4+cap(b.idsBuf)*4+cap(b.hashes)*8)
+	if len(b.tables) > 1 && b.start == nil {
+		n += int64(b.numRows()) * perRowTableBytes
+	} else {
+		for _, t := range b.tables {
+			n += t.MemoryUsage()
+		}
+	}
 	b.mem.Consume(n - b.held)
 	b.held = n
 }
@@ -115,8 +227,7 @@ func (b *buildSide) release() {
 	*b = buildSide{}
 }
 
-// nonNullRows appends to dst the physical rows in [from, to) (or the rows of sel when from < 0)
-// whose key columns are all valid.
+// nonNullRows appends to dst the physical rows in [from, to) whose key columns are all valid.
 func nonNullRows(dst []int32, cols []*chunk.Column, keys []int, from, to int) []int32 {
 	for r := from; r < to; r++ {
 		dst = append(dst, int32(r))

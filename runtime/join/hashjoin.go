@@ -234,7 +234,7 @@ func (j *HashJoin) produce(ctx context.Context) error {
 // joinLevel joins one pair of inputs: the whole inputs at level 0, a pair of spilled partitions
 // below. It builds in memory, and switches to partitioning when the memory quota is exceeded.
 func (j *HashJoin) joinLevel(ctx context.Context, buildIt, probeIt chunkIter, level int, facts naajFacts) (err error) {
-	bs, err := newBuildSide(j.buildTypes, j.spec.BuildKeys, j.mem)
+	bs, err := newBuildSide(j.buildTypes, j.spec.BuildKeys, j.workers, j.mem)
 	if err != nil {
 		return err
 	}
@@ -289,7 +289,9 @@ func (j *HashJoin) joinLevel(ctx context.Context, buildIt, probeIt chunkIter, le
 		if j.mem.Exceeded() && !j.canSpill() {
 			return fmt.Errorf("join: %s join with NULL-aware keys cannot spill: %w", j.spec.Type, j.mem.Check())
 		}
-		bs.finish()
+		if err := bs.finish(); err != nil {
+			return err
+		}
 		return j.probeAll(ctx, bs, facts, probeIt)
 	}
 	if err := part.finish(); err != nil {

@@ -19,12 +19,12 @@ type naajFacts struct {
 // prober is one probe worker: it joins probe chunks against a finished buildSide and hands full
 // output chunks to emit. Everything but the build side is its own.
 type prober struct {
-	j     *HashJoin
-	b     *buildSide
-	table *hashtable.Table // the build table through a reader of this worker's own
-	facts naajFacts
-	other *expr.Evaluator
-	emit  func(*chunk.Chunk) (*chunk.Chunk, error)
+	j      *HashJoin
+	b      *buildSide
+	tables []*hashtable.Table // the build tables through readers of this worker's own
+	facts  naajFacts
+	other  *expr.Evaluator
+	emit   func(*chunk.Chunk) (*chunk.Chunk, error)
 
 	out          *chunk.Chunk
 	pair         *chunk.Chunk // probe and build columns of candidate pairs, for Other
@@ -37,11 +37,57 @@ type prober struct {
 	pairB       []int32
 	passing     []int32
 	keyCols     []*chunk.Column
+	hashes      []uint64
+	tsel, tpos  []int32
+	tids        []uint32
+}
+
+// find sets ids[i] to the global key id of probe row keyed[i], or Missing.
+func (p *prober) find(ids []uint32) error {
+	if len(p.tables) == 1 {
+		if _, err := p.tables[0].Find(p.keyCols, p.keyed, len(p.keyed), ids); err != nil {
+			return fmt.Errorf("join: probe: %w", err)
+		}
+		return nil
+	}
+	n := len(p.keyed)
+	if cap(p.hashes) < n {
+		p.hashes = make([]uint64, n)
+		p.tids = make([]uint32, n)
+	}
+	h := p.hashes[:n]
+	if err := hashtable.HashColumns(h, p.keyCols, p.keyed, n); err != nil {
+		return fmt.Errorf("join: probe: %w", err)
+	}
+	for t, tab := range p.tables {
+		p.tsel, p.tpos = p.tsel[:0], p.tpos[:0]
+		for i, r := range p.keyed {
+			if p.b.tableOf(h[i]) == t {
+				p.tsel = append(p.tsel, r)
+				p.tpos = append(p.tpos, int32(i))
+			}
+		}
+		tids := p.tids[:len(p.tsel)]
+		if _, err := tab.Find(p.keyCols, p.tsel, len(p.tsel), tids); err != nil {
+			return fmt.Errorf("join: probe: %w", err)
+		}
+		for k, i := range p.tpos {
+			if id := tids[k]; id != hashtable.Missing {
+				ids[i] = id + p.b.base[t]
+			} else {
+				ids[i] = hashtable.Missing
+			}
+		}
+	}
+	return nil
 }
 
 func (j *HashJoin) newProber(b *buildSide, facts naajFacts, out *chunk.Chunk,
 	emit func(*chunk.Chunk) (*chunk.Chunk, error)) (*prober, error) {
-	p := &prober{j: j, b: b, table: b.table.Reader(), facts: facts, emit: emit, out: out}
+	p := &prober{j: j, b: b, facts: facts, emit: emit, out: out}
+	for _, t := range b.tables {
+		p.tables = append(p.tables, t.Reader())
+	}
 	if j.spec.Other != nil {
 		ev, err := expr.Compile(j.spec.Other, j.pairTypes)
 		if err != nil {
@@ -96,8 +142,8 @@ func (p *prober) probe(ctx context.Context, c *chunk.Chunk) error {
 		p.ids = make([]uint32, len(p.keyed))
 	}
 	ids := p.ids[:len(p.keyed)]
-	if _, err := p.table.Find(p.keyCols, p.keyed, len(p.keyed), ids); err != nil {
-		return fmt.Errorf("join: probe: %w", err)
+	if err := p.find(ids); err != nil {
+		return err
 	}
 	if p.other == nil && (typ == SemiJoin || typ == AntiJoin || (typ == NullAwareAntiJoin && p.j.simpleNAAJ())) {
 		for i, r := range p.keyed {
