@@ -14,6 +14,7 @@ import (
 	"github.com/copvec/copvec/runtime/expr"
 	"github.com/copvec/copvec/runtime/hashtable"
 	"github.com/copvec/copvec/runtime/join"
+	"github.com/copvec/copvec/runtime/memory"
 	"github.com/copvec/copvec/runtime/reftest"
 )
 
@@ -275,4 +276,22 @@ func TestHashJoinStopsOnErrorsAndCancellation(t *testing.T) {
 		require.Zero(t, ectx.Disk.Used(), msg)
 		requireDirEmpty(t, c.opts.TempDir, msg)
 	}
+}
+
+// TestNullAwareAntiJoinThatCannotSpillFailsClearly: a NOT IN join over two keys compares NULL keys
+// with every build row, so it cannot be partitioned; over the quota it fails with the quota error.
+func TestNullAwareAntiJoinThatCannotSpillFailsClearly(t *testing.T) {
+	types := []chunk.Type{chunk.Int64, chunk.Int64}
+	c := chunk.New(types, 4096, 4096)
+	for i := range 4096 {
+		require.NoError(t, c.AppendValues(chunk.Int64Value(int64(i)), chunk.Int64Value(int64(i%7))))
+	}
+	jc := joinCase{spec: join.Spec{Type: join.NullAwareAntiJoin, ProbeKeys: []int{0, 1}, BuildKeys: []int{0, 1}},
+		probeTypes: types, buildTypes: types, probe: []*chunk.Chunk{c}, build: []*chunk.Chunk{c}, workers: 2,
+		opts: exec.Options{TempDir: t.TempDir(), MemoryQuota: 16 << 10}}
+	_, _, ectx, err := jc.run(t, context.Background())
+	require.ErrorIs(t, err, memory.ErrQuotaExceeded)
+	require.ErrorContains(t, err, "cannot spill")
+	require.Zero(t, ectx.Memory.Used())
+	requireDirEmpty(t, jc.opts.TempDir, "no spill files")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/copvec/copvec/runtime/ops"
 	"github.com/copvec/copvec/runtime/plan"
 	"github.com/copvec/copvec/runtime/reftest"
+	"github.com/copvec/copvec/runtime/vars"
 )
 
 // TestJoinPlansMatchReference builds hash and merge join plans (the merge join over sorts) and
@@ -32,8 +33,10 @@ func TestJoinPlansMatchReference(t *testing.T) {
 		cat := plan.MapCatalog{"l": lt, "r": rt}
 		typ := join.Type(rng.IntN(6))
 		spec := join.Spec{Type: typ, ProbeKeys: []int{0}, BuildKeys: []int{0}}
+		settings := vars.Default()
+		require.NoError(t, settings.Set(vars.HashJoinConcurrency, fmt.Sprint(1+rng.IntN(3))))
 		var root plan.Node = &plan.HashJoin{Probe: &plan.TableScan{Table: "l"}, BuildSide: &plan.TableScan{Table: "r"},
-			Spec: spec, Concurrency: 1 + rng.IntN(2)}
+			Spec: spec, Settings: &settings}
 		merge := (typ == join.InnerJoin || typ == join.LeftOuterJoin || typ == join.SemiJoin || typ == join.AntiJoin) &&
 			rng.IntN(2) == 0
 		if merge {
@@ -60,5 +63,8 @@ func TestJoinPlansMatchReference(t *testing.T) {
 			name = "MergeJoin"
 		}
 		require.Contains(t, exec.ExplainAnalyze(op), name, msg)
+		if !merge {
+			require.Contains(t, exec.ExplainAnalyze(op), fmt.Sprintf("%d workers", settings.HashJoinWorkers()), msg)
+		}
 	}
 }
