@@ -66,3 +66,25 @@ func TestMergeJoinRejectsWhatItCannotDo(t *testing.T) {
 		require.ErrorContains(t, err, "does not do")
 	}
 }
+
+func TestMergeJoinPassesInputErrorsOn(t *testing.T) {
+	types := []chunk.Type{chunk.Int64}
+	c := chunk.New(types, 4, 4)
+	for i := range 4 {
+		require.NoError(t, c.AppendValues(chunk.Int64Value(int64(i))))
+	}
+	for side := range 2 {
+		ectx := exec.MustContext(exec.Options{MaxChunkSize: 1})
+		var left, right exec.Operator = scan(t, types, []*chunk.Chunk{c}), scan(t, types, []*chunk.Chunk{c})
+		if side == 0 {
+			left = &failing{Operator: left, after: 2}
+		} else {
+			right = &failing{Operator: right, after: 2}
+		}
+		m, err := join.NewMergeJoin(ectx, left, right, join.Spec{Type: join.InnerJoin, ProbeKeys: []int{0},
+			BuildKeys: []int{0}})
+		require.NoError(t, err)
+		_, err = exec.Collect(context.Background(), ectx, m)
+		require.ErrorIs(t, err, errBoom, "side %d", side)
+	}
+}
