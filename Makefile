@@ -10,7 +10,7 @@ STATICCHECK_VERSION := v0.8.2
 QEMU_AARCH64 ?= qemu-aarch64-static
 FUZZTIME ?= 20s
 
-.PHONY: all build test fmt-check vet unit unit-generic arm64 generate check-generated bench fuzz lint demo clean
+.PHONY: all build deps test fmt-check vet unit unit-generic arm64 generate check-generated bench fuzz lint demo clean
 
 all: build
 
@@ -19,7 +19,12 @@ build:
 
 ## test: everything CI checks — formatting, vet, staticcheck, generated code, unit tests (SIMD and
 ## generic kernels), and the arm64 run under qemu.
-test: fmt-check vet lint check-generated unit unit-generic arm64
+test: deps fmt-check vet lint check-generated unit unit-generic arm64
+
+## deps: install the system packages the tests use (qemu-user-static, protobuf-compiler, aarch64
+## binutils) when they are missing and apt-get is available.
+deps:
+	@scripts/deps.sh
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files --cached --others --exclude-standard '*.go')); \
