@@ -6,6 +6,7 @@ import (
 
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/memory"
+	"github.com/copvec/copvec/runtime/spill"
 )
 
 // spillingAgg aggregates a stream of chunks into one group table on one goroutine and emits the
@@ -18,7 +19,7 @@ type spillingAgg struct {
 	tbl     *groupTable
 	mem     *memory.Tracker
 	charged int64
-	parts   []*spillFile
+	parts   []*spill.File
 }
 
 // config is what every worker of one HashAgg shares.
@@ -77,7 +78,7 @@ func (a *spillingAgg) add(ctx context.Context, in *chunk.Chunk, fromState bool, 
 func (a *spillingAgg) spill(ctx context.Context) error {
 	if a.parts == nil {
 		for range spillFanout {
-			f, err := createSpillFile(a.cfg.tempDir, a.cfg.disk)
+			f, err := spill.Create(a.cfg.tempDir, "hashagg", a.cfg.disk)
 			if err != nil {
 				return err
 			}
@@ -88,7 +89,7 @@ func (a *spillingAgg) spill(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return a.parts[p].write(c)
+		return a.parts[p].Write(c)
 	})
 	if err != nil {
 		return err
@@ -138,11 +139,11 @@ func (a *spillingAgg) finish(ctx context.Context, emit func(*chunk.Chunk) error)
 		if err != nil {
 			return err
 		}
-		err = part.readAll(ctx, schema, func(c *chunk.Chunk) error { return sub.add(ctx, c, true, emit) })
+		err = part.ReadAll(ctx, schema, func(c *chunk.Chunk) error { return sub.add(ctx, c, true, emit) })
 		if err == nil {
 			err = sub.finish(ctx, emit)
 		}
-		err = errors.Join(err, sub.close(), part.remove())
+		err = errors.Join(err, sub.close(), part.Remove())
 		if err != nil {
 			return err
 		}
@@ -154,7 +155,7 @@ func (a *spillingAgg) finish(ctx context.Context, emit func(*chunk.Chunk) error)
 func (a *spillingAgg) close() error {
 	var errs []error
 	for _, p := range a.parts {
-		errs = append(errs, p.remove())
+		errs = append(errs, p.Remove())
 	}
 	a.parts = nil
 	a.tbl = nil

@@ -9,6 +9,7 @@ import (
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/exec"
 	"github.com/copvec/copvec/runtime/memory"
+	"github.com/copvec/copvec/runtime/spill"
 )
 
 // HashJoin joins a probe input against a build input held in a hash table. Open reads nothing; a
@@ -323,10 +324,10 @@ func (j *HashJoin) joinLevel(ctx context.Context, buildIt, probeIt chunkIter, le
 		if err := j.joinPartition(ctx, bf, pf, level, facts); err != nil {
 			return err
 		}
-		if err := bf.remove(); err != nil {
+		if err := bf.Remove(); err != nil {
 			return err
 		}
-		if err := pf.remove(); err != nil {
+		if err := pf.Remove(); err != nil {
 			return err
 		}
 	}
@@ -334,7 +335,7 @@ func (j *HashJoin) joinLevel(ctx context.Context, buildIt, probeIt chunkIter, le
 }
 
 // joinPartition joins one pair of spilled partitions, skipping pairs that cannot produce rows.
-func (j *HashJoin) joinPartition(ctx context.Context, bf, pf *spillFile, level int, facts naajFacts) error {
+func (j *HashJoin) joinPartition(ctx context.Context, bf, pf *spill.File, level int, facts naajFacts) error {
 	typ := j.spec.Type
 	if bf == nil && (typ == InnerJoin || typ == RightOuterJoin || typ == SemiJoin) {
 		return nil
@@ -343,16 +344,19 @@ func (j *HashJoin) joinPartition(ctx context.Context, bf, pf *spillFile, level i
 		return nil
 	}
 	var bi, pi chunkIter = emptyIter{}, emptyIter{}
-	var err error
 	if bf != nil {
-		if bi, err = bf.reader(); err != nil {
+		r, err := bf.Reader()
+		if err != nil {
 			return err
 		}
+		bi = fileIter{r}
 	}
 	if pf != nil {
-		if pi, err = pf.reader(); err != nil {
+		r, err := pf.Reader()
+		if err != nil {
 			return err
 		}
+		pi = fileIter{r}
 	}
 	return j.joinLevel(ctx, bi, pi, level+1, facts)
 }

@@ -1,16 +1,14 @@
 package join
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/hashtable"
-	"github.com/copvec/copvec/runtime/memory"
+	"github.com/copvec/copvec/runtime/spill"
 )
 
 // Grace partitioning: a build side over the memory quota is split by key hash into spillFanout
@@ -23,7 +21,6 @@ const (
 	spillFanout     = 1 << spillFanoutBits
 	maxSpillLevel   = 4
 	minSpillRows    = 64
-	maxSpillFrame   = 1 << 30
 )
 
 // partitionOf returns the partition of a key hash at a spill level.
@@ -31,92 +28,21 @@ func partitionOf(h uint64, level int) int {
 	return int(h >> (64 - spillFanoutBits*(level+1)) & (spillFanout - 1))
 }
 
-// spillFile is one temp file of chunks in the chunk stream encoding, charged to the disk tracker.
-type spillFile struct {
-	f     *os.File
-	bw    *bufio.Writer
-	sw    *chunk.StreamWriter
-	disk  *memory.Tracker
-	bytes int64
-	rows  int
-}
-
-func createSpillFile(dir string, disk *memory.Tracker) (*spillFile, error) {
-	f, err := os.CreateTemp(dir, "copvec-hashjoin-*.spill")
-	if err != nil {
-		return nil, fmt.Errorf("join: create spill file: %w", err)
-	}
-	bw := bufio.NewWriterSize(f, 32<<10)
-	return &spillFile{f: f, bw: bw, sw: chunk.NewStreamWriter(bw), disk: disk}, nil
-}
-
-func (s *spillFile) write(c *chunk.Chunk) error {
-	before := s.sw.BytesWritten()
-	if err := s.sw.Write(c); err != nil {
-		return fmt.Errorf("join: write spill file: %w", err)
-	}
-	n := s.sw.BytesWritten() - before
-	s.bytes += n
-	s.rows += c.NumRows()
-	s.disk.Consume(n)
-	if err := s.disk.Check(); err != nil {
-		return fmt.Errorf("join: spill: %w", err)
-	}
-	return nil
-}
-
-// reader flushes what was written and returns an iterator from the file's start.
-func (s *spillFile) reader() (chunkIter, error) {
-	if err := s.bw.Flush(); err != nil {
-		return nil, fmt.Errorf("join: write spill file: %w", err)
-	}
-	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("join: rewind spill file: %w", err)
-	}
-	return &fileIter{sr: chunk.NewStreamReader(bufio.NewReaderSize(s.f, 64<<10), maxSpillFrame), name: s.f.Name()}, nil
-}
-
-func (s *spillFile) remove() error {
-	if s == nil || s.f == nil {
-		return nil
-	}
-	name := s.f.Name()
-	err := s.f.Close()
-	if rerr := os.Remove(name); rerr != nil && err == nil {
-		err = rerr
-	}
-	s.f = nil
-	s.disk.Release(s.bytes)
-	s.bytes = 0
-	if err != nil {
-		return fmt.Errorf("join: remove spill file: %w", err)
-	}
-	return nil
-}
-
 // chunkIter yields chunks into a caller's chunk; an empty chunk ends the input.
 type chunkIter interface {
 	next(ctx context.Context, dst *chunk.Chunk) error
 }
 
-type fileIter struct {
-	sr   *chunk.StreamReader
-	name string
-}
+// fileIter adapts a spill file's reader to chunkIter.
+type fileIter struct{ r *spill.Reader }
 
-func (it *fileIter) next(ctx context.Context, dst *chunk.Chunk) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	err := it.sr.Next(dst)
+func (it fileIter) next(ctx context.Context, dst *chunk.Chunk) error {
+	err := it.r.Next(ctx, dst)
 	if errors.Is(err, io.EOF) {
 		dst.Reset()
 		return nil
 	}
-	if err != nil {
-		return fmt.Errorf("join: read spill file %s: %w", it.name, err)
-	}
-	return nil
+	return err
 }
 
 // partitioner writes rows to spillFanout files by key hash, staging each partition's rows in a
@@ -126,7 +52,7 @@ type partitioner struct {
 	keys   []int
 	level  int
 	types  []chunk.Type
-	files  [spillFanout]*spillFile
+	files  [spillFanout]*spill.File
 	stage  [spillFanout]*chunk.Chunk
 	rows   [spillFanout][]int32
 	hashes []uint64
@@ -188,13 +114,13 @@ func (p *partitioner) flush(q int) error {
 		return nil
 	}
 	if p.files[q] == nil {
-		f, err := createSpillFile(p.j.ectx.TempDir, p.j.disk)
+		f, err := spill.Create(p.j.ectx.TempDir, "hashjoin", p.j.disk)
 		if err != nil {
 			return err
 		}
 		p.files[q] = f
 	}
-	if err := p.files[q].write(s); err != nil {
+	if err := p.files[q].Write(s); err != nil {
 		return err
 	}
 	s.Reset()
@@ -215,7 +141,7 @@ func (p *partitioner) finish() error {
 func (p *partitioner) remove() error {
 	var first error
 	for q, f := range p.files {
-		if err := f.remove(); err != nil && first == nil {
+		if err := f.Remove(); err != nil && first == nil {
 			first = err
 		}
 		p.files[q] = nil
