@@ -230,7 +230,7 @@ func (s *Sort) addChunk(c *chunk.Chunk) {
 		}
 		s.fixed.chunks = append(s.fixed.chunks, nil)
 		s.queue = append(s.queue, queuedChunk{c: c, ci: ci})
-		if len(s.queue) >= 4*s.ectx.Concurrency-3 {
+		if len(s.queue) >= queueBatch(s.ectx.Concurrency) {
 			s.encodeQueued()
 		}
 		return
@@ -471,7 +471,7 @@ func (s *Sort) emitParallel(chk *chunk.Chunk) {
 func (s *Sort) decodeAhead() {
 	workers := s.ectx.Concurrency
 	size := s.ectx.MaxChunkSize
-	count := min(4*workers, (s.sortedRows-s.outPos+size-1)/size)
+	count := min(aheadChunks*workers, (s.sortedRows-s.outPos+size-1)/size)
 	before := int64(0)
 	for _, c := range s.ahead {
 		before += c.MemoryUsage()
@@ -552,4 +552,21 @@ func (s *Sort) Close() error {
 		first = err
 	}
 	return first
+}
+
+// Parallel batches must be large: each batch starts goroutines and waits for the slowest, and a
+// handful of 1024-row chunks is only tens of microseconds of work, about what waking an idle
+// worker costs, so small batches left the parallel encode and emit no faster than one thread.
+const (
+	queueChunksPerWorker = 32 // chunks per worker whose keys are encoded in one batch
+	aheadChunks          = 32 // chunks per worker decoded ahead in one batch
+)
+
+// queueBatch is the number of queued chunks that triggers a parallel key-encoding batch; with one
+// worker every chunk is encoded as it arrives.
+func queueBatch(workers int) int {
+	if workers <= 1 {
+		return 1
+	}
+	return queueChunksPerWorker * workers
 }
