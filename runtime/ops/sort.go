@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/copvec/copvec/chunk"
@@ -262,15 +263,13 @@ func (s *Sort) encodeQueued() {
 		or, and key16
 	}
 	results := make([]result, len(q))
-	parallel(workers, func(wk int) {
-		for i := wk; i < len(q); i += workers {
-			keys := s.enc.EncodeKey16(make([]key16, 0, q[i].c.NumRows()), q[i].c)
-			or, and := key16{}, key16{Hi: ^uint64(0), Lo: ^uint64(0)}
-			for _, k := range keys {
-				or.Hi, or.Lo, and.Hi, and.Lo = or.Hi|k.Hi, or.Lo|k.Lo, and.Hi&k.Hi, and.Lo&k.Lo
-			}
-			results[i] = result{keys, or, and}
+	parallelFor(workers, len(q), func(_, i int) {
+		keys := s.enc.EncodeKey16(make([]key16, 0, q[i].c.NumRows()), q[i].c)
+		or, and := key16{}, key16{Hi: ^uint64(0), Lo: ^uint64(0)}
+		for _, k := range keys {
+			or.Hi, or.Lo, and.Hi, and.Lo = or.Hi|k.Hi, or.Lo|k.Lo, and.Hi&k.Hi, and.Lo&k.Lo
 		}
+		results[i] = result{keys, or, and}
 	})
 	var charge int64
 	for i, r := range results {
@@ -327,18 +326,16 @@ func (s *Sort) sortPending() {
 			}
 		}
 		narrow := make([][]uint64, len(wide))
-		parallel(max(1, min(workers, len(wide))), func(w int) {
-			for c := w; c < len(wide); c += max(1, min(workers, len(wide))) {
-				nb := make([]uint64, len(wide[c]))
-				for i, k := range wide[c] {
-					nb[i] = comp.compact(k)
-					if s.refBits > 0 {
-						nb[i] = nb[i]<<s.refBits | uint64(c)<<s.rowBits | uint64(i)
-					}
+		parallelFor(max(1, min(workers, len(wide))), len(wide), func(_, c int) {
+			nb := make([]uint64, len(wide[c]))
+			for i, k := range wide[c] {
+				nb[i] = comp.compact(k)
+				if s.refBits > 0 {
+					nb[i] = nb[i]<<s.refBits | uint64(c)<<s.rowBits | uint64(i)
 				}
-				narrow[c] = nb
-				wide[c] = nil
 			}
+			narrow[c] = nb
+			wide[c] = nil
 		})
 		s.track(int64(n)*8 - int64(n)*key16Size)
 		s.fixed = pendingKeys{}
@@ -484,13 +481,11 @@ func (s *Sort) decodeAhead() {
 		s.aheadScratch = append(s.aheadScratch, nil)
 	}
 	base := s.outPos
-	parallel(min(workers, count), func(w int) {
-		for i := w; i < count; i += min(workers, count) {
-			c := s.ahead[i]
-			c.Reset()
-			pos := base + i*size
-			s.aheadScratch[w] = s.emitRange(c, pos, min(size, s.sortedRows-pos), s.aheadScratch[w])
-		}
+	parallelFor(min(workers, count), count, func(w, i int) {
+		c := s.ahead[i]
+		c.Reset()
+		pos := base + i*size
+		s.aheadScratch[w] = s.emitRange(c, pos, min(size, s.sortedRows-pos), s.aheadScratch[w])
 	})
 	s.outPos = min(s.sortedRows, base+count*size)
 	after := int64(0)
@@ -558,8 +553,8 @@ func (s *Sort) Close() error {
 // handful of 1024-row chunks is only tens of microseconds of work, about what waking an idle
 // worker costs, so small batches left the parallel encode and emit no faster than one thread.
 const (
-	queueChunksPerWorker = 32 // chunks per worker whose keys are encoded in one batch
-	aheadChunks          = 32 // chunks per worker decoded ahead in one batch
+	queueChunksPerWorker = 64 // chunks per worker whose keys are encoded in one batch
+	aheadChunks          = 64 // chunks per worker decoded ahead in one batch
 )
 
 // queueBatch is the number of queued chunks that triggers a parallel key-encoding batch; with one
@@ -569,4 +564,20 @@ func queueBatch(workers int) int {
 		return 1
 	}
 	return queueChunksPerWorker * workers
+}
+
+// parallelFor calls fn(w, i) for every i in [0, n) on workers goroutines, w being the calling
+// worker. Workers take items from a shared counter rather than a fixed stride, so a worker that a
+// goroutine wake-up starts late does fewer items instead of holding up the batch.
+func parallelFor(workers, n int, fn func(w, i int)) {
+	var next atomic.Int64
+	parallel(max(1, min(workers, n)), func(w int) {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= n {
+				return
+			}
+			fn(w, i)
+		}
+	})
 }
