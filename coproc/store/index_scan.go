@@ -12,15 +12,11 @@ import (
 // IndexScanner scans a secondary index at a snapshot. Each entry becomes one output row: the index
 // columns in key order, then the handle as INT64. It is not safe for concurrent use.
 type IndexScanner struct {
-	table  *tablecodec.TableInfo
-	index  *tablecodec.IndexInfo
-	dec    *tablecodec.IndexKeyDecoder
-	types  []chunk.Type
-	cursor mvccCursor
-	bounds KeyRange // the index's keys
-	resume []byte
-	key    []byte
-	closed bool
+	table   *tablecodec.TableInfo
+	index   *tablecodec.IndexInfo
+	dec     *tablecodec.IndexKeyDecoder
+	scanner // bounds: the index's keys
+	key     []byte
 }
 
 // NewIndexScanner returns a scanner of the table's index with the given ID.
@@ -43,8 +39,8 @@ func (s *Snapshot) NewIndexScanner(table *tablecodec.TableInfo, indexID int64) (
 	start, end := tablecodec.IndexRange(table.ID, indexID)
 	return &IndexScanner{
 		table: table, index: ix, dec: tablecodec.NewIndexKeyDecoder(table.ID, indexID, types),
-		types: append(types, chunk.Int64), bounds: KeyRange{start, end},
-		cursor: mvccCursor{iter: iter, startTS: s.startTS},
+		scanner: scanner{types: append(types, chunk.Int64), bounds: KeyRange{start, end},
+			cursor: mvccCursor{iter: iter, startTS: s.startTS}, label: "index " + ix.Name},
 	}, nil
 }
 
@@ -53,33 +49,17 @@ func (sc *IndexScanner) Types() []chunk.Type { return sc.types }
 
 // Close releases the scanner's iterator. Closing twice is a no-op.
 func (sc *IndexScanner) Close() error {
-	if sc.closed {
-		return nil
-	}
-	sc.closed = true
-	return sc.cursor.iter.Close()
+	return sc.close()
 }
 
 // Scan appends to out the index entries in r visible at the snapshot, in key order or reversed,
 // until limit entries (limit ≤ 0 means no limit); see RecordScanner.Scan for the rest.
 func (sc *IndexScanner) Scan(ctx context.Context, r KeyRange, desc bool, limit int, out *chunk.Chunk) (ScanResult, error) {
 	var res ScanResult
-	if sc.closed {
-		return res, ErrClosed
-	}
-	if err := checkOutput(out, sc.types); err != nil {
-		return res, fmt.Errorf("store: scan index %s: %w", sc.index.Name, err)
-	}
-	if err := ctx.Err(); err != nil {
+	if empty, err := sc.begin(ctx, r, desc, out); err != nil || empty {
 		return res, err
 	}
-	r, empty := clampRange(r, sc.bounds)
-	if empty {
-		return res, nil
-	}
 	c := &sc.cursor
-	c.scanned = 0
-	c.seek(ctx, r, desc)
 	cols := out.Columns()
 	n := len(cols) - 1
 	base := out.PhysicalRows()

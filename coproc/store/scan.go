@@ -25,14 +25,10 @@ type ScanResult struct {
 // RecordScanner scans a table's rows at a snapshot, decoding chosen columns into chunks. It is not
 // safe for concurrent use; reuse it for many ranges to avoid allocations.
 type RecordScanner struct {
-	table  *tablecodec.TableInfo
-	dec    *tablecodec.RowDecoder
-	types  []chunk.Type
-	cursor mvccCursor
-	bounds KeyRange // the table's row keys
-	batch  tablecodec.RowBatch
-	resume []byte
-	closed bool
+	table   *tablecodec.TableInfo
+	dec     *tablecodec.RowDecoder
+	scanner // bounds: the table's row keys
+	batch   tablecodec.RowBatch
 	// encPrefix is the stored form of the table's row keys up to the handle's first byte, for
 	// reading handles without decoding whole keys.
 	encPrefix []byte
@@ -53,8 +49,9 @@ func (s *Snapshot) NewRecordScanner(table *tablecodec.TableInfo, columnIDs []int
 		return nil, fmt.Errorf("store: record scanner: %w", err)
 	}
 	start, end := tablecodec.RecordRange(table.ID)
-	return &RecordScanner{table: table, dec: dec, types: dec.Types(), bounds: KeyRange{start, end},
-		cursor: mvccCursor{iter: iter, startTS: s.startTS}, encPrefix: encodedRecordPrefix(table.ID)}, nil
+	return &RecordScanner{table: table, dec: dec, encPrefix: encodedRecordPrefix(table.ID),
+		scanner: scanner{types: dec.Types(), bounds: KeyRange{start, end},
+			cursor: mvccCursor{iter: iter, startTS: s.startTS}, label: table.Name}}, nil
 }
 
 // Types returns the types of the output columns.
@@ -62,11 +59,7 @@ func (sc *RecordScanner) Types() []chunk.Type { return sc.types }
 
 // Close releases the scanner's iterator. Closing twice is a no-op.
 func (sc *RecordScanner) Close() error {
-	if sc.closed {
-		return nil
-	}
-	sc.closed = true
-	return sc.cursor.iter.Close()
+	return sc.close()
 }
 
 // Scan appends to out (whose columns must have the scanner's types and which must have no
@@ -74,22 +67,10 @@ func (sc *RecordScanner) Close() error {
 // limit rows (limit ≤ 0 means no limit). Parts of r outside the table's row keys are ignored.
 func (sc *RecordScanner) Scan(ctx context.Context, r KeyRange, desc bool, limit int, out *chunk.Chunk) (ScanResult, error) {
 	var res ScanResult
-	if sc.closed {
-		return res, ErrClosed
-	}
-	if err := checkOutput(out, sc.types); err != nil {
-		return res, fmt.Errorf("store: scan %s: %w", sc.table.Name, err)
-	}
-	if err := ctx.Err(); err != nil {
+	if empty, err := sc.begin(ctx, r, desc, out); err != nil || empty {
 		return res, err
 	}
-	r, empty := clampRange(r, sc.bounds)
-	if empty {
-		return res, nil
-	}
 	c := &sc.cursor
-	c.scanned = 0
-	c.seek(ctx, r, desc)
 	cols := out.Columns()
 	base := out.PhysicalRows()
 	sc.batch.Reset()
