@@ -42,7 +42,7 @@ func runHashAgg(t *testing.T, rng *rand.Rand, seed uint64, w workload, maxRows i
 	settings := randomSettings(rng)
 	op, err := agg.NewHashAgg(ectx, src, w.spec, agg.Complete, settings, "HashAgg#1")
 	require.NoError(t, err)
-	got, err := drain(context.Background(), rng, op)
+	got, err := reftest.Drain(context.Background(), rng, op)
 	checkResult(t, seed, fmt.Sprintf("complete %+v", settings), w, want, wantErr, got, err)
 	requireReleased(t, ectx, seed)
 
@@ -74,7 +74,7 @@ func runHashAgg(t *testing.T, rng *rand.Rand, seed uint64, w workload, maxRows i
 	fsrc := &chunkSource{types: w.spec.PartialSchema(), chunks: shipped}
 	fop, err := agg.NewHashAgg(fctx, fsrc, w.spec, agg.Final, randomSettings(rng), "HashAgg#final")
 	require.NoError(t, err)
-	got, err = drain(context.Background(), rng, fop)
+	got, err = reftest.Drain(context.Background(), rng, fop)
 	checkResult(t, seed, "partial→final", w, want, wantErr, got, err)
 	requireReleased(t, fctx, seed)
 }

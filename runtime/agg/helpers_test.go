@@ -112,41 +112,6 @@ func (s *chunkSource) Next(ctx context.Context, chk *chunk.Chunk) error {
 	return nil
 }
 
-// drain runs op to the end like a consumer, handing it output chunks of random capacity that are
-// full of junk first, so values an operator forgets to write show up as wrong results.
-func drain(ctx context.Context, rng *rand.Rand, op exec.Operator) (rows []reftest.Row, err error) {
-	defer func() {
-		if cerr := op.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	if err := op.Open(ctx); err != nil {
-		return nil, err
-	}
-	for {
-		capacity := 1 + rng.IntN(1024)
-		chk := chunk.New(op.Schema(), capacity, capacity)
-		junk := chunktest.RandomChunk(rng, op.Schema(), 1+rng.IntN(capacity), chunktest.Options{SelectionProb: -1})
-		chk.Append(junk)
-		if rng.IntN(2) == 0 {
-			chk.SetSel(chunktest.RandomSelection(rng, chk.PhysicalRows()))
-		}
-		if err := op.Next(ctx, chk); err != nil {
-			return rows, err
-		}
-		if chk.NumRows() > capacity {
-			return rows, errors.New("operator returned more rows than the chunk's capacity")
-		}
-		if err := chk.Validate(); err != nil {
-			return rows, err
-		}
-		if chk.NumRows() == 0 {
-			return rows, nil
-		}
-		rows = append(rows, reftest.RowsOf(chk)...)
-	}
-}
-
 // requireReleased checks that every tracker is back to zero and no spill file is left.
 func requireReleased(t *testing.T, ectx *exec.Context, seed uint64) {
 	t.Helper()

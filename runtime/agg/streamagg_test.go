@@ -33,7 +33,7 @@ func TestStreamAggMatchesReference(t *testing.T) {
 		src := &chunkSource{types: w.types, chunks: chunksOf(rng, w.types, rows)}
 		op, err := agg.NewStreamAgg(ectx, src, w.spec, agg.Complete, "StreamAgg#1")
 		require.NoError(t, err)
-		got, err := drain(context.Background(), rng, op)
+		got, err := reftest.Drain(context.Background(), rng, op)
 		checkResult(t, seed, "stream complete", w, want, wantErr, got, err)
 		requireReleased(t, ectx, seed)
 		if err == nil {
@@ -57,7 +57,7 @@ func TestStreamAggMatchesReference(t *testing.T) {
 		fctx, _ := randomContext(t, rng)
 		fop, err := agg.NewStreamAgg(fctx, &chunkSource{types: w.spec.PartialSchema(), chunks: shipped}, w.spec, agg.Final, "StreamAgg#final")
 		require.NoError(t, err)
-		got, err = drain(context.Background(), rng, fop)
+		got, err = reftest.Drain(context.Background(), rng, fop)
 		checkResult(t, seed, "stream partial→final", w, want, wantErr, got, err)
 		requireReleased(t, fctx, seed)
 	}

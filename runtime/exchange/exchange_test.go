@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -23,20 +21,6 @@ import (
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-func seeds(t *testing.T, n int) []uint64 {
-	if s := os.Getenv("COPVEC_SEED"); s != "" {
-		v, err := strconv.ParseUint(s, 10, 64)
-		require.NoError(t, err)
-		return []uint64{v}
-	}
-	base := rand.Uint64()
-	out := make([]uint64, n)
-	for i := range out {
-		out[i] = base + uint64(i)
-	}
-	return out
-}
 
 func scan(t *testing.T, types []chunk.Type, chunks []*chunk.Chunk) exec.Operator {
 	tbl, err := ops.NewMemTable(types, chunks)
@@ -105,7 +89,7 @@ func TestPartitionOfIsUniformAndInRange(t *testing.T) {
 }
 
 func TestRepartitionThenGatherKeepsEveryRow(t *testing.T) {
-	for _, seed := range seeds(t, 60) {
+	for _, seed := range reftest.Seeds(t, 60) {
 		rng := rand.New(rand.NewPCG(seed, 20))
 		types := reftest.RandomTypes(rng, 3)
 		data := reftest.RandomTable(rng, types, 3000)
@@ -129,7 +113,7 @@ func TestRepartitionThenGatherKeepsEveryRow(t *testing.T) {
 }
 
 func TestMergeGatherMergesSortedInputs(t *testing.T) {
-	for _, seed := range seeds(t, 60) {
+	for _, seed := range reftest.Seeds(t, 60) {
 		rng := rand.New(rand.NewPCG(seed, 21))
 		types := reftest.RandomTypes(rng, 3)
 		keys := reftest.RandomKeys(rng, len(types))
@@ -171,7 +155,7 @@ func TestMergeGatherMergesSortedInputs(t *testing.T) {
 // TestPartitionedHashJoin runs a join as two stages: both inputs repartitioned on the key, one
 // hash join per partition, gathered.
 func TestPartitionedHashJoin(t *testing.T) {
-	for _, seed := range seeds(t, 30) {
+	for _, seed := range reftest.Seeds(t, 30) {
 		rng := rand.New(rand.NewPCG(seed, 22))
 		types := []chunk.Type{chunk.Int64, chunk.String}
 		probe := reftest.RandomTable(rng, types, 1500)
@@ -228,7 +212,7 @@ func (f *failing) Next(ctx context.Context, chk *chunk.Chunk) error {
 }
 
 func TestErrorsCancellationAndEarlyClose(t *testing.T) {
-	for _, seed := range seeds(t, 60) {
+	for _, seed := range reftest.Seeds(t, 60) {
 		rng := rand.New(rand.NewPCG(seed, 23))
 		types := []chunk.Type{chunk.Int64}
 		data := reftest.RandomTable(rng, types, 5000)

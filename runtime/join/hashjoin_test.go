@@ -114,7 +114,7 @@ func TestHashJoinAllHashesCollide(t *testing.T) {
 
 func testHashJoin(t *testing.T, n, maxRows int, hostile bool) {
 	spilled := 0
-	for _, seed := range seeds(t, n) {
+	for _, seed := range reftest.Seeds(t, n) {
 		rng := rand.New(rand.NewPCG(seed, 10))
 		c := randomCase(t, rng, maxRows)
 		msg := fmt.Sprintf("seed %d (COPVEC_SEED=%d), hostile %v: %s", seed, seed, hostile, c)
@@ -139,7 +139,7 @@ func testHashJoin(t *testing.T, n, maxRows int, hostile bool) {
 
 // TestHashJoinSpillsRecursively joins inputs whose partitions are still too large after one split.
 func TestHashJoinSpillsRecursively(t *testing.T) {
-	for _, seed := range seeds(t, 2) {
+	for _, seed := range reftest.Seeds(t, 2) {
 		rng := rand.New(rand.NewPCG(seed, 11))
 		types := []chunk.Type{chunk.Int64, chunk.String}
 		var build, probe []*chunk.Chunk
@@ -240,7 +240,7 @@ func (f *failing) Next(ctx context.Context, chk *chunk.Chunk) error {
 }
 
 func TestHashJoinStopsOnErrorsAndCancellation(t *testing.T) {
-	for _, seed := range seeds(t, 30) {
+	for _, seed := range reftest.Seeds(t, 30) {
 		rng := rand.New(rand.NewPCG(seed, 12))
 		c := randomCase(t, rng, 3000)
 		msg := fmt.Sprintf("seed %d: %s", seed, c)

@@ -3,7 +3,6 @@ package join_test
 import (
 	"math/rand/v2"
 	"os"
-	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -17,21 +16,6 @@ import (
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// seeds returns the seeds of a randomized test: n fresh ones, or the one in COPVEC_SEED.
-func seeds(t *testing.T, n int) []uint64 {
-	if s := os.Getenv("COPVEC_SEED"); s != "" {
-		v, err := strconv.ParseUint(s, 10, 64)
-		require.NoError(t, err)
-		return []uint64{v}
-	}
-	base := rand.Uint64()
-	out := make([]uint64, n)
-	for i := range out {
-		out[i] = base + uint64(i)
-	}
-	return out
-}
 
 func scan(t *testing.T, types []chunk.Type, chunks []*chunk.Chunk) exec.Operator {
 	tbl, err := ops.NewMemTable(types, chunks)

@@ -37,7 +37,7 @@ func sortedInput(rng *rand.Rand, types []chunk.Type, chunks []*chunk.Chunk, keys
 
 func TestMergeJoinMatchesReference(t *testing.T) {
 	mergeTypes := []join.Type{join.InnerJoin, join.LeftOuterJoin, join.SemiJoin, join.AntiJoin}
-	for _, seed := range seeds(t, 200) {
+	for _, seed := range reftest.Seeds(t, 200) {
 		rng := rand.New(rand.NewPCG(seed, 13))
 		c := randomCase(t, rng, 600)
 		c.spec.Type = mergeTypes[rng.IntN(len(mergeTypes))]

@@ -1,7 +1,6 @@
 package ops_test
 
 import (
-	"context"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -11,7 +10,6 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/copvec/copvec/chunk"
-	"github.com/copvec/copvec/chunk/chunktest"
 	"github.com/copvec/copvec/runtime/exec"
 	"github.com/copvec/copvec/runtime/ops"
 	"github.com/copvec/copvec/runtime/reftest"
@@ -47,47 +45,6 @@ func scan(t *testing.T, tbl *ops.MemTable) exec.Operator {
 	require.NoError(t, err)
 	return src
 }
-
-// drain runs op to the end like a consumer would, handing it output chunks of random capacity that
-// are full of junk rows first, so values an operator forgets to write show up as wrong results.
-func drain(ctx context.Context, rng *rand.Rand, op exec.Operator) (rows []reftest.Row, err error) {
-	defer func() {
-		if cerr := op.Close(); err == nil {
-			err = cerr
-		}
-	}()
-	if err := op.Open(ctx); err != nil {
-		return nil, err
-	}
-	for {
-		capacity := 1 + rng.IntN(1024)
-		chk := chunk.New(op.Schema(), capacity, capacity)
-		junk := chunktest.RandomChunk(rng, op.Schema(), 1+rng.IntN(capacity), chunktest.Options{SelectionProb: -1})
-		chk.Append(junk)
-		if rng.IntN(2) == 0 {
-			chk.SetSel(chunktest.RandomSelection(rng, chk.PhysicalRows()))
-		}
-		if err := op.Next(ctx, chk); err != nil {
-			return rows, err
-		}
-		if chk.NumRows() > capacity {
-			return rows, errTooMany
-		}
-		if err := chk.Validate(); err != nil {
-			return rows, err
-		}
-		if chk.NumRows() == 0 {
-			return rows, nil
-		}
-		rows = append(rows, reftest.RowsOf(chk)...)
-	}
-}
-
-type testError string
-
-func (e testError) Error() string { return string(e) }
-
-const errTooMany = testError("operator returned more rows than the chunk's capacity")
 
 // requireReleased checks that every tracker is back to zero and no spill file is left.
 func requireReleased(t *testing.T, ectx *exec.Context, seed uint64) {

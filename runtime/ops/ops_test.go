@@ -27,7 +27,7 @@ func TestTableSourceMatchesReference(t *testing.T) {
 		}
 		src, err := ops.NewTableSource(memTable(t, types, chunks), cols)
 		require.NoError(t, err)
-		got, err := drain(context.Background(), rng, src)
+		got, err := reftest.Drain(context.Background(), rng, src)
 		require.NoError(t, err, "seed %d", seed)
 		want := reftest.Project(reftest.RowsOf(chunks...), cols)
 		require.Empty(t, reftest.Diff(want, got), "seed %d", seed)
@@ -53,7 +53,7 @@ func TestLimitMatchesReference(t *testing.T) {
 			count = 1<<64 - 1
 		}
 		lim := ops.NewLimit(scan(t, memTable(t, types, chunks)), offset, count)
-		got, err := drain(context.Background(), rng, lim)
+		got, err := reftest.Drain(context.Background(), rng, lim)
 		require.NoError(t, err, "seed %d", seed)
 		want := reftest.Limit(reftest.RowsOf(chunks...), int(min(offset, 1<<40)), int(min(count, 1<<40)))
 		require.Empty(t, reftest.Diff(want, got), "seed %d offset %d count %d", seed, offset, count)
@@ -75,7 +75,7 @@ func TestSortMatchesReference(t *testing.T) {
 		s, err := ops.NewSort(ectx, scan(t, memTable(t, types, chunks)), toKeys(keys), "Sort#1")
 		require.NoError(t, err)
 		op := exec.Analyze(s, "Sort#1")
-		got, err := drain(context.Background(), rng, op)
+		got, err := reftest.Drain(context.Background(), rng, op)
 		require.NoError(t, err, "seed %d", seed)
 		want := reftest.Sort(reftest.RowsOf(chunks...), keys)
 		require.Empty(t, reftest.Diff(want, got), "seed %d keys %v types %v tiny quota %v", seed, keys, types, tiny)
@@ -104,7 +104,7 @@ func TestTopNMatchesReference(t *testing.T) {
 		}
 		top, err := ops.NewTopN(ectx, scan(t, memTable(t, types, chunks)), toKeys(keys), offset, count, "TopN#1")
 		require.NoError(t, err)
-		got, err := drain(context.Background(), rng, top)
+		got, err := reftest.Drain(context.Background(), rng, top)
 		require.NoError(t, err, "seed %d", seed)
 		want := reftest.TopN(reftest.RowsOf(chunks...), keys, int(offset), int(count))
 		require.Empty(t, reftest.Diff(want, got), "seed %d keys %v types %v offset %d count %d", seed, keys, types, offset, count)
@@ -194,7 +194,7 @@ func TestLargeSortsMatchReference(t *testing.T) {
 		ectx := exec.MustContext(exec.Options{MemoryQuota: tc.quota, TempDir: t.TempDir(), Concurrency: 2})
 		s, err := ops.NewSort(ectx, scan(t, memTable(t, types, chunks)), toKeys(tc.keys), "Sort#1")
 		require.NoError(t, err)
-		got, err := drain(context.Background(), rng, s)
+		got, err := reftest.Drain(context.Background(), rng, s)
 		require.NoError(t, err, "seed %d", seed)
 		require.Empty(t, reftest.Diff(reftest.Sort(rows, tc.keys), got), "seed %d keys %v quota %d", seed, tc.keys, tc.quota)
 		requireReleased(t, ectx, seed)

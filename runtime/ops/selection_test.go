@@ -39,7 +39,7 @@ func TestSelectionMatchesReference(t *testing.T) {
 		cond := g.Expr(chunk.KindBool, 1+rng.IntN(4))
 		sel, err := ops.NewSelection(scan(t, memTable(t, types, chunks)), cond)
 		require.NoError(t, err, "seed %d", seed)
-		got, gerr := drain(context.Background(), rng, sel)
+		got, gerr := reftest.Drain(context.Background(), rng, sel)
 		want, werr := reftest.FilterExpr(reftest.RowsOf(chunks...), cond)
 		requireSameOutcome(t, want, werr, got, gerr, seedMsg(seed)+" cond "+cond.String())
 	}
@@ -68,7 +68,7 @@ func TestProjectionMatchesReference(t *testing.T) {
 		}
 		proj, err := ops.NewProjection(child, exprs)
 		require.NoError(t, err, "seed %d", seed)
-		got, gerr := drain(context.Background(), rng, proj)
+		got, gerr := reftest.Drain(context.Background(), rng, proj)
 		var want []reftest.Row
 		if werr == nil {
 			want, werr = reftest.ProjectExprs(rows, exprs)

@@ -85,7 +85,7 @@ func TestSortDetectsCorruptSpillFile(t *testing.T) {
 			flipped++
 		}
 	}
-	_, err := drain(context.Background(), rand.New(rand.NewPCG(seed, 6)), s)
+	_, err := reftest.Drain(context.Background(), rand.New(rand.NewPCG(seed, 6)), s)
 	require.Greater(t, flipped, 1, "seed %d: the quota must force several runs", seed)
 	require.ErrorIs(t, err, chunk.ErrCorrupt, "seed %d", seed)
 	require.ErrorContains(t, err, "spill file")
@@ -97,7 +97,7 @@ func TestSortFailsWhenSpillingCannotHelp(t *testing.T) {
 	ectx, s, _ := spillingSort(t, seed, 200<<10, 0)
 	other := ectx.Memory.NewChild("HashJoin#3")
 	other.Consume(300 << 10) // another operator holds more than the whole quota
-	_, err := drain(context.Background(), rand.New(rand.NewPCG(seed, 6)), s)
+	_, err := reftest.Drain(context.Background(), rand.New(rand.NewPCG(seed, 6)), s)
 	var qe *memory.QuotaError
 	require.ErrorAs(t, err, &qe, "seed %d", seed)
 	require.Equal(t, "Sort#7", qe.Operator)
@@ -111,7 +111,7 @@ func TestSortFailsWhenSpillingCannotHelp(t *testing.T) {
 func TestSortFailsOverDiskQuota(t *testing.T) {
 	seed := newSeed()
 	ectx, s, _ := spillingSort(t, seed, 100<<10, 150<<10)
-	_, err := drain(context.Background(), rand.New(rand.NewPCG(seed, 6)), s)
+	_, err := reftest.Drain(context.Background(), rand.New(rand.NewPCG(seed, 6)), s)
 	var qe *memory.QuotaError
 	require.ErrorAs(t, err, &qe, "seed %d", seed)
 	require.Equal(t, "query disk", qe.Scope)
@@ -143,7 +143,7 @@ func TestTopNFailsOverQuota(t *testing.T) {
 	chunks := []*chunk.Chunk{chunktest.RandomChunk(rng, types, 1000, chunktest.Options{})}
 	top, err := ops.NewTopN(ectx, scan(t, memTable(t, types, chunks)), []sortkey.Key{{Col: 0}}, 0, 5000, "TopN#2")
 	require.NoError(t, err)
-	_, err = drain(context.Background(), rng, top)
+	_, err = reftest.Drain(context.Background(), rng, top)
 	require.ErrorIs(t, err, memory.ErrQuotaExceeded)
 	require.ErrorContains(t, err, "TopN#2 holds")
 	requireReleased(t, ectx, 0)
