@@ -197,6 +197,24 @@ func BenchmarkAppend(b *testing.B) {
 			}
 			perRow(b, start)
 		})
+		b.Run(prefix+"chunk-append-sel", func(b *testing.B) {
+			// Every other row through a selection vector: the gather path joins and filters use.
+			sel := make([]int32, 0, benchRows/2)
+			for i := 0; i < benchRows; i += 2 {
+				sel = append(sel, int32(i))
+			}
+			half := src.Clone()
+			half.SetSel(sel)
+			dst := src.CloneEmpty()
+			b.ReportAllocs()
+			start := processCPU()
+			for b.Loop() {
+				dst.Reset()
+				dst.Append(half)
+				dst.Append(half)
+			}
+			perRow(b, start)
+		})
 		b.Run(prefix+"append-row", func(b *testing.B) {
 			dst := src.CloneEmpty()
 			b.ReportAllocs()

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"unsafe"
+
+	"github.com/copvec/copvec/kernels"
 )
 
 // Column is one typed column of a Chunk. Exactly one value store is in use, chosen by the type's
@@ -301,33 +303,51 @@ func (c *Column) AppendFrom(src *Column, i int) {
 	}
 }
 
-// AppendRows appends src's rows at the given physical indices (all rows when sel is nil).
+// AppendRows appends src's rows at the given physical indices (all rows when sel is nil), with the
+// kernels' gathers rather than a row at a time. Values under NULL rows are copied as they are; they
+// carry no meaning (the encoding zeroes them).
 func (c *Column) AppendRows(src *Column, sel []int32) {
 	if sel == nil {
 		c.appendRange(src, 0, src.length)
 		return
 	}
+	n := len(sel)
+	if n == 0 {
+		return
+	}
+	base := c.length
 	switch c.typ.Physical() {
 	case PhysInt64:
-		if !src.hasValid && !c.hasValid {
-			for _, i := range sel {
-				c.i64 = append(c.i64, src.i64[i])
-			}
-			c.length += len(sel)
-			return
-		}
+		c.i64 = growSlice(c.i64, base+n)
+		kernels.GatherInt64(c.i64[base:], src.i64, sel)
+	case PhysInt32:
+		c.i32 = growSlice(c.i32, base+n)
+		kernels.GatherInt32(c.i32[base:], src.i32, sel)
 	case PhysFloat64:
-		if !src.hasValid && !c.hasValid {
-			for _, i := range sel {
-				c.f64 = append(c.f64, src.f64[i])
-			}
-			c.length += len(sel)
-			return
+		c.f64 = growSlice(c.f64, base+n)
+		kernels.GatherFloat64(c.f64[base:], src.f64, sel)
+	case PhysBits:
+		c.bits = growBitmap(c.bits, base+n)
+		kernels.GatherBits(c.bits, base, src.bits, sel)
+	case PhysBytes:
+		offs, data, err := kernels.GatherString(c.offsets, c.data, src.offsets, src.data, sel)
+		if err != nil {
+			panic("chunk: STRING column data exceeds 4 GiB") // as AppendBytes: chunks are far smaller
 		}
+		c.offsets, c.data = offs, data
 	}
-	for _, i := range sel {
-		c.AppendFrom(src, int(i))
+	switch {
+	case src.hasValid:
+		if !c.hasValid {
+			c.EnsureValidity()
+		}
+		c.valid = growBitmap(c.valid, base+n)
+		kernels.GatherBits(c.valid, base, src.valid, sel)
+	case c.hasValid:
+		c.valid = growBitmap(c.valid, base+n)
+		setBits(c.valid, base, n)
 	}
+	c.length += n
 }
 
 // appendRange appends src's physical rows [from, to) with bulk copies.
@@ -364,25 +384,43 @@ func (c *Column) appendRange(src *Column, from, to int) {
 		copyBits(c.valid, base, src.valid, from, n)
 	case c.hasValid:
 		c.valid = growBitmap(c.valid, base+n)
-		for i := base; i < base+n; i++ {
-			c.valid.Set(i)
-		}
+		setBits(c.valid, base, n)
 	}
 	c.length += n
 }
 
-// copyBits copies n bits from src starting at bit from into dst starting at bit at.
+// copyBits copies n bits from src starting at bit from into dst starting at bit at, up to a word at
+// a time; the other bits of dst are unchanged.
 func copyBits(dst Bitmap, at int, src Bitmap, from, n int) {
-	if at&63 == 0 && from&63 == 0 {
-		full := n >> 6
-		copy(dst[at>>6:], src[from>>6:from>>6+full])
-		for i := full << 6; i < n; i++ {
-			dst.SetTo(at+i, src.Get(from+i))
-		}
-		return
+	for n > 0 {
+		shift := uint(at) & 63
+		k := min(64-int(shift), n)
+		mask := (uint64(1)<<uint(k) - 1) << shift // k = 64: 1<<64 is 0 in Go, so the mask is all ones
+		dst[at>>6] = dst[at>>6]&^mask | readBits(src, from, k)<<shift
+		at, from, n = at+k, from+k, n-k
 	}
-	for i := 0; i < n; i++ {
-		dst.SetTo(at+i, src.Get(from+i))
+}
+
+// readBits returns the k ≤ 64 bits of b starting at bit from in the low bits of a word.
+func readBits(b Bitmap, from, k int) uint64 {
+	i, shift := from>>6, uint(from)&63
+	w := b[i] >> shift
+	if shift != 0 && k > 64-int(shift) {
+		w |= b[i+1] << (64 - shift)
+	}
+	if k < 64 {
+		w &= 1<<uint(k) - 1
+	}
+	return w
+}
+
+// setBits sets n bits of b starting at bit from.
+func setBits(b Bitmap, from, n int) {
+	for n > 0 {
+		shift := uint(from) & 63
+		k := min(64-int(shift), n)
+		b[from>>6] |= (uint64(1)<<uint(k) - 1) << shift
+		from, n = from+k, n-k
 	}
 }
 
