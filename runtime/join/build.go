@@ -9,25 +9,32 @@ import (
 	"github.com/copvec/copvec/runtime/memory"
 )
 
-// buildSide holds the build rows in memory: the rows themselves, hash tables mapping each distinct
-// non-NULL key to a key id, and the rows of every key id as a CSR list (byKey[start[id]:start[id+1]]).
+// buildSide holds the build rows in memory and, once finished, groups them by key: the rows of each
+// distinct non-NULL key form one run rows[first, first+n), and the rows with a NULL key come last.
+// A lookup maps a probe key to its run, so a match reads build rows that sit together.
 //
-// With one table, keys are inserted as rows arrive. With several (a parallel build), rows are
-// routed to a table by key hash and the tables are filled concurrently in finish; table p's local
-// ids are offset by base[p], so ids stay dense across tables and one CSR list serves them all.
+// A single 64-bit integer key goes to an intTable, built in finish by one goroutine per region.
+// Other keys go to hashtable.Tables mapping each key to a key id, whose run is
+// rows[start[id], start[id+1]). With one table, keys are inserted as rows arrive. With several (a
+// parallel build), rows are routed to a table by key hash and the tables are filled concurrently
+// in finish; table p's local ids are offset by base[p], so ids stay dense across tables.
 type buildSide struct {
-	rows     *chunk.Chunk // every build row, compacted
+	rows     *chunk.Chunk // every build row, compacted; in run order after finish
 	keys     []int
 	keyCols  []*chunk.Column
-	tables   []*hashtable.Table
-	base     []uint32 // first global id of each table
-	ids      []uint32 // key id per row, hashtable.Missing when a key column is NULL
-	part     []uint8  // table of each row with a non-NULL key, when there are several
-	start    []int32
-	byKey    []int32
+	workers  int
 	nullRows []int32 // rows with a NULL key column
 	mem      *memory.Tracker
 	held     int64
+	finished bool
+
+	ints *intTable // the table of a single 64-bit integer key
+
+	tables []*hashtable.Table
+	base   []uint32 // first global id of each table
+	start  []uint32 // run of every global key id
+	ids    []uint32 // key id per row before finish, hashtable.Missing when a key column is NULL
+	part   []uint8  // table of each row with a non-NULL key, when there are several
 
 	sel    []int32
 	idsBuf []uint32
@@ -40,25 +47,33 @@ const maxBuildTables = 64
 // noTable is the part of a row with a NULL key.
 const noTable = 255
 
-// perRowTableBytes estimates what a key will cost in a table not yet filled, so a parallel build
-// is charged (and spills) as the rows arrive.
+// perRowTableBytes estimates what a key will cost in a table not yet filled, so a build that fills
+// its tables in finish is charged (and spills) as the rows arrive.
 const perRowTableBytes = 40
 
-func newBuildSide(types []chunk.Type, keys []int, tables int, mem *memory.Tracker) (*buildSide, error) {
+// intKey reports whether keys are one 64-bit integer column, which an intTable serves.
+func intKey(types []chunk.Type, keys []int) bool {
+	return len(keys) == 1 && types[keys[0]].Physical() == chunk.PhysInt64
+}
+
+func newBuildSide(types []chunk.Type, keys []int, workers int, mem *memory.Tracker) (*buildSide, error) {
 	keyTypes := make([]chunk.Type, len(keys))
 	for i, k := range keys {
 		keyTypes[i] = types[k]
 	}
-	b := &buildSide{rows: chunk.New(types, 1, 1<<31-1), keys: keys, mem: mem}
-	for range max(1, min(tables, maxBuildTables)) {
+	b := &buildSide{rows: chunk.New(types, 1, 1<<31-1), keys: keys, mem: mem, workers: max(1, workers)}
+	for _, k := range keys {
+		b.keyCols = append(b.keyCols, b.rows.Column(k))
+	}
+	if intKey(types, keys) {
+		return b, nil
+	}
+	for range max(1, min(workers, maxBuildTables)) {
 		t, err := hashtable.New(keyTypes)
 		if err != nil {
 			return nil, fmt.Errorf("join: build table: %w", err)
 		}
 		b.tables = append(b.tables, t)
-	}
-	for _, k := range keys {
-		b.keyCols = append(b.keyCols, b.rows.Column(k))
 	}
 	return b, nil
 }
@@ -80,8 +95,10 @@ func (b *buildSide) add(c *chunk.Chunk) error {
 	base := b.rows.PhysicalRows()
 	b.rows.Append(c)
 	b.sel = nonNullRows(b.sel[:0], b.rows.Columns(), b.keys, base, base+n)
-	for r := base; r < base+n; r++ {
-		b.ids = append(b.ids, hashtable.Missing)
+	if b.tables != nil {
+		for r := base; r < base+n; r++ {
+			b.ids = append(b.ids, hashtable.Missing)
+		}
 	}
 	if len(b.sel) < n {
 		for r, k := base, 0; r < base+n; r++ {
@@ -91,6 +108,10 @@ func (b *buildSide) add(c *chunk.Chunk) error {
 			}
 			b.nullRows = append(b.nullRows, int32(r))
 		}
+	}
+	if b.tables == nil {
+		b.account() // an intTable is built in finish
+		return nil
 	}
 	if len(b.tables) > 1 {
 		if cap(b.hashes) < len(b.sel) {
@@ -165,11 +186,34 @@ func (b *buildSide) fillTables() error {
 	return nil
 }
 
-// finish fills the tables of a parallel build and lays the rows out by key id.
+// finish builds the lookup and lays the rows out in runs.
 func (b *buildSide) finish() error {
+	var perm []int32
+	if b.tables == nil {
+		rows := nonNullRows(nil, b.rows.Columns(), b.keys, 0, b.numRows())
+		h := make([]uint64, len(rows))
+		if err := hashtable.HashColumns(h, b.keyCols, rows, len(rows)); err != nil {
+			return fmt.Errorf("join: build: %w", err)
+		}
+		b.ints, perm = buildIntTable(b.keyCols[0].Int64s(), rows, h, b.workers)
+	} else {
+		var err error
+		if perm, err = b.finishTables(); err != nil {
+			return err
+		}
+	}
+	b.reorder(perm)
+	b.finished = true
+	b.account()
+	return nil
+}
+
+// finishTables fills the tables of a parallel build and returns the rows in key id order, setting
+// start to the run of each id.
+func (b *buildSide) finishTables() ([]int32, error) {
 	if len(b.tables) > 1 && b.numRows() > 0 {
 		if err := b.fillTables(); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	b.base = make([]uint32, len(b.tables))
@@ -185,7 +229,7 @@ func (b *buildSide) finish() error {
 			}
 		}
 	}
-	b.start = make([]int32, nk+1)
+	b.start = make([]uint32, nk+1)
 	for _, id := range b.ids {
 		if id != hashtable.Missing {
 			b.start[id+1]++
@@ -194,25 +238,59 @@ func (b *buildSide) finish() error {
 	for i := 1; i <= nk; i++ {
 		b.start[i] += b.start[i-1]
 	}
-	b.byKey = make([]int32, b.start[nk])
-	fill := append([]int32(nil), b.start[:nk]...)
+	perm := make([]int32, b.start[nk])
+	fill := append([]uint32(nil), b.start[:nk]...)
 	for r, id := range b.ids {
 		if id != hashtable.Missing {
-			b.byKey[fill[id]] = int32(r)
+			perm[fill[id]] = int32(r)
 			fill[id]++
 		}
 	}
-	b.part = nil
-	b.account()
-	return nil
+	b.part, b.ids = nil, nil
+	return perm, nil
+}
+
+// reorder lays the rows out in the order perm, then the rows with a NULL key.
+func (b *buildSide) reorder(perm []int32) {
+	order := append(perm, b.nullRows...)
+	sorted := chunk.New(b.rows.Types(), len(order), 1<<31-1)
+	var wg sync.WaitGroup
+	for j, col := range b.rows.Columns() {
+		if b.workers == 1 || b.rows.NumCols() == 1 {
+			sorted.Column(j).AppendRows(col, order)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sorted.Column(j).AppendRows(col, order)
+		}()
+	}
+	wg.Wait()
+	sorted.SetPhysicalRows(len(order))
+	for i := range b.nullRows {
+		b.nullRows[i] = int32(len(perm) + i)
+	}
+	b.rows = sorted
+	for i, k := range b.keys {
+		b.keyCols[i] = b.rows.Column(k)
+	}
+}
+
+// run returns the build rows [first, first+n) holding the key with this id (general tables).
+func (b *buildSide) runOf(id uint32) (first, n uint32) {
+	return b.start[id], b.start[id+1] - b.start[id]
 }
 
 func (b *buildSide) account() {
-	n := b.rows.MemoryUsage() + int64(cap(b.ids)*4+cap(b.start)*4+cap(b.byKey)*4+cap(b.part)+
+	n := b.rows.MemoryUsage() + int64(cap(b.ids)*4+cap(b.start)*4+cap(b.part)+
 		cap(b.nullRows)*4+cap(b.sel)*4+cap(b.idsBuf)*4+cap(b.hashes)*8)
-	if len(b.tables) > 1 && b.start == nil {
+	switch {
+	case b.ints != nil:
+		n += b.ints.memoryUsage()
+	case !b.finished && (b.tables == nil || len(b.tables) > 1):
 		n += int64(b.numRows()) * perRowTableBytes
-	} else {
+	default:
 		for _, t := range b.tables {
 			n += t.MemoryUsage()
 		}

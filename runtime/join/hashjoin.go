@@ -15,11 +15,17 @@ import (
 // HashJoin joins a probe input against a build input held in a hash table. Open reads nothing; a
 // producer goroutine started by Open builds the table and runs the probe workers, which hand output
 // chunks to Next through a bounded channel. Close stops every goroutine and removes spill files.
+//
+// The probe input is either one operator that the workers take chunks from in turn, or one
+// partition per worker (NewPartitionedHashJoin): N copies of the probe pipeline sharing one table,
+// so scanning and filtering the probe side runs in parallel too.
 type HashJoin struct {
 	ectx                                     *exec.Context
-	probeOp, buildOp                         exec.Operator
+	probeOps                                 []exec.Operator
+	buildOp                                  exec.Operator
 	spec                                     Spec
 	probeTypes, buildTypes, pairTypes, types []chunk.Type
+	probeOut, buildOut                       []int // the output columns of each side
 	workers                                  int
 	batch                                    int
 	mem, disk                                *memory.Tracker
@@ -40,22 +46,58 @@ type HashJoin struct {
 // NewHashJoin returns a hash join of probe (left) and build (right) inputs. workers is the number
 // of probe workers (tidb_hash_join_concurrency); 0 uses the context's concurrency.
 func NewHashJoin(ectx *exec.Context, probe, build exec.Operator, spec Spec, workers int) (*HashJoin, error) {
-	if ectx == nil || probe == nil || build == nil {
-		return nil, fmt.Errorf("join: hash join needs a context and both inputs")
-	}
-	pt, bt := probe.Schema(), build.Schema()
-	if err := spec.validate(pt, bt); err != nil {
-		return nil, err
-	}
 	if workers < 0 {
 		return nil, fmt.Errorf("join: %d probe workers", workers)
 	}
-	if workers == 0 {
+	if workers == 0 && ectx != nil {
 		workers = max(ectx.Concurrency, 1)
 	}
-	j := &HashJoin{ectx: ectx, probeOp: probe, buildOp: build, spec: spec, probeTypes: pt, buildTypes: bt,
+	return newHashJoin(ectx, []exec.Operator{probe}, build, spec, workers)
+}
+
+// NewPartitionedHashJoin returns a hash join whose probe side comes as partitions of one input
+// (all of the same schema), each read by a probe worker of its own; the build side is built once,
+// by as many goroutines, and shared. Which partition a probe row is in does not matter.
+func NewPartitionedHashJoin(ectx *exec.Context, probes []exec.Operator, build exec.Operator, spec Spec) (*HashJoin, error) {
+	if len(probes) == 0 {
+		return nil, fmt.Errorf("join: partitioned hash join without probe partitions")
+	}
+	for i, p := range probes {
+		if p == nil {
+			return nil, fmt.Errorf("join: probe partition %d is nil", i)
+		}
+		if !sameTypes(p.Schema(), probes[0].Schema()) {
+			return nil, fmt.Errorf("join: probe partition %d has schema %v, partition 0 %v", i, p.Schema(),
+				probes[0].Schema())
+		}
+	}
+	return newHashJoin(ectx, probes, build, spec, len(probes))
+}
+
+func sameTypes(a, b []chunk.Type) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func newHashJoin(ectx *exec.Context, probes []exec.Operator, build exec.Operator, spec Spec, workers int) (*HashJoin, error) {
+	if ectx == nil || probes[0] == nil || build == nil {
+		return nil, fmt.Errorf("join: hash join needs a context and both inputs")
+	}
+	pt, bt := probes[0].Schema(), build.Schema()
+	if err := spec.validate(pt, bt); err != nil {
+		return nil, err
+	}
+	j := &HashJoin{ectx: ectx, probeOps: probes, buildOp: build, spec: spec, probeTypes: pt, buildTypes: bt,
 		pairTypes: append(append([]chunk.Type(nil), pt...), bt...), types: spec.OutputTypes(pt, bt),
 		workers: workers, batch: ectx.MaxChunkSize}
+	j.probeOut, j.buildOut = spec.outputColumns(len(pt), len(bt))
 	j.mem = ectx.Memory.NewChild("HashJoin")
 	j.disk = ectx.Disk.NewChild("HashJoin")
 	return j, nil
@@ -64,8 +106,10 @@ func NewHashJoin(ectx *exec.Context, probe, build exec.Operator, spec Spec, work
 // Schema implements exec.Operator.
 func (j *HashJoin) Schema() []chunk.Type { return j.types }
 
-// Children implements exec.Operator: the probe input, then the build input.
-func (j *HashJoin) Children() []exec.Operator { return []exec.Operator{j.probeOp, j.buildOp} }
+// Children implements exec.Operator: the probe input (or its partitions), then the build input.
+func (j *HashJoin) Children() []exec.Operator {
+	return append(append([]exec.Operator(nil), j.probeOps...), j.buildOp)
+}
 
 // Describe implements exec.Operator.
 func (j *HashJoin) Describe() string {
@@ -74,7 +118,14 @@ func (j *HashJoin) Describe() string {
 	if j.spec.Other != nil {
 		fmt.Fprintf(&b, ", other %s", j.spec.Other)
 	}
-	fmt.Fprintf(&b, ", %d workers)", j.workers)
+	if j.spec.Project {
+		fmt.Fprintf(&b, ", output probe %v build %v", j.spec.ProbeOutput, j.spec.BuildOutput)
+	}
+	if len(j.probeOps) > 1 {
+		fmt.Fprintf(&b, ", %d probe partitions)", len(j.probeOps))
+	} else {
+		fmt.Fprintf(&b, ", %d workers)", j.workers)
+	}
 	return b.String()
 }
 
@@ -101,7 +152,7 @@ func (j *HashJoin) canSpill() bool { return j.spec.Type != NullAwareAntiJoin || 
 
 // Open implements exec.Operator.
 func (j *HashJoin) Open(ctx context.Context) error {
-	for _, op := range []exec.Operator{j.probeOp, j.buildOp} {
+	for _, op := range j.Children() {
 		if err := op.Open(ctx); err != nil {
 			return err
 		}
@@ -229,12 +280,18 @@ func (l *lockedIter) next(ctx context.Context, dst *chunk.Chunk) error {
 }
 
 func (j *HashJoin) produce(ctx context.Context) error {
-	return j.joinLevel(ctx, &opIter{op: j.buildOp}, &opIter{op: j.probeOp}, 0, naajFacts{})
+	probes := make([]chunkIter, len(j.probeOps))
+	for i, op := range j.probeOps {
+		probes[i] = &opIter{op: op}
+	}
+	return j.joinLevel(ctx, &opIter{op: j.buildOp}, probes, 0, naajFacts{})
 }
 
 // joinLevel joins one pair of inputs: the whole inputs at level 0, a pair of spilled partitions
 // below. It builds in memory, and switches to partitioning when the memory quota is exceeded.
-func (j *HashJoin) joinLevel(ctx context.Context, buildIt, probeIt chunkIter, level int, facts naajFacts) (err error) {
+// probeIts is the probe input: one iterator the workers share, or one per worker.
+func (j *HashJoin) joinLevel(ctx context.Context, buildIt chunkIter, probeIts []chunkIter, level int,
+	facts naajFacts) (err error) {
 	bs, err := newBuildSide(j.buildTypes, j.spec.BuildKeys, j.workers, j.mem)
 	if err != nil {
 		return err
@@ -293,7 +350,7 @@ func (j *HashJoin) joinLevel(ctx context.Context, buildIt, probeIt chunkIter, le
 		if err := bs.finish(); err != nil {
 			return err
 		}
-		return j.probeAll(ctx, bs, facts, probeIt)
+		return j.probeAll(ctx, bs, facts, probeIts)
 	}
 	if err := part.finish(); err != nil {
 		return err
@@ -305,15 +362,17 @@ func (j *HashJoin) joinLevel(ctx context.Context, buildIt, probeIt chunkIter, le
 		}
 	}()
 	pin := chunk.New(j.probeTypes, j.batch, j.batch)
-	for {
-		if err := probeIt.next(ctx, pin); err != nil {
-			return err
-		}
-		if pin.NumRows() == 0 {
-			break
-		}
-		if err := pp.add(pin); err != nil {
-			return err
+	for _, probeIt := range probeIts {
+		for {
+			if err := probeIt.next(ctx, pin); err != nil {
+				return err
+			}
+			if pin.NumRows() == 0 {
+				break
+			}
+			if err := pp.add(pin); err != nil {
+				return err
+			}
 		}
 	}
 	if err := pp.finish(); err != nil {
@@ -358,7 +417,7 @@ func (j *HashJoin) joinPartition(ctx context.Context, bf, pf *spill.File, level 
 		}
 		pi = fileIter{r}
 	}
-	return j.joinLevel(ctx, bi, pi, level+1, facts)
+	return j.joinLevel(ctx, bi, []chunkIter{pi}, level+1, facts)
 }
 
 func (j *HashJoin) noteSpill(level int) {
@@ -383,13 +442,21 @@ func hasNullKey(c *chunk.Chunk, keys []int) bool {
 }
 
 // probeAll runs the probe workers over the whole probe input, then emits what the join owes at the
-// end (unmatched build rows of a right outer join) and the workers' partial chunks.
-func (j *HashJoin) probeAll(ctx context.Context, bs *buildSide, facts naajFacts, probeIt chunkIter) error {
+// end (unmatched build rows of a right outer join) and the workers' partial chunks. With one probe
+// iterator the workers share it; with several, worker i reads probeIts[i].
+func (j *HashJoin) probeAll(ctx context.Context, bs *buildSide, facts naajFacts, probeIts []chunkIter) error {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	emit := j.emitTo(wctx)
-	shared := &lockedIter{it: probeIt}
-	probers := make([]*prober, j.workers)
+	inputs := probeIts
+	if len(probeIts) == 1 {
+		shared := &lockedIter{it: probeIts[0]}
+		inputs = make([]chunkIter, j.workers)
+		for i := range inputs {
+			inputs[i] = shared
+		}
+	}
+	probers := make([]*prober, len(inputs))
 	for i := range probers {
 		p, err := j.newProber(bs, facts, j.newOut(), emit)
 		if err != nil {
@@ -410,13 +477,13 @@ func (j *HashJoin) probeAll(ctx context.Context, bs *buildSide, facts naajFacts,
 		wg.Unlock()
 		cancel()
 	}
-	for _, p := range probers {
+	for i, p := range probers {
 		done.Add(1)
 		go func() {
 			defer done.Done()
 			in := chunk.New(j.probeTypes, j.batch, j.batch)
 			for {
-				if err := shared.next(wctx, in); err != nil {
+				if err := inputs[i].next(wctx, in); err != nil {
 					fail(err)
 					return
 				}

@@ -31,7 +31,10 @@ type prober struct {
 	buildMatched chunk.Bitmap // right outer join: build rows that matched
 
 	live, keyed []int32
+	first, runs []uint32 // the build run of each keyed row
 	ids         []uint32
+	pos         []uint64
+	sink        uint32
 	matched     []bool // by probe physical row
 	pairP       []int32
 	pairB       []int32
@@ -42,44 +45,70 @@ type prober struct {
 	tids        []uint32
 }
 
-// find sets ids[i] to the global key id of probe row keyed[i], or Missing.
-func (p *prober) find(ids []uint32) error {
-	if len(p.tables) == 1 {
-		if _, err := p.tables[0].Find(p.keyCols, p.keyed, len(p.keyed), ids); err != nil {
+// find sets first[i] and n[i] to the run of build rows matching probe row keyed[i] (n[i] = 0: none).
+func (p *prober) find(first, n []uint32) error {
+	k := len(p.keyed)
+	p.hashes = grow(p.hashes, k)
+	h := p.hashes
+	sel := p.keyed
+	if k > 0 && int(sel[k-1]) == k-1 && p.keyCols[0].Len() == k {
+		sel = nil // every row from 0 on: the kernels hash without gathering
+	}
+	if ints := p.b.ints; ints != nil {
+		if err := hashtable.HashColumns(h, p.keyCols, sel, k); err != nil {
 			return fmt.Errorf("join: probe: %w", err)
 		}
+		p.pos = grow(p.pos, k)
+		p.sink += ints.find(p.keyCols[0].Int64s(), p.keyed, h, p.pos, first, n)
 		return nil
 	}
-	n := len(p.keyed)
-	if cap(p.hashes) < n {
-		p.hashes = make([]uint64, n)
-		p.tids = make([]uint32, n)
-	}
-	h := p.hashes[:n]
-	if err := hashtable.HashColumns(h, p.keyCols, p.keyed, n); err != nil {
-		return fmt.Errorf("join: probe: %w", err)
-	}
-	for t, tab := range p.tables {
-		p.tsel, p.tpos = p.tsel[:0], p.tpos[:0]
-		for i, r := range p.keyed {
-			if p.b.tableOf(h[i]) == t {
-				p.tsel = append(p.tsel, r)
-				p.tpos = append(p.tpos, int32(i))
-			}
-		}
-		tids := p.tids[:len(p.tsel)]
-		if _, err := tab.Find(p.keyCols, p.tsel, len(p.tsel), tids); err != nil {
+	p.ids = grow(p.ids, k)
+	ids := p.ids
+	if len(p.tables) == 1 {
+		if _, err := p.tables[0].Find(p.keyCols, p.keyed, k, ids); err != nil {
 			return fmt.Errorf("join: probe: %w", err)
 		}
-		for k, i := range p.tpos {
-			if id := tids[k]; id != hashtable.Missing {
-				ids[i] = id + p.b.base[t]
-			} else {
-				ids[i] = hashtable.Missing
+	} else {
+		if err := hashtable.HashColumns(h, p.keyCols, sel, k); err != nil {
+			return fmt.Errorf("join: probe: %w", err)
+		}
+		p.tids = grow(p.tids, k)
+		for t, tab := range p.tables {
+			p.tsel, p.tpos = p.tsel[:0], p.tpos[:0]
+			for i, r := range p.keyed {
+				if p.b.tableOf(h[i]) == t {
+					p.tsel = append(p.tsel, r)
+					p.tpos = append(p.tpos, int32(i))
+				}
 			}
+			tids := p.tids[:len(p.tsel)]
+			if _, err := tab.Find(p.keyCols, p.tsel, len(p.tsel), tids); err != nil {
+				return fmt.Errorf("join: probe: %w", err)
+			}
+			for k, i := range p.tpos {
+				if id := tids[k]; id != hashtable.Missing {
+					ids[i] = id + p.b.base[t]
+				} else {
+					ids[i] = hashtable.Missing
+				}
+			}
+		}
+	}
+	for i, id := range ids {
+		if id == hashtable.Missing {
+			first[i], n[i] = 0, 0
+		} else {
+			first[i], n[i] = p.b.runOf(id)
 		}
 	}
 	return nil
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:n]
+	}
+	return make([]T, n, max(n, 2*cap(s)))
 }
 
 func (j *HashJoin) newProber(b *buildSide, facts naajFacts, out *chunk.Chunk,
@@ -138,16 +167,14 @@ func (p *prober) probe(ctx context.Context, c *chunk.Chunk) error {
 	for _, k := range p.j.spec.ProbeKeys {
 		p.keyCols = append(p.keyCols, c.Column(k))
 	}
-	if cap(p.ids) < len(p.keyed) {
-		p.ids = make([]uint32, len(p.keyed))
-	}
-	ids := p.ids[:len(p.keyed)]
-	if err := p.find(ids); err != nil {
+	p.first, p.runs = grow(p.first, len(p.keyed)), grow(p.runs, len(p.keyed))
+	first, runs := p.first, p.runs
+	if err := p.find(first, runs); err != nil {
 		return err
 	}
 	if p.other == nil && (typ == SemiJoin || typ == AntiJoin || (typ == NullAwareAntiJoin && p.j.simpleNAAJ())) {
 		for i, r := range p.keyed {
-			p.matched[r] = ids[i] != hashtable.Missing
+			p.matched[r] = runs[i] > 0
 		}
 		if typ == NullAwareAntiJoin {
 			// The build side is not empty and has no NULL key: a NULL probe key is "maybe equal".
@@ -161,13 +188,9 @@ func (p *prober) probe(ctx context.Context, c *chunk.Chunk) error {
 	}
 	p.pairP, p.pairB = p.pairP[:0], p.pairB[:0]
 	for i, r := range p.keyed {
-		id := ids[i]
-		if id == hashtable.Missing {
-			continue
-		}
-		for _, br := range p.b.byKey[p.b.start[id]:p.b.start[id+1]] {
+		for br := first[i]; br < first[i]+runs[i]; br++ {
 			p.pairP = append(p.pairP, r)
-			p.pairB = append(p.pairB, br)
+			p.pairB = append(p.pairB, int32(br))
 			if len(p.pairP) == p.j.batch {
 				if err := p.flushPairs(ctx, c); err != nil {
 					return err
@@ -279,12 +302,12 @@ func (p *prober) flushPairs(ctx context.Context, c *chunk.Chunk) error {
 	switch p.j.spec.Type {
 	case InnerJoin, LeftOuterJoin, RightOuterJoin:
 		out := p.out
-		np := len(p.j.probeTypes)
-		for j := range np {
-			out.Column(j).AppendRows(c.Column(j), pairP)
+		np := len(p.j.probeOut)
+		for j, src := range p.j.probeOut {
+			out.Column(j).AppendRows(c.Column(src), pairP)
 		}
-		for j := range p.j.buildTypes {
-			out.Column(np+j).AppendRows(p.b.rows.Column(j), pairB)
+		for j, src := range p.j.buildOut {
+			out.Column(np+j).AppendRows(p.b.rows.Column(src), pairB)
 		}
 		out.SetPhysicalRows(out.PhysicalRows() + len(pairP))
 		if p.buildMatched != nil {
@@ -313,12 +336,10 @@ func (p *prober) emitProbeRows(c *chunk.Chunk, want bool) error {
 		return nil
 	}
 	out := p.out
-	for j := range p.j.probeTypes {
-		out.Column(j).AppendRows(c.Column(j), p.keyed)
+	for j, src := range p.j.probeOut {
+		out.Column(j).AppendRows(c.Column(src), p.keyed)
 	}
-	if !p.j.spec.Type.probeOnly() {
-		appendNulls(out, len(p.j.probeTypes), len(p.j.buildTypes), len(p.keyed))
-	}
+	appendNulls(out, len(p.j.probeOut), len(p.j.buildOut), len(p.keyed))
 	out.SetPhysicalRows(out.PhysicalRows() + len(p.keyed))
 	return p.maybeEmit()
 }
@@ -335,15 +356,15 @@ func appendNulls(out *chunk.Chunk, from, n, rows int) {
 // emitUnmatchedBuild outputs the build rows no probe row matched (right outer join), given the
 // matched bitmaps of every worker.
 func (p *prober) emitUnmatchedBuild(matched []chunk.Bitmap) error {
-	np := len(p.j.probeTypes)
+	np := len(p.j.probeOut)
 	var rows []int32
 	flush := func() error {
 		if len(rows) == 0 {
 			return nil
 		}
 		appendNulls(p.out, 0, np, len(rows))
-		for j := range p.j.buildTypes {
-			p.out.Column(np+j).AppendRows(p.b.rows.Column(j), rows)
+		for j, src := range p.j.buildOut {
+			p.out.Column(np+j).AppendRows(p.b.rows.Column(src), rows)
 		}
 		p.out.SetPhysicalRows(p.out.PhysicalRows() + len(rows))
 		rows = rows[:0]

@@ -40,16 +40,45 @@ type Spec struct {
 	ProbeKeys []int
 	BuildKeys []int
 	Other     expr.Expr
+
+	// Project, when set, narrows the output to the probe columns ProbeOutput then the build
+	// columns BuildOutput (offsets in each input, in output order), so the join copies only what
+	// its parent reads; a count(*) parent lists none. Semi and anti joins list no build column.
+	Project     bool
+	ProbeOutput []int
+	BuildOutput []int
 }
 
 // OutputTypes returns the output schema of the join: probe columns then build columns, or probe
-// columns only for semi and anti joins.
+// columns only for semi and anti joins, or the columns Project lists.
 func (s Spec) OutputTypes(probe, build []chunk.Type) []chunk.Type {
-	out := append([]chunk.Type(nil), probe...)
-	if !s.Type.probeOnly() {
-		out = append(out, build...)
+	probeOut, buildOut := s.outputColumns(len(probe), len(build))
+	out := make([]chunk.Type, 0, len(probeOut)+len(buildOut))
+	for _, c := range probeOut {
+		out = append(out, probe[c])
+	}
+	for _, c := range buildOut {
+		out = append(out, build[c])
 	}
 	return out
+}
+
+// outputColumns returns the offsets of the probe and build columns the join outputs.
+func (s Spec) outputColumns(probe, build int) (probeOut, buildOut []int) {
+	if s.Project {
+		return s.ProbeOutput, s.BuildOutput
+	}
+	probeOut = make([]int, probe)
+	for i := range probeOut {
+		probeOut[i] = i
+	}
+	if !s.Type.probeOnly() {
+		buildOut = make([]int, build)
+		for i := range buildOut {
+			buildOut[i] = i
+		}
+	}
+	return probeOut, buildOut
 }
 
 // validate checks the spec against the input schemas.
@@ -69,6 +98,21 @@ func (s Spec) validate(probe, build []chunk.Type) error {
 		}
 		if probe[p] != build[b] {
 			return fmt.Errorf("join: key %d compares %s with %s; cast one side first", i, probe[p], build[b])
+		}
+	}
+	if s.Project {
+		for _, c := range s.ProbeOutput {
+			if c < 0 || c >= len(probe) {
+				return fmt.Errorf("join: output probe column %d out of range (%d columns)", c, len(probe))
+			}
+		}
+		for _, c := range s.BuildOutput {
+			if c < 0 || c >= len(build) {
+				return fmt.Errorf("join: output build column %d out of range (%d columns)", c, len(build))
+			}
+		}
+		if s.Type.probeOnly() && len(s.BuildOutput) > 0 {
+			return fmt.Errorf("join: a %s join outputs no build columns, %d listed", s.Type, len(s.BuildOutput))
 		}
 	}
 	if s.Other != nil {

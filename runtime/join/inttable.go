@@ -1,0 +1,198 @@
+package join
+
+import (
+	"math/bits"
+	"sync"
+
+	"github.com/copvec/copvec/runtime/hashtable"
+)
+
+// intTable is the build table of a join on one 64-bit integer key (INT64, DECIMAL, TIMESTAMP),
+// the common shape of a foreign-key join. Open addressing with the key inline in its slot, next to
+// the run of build rows holding it: a probe that hits or misses touches one cache line of the
+// table, where a key-id table touches its slots, then its key column, then the run list.
+//
+// The slots are cut into regions, one per build goroutine, chosen by hash bits that neither grace
+// partitioning (the top bits) nor the slot position (the low bits) uses; each region is filled by
+// its own goroutine without locks, and a probe finds its region by arithmetic alone.
+type intTable struct {
+	slots   []intSlot
+	regions []intRegion
+	collide bool // hostile mode: every key starts probing at its region's first slot
+}
+
+// intSlot is one key and its run of build rows, rows[first, first+n); n == 0 marks an empty slot.
+type intSlot struct {
+	key   int64
+	first uint32
+	n     uint32
+}
+
+// intRegion is a power-of-two range of slots probed linearly with wrap-around.
+type intRegion struct {
+	base, mask uint64
+}
+
+// maxIntRegions bounds the regions (the region index is taken from 16 hash bits).
+const maxIntRegions = 64
+
+func (t *intTable) regionOf(h uint64) int {
+	return int((h >> 24 & 0xffff) * uint64(len(t.regions)) >> 16)
+}
+
+// home returns the region and the offset in it where the key of hash h starts probing.
+func (t *intTable) home(h uint64) (intRegion, uint64) {
+	r := t.regions[t.regionOf(h)]
+	if t.collide {
+		return r, 0
+	}
+	return r, h & r.mask
+}
+
+// buildIntTable groups build rows by key. vals holds the key of every physical build row, rows the
+// rows with a non-NULL key, hashes their hashes (hashes[k] for rows[k]). It returns the table and
+// perm, the rows in run order: the run of a slot is perm[first:first+n], keeping build order.
+func buildIntTable(vals []int64, rows []int32, hashes []uint64, regions int) (*intTable, []int32) {
+	regions = max(1, min(regions, maxIntRegions))
+	t := &intTable{regions: make([]intRegion, regions), collide: hashtable.CollisionsForced()}
+	// Counting sort of row positions by region, keeping build order inside each region.
+	region := make([]uint8, len(rows))
+	count := make([]int, regions+1)
+	for k, h := range hashes {
+		r := t.regionOf(h)
+		region[k] = uint8(r)
+		count[r+1]++
+	}
+	for r := 1; r <= regions; r++ {
+		count[r] += count[r-1]
+	}
+	offs := append([]int(nil), count...) // region r's positions are order[offs[r]:offs[r+1]]
+	order := make([]int32, len(rows))
+	for k, r := range region {
+		order[count[r]] = int32(k)
+		count[r]++
+	}
+	total := uint64(0)
+	for r := range regions {
+		size := uint64(1) << bits.Len(uint(max(64, 2*(offs[r+1]-offs[r]))-1))
+		t.regions[r] = intRegion{base: total, mask: size - 1}
+		total += size
+	}
+	t.slots = make([]intSlot, total)
+	perm := make([]int32, len(rows))
+	sinks := make([]uint32, regions)
+	var wg sync.WaitGroup
+	for r := range regions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sinks[r] = t.fillRegion(r, vals, rows, hashes, order[offs[r]:offs[r+1]], perm[offs[r]:offs[r+1]], offs[r])
+		}()
+	}
+	wg.Wait()
+	return t, perm
+}
+
+// fillBatch is how many rows fillRegion and find look up at a time: their slots are touched
+// first, in a loop whose loads do not wait on each other, so the cache misses of a batch overlap.
+const fillBatch = 256
+
+// fillRegion inserts the rows of one region (positions order into rows), then lays their runs out
+// in perm (its own part, which starts at row runStart of the whole). It writes only its region's
+// slots. The result is the sum of the touched slots, returned only so that the loads stay.
+func (t *intTable) fillRegion(r int, vals []int64, rows []int32, hashes []uint64, order []int32, perm []int32,
+	runStart int) uint32 {
+	reg := t.regions[r]
+	slots := t.slots[reg.base : reg.base+reg.mask+1]
+	// While filling, a slot's first holds its key's id, numbered in order of first appearance.
+	ids := make([]uint32, len(order))
+	var counts []uint32 // rows per key id
+	var offs [fillBatch]uint64
+	var sink uint32
+	for b := 0; b < len(order); b += fillBatch {
+		batch := order[b:min(b+fillBatch, len(order))]
+		for i, k := range batch {
+			_, offs[i] = t.home(hashes[k])
+		}
+		for i := range batch {
+			sink += slots[offs[i]].n
+		}
+		for i, k := range batch {
+			v := vals[rows[k]]
+			off := offs[i]
+			for {
+				s := &slots[off]
+				if s.n == 0 {
+					s.key, s.n, s.first = v, 1, uint32(len(counts))
+					counts = append(counts, 1)
+					break
+				}
+				if s.key == v {
+					s.n++
+					counts[s.first]++
+					break
+				}
+				off = (off + 1) & reg.mask
+			}
+			ids[b+i] = slots[off].first
+		}
+	}
+	// counts become each id's next free position in perm, starting with its run's first row.
+	run := uint32(0)
+	for id, c := range counts {
+		counts[id] = run
+		run += c
+	}
+	for i := range slots {
+		if slots[i].n > 0 {
+			slots[i].first = counts[slots[i].first] + uint32(runStart)
+		}
+	}
+	for i, k := range order {
+		id := ids[i]
+		perm[counts[id]] = rows[k]
+		counts[id]++
+	}
+	return sink
+}
+
+// find sets first[i] and n[i] to the run of the key vals[rows[i]] (hash hashes[i]); n[i] = 0 when
+// the key is absent. Slots are touched for the whole batch first, in a loop without branches on
+// their contents, so the cache misses of a batch overlap instead of queueing one by one; the
+// result of that loop is returned only so that it is not optimized away.
+func (t *intTable) find(vals []int64, rows []int32, hashes []uint64, pos []uint64, first, n []uint32) uint32 {
+	pos = pos[:len(rows)]
+	for i, h := range hashes[:len(rows)] {
+		reg, off := t.home(h)
+		pos[i] = reg.base + off
+	}
+	slots := t.slots
+	var sink uint32
+	for _, p := range pos {
+		sink += slots[p].n
+	}
+	for i, r := range rows {
+		v := vals[r]
+		p := pos[i]
+		var reg intRegion
+		for {
+			s := &slots[p]
+			if s.n == 0 {
+				first[i], n[i] = 0, 0
+				break
+			}
+			if s.key == v {
+				first[i], n[i] = s.first, s.n
+				break
+			}
+			if reg.mask == 0 {
+				reg = t.regions[t.regionOf(hashes[i])]
+			}
+			p = reg.base + (p-reg.base+1)&reg.mask
+		}
+	}
+	return sink
+}
+
+// memoryUsage returns the bytes of the slots.
+func (t *intTable) memoryUsage() int64 { return int64(cap(t.slots)) * 16 }
