@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/copvec/copvec/bench/tpch"
@@ -60,16 +61,37 @@ func load(b *testing.B) {
 	}
 }
 
+// morselTable is an in-memory table that several scans share: each scan takes the next chunk not
+// yet taken, so N scans split the table between them whatever their speeds (DuckDB's morsels).
+type morselTable struct {
+	*ops.MemTable
+	next atomic.Int64
+}
+
+func (t *morselTable) Scan(context.Context) (ops.ChunkIterator, error) { return t, nil }
+
+func (t *morselTable) Next(context.Context) (*chunk.Chunk, error) {
+	chunks := t.Chunks()
+	i := t.next.Add(1) - 1
+	if i >= int64(len(chunks)) {
+		return nil, nil
+	}
+	return chunks[i], nil
+}
+
 // plan builds HashJoin(probe: scan lineitem.l_orderkey, build: scan orders → o_orderdate < 1995-01-01
-// → o_orderkey).
+// → o_orderkey), with one probe scan per worker and no output columns, as under count(*).
 func plan(b *testing.B, ectx *exec.Context, workers int) *join.HashJoin {
 	li, err := ops.NewMemTable(lineitem.Types, lineitem.Chunks)
 	if err != nil {
 		b.Fatal(err)
 	}
-	probe, err := ops.NewTableSource(li, nil)
-	if err != nil {
-		b.Fatal(err)
+	shared := &morselTable{MemTable: li}
+	probes := make([]exec.Operator, workers)
+	for i := range probes {
+		if probes[i], err = ops.NewTableSource(shared, nil); err != nil {
+			b.Fatal(err)
+		}
 	}
 	scan, err := ops.NewTableSource(orders, nil)
 	if err != nil {
@@ -85,8 +107,8 @@ func plan(b *testing.B, ectx *exec.Context, workers int) *join.HashJoin {
 	if err != nil {
 		b.Fatal(err)
 	}
-	j, err := join.NewHashJoin(ectx, probe, build, join.Spec{Type: join.InnerJoin, ProbeKeys: []int{0},
-		BuildKeys: []int{0}}, workers)
+	j, err := join.NewPartitionedHashJoin(ectx, probes, build, join.Spec{Type: join.InnerJoin, ProbeKeys: []int{0},
+		BuildKeys: []int{0}, Project: true})
 	if err != nil {
 		b.Fatal(err)
 	}

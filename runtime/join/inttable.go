@@ -17,6 +17,7 @@ import (
 // its own goroutine without locks, and a probe finds its region by arithmetic alone.
 type intTable struct {
 	slots   []intSlot
+	filter  []uint64 // two bits per key in one word of its region's part: most absent keys stop here
 	regions []intRegion
 	collide bool // hostile mode: every key starts probing at its region's first slot
 }
@@ -28,9 +29,20 @@ type intSlot struct {
 	n     uint32
 }
 
-// intRegion is a power-of-two range of slots probed linearly with wrap-around.
+// intRegion is a power-of-two range of slots probed linearly with wrap-around, and its part of the
+// filter, filter[fbase:] indexed by the top hash bits after a multiply.
 type intRegion struct {
-	base, mask uint64
+	base, mask    uint64
+	fbase, fshift uint64
+}
+
+// filterMul spreads every hash bit into the top bits, which pick the filter word.
+const filterMul = 0x9e3779b97f4a7c15
+
+// filterBits returns the filter word of hash h in region reg and the two bits a key sets in it.
+func filterBits(reg *intRegion, h uint64) (word uint64, want uint64) {
+	m := h * filterMul
+	return reg.fbase + m>>reg.fshift, 1<<(m>>20&63) | 1<<(m>>26&63)
 }
 
 // maxIntRegions bounds the regions (the region index is taken from 16 hash bits).
@@ -72,13 +84,17 @@ func buildIntTable(vals []int64, rows []int32, hashes []uint64, regions int) (*i
 		order[count[r]] = int32(k)
 		count[r]++
 	}
-	total := uint64(0)
+	total, ftotal := uint64(0), uint64(0)
 	for r := range regions {
 		size := uint64(1) << bits.Len(uint(max(64, 2*(offs[r+1]-offs[r]))-1))
-		t.regions[r] = intRegion{base: total, mask: size - 1}
+		words := size / 32 // two filter bits per slot
+		t.regions[r] = intRegion{base: total, mask: size - 1, fbase: ftotal,
+			fshift: uint64(64 - bits.TrailingZeros64(words))}
 		total += size
+		ftotal += words
 	}
 	t.slots = make([]intSlot, total)
+	t.filter = make([]uint64, ftotal)
 	perm := make([]int32, len(rows))
 	sinks := make([]uint32, regions)
 	var wg sync.WaitGroup
@@ -104,11 +120,13 @@ func (t *intTable) fillRegion(r int, vals []int64, rows []int32, hashes []uint64
 	runStart int) uint32 {
 	reg := t.regions[r]
 	slots := t.slots[reg.base : reg.base+reg.mask+1]
-	// While filling, a slot's first holds its key's id, numbered in order of first appearance.
+	// While filling, a slot's first holds runStart + its key's id, ids numbered in order of first
+	// appearance. With unique keys (a primary key) that is already the key's row in perm.
 	ids := make([]uint32, len(order))
 	var counts []uint32 // rows per key id
 	var offs [fillBatch]uint64
 	var sink uint32
+	base := uint32(runStart)
 	for b := 0; b < len(order); b += fillBatch {
 		batch := order[b:min(b+fillBatch, len(order))]
 		for i, k := range batch {
@@ -123,19 +141,27 @@ func (t *intTable) fillRegion(r int, vals []int64, rows []int32, hashes []uint64
 			for {
 				s := &slots[off]
 				if s.n == 0 {
-					s.key, s.n, s.first = v, 1, uint32(len(counts))
+					s.key, s.n, s.first = v, 1, base+uint32(len(counts))
 					counts = append(counts, 1)
+					w, want := filterBits(&reg, hashes[k])
+					t.filter[w] |= want
 					break
 				}
 				if s.key == v {
 					s.n++
-					counts[s.first]++
+					counts[s.first-base]++
 					break
 				}
 				off = (off + 1) & reg.mask
 			}
-			ids[b+i] = slots[off].first
+			ids[b+i] = slots[off].first - base
 		}
+	}
+	if len(counts) == len(order) {
+		for i, k := range order {
+			perm[i] = rows[k]
+		}
+		return sink
 	}
 	// counts become each id's next free position in perm, starting with its run's first row.
 	run := uint32(0)
@@ -145,7 +171,7 @@ func (t *intTable) fillRegion(r int, vals []int64, rows []int32, hashes []uint64
 	}
 	for i := range slots {
 		if slots[i].n > 0 {
-			slots[i].first = counts[slots[i].first] + uint32(runStart)
+			slots[i].first = counts[slots[i].first-base] + base
 		}
 	}
 	for i, k := range order {
@@ -156,29 +182,50 @@ func (t *intTable) fillRegion(r int, vals []int64, rows []int32, hashes []uint64
 	return sink
 }
 
+// findScratch is a prober's scratch space for find.
+type findScratch struct {
+	pos  []uint64
+	todo []int32
+	sink uint32
+}
+
 // find sets first[i] and n[i] to the run of the key vals[rows[i]] (hash hashes[i]); n[i] = 0 when
-// the key is absent. Slots are touched for the whole batch first, in a loop without branches on
-// their contents, so the cache misses of a batch overlap instead of queueing one by one; the
-// result of that loop is returned only so that it is not optimized away.
-func (t *intTable) find(vals []int64, rows []int32, hashes []uint64, pos []uint64, first, n []uint32) uint32 {
-	pos = pos[:len(rows)]
-	for i, h := range hashes[:len(rows)] {
-		reg, off := t.home(h)
-		pos[i] = reg.base + off
+// the key is absent. The filter drops most absent keys first; then the slots of the rest are
+// touched for the whole batch, in a loop without branches on their contents, so the cache misses
+// of a batch overlap instead of queueing one by one.
+func (t *intTable) find(vals []int64, rows []int32, hashes []uint64, sc *findScratch, first, n []uint32) {
+	k := len(rows)
+	sc.pos, sc.todo = grow(sc.pos, k), grow(sc.todo, k)
+	pos, todo := sc.pos, sc.todo
+	filter := t.filter
+	m := 0
+	for i, h := range hashes[:k] {
+		reg := &t.regions[t.regionOf(h)]
+		w, want := filterBits(reg, h)
+		off := h & reg.mask
+		if t.collide {
+			off = 0
+		}
+		n[i] = 0
+		todo[m], pos[m] = int32(i), reg.base+off
+		if filter[w]&want == want {
+			m++
+		}
 	}
+	pos, todo = pos[:m], todo[:m]
 	slots := t.slots
-	var sink uint32
+	sink := sc.sink
 	for _, p := range pos {
 		sink += slots[p].n
 	}
-	for i, r := range rows {
-		v := vals[r]
-		p := pos[i]
+	sc.sink = sink
+	for j, i := range todo {
+		v := vals[rows[i]]
+		p := pos[j]
 		var reg intRegion
 		for {
 			s := &slots[p]
 			if s.n == 0 {
-				first[i], n[i] = 0, 0
 				break
 			}
 			if s.key == v {
@@ -191,8 +238,7 @@ func (t *intTable) find(vals []int64, rows []int32, hashes []uint64, pos []uint6
 			p = reg.base + (p-reg.base+1)&reg.mask
 		}
 	}
-	return sink
 }
 
-// memoryUsage returns the bytes of the slots.
-func (t *intTable) memoryUsage() int64 { return int64(cap(t.slots)) * 16 }
+// memoryUsage returns the bytes of the slots and the filter.
+func (t *intTable) memoryUsage() int64 { return int64(cap(t.slots))*16 + int64(cap(t.filter))*8 }

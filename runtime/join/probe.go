@@ -33,8 +33,7 @@ type prober struct {
 	live, keyed []int32
 	first, runs []uint32 // the build run of each keyed row
 	ids         []uint32
-	pos         []uint64
-	sink        uint32
+	scratch     findScratch
 	matched     []bool // by probe physical row
 	pairP       []int32
 	pairB       []int32
@@ -58,8 +57,7 @@ func (p *prober) find(first, n []uint32) error {
 		if err := hashtable.HashColumns(h, p.keyCols, sel, k); err != nil {
 			return fmt.Errorf("join: probe: %w", err)
 		}
-		p.pos = grow(p.pos, k)
-		p.sink += ints.find(p.keyCols[0].Int64s(), p.keyed, h, p.pos, first, n)
+		ints.find(p.keyCols[0].Int64s(), p.keyed, h, &p.scratch, first, n)
 		return nil
 	}
 	p.ids = grow(p.ids, k)
@@ -138,16 +136,22 @@ func (p *prober) probe(ctx context.Context, c *chunk.Chunk) error {
 		return nil
 	}
 	typ := p.j.spec.Type
-	p.live = p.live[:0]
-	for i := 0; i < n; i++ {
-		p.live = append(p.live, int32(c.RowIndex(i)))
+	if sel := c.Sel(); sel != nil {
+		p.live = append(p.live[:0], sel...)
+	} else {
+		p.live = grow(p.live, n)
+		for i := range p.live {
+			p.live[i] = int32(i)
+		}
 	}
 	if cap(p.matched) < c.PhysicalRows() {
 		p.matched = make([]bool, c.PhysicalRows())
 	}
 	p.matched = p.matched[:c.PhysicalRows()]
-	for _, r := range p.live {
-		p.matched[r] = false
+	if typ != InnerJoin { // an inner join does not read matched
+		for _, r := range p.live {
+			p.matched[r] = false
+		}
 	}
 	if typ == NullAwareAntiJoin && !p.facts.nonEmpty {
 		return p.emitProbeRows(c, false)
@@ -186,6 +190,9 @@ func (p *prober) probe(ctx context.Context, c *chunk.Chunk) error {
 		}
 		return p.emitProbeRows(c, typ == SemiJoin)
 	}
+	if typ == InnerJoin && p.other == nil && p.out.NumCols() == 0 {
+		return p.countMatches(runs)
+	}
 	p.pairP, p.pairB = p.pairP[:0], p.pairB[:0]
 	for i, r := range p.keyed {
 		for br := first[i]; br < first[i]+runs[i]; br++ {
@@ -211,6 +218,24 @@ func (p *prober) probe(ctx context.Context, c *chunk.Chunk) error {
 		return p.emitProbeRows(c, false)
 	case SemiJoin:
 		return p.emitProbeRows(c, true)
+	}
+	return nil
+}
+
+// countMatches outputs one column-less row per matching pair, for an inner join whose parent reads
+// no column (count(*)): the pairs themselves are never needed.
+func (p *prober) countMatches(runs []uint32) error {
+	pairs := 0
+	for _, n := range runs {
+		pairs += int(n)
+	}
+	for pairs > 0 {
+		take := min(pairs, p.j.batch-p.out.PhysicalRows())
+		p.out.SetPhysicalRows(p.out.PhysicalRows() + take)
+		pairs -= take
+		if err := p.maybeEmit(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -316,8 +341,10 @@ func (p *prober) flushPairs(ctx context.Context, c *chunk.Chunk) error {
 			}
 		}
 	}
-	for _, r := range pairP {
-		p.matched[r] = true
+	if p.j.spec.Type != InnerJoin {
+		for _, r := range pairP {
+			p.matched[r] = true
+		}
 	}
 	p.pairP, p.pairB = p.pairP[:0], p.pairB[:0]
 	return p.maybeEmit()
