@@ -36,7 +36,7 @@ type Sort struct {
 	chunkRows []int             // rows of every chunk added since the last spill
 	fixed     pendingKeys       // keys of pending rows when the key fits 16 bytes
 	varKeys   []varEntry        // keys of pending rows otherwise
-	queue     []queuedChunk     // chunks whose fixed keys are still to be encoded, in a parallel batch
+	encoding  *encodePipe       // with several workers, encodes fixed keys of input chunks as they arrive
 	spare     []*chunk.Chunk    // key-only input chunks whose keys are built, reused for input
 	charged   int64             // bytes charged for held rows and keys
 
@@ -61,17 +61,12 @@ type Sort struct {
 	gather     *gatherer
 	expandBuf  []key16
 
-	// Chunks decoded ahead by workers when Concurrency > 1, and the read position in them.
-	ahead            []*chunk.Chunk
-	aheadScratch     [][]key16
-	aheadI, aheadOff int
+	// Chunks decoded ahead by workers when Concurrency > 1: a batch when spilling, a pipe to Next.
+	ahead        []*chunk.Chunk
+	aheadScratch [][]key16
+	emit         *emitPipe
 
 	merge *merger
-}
-
-type queuedChunk struct {
-	c  *chunk.Chunk
-	ci int
 }
 
 type varEntry struct {
@@ -142,7 +137,12 @@ func (s *Sort) Next(ctx context.Context, chk *chunk.Chunk) error {
 		return s.merge.next(ctx, chk)
 	}
 	if s.ectx.Concurrency > 1 {
-		s.emitParallel(chk)
+		if s.emit == nil {
+			s.emit = s.startEmitPipe()
+		}
+		if err := s.emit.fill(chk); err != nil {
+			return fmt.Errorf("sort %s: %w", s.mem.Label(), err)
+		}
 		return nil
 	}
 	s.emitSorted(chk, chk.Capacity())
@@ -199,17 +199,13 @@ func (s *Sort) consume(ctx context.Context) error {
 
 func (s *Sort) fixedKeys() bool { return s.enc.Width() > 0 && s.enc.Width() <= 16 }
 
-// pendingRows is the number of rows added since the last spill.
+// pendingRows is the number of rows added since the last spill; encoding must be finished.
 func (s *Sort) pendingRows() int {
-	n := s.fixed.n + len(s.varKeys)
-	for _, q := range s.queue {
-		n += q.c.NumRows()
-	}
-	return n
+	return s.fixed.n + len(s.varKeys)
 }
 
 // addChunk holds c and builds its rows' keys; with several workers, fixed-width keys are encoded
-// in batches of chunks in parallel.
+// by an encodePipe while reading goes on.
 func (s *Sort) addChunk(c *chunk.Chunk) {
 	ci := len(s.chunkRows)
 	n := c.NumRows()
@@ -230,10 +226,14 @@ func (s *Sort) addChunk(c *chunk.Chunk) {
 			s.track(c.MemoryUsage()) // held only until its keys are built
 		}
 		s.fixed.chunks = append(s.fixed.chunks, nil)
-		s.queue = append(s.queue, queuedChunk{c: c, ci: ci})
-		if len(s.queue) >= queueBatch(s.ectx.Concurrency) {
-			s.encodeQueued()
+		if s.ectx.Concurrency > 1 {
+			if s.encoding == nil {
+				s.encoding = s.startEncodePipe()
+			}
+			s.encoding.submit(c, ci)
+			return
 		}
+		s.applyEncoded(s.encodeChunk(queuedChunk{c: c, ci: ci}))
 		return
 	}
 	before := int64(cap(s.varKeys)) * varEntrySize
@@ -251,39 +251,12 @@ func (s *Sort) addChunk(c *chunk.Chunk) {
 	s.track(int64(cap(arena)) + int64(cap(s.varKeys))*varEntrySize - before)
 }
 
-// encodeQueued builds the fixed-width keys of the queued chunks, one chunk per worker at a time.
-func (s *Sort) encodeQueued() {
-	q := s.queue
-	if len(q) == 0 {
-		return
+// finishEncoding waits until every chunk handed to the encoding workers has its keys recorded.
+func (s *Sort) finishEncoding() {
+	if s.encoding != nil {
+		s.encoding.finish()
+		s.encoding = nil
 	}
-	workers := max(1, min(s.ectx.Concurrency, len(q)))
-	type result struct {
-		keys    []key16
-		or, and key16
-	}
-	results := make([]result, len(q))
-	parallelFor(workers, len(q), func(_, i int) {
-		keys := s.enc.EncodeKey16(make([]key16, 0, q[i].c.NumRows()), q[i].c)
-		or, and := key16{}, key16{Hi: ^uint64(0), Lo: ^uint64(0)}
-		for _, k := range keys {
-			or.Hi, or.Lo, and.Hi, and.Lo = or.Hi|k.Hi, or.Lo|k.Lo, and.Hi&k.Hi, and.Lo&k.Lo
-		}
-		results[i] = result{keys, or, and}
-	})
-	var charge int64
-	for i, r := range results {
-		s.fixed.add(q[i].ci, r.keys, r.or, r.and)
-		charge += int64(cap(r.keys)) * key16Size
-		if s.keyOnly {
-			// The chunk's rows live on in its keys: reuse it for the next input.
-			charge -= q[i].c.MemoryUsage()
-			s.spare = append(s.spare, q[i].c)
-		}
-	}
-	clear(s.queue)
-	s.queue = s.queue[:0]
-	s.track(charge)
 }
 
 // track charges (or, negative, releases) bytes the sort holds.
@@ -308,7 +281,7 @@ func (s *Sort) forEachPending(fn func(k key16, ref uint64)) {
 // sortPending sorts the rows added since the last spill.
 func (s *Sort) sortPending() {
 	s.comp, s.sortedKeys, s.sortedRefs, s.sorted, s.sortedVar = nil, nil, nil, nil, nil
-	s.encodeQueued()
+	s.finishEncoding()
 	n := s.pendingRows()
 	s.sortedRows = n
 	workers := s.ectx.Concurrency
@@ -444,26 +417,6 @@ func (s *Sort) emitRange(chk *chunk.Chunk, pos, n int, scratch []key16) []key16 
 	return scratch
 }
 
-// emitParallel fills chk from chunks that workers decode ahead, several at a time, so that with
-// Concurrency > 1 the output phase is parallel too.
-func (s *Sort) emitParallel(chk *chunk.Chunk) {
-	for chk.NumRows() < chk.Capacity() {
-		if s.aheadI >= len(s.ahead) {
-			if s.outPos >= s.sortedRows {
-				return
-			}
-			s.decodeAhead()
-		}
-		c := s.ahead[s.aheadI]
-		take := min(chk.Capacity()-chk.NumRows(), c.NumRows()-s.aheadOff)
-		chk.AppendRange(c, s.aheadOff, s.aheadOff+take)
-		s.aheadOff += take
-		if s.aheadOff == c.NumRows() {
-			s.aheadI, s.aheadOff = s.aheadI+1, 0
-		}
-	}
-}
-
 // decodeAhead emits the next few chunks of sorted rows into s.ahead, one chunk per worker at a time.
 func (s *Sort) decodeAhead() {
 	workers := s.ectx.Concurrency
@@ -493,15 +446,19 @@ func (s *Sort) decodeAhead() {
 		after += c.MemoryUsage()
 	}
 	s.track(after - before)
-	s.aheadI, s.aheadOff = 0, 0
 }
 
 // releaseHeld drops the in-memory rows and their keys.
 func (s *Sort) releaseHeld() {
-	s.held, s.chunkRows, s.fixed, s.varKeys, s.queue, s.spare = nil, nil, pendingKeys{}, nil, nil, nil
+	s.finishEncoding()
+	if s.emit != nil {
+		s.emit.stop()
+		s.emit = nil
+	}
+	s.held, s.chunkRows, s.fixed, s.varKeys, s.spare = nil, nil, pendingKeys{}, nil, nil
 	s.comp, s.sortedKeys, s.sortedRefs, s.sorted, s.sortedVar, s.gather = nil, nil, nil, nil, nil, nil
 	s.sortedRows, s.outPos = 0, 0
-	s.ahead, s.aheadScratch, s.aheadI, s.aheadOff = nil, nil, 0, 0
+	s.ahead, s.aheadScratch = nil, nil
 	s.mem.Release(s.charged)
 	s.charged = 0
 }
@@ -549,22 +506,10 @@ func (s *Sort) Close() error {
 	return first
 }
 
-// Parallel batches must be large: each batch starts goroutines and waits for the slowest, and a
-// handful of 1024-row chunks is only tens of microseconds of work, about what waking an idle
-// worker costs, so small batches left the parallel encode and emit no faster than one thread.
-const (
-	queueChunksPerWorker = 64 // chunks per worker whose keys are encoded in one batch
-	aheadChunks          = 64 // chunks per worker decoded ahead in one batch
-)
-
-// queueBatch is the number of queued chunks that triggers a parallel key-encoding batch; with one
-// worker every chunk is encoded as it arrives.
-func queueBatch(workers int) int {
-	if workers <= 1 {
-		return 1
-	}
-	return queueChunksPerWorker * workers
-}
+// aheadChunks is how many chunks per worker a spilling sort decodes in one parallel batch. Batches
+// must be large: each starts goroutines and waits for the slowest, and a handful of 1024-row chunks
+// is only tens of microseconds of work, about what waking an idle worker costs.
+const aheadChunks = 64
 
 // parallelFor calls fn(w, i) for every i in [0, n) on workers goroutines, w being the calling
 // worker. Workers take items from a shared counter rather than a fixed stride, so a worker that a

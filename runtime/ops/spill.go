@@ -27,6 +27,7 @@ type spillRun struct {
 // quota is exceeded, or when the memory quota is still exceeded afterwards (others hold it, so
 // spilling cannot help).
 func (s *Sort) spill(ctx context.Context) error {
+	s.finishEncoding()
 	if s.pendingRows() == 0 {
 		return s.memErr()
 	}
