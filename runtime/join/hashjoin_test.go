@@ -30,6 +30,7 @@ type joinCase struct {
 	probeTypes, buildTypes []chunk.Type
 	probe, build           []*chunk.Chunk
 	workers                int
+	partitioned            bool // one probe scan per worker (NewPartitionedHashJoin)
 	opts                   exec.Options
 	spill                  bool
 }
@@ -68,7 +69,16 @@ func randomCase(t *testing.T, rng *rand.Rand, maxRows int) joinCase {
 			expr.MustFunction("ne", expr.NewColumn(nk+1, pt), expr.NewColumn(np+1, pt)),
 			expr.MustFunction("isnull", expr.NewColumn(nk+1, pt)))
 	}
+	if rng.IntN(3) == 0 {
+		// Output some columns, in any order, repeated or none (count(*)).
+		c.spec.Project = true
+		c.spec.ProbeOutput = randomColumns(rng, len(c.probeTypes))
+		if c.spec.Type != join.SemiJoin && c.spec.Type != join.AntiJoin && c.spec.Type != join.NullAwareAntiJoin {
+			c.spec.BuildOutput = randomColumns(rng, len(c.buildTypes))
+		}
+	}
 	c.workers = 1 + rng.IntN(3)
+	c.partitioned = rng.IntN(2) == 0
 	size := 1 + rng.IntN(1024)
 	if rng.IntN(3) == 0 {
 		size = 1 + rng.IntN(8)
@@ -83,16 +93,75 @@ func randomCase(t *testing.T, rng *rand.Rand, maxRows int) joinCase {
 	return c
 }
 
+// randomColumns returns 0 to 3 column offsets below n, repeats allowed.
+func randomColumns(rng *rand.Rand, n int) []int {
+	cols := make([]int, rng.IntN(4))
+	for i := range cols {
+		cols[i] = rng.IntN(n)
+	}
+	return cols
+}
+
 func (c joinCase) String() string {
-	return fmt.Sprintf("%s join, probe %v keys %v, build %v keys %v, other %v, %d workers, chunk %d, quota %d",
-		c.spec.Type, c.probeTypes, c.spec.ProbeKeys, c.buildTypes, c.spec.BuildKeys, c.spec.Other, c.workers,
-		c.opts.MaxChunkSize, c.opts.MemoryQuota)
+	out := ""
+	if c.spec.Project {
+		out = fmt.Sprintf(", output probe %v build %v", c.spec.ProbeOutput, c.spec.BuildOutput)
+	}
+	return fmt.Sprintf("%s join, probe %v keys %v, build %v keys %v, other %v%s, %d workers (partitioned %v), chunk %d, quota %d",
+		c.spec.Type, c.probeTypes, c.spec.ProbeKeys, c.buildTypes, c.spec.BuildKeys, c.spec.Other, out, c.workers,
+		c.partitioned, c.opts.MaxChunkSize, c.opts.MemoryQuota)
+}
+
+// probeScans returns the probe input: one scan, or with partitioned one scan per worker, each of
+// a random share of the chunks (some possibly empty).
+func (c joinCase) probeScans(t *testing.T, rng *rand.Rand) []exec.Operator {
+	if !c.partitioned {
+		return []exec.Operator{scan(t, c.probeTypes, c.probe)}
+	}
+	parts := make([][]*chunk.Chunk, c.workers)
+	for _, ch := range c.probe {
+		i := rng.IntN(c.workers)
+		parts[i] = append(parts[i], ch)
+	}
+	scans := make([]exec.Operator, c.workers)
+	for i, p := range parts {
+		scans[i] = scan(t, c.probeTypes, p)
+	}
+	return scans
+}
+
+// newJoin returns the case's join over the given inputs.
+func (c joinCase) newJoin(ectx *exec.Context, probes []exec.Operator, build exec.Operator) (*join.HashJoin, error) {
+	if c.partitioned {
+		return join.NewPartitionedHashJoin(ectx, probes, build, c.spec)
+	}
+	return join.NewHashJoin(ectx, probes[0], build, c.spec, c.workers)
+}
+
+// project narrows reference join rows to the columns the spec outputs.
+func (c joinCase) project(rows []reftest.Row) []reftest.Row {
+	if !c.spec.Project {
+		return rows
+	}
+	out := make([]reftest.Row, len(rows))
+	for i, r := range rows {
+		row := reftest.Row{}
+		for _, col := range c.spec.ProbeOutput {
+			row = append(row, r[col])
+		}
+		for _, col := range c.spec.BuildOutput {
+			row = append(row, r[len(c.probeTypes)+col])
+		}
+		out[i] = row
+	}
+	return out
 }
 
 // run joins the case's inputs, draining with output chunks of growing capacity.
 func (c joinCase) run(t *testing.T, ctx context.Context) ([]reftest.Row, *join.HashJoin, *exec.Context, error) {
 	ectx := exec.MustContext(c.opts)
-	j, err := join.NewHashJoin(ectx, scan(t, c.probeTypes, c.probe), scan(t, c.buildTypes, c.build), c.spec, c.workers)
+	rng := rand.New(rand.NewPCG(uint64(len(c.probe)), 13))
+	j, err := c.newJoin(ectx, c.probeScans(t, rng), scan(t, c.buildTypes, c.build))
 	require.NoError(t, err)
 	out, err := exec.Collect(ctx, ectx, j)
 	if err != nil {
@@ -123,6 +192,7 @@ func testHashJoin(t *testing.T, n, maxRows int, hostile bool) {
 		want, err := reftest.Join(kinds[c.spec.Type], reftest.RowsOf(c.probe...), reftest.RowsOf(c.build...),
 			c.probeTypes, c.buildTypes, c.spec.ProbeKeys, c.spec.BuildKeys, c.spec.Other)
 		require.NoError(t, err, msg)
+		want = c.project(want)
 		require.Empty(t, reftest.Diff(sortedRows(want), sortedRows(got)), msg)
 		require.Zero(t, ectx.Memory.Used(), msg)
 		require.Zero(t, ectx.Disk.Used(), msg)
@@ -221,6 +291,19 @@ func TestHashJoinRejectsBadSpecs(t *testing.T) {
 	require.ErrorContains(t, mk(join.Spec{Type: 42, ProbeKeys: []int{0}, BuildKeys: []int{0}}), "unknown")
 	require.ErrorContains(t, mk(join.Spec{ProbeKeys: []int{0}, BuildKeys: []int{0},
 		Other: expr.NewColumn(0, chunk.Int64)}), "want BOOL")
+	require.ErrorContains(t, mk(join.Spec{ProbeKeys: []int{0}, BuildKeys: []int{0}, Project: true,
+		ProbeOutput: []int{2}}), "output probe column 2 out of range")
+	require.ErrorContains(t, mk(join.Spec{ProbeKeys: []int{0}, BuildKeys: []int{0}, Project: true,
+		BuildOutput: []int{-1}}), "output build column -1 out of range")
+	require.ErrorContains(t, mk(join.Spec{Type: join.SemiJoin, ProbeKeys: []int{0}, BuildKeys: []int{0},
+		Project: true, BuildOutput: []int{0}}), "outputs no build columns")
+	spec := join.Spec{ProbeKeys: []int{0}, BuildKeys: []int{0}}
+	_, err := join.NewPartitionedHashJoin(ectx, nil, scan(t, types, nil), spec)
+	require.ErrorContains(t, err, "without probe partitions")
+	other := []chunk.Type{chunk.Int64}
+	_, err = join.NewPartitionedHashJoin(ectx, []exec.Operator{scan(t, types, nil), scan(t, other, nil)},
+		scan(t, types, nil), spec)
+	require.ErrorContains(t, err, "probe partition 1 has schema")
 }
 
 // failing is an input that fails after some chunks.
@@ -245,17 +328,18 @@ func TestHashJoinStopsOnErrorsAndCancellation(t *testing.T) {
 		c := randomCase(t, rng, 3000)
 		msg := fmt.Sprintf("seed %d: %s", seed, c)
 		ectx := exec.MustContext(c.opts)
-		probe, build := scan(t, c.probeTypes, c.probe), scan(t, c.buildTypes, c.build)
+		probes, build := c.probeScans(t, rng), scan(t, c.buildTypes, c.build)
 		cancelAt := -1
 		switch rng.IntN(3) {
 		case 0:
-			probe = &failing{Operator: probe, after: rng.IntN(3)}
+			i := rng.IntN(len(probes))
+			probes[i] = &failing{Operator: probes[i], after: rng.IntN(3)}
 		case 1:
 			build = &failing{Operator: build, after: rng.IntN(3)}
 		default:
 			cancelAt = rng.IntN(3)
 		}
-		j, err := join.NewHashJoin(ectx, probe, build, c.spec, c.workers)
+		j, err := c.newJoin(ectx, probes, build)
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(context.Background())
 		n := 0

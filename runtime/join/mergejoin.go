@@ -19,7 +19,8 @@ type MergeJoin struct {
 	left, right *mergeSide
 	spec        Spec
 	types       []chunk.Type
-	nLeft       int
+	leftOut     []int // output columns of each side
+	rightOut    []int
 
 	lgroup, rgroup *chunk.Chunk
 	lnull          bool // the left group's key has a NULL: it matches nothing
@@ -75,8 +76,10 @@ func NewMergeJoin(ectx *exec.Context, left, right exec.Operator, spec Spec) (*Me
 	if err != nil {
 		return nil, err
 	}
-	return &MergeJoin{ectx: ectx, left: l, right: r, spec: spec, types: spec.OutputTypes(lt, rt), nLeft: len(lt),
-		lgroup: chunk.New(lt, 1, 1<<31-1), rgroup: chunk.New(rt, 1, 1<<31-1)}, nil
+	m := &MergeJoin{ectx: ectx, left: l, right: r, spec: spec, types: spec.OutputTypes(lt, rt),
+		lgroup: chunk.New(lt, 1, 1<<31-1), rgroup: chunk.New(rt, 1, 1<<31-1)}
+	m.leftOut, m.rightOut = spec.outputColumns(len(lt), len(rt))
+	return m, nil
 }
 
 // Schema implements exec.Operator.
@@ -199,11 +202,11 @@ func (m *MergeJoin) emit(chk *chunk.Chunk) {
 		for i := m.li; i < m.li+k; i++ {
 			m.idx = append(m.idx, int32(i))
 		}
-		for j := range m.nLeft {
-			chk.Column(j).AppendRows(m.lgroup.Column(j), m.idx)
+		for j, src := range m.leftOut {
+			chk.Column(j).AppendRows(m.lgroup.Column(src), m.idx)
 		}
 		if m.spec.Type == LeftOuterJoin {
-			appendNulls(chk, m.nLeft, len(m.types)-m.nLeft, k)
+			appendNulls(chk, len(m.leftOut), len(m.rightOut), k)
 		}
 		chk.SetPhysicalRows(chk.PhysicalRows() + k)
 		m.li += k
@@ -213,14 +216,14 @@ func (m *MergeJoin) emit(chk *chunk.Chunk) {
 		for range k {
 			m.idx = append(m.idx, int32(m.li))
 		}
-		for j := range m.nLeft {
-			chk.Column(j).AppendRows(m.lgroup.Column(j), m.idx)
+		for j, src := range m.leftOut {
+			chk.Column(j).AppendRows(m.lgroup.Column(src), m.idx)
 		}
 		for i := range m.idx {
 			m.idx[i] = int32(m.ri + i)
 		}
-		for j := range len(m.types) - m.nLeft {
-			chk.Column(m.nLeft+j).AppendRows(m.rgroup.Column(j), m.idx)
+		for j, src := range m.rightOut {
+			chk.Column(len(m.leftOut)+j).AppendRows(m.rgroup.Column(src), m.idx)
 		}
 		chk.SetPhysicalRows(chk.PhysicalRows() + k)
 		m.ri += k

@@ -42,6 +42,9 @@ func TestMergeJoinMatchesReference(t *testing.T) {
 		c := randomCase(t, rng, 600)
 		c.spec.Type = mergeTypes[rng.IntN(len(mergeTypes))]
 		c.spec.Other = nil
+		if c.spec.Type == join.SemiJoin || c.spec.Type == join.AntiJoin {
+			c.spec.BuildOutput = nil
+		}
 		c.probe = sortedInput(rng, c.probeTypes, c.probe, c.spec.ProbeKeys)
 		c.build = sortedInput(rng, c.buildTypes, c.build, c.spec.BuildKeys)
 		msg := fmt.Sprintf("seed %d (COPVEC_SEED=%d): %s", seed, seed, c)
@@ -53,6 +56,7 @@ func TestMergeJoinMatchesReference(t *testing.T) {
 		want, err := reftest.Join(kinds[c.spec.Type], reftest.RowsOf(c.probe...), reftest.RowsOf(c.build...),
 			c.probeTypes, c.buildTypes, c.spec.ProbeKeys, c.spec.BuildKeys, nil)
 		require.NoError(t, err)
+		want = c.project(want)
 		require.Empty(t, reftest.Diff(sortedRows(want), sortedRows(reftest.RowsOf(out))), msg)
 	}
 }
