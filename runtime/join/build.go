@@ -192,7 +192,11 @@ func (b *buildSide) finish() error {
 	if b.tables == nil {
 		rows := nonNullRows(nil, b.rows.Columns(), b.keys, 0, b.numRows())
 		h := make([]uint64, len(rows))
-		if err := hashtable.HashColumns(h, b.keyCols, rows, len(rows)); err != nil {
+		sel := rows
+		if len(rows) == b.numRows() {
+			sel = nil // every row: the kernels hash without gathering
+		}
+		if err := hashtable.HashColumns(h, b.keyCols, sel, len(rows)); err != nil {
 			return fmt.Errorf("join: build: %w", err)
 		}
 		b.ints, perm = buildIntTable(b.keyCols[0].Int64s(), rows, h, b.workers)

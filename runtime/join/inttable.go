@@ -68,21 +68,30 @@ func buildIntTable(vals []int64, rows []int32, hashes []uint64, regions int) (*i
 	regions = max(1, min(regions, maxIntRegions))
 	t := &intTable{regions: make([]intRegion, regions), collide: hashtable.CollisionsForced()}
 	// Counting sort of row positions by region, keeping build order inside each region.
-	region := make([]uint8, len(rows))
-	count := make([]int, regions+1)
-	for k, h := range hashes {
-		r := t.regionOf(h)
-		region[k] = uint8(r)
-		count[r+1]++
-	}
-	for r := 1; r <= regions; r++ {
-		count[r] += count[r-1]
-	}
-	offs := append([]int(nil), count...) // region r's positions are order[offs[r]:offs[r+1]]
-	order := make([]int32, len(rows))
-	for k, r := range region {
-		order[count[r]] = int32(k)
-		count[r]++
+	offs := []int{0, len(rows)} // region r's positions are order[offs[r]:offs[r+1]]
+	var order []int32
+	if regions == 1 {
+		order = make([]int32, len(rows))
+		for k := range order {
+			order[k] = int32(k)
+		}
+	} else {
+		region := make([]uint8, len(rows))
+		count := make([]int, regions+1)
+		for k, h := range hashes {
+			r := t.regionOf(h)
+			region[k] = uint8(r)
+			count[r+1]++
+		}
+		for r := 1; r <= regions; r++ {
+			count[r] += count[r-1]
+		}
+		offs = append([]int(nil), count...)
+		order = make([]int32, len(rows))
+		for k, r := range region {
+			order[count[r]] = int32(k)
+			count[r]++
+		}
 	}
 	total, ftotal := uint64(0), uint64(0)
 	for r := range regions {
