@@ -2,11 +2,14 @@ package join
 
 import (
 	"context"
-	"math/rand/v2"
+	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/copvec/copvec/bench/tpch"
 	"github.com/copvec/copvec/chunk"
@@ -16,49 +19,54 @@ import (
 	"github.com/copvec/copvec/runtime/ops"
 )
 
-var (
-	once     sync.Once
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// cutoff is the order date filter: o_orderdate < 1995-01-01.
+var cutoff, _ = chunk.ParseDate("1995-01-01")
+
+// dataset is lineitem(l_orderkey) and orders(o_orderkey, o_orderdate) at one scale factor.
+type dataset struct {
 	lineitem *tpch.Table
 	orders   *ops.MemTable
-	loadErr  error
-)
-
-// ordersTable generates orders(o_orderkey, o_orderdate) for the lineitem generator's orders: its
-// sparse keys (of every 32, the first 8) and dbgen's order dates, uniform over 1992-01-01 ..
-// 1998-08-02.
-func ordersTable(sf float64) (*ops.MemTable, error) {
-	n := max(1, int(1_500_000*sf))
-	start, _ := chunk.ParseDate("1992-01-01")
-	end, _ := chunk.ParseDate("1998-12-31")
-	rng := rand.New(rand.NewPCG(7, 7))
-	types := []chunk.Type{chunk.Int64, chunk.Date}
-	var chunks []*chunk.Chunk
-	for i := 0; i < n; {
-		m := min(1024, n-i)
-		c := chunk.New(types, m, m)
-		for range m {
-			c.Column(0).AppendInt64(int64(i/8*32 + i%8 + 1))
-			c.Column(1).AppendInt32(start + rng.Int32N(end-151-start+1))
-			i++
-		}
-		c.SetPhysicalRows(m)
-		chunks = append(chunks, c)
-	}
-	return ops.NewMemTable(types, chunks)
+	rows     int
 }
 
-func load(b *testing.B) {
-	once.Do(func() {
-		sf := tpch.ScaleFromEnv("COPVEC_TPCH_SF", 1)
-		lineitem, loadErr = tpch.GenerateLineitem(tpch.LineitemOptions{ScaleFactor: sf, Seed: 1,
-			Columns: []string{"l_orderkey"}})
-		if loadErr == nil {
-			orders, loadErr = ordersTable(sf)
-		}
-	})
-	if loadErr != nil {
-		b.Fatal(loadErr)
+func generate(sf float64) (*dataset, error) {
+	li, err := tpch.GenerateLineitem(tpch.LineitemOptions{ScaleFactor: sf, Seed: 1, Columns: []string{"l_orderkey"}})
+	if err != nil {
+		return nil, err
 	}
+	o, err := tpch.GenerateOrders(tpch.OrdersOptions{ScaleFactor: sf, Seed: 1,
+		Columns: []string{"o_orderkey", "o_orderdate"}})
+	if err != nil {
+		return nil, err
+	}
+	orders, err := ops.NewMemTable(o.Types, o.Chunks)
+	if err != nil {
+		return nil, err
+	}
+	return &dataset{lineitem: li, orders: orders, rows: li.Rows}, nil
+}
+
+// wantCount counts the join's rows row by row with a map, as the oracle of the vectorized join.
+func (d *dataset) wantCount() int {
+	early := map[int64]bool{}
+	for _, c := range d.orders.Chunks() {
+		for r := 0; r < c.NumRows(); r++ {
+			if int32(c.Column(1).Int32s()[c.RowIndex(r)]) < cutoff {
+				early[c.Column(0).Int64s()[c.RowIndex(r)]] = true
+			}
+		}
+	}
+	n := 0
+	for _, c := range d.lineitem.Chunks {
+		for r := 0; r < c.NumRows(); r++ {
+			if early[c.Column(0).Int64s()[c.RowIndex(r)]] {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // morselTable is an in-memory table that several scans share: each scan takes the next chunk not
@@ -81,66 +89,96 @@ func (t *morselTable) Next(context.Context) (*chunk.Chunk, error) {
 
 // plan builds HashJoin(probe: scan lineitem.l_orderkey, build: scan orders → o_orderdate < 1995-01-01
 // → o_orderkey), with one probe scan per worker and no output columns, as under count(*).
-func plan(b *testing.B, ectx *exec.Context, workers int) *join.HashJoin {
-	li, err := ops.NewMemTable(lineitem.Types, lineitem.Chunks)
+func (d *dataset) plan(ectx *exec.Context, workers int) (*join.HashJoin, error) {
+	li, err := ops.NewMemTable(d.lineitem.Types, d.lineitem.Chunks)
 	if err != nil {
-		b.Fatal(err)
+		return nil, err
 	}
 	shared := &morselTable{MemTable: li}
 	probes := make([]exec.Operator, workers)
 	for i := range probes {
 		if probes[i], err = ops.NewTableSource(shared, nil); err != nil {
-			b.Fatal(err)
+			return nil, err
 		}
 	}
-	scan, err := ops.NewTableSource(orders, nil)
+	scan, err := ops.NewTableSource(d.orders, nil)
 	if err != nil {
-		b.Fatal(err)
+		return nil, err
 	}
-	cutoff, _ := chunk.ParseDate("1995-01-01")
 	cond := expr.MustFunction("lt", expr.NewColumn(1, chunk.Date), expr.NewConstant(chunk.DateValue(cutoff)))
 	sel, err := ops.NewSelection(scan, cond)
 	if err != nil {
-		b.Fatal(err)
+		return nil, err
 	}
 	build, err := ops.NewProjection(sel, []expr.Expr{expr.NewColumn(0, chunk.Int64)})
 	if err != nil {
-		b.Fatal(err)
+		return nil, err
 	}
-	j, err := join.NewPartitionedHashJoin(ectx, probes, build, join.Spec{Type: join.InnerJoin, ProbeKeys: []int{0},
+	return join.NewPartitionedHashJoin(ectx, probes, build, join.Spec{Type: join.InnerJoin, ProbeKeys: []int{0},
 		BuildKeys: []int{0}, Project: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return j
 }
 
+// count runs the join and counts its rows.
+func (d *dataset) count(ctx context.Context, threads int) (count int, peak int64, err error) {
+	ectx := exec.MustContext(exec.Options{Concurrency: threads})
+	j, err := d.plan(ectx, threads)
+	if err != nil {
+		return 0, 0, err
+	}
+	err = exec.Run(ctx, ectx, j, func(c *chunk.Chunk) error {
+		count += c.NumRows()
+		return nil
+	})
+	return count, j.MemoryTracker().Peak(), err
+}
+
+func TestJoinCountMatchesRowByRowCount(t *testing.T) {
+	d, err := generate(0.02)
+	require.NoError(t, err)
+	want := d.wantCount()
+	require.Positive(t, want)
+	for _, threads := range []int{1, 2, 3} {
+		got, _, err := d.count(context.Background(), threads)
+		require.NoError(t, err)
+		require.Equal(t, want, got, "%d threads", threads)
+	}
+}
+
+var (
+	once    sync.Once
+	bench   *dataset
+	benchN  int
+	loadErr error
+)
+
 func BenchmarkLineitemJoinOrders(b *testing.B) {
-	load(b)
+	once.Do(func() {
+		if bench, loadErr = generate(tpch.ScaleFromEnv("COPVEC_TPCH_SF", 1)); loadErr == nil {
+			benchN = bench.wantCount()
+		}
+	})
+	if loadErr != nil {
+		b.Fatal(loadErr)
+	}
 	for _, threads := range []int{1, 2} {
-		b.Run(map[int]string{1: "threads=1", 2: "threads=2"}[threads], func(b *testing.B) {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
 			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(threads))
 			var peak int64
 			count := 0
 			for b.Loop() {
-				ectx := exec.MustContext(exec.Options{Concurrency: threads})
-				j := plan(b, ectx, threads)
-				count = 0
-				err := exec.Run(context.Background(), ectx, j, func(c *chunk.Chunk) error {
-					count += c.NumRows()
-					return nil
-				})
-				if err != nil {
+				var p int64
+				var err error
+				if count, p, err = bench.count(context.Background(), threads); err != nil {
 					b.Fatal(err)
 				}
-				peak = max(peak, j.MemoryTracker().Peak())
+				peak = max(peak, p)
 			}
-			if count == 0 {
-				b.Fatal("empty join")
+			if count != benchN {
+				b.Fatalf("join counted %d rows, the row-by-row count is %d", count, benchN)
 			}
 			perOp := b.Elapsed().Seconds() / float64(b.N)
 			b.ReportMetric(perOp*1e3, "ms/op")
-			b.ReportMetric(float64(lineitem.Rows)/perOp, "rows/s")
+			b.ReportMetric(float64(bench.rows)/perOp, "rows/s")
 			b.ReportMetric(float64(peak)/(1<<20), "peakMiB")
 			b.ReportMetric(float64(count), "count")
 		})

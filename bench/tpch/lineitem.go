@@ -137,7 +137,20 @@ func GenerateLineitem(o LineitemOptions) (*Table, error) {
 	supps := max(4, int(float64(suppliersPerSF)*o.ScaleFactor))
 	blocks := (orders + ordersPerBlock - 1) / ordersPerBlock
 	chunks := make([]*chunk.Chunk, blocks)
-	workers := o.Workers
+	forEachBlock(o.Workers, blocks, func(b int) {
+		first := b * ordersPerBlock
+		n := min(ordersPerBlock, orders-first)
+		chunks[b] = genBlock(o.Seed, b, first, n, parts, supps, pick, types)
+	})
+	t := &Table{Names: names, Types: types, Chunks: chunks}
+	for _, c := range chunks {
+		t.Rows += c.NumRows()
+	}
+	return t, nil
+}
+
+// forEachBlock runs fn(0..blocks-1) on workers goroutines (GOMAXPROCS when 0).
+func forEachBlock(workers, blocks int, fn func(b int)) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -152,18 +165,11 @@ func GenerateLineitem(o LineitemOptions) (*Table, error) {
 		go func() {
 			defer wg.Done()
 			for b := range next {
-				first := b * ordersPerBlock
-				n := min(ordersPerBlock, orders-first)
-				chunks[b] = genBlock(o.Seed, b, first, n, parts, supps, pick, types)
+				fn(b)
 			}
 		}()
 	}
 	wg.Wait()
-	t := &Table{Names: names, Types: types, Chunks: chunks}
-	for _, c := range chunks {
-		t.Rows += c.NumRows()
-	}
-	return t, nil
 }
 
 // orderKey spreads order numbers like dbgen: of every 32 keys, the first 8 are used.
@@ -173,92 +179,127 @@ func retailPriceCents(partkey int64) int64 {
 	return 90000 + (partkey/10)%20001 + 100*(partkey%1000)
 }
 
-func genBlock(seed uint64, block, firstOrder, orders, parts, supps int, pick []int, types []chunk.Type) *chunk.Chunk {
+// line is one lineitem's drawn values.
+type line struct {
+	number                    int
+	partkey, suppkey, qty     int64 // qty in units
+	discount, tax             int64 // in hundredths
+	ship, commit, receipt     int32
+	flag, status, instr, mode string
+	comment                   []byte
+}
+
+// drawBlock replays the random draws of one block of orders (dbgen's order of values, one random
+// stream per block), calling fn with each order's key, date and lines. Lineitem keeps the lines;
+// orders derive their date, status and total price from the same draws, so the two tables agree.
+// Every order's line count is drawn first and the total passed to start, so a chunk can be
+// allocated at its exact size. fn must not keep lines: the next order reuses them.
+func drawBlock(seed uint64, block, firstOrder, orders, parts, supps int, start func(totalLines int),
+	fn func(oi int, okey int64, orderDate int32, lines []line)) {
 	rng := rand.New(rand.NewPCG(seed, uint64(block)))
-	// Draw every order's line count first, so the chunk is allocated at its exact size.
-	lines := make([]int, orders)
+	counts := make([]int, orders)
 	total := 0
-	for oi := range lines {
-		lines[oi] = 1 + rng.IntN(7)
-		total += lines[oi]
+	for oi := range counts {
+		counts[oi] = 1 + rng.IntN(7)
+		total += counts[oi]
 	}
-	c := chunk.New(types, total, total)
-	cols := c.Columns()
-	var comment []byte
-	rows := 0
+	start(total)
+	var lines [7]line
 	for oi := 0; oi < orders; oi++ {
 		okey := orderKey(firstOrder + oi)
 		orderDate := startDate + rng.Int32N(endDate-151-startDate+1)
-		for ln := 1; ln <= lines[oi]; ln++ {
-			partkey := 1 + rng.Int64N(int64(parts))
+		for ln := 1; ln <= counts[oi]; ln++ {
+			l := &lines[ln-1]
+			l.number = ln
+			l.partkey = 1 + rng.Int64N(int64(parts))
 			si := rng.Int64N(4)
 			s := int64(supps)
-			suppkey := (partkey+si*(s/4+(partkey-1)/s))%s + 1
-			qty := 1 + rng.Int64N(50)
-			discount := rng.Int64N(11)
-			tax := rng.Int64N(9)
-			ship := orderDate + 1 + rng.Int32N(121)
-			commit := orderDate + 30 + rng.Int32N(61)
-			receipt := ship + 1 + rng.Int32N(30)
-			flag := "N"
-			if receipt <= currentDate {
-				flag = "RA"[rng.IntN(2):][:1]
+			l.suppkey = (l.partkey+si*(s/4+(l.partkey-1)/s))%s + 1
+			l.qty = 1 + rng.Int64N(50)
+			l.discount = rng.Int64N(11)
+			l.tax = rng.Int64N(9)
+			l.ship = orderDate + 1 + rng.Int32N(121)
+			l.commit = orderDate + 30 + rng.Int32N(61)
+			l.receipt = l.ship + 1 + rng.Int32N(30)
+			l.flag = "N"
+			if l.receipt <= currentDate {
+				l.flag = "RA"[rng.IntN(2):][:1]
 			}
-			status := "F"
-			if ship > currentDate {
-				status = "O"
+			l.status = "F"
+			if l.ship > currentDate {
+				l.status = "O"
 			}
-			instr := instructions[rng.IntN(len(instructions))]
-			mode := shipModes[rng.IntN(len(shipModes))]
-			commentLen := 10 + rng.IntN(34)
-			comment = comment[:0]
-			for len(comment) < commentLen {
-				if len(comment) > 0 {
-					comment = append(comment, ' ')
-				}
-				comment = append(comment, commentWords[rng.IntN(len(commentWords))]...)
-			}
-			comment = comment[:commentLen]
-			for i, src := range pick {
-				col := cols[i]
+			l.instr = instructions[rng.IntN(len(instructions))]
+			l.mode = shipModes[rng.IntN(len(shipModes))]
+			l.comment = appendComment(l.comment[:0], rng, 10+rng.IntN(34))
+		}
+		fn(oi, okey, orderDate, lines[:counts[oi]])
+	}
+}
+
+// appendComment appends random words, cut to n bytes.
+func appendComment(dst []byte, rng *rand.Rand, n int) []byte {
+	start := len(dst)
+	for len(dst)-start < n {
+		if len(dst) > start {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, commentWords[rng.IntN(len(commentWords))]...)
+	}
+	return dst[:start+n]
+}
+
+func genBlock(seed uint64, block, firstOrder, orders, parts, supps int, pick []int, types []chunk.Type) *chunk.Chunk {
+	var c *chunk.Chunk
+	var cols []*chunk.Column
+	rows := 0
+	start := func(total int) {
+		c = chunk.New(types, total, total)
+		cols = c.Columns()
+	}
+	drawBlock(seed, block, firstOrder, orders, parts, supps, start, func(_ int, okey int64, _ int32, lines []line) {
+		for i := range lines {
+			l := &lines[i]
+			for j, src := range pick {
+				col := cols[j]
 				switch src {
 				case 0:
 					col.AppendInt64(okey)
 				case 1:
-					col.AppendInt64(partkey)
+					col.AppendInt64(l.partkey)
 				case 2:
-					col.AppendInt64(suppkey)
+					col.AppendInt64(l.suppkey)
 				case 3:
-					col.AppendInt64(int64(ln))
+					col.AppendInt64(int64(l.number))
 				case 4:
-					col.AppendInt64(qty * 100)
+					col.AppendInt64(l.qty * 100)
 				case 5:
-					col.AppendInt64(qty * retailPriceCents(partkey))
+					col.AppendInt64(l.qty * retailPriceCents(l.partkey))
 				case 6:
-					col.AppendInt64(discount)
+					col.AppendInt64(l.discount)
 				case 7:
-					col.AppendInt64(tax)
+					col.AppendInt64(l.tax)
 				case 8:
-					col.AppendString(flag)
+					col.AppendString(l.flag)
 				case 9:
-					col.AppendString(status)
+					col.AppendString(l.status)
 				case 10:
-					col.AppendInt32(ship)
+					col.AppendInt32(l.ship)
 				case 11:
-					col.AppendInt32(commit)
+					col.AppendInt32(l.commit)
 				case 12:
-					col.AppendInt32(receipt)
+					col.AppendInt32(l.receipt)
 				case 13:
-					col.AppendString(instr)
+					col.AppendString(l.instr)
 				case 14:
-					col.AppendString(mode)
+					col.AppendString(l.mode)
 				case 15:
-					col.AppendBytes(comment)
+					col.AppendBytes(l.comment)
 				}
 			}
 			rows++
 		}
-	}
+	})
 	c.SetPhysicalRows(rows)
 	return c
 }
