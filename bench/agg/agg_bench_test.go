@@ -3,6 +3,7 @@ package agg
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -11,8 +12,10 @@ import (
 	"github.com/copvec/copvec/bench/tpch"
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/agg"
+	"github.com/copvec/copvec/runtime/exchange"
 	"github.com/copvec/copvec/runtime/exec"
 	"github.com/copvec/copvec/runtime/expr"
+	"github.com/copvec/copvec/runtime/ops"
 )
 
 var (
@@ -47,7 +50,7 @@ func colRef(b *testing.B, t *tpch.Table, name string) expr.Expr {
 // filters them with a compiled predicate, evaluates its compiled output expressions and copies
 // them into the caller's chunk in bulk, with the filter's result as the selection vector.
 type scanProject struct {
-	table  *tpch.Table
+	chunks []*chunk.Chunk
 	filter *expr.Evaluator
 	exprs  []*expr.Evaluator
 	schema []chunk.Type
@@ -61,7 +64,12 @@ type scanProject struct {
 }
 
 func newScanProject(b *testing.B, t *tpch.Table, filter expr.Expr, outs ...expr.Expr) *scanProject {
-	s := &scanProject{table: t}
+	return newScanProjectOf(b, t, t.Chunks, filter, outs...)
+}
+
+// newScanProjectOf is newScanProject over some of the table's chunks.
+func newScanProjectOf(b *testing.B, t *tpch.Table, chunks []*chunk.Chunk, filter expr.Expr, outs ...expr.Expr) *scanProject {
+	s := &scanProject{chunks: chunks}
 	if filter != nil {
 		ev, err := expr.Compile(filter, t.Types)
 		if err != nil {
@@ -93,13 +101,13 @@ func (s *scanProject) Open(context.Context) error {
 func (s *scanProject) Next(ctx context.Context, chk *chunk.Chunk) error {
 	chk.Reset()
 	for s.view == nil || s.pos >= len(s.sel) {
-		if s.i >= len(s.table.Chunks) {
+		if s.i >= len(s.chunks) {
 			return nil
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		src := s.table.Chunks[s.i]
+		src := s.chunks[s.i]
 		s.i++
 		view, err := chunk.FromColumns(src.Columns(), 0)
 		if err != nil {
@@ -146,13 +154,122 @@ func (s *scanProject) Next(ctx context.Context, chk *chunk.Chunk) error {
 	return nil
 }
 
-// runAgg runs an aggregation of src per iteration and reports ms, rows/s of input, CPU time and the
-// query's peak tracked memory.
-func runAgg(b *testing.B, opts exec.Options, src *scanProject, spec agg.Spec, wantGroups int) {
-	runAggOn(b, opts, src, spec, wantGroups)
+// query is one benchmark query: a filter (nil for none) and output expressions over lineitem, and
+// an aggregation of the outputs.
+type query struct {
+	filter  expr.Expr
+	outs    []expr.Expr
+	spec    agg.Spec
+	columns []string                            // the table columns it reads
+	build   func(*testing.B, *tpch.Table) query // builds it again over another view of the table
 }
 
-func runAggOn(b *testing.B, opts exec.Options, src exec.Operator, spec agg.Spec, wantGroups int) {
+// columnRefs makes column references to a table and records which columns were used.
+type columnRefs struct {
+	b     *testing.B
+	t     *tpch.Table
+	names []string
+}
+
+func (r *columnRefs) ref(name string) expr.Expr {
+	if !slices.Contains(r.names, name) {
+		r.names = append(r.names, name)
+	}
+	return colRef(r.b, r.t, name)
+}
+
+func newQuery(refs *columnRefs, filter expr.Expr, outs []expr.Expr, groupBy []int, aggs ...agg.Agg) query {
+	types := make([]chunk.Type, len(outs))
+	for i, e := range outs {
+		types[i] = e.ResultType()
+	}
+	return query{filter: filter, outs: outs, spec: agg.Spec{Input: types, GroupBy: groupBy, Aggs: aggs}, columns: refs.names}
+}
+
+// parts splits the table's chunks into n contiguous parts of about equal size.
+func parts(t *tpch.Table, n int) [][]*chunk.Chunk {
+	out := make([][]*chunk.Chunk, n)
+	for i := range n {
+		out[i] = t.Chunks[i*len(t.Chunks)/n : (i+1)*len(t.Chunks)/n]
+	}
+	return out
+}
+
+// scanInputs returns n copies of the query's scan, filter and projection (scanProject), each over
+// a part of the table.
+func scanInputs(b *testing.B, t *tpch.Table, q query, n int) []exec.Operator {
+	var ins []exec.Operator
+	for _, p := range parts(t, n) {
+		ins = append(ins, newScanProjectOf(b, t, p, q.filter, q.outs...))
+	}
+	return ins
+}
+
+// operatorInputs returns n copies of TableSource → Selection → Projection, each over a part of
+// the table. The scans read only the columns the query uses: the query is built again over a
+// narrowed view of the table.
+func operatorInputs(b *testing.B, t *tpch.Table, q query, n int) []exec.Operator {
+	nt := narrow(b, t, q.columns)
+	q = q.build(b, nt)
+	var ins []exec.Operator
+	for _, p := range parts(nt, n) {
+		tbl, err := ops.NewMemTable(nt.Types, p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var op exec.Operator
+		if op, err = ops.NewTableSource(tbl, nil); err != nil {
+			b.Fatal(err)
+		}
+		if q.filter != nil {
+			if op, err = ops.NewSelection(op, q.filter); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if op, err = ops.NewProjection(op, q.outs); err != nil {
+			b.Fatal(err)
+		}
+		ins = append(ins, op)
+	}
+	return ins
+}
+
+// narrow returns a view of the named columns of t.
+func narrow(b *testing.B, t *tpch.Table, names []string) *tpch.Table {
+	nt := &tpch.Table{Rows: t.Rows}
+	var idx []int
+	for _, name := range names {
+		i := t.Column(name)
+		if i < 0 {
+			b.Fatalf("no column %s", name)
+		}
+		idx = append(idx, i)
+		nt.Names, nt.Types = append(nt.Names, name), append(nt.Types, t.Types[i])
+	}
+	for _, c := range t.Chunks {
+		cols := make([]*chunk.Column, len(idx))
+		for j, i := range idx {
+			cols[j] = c.Column(i)
+		}
+		v, err := chunk.FromColumns(cols, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		nt.Chunks = append(nt.Chunks, v)
+	}
+	return nt
+}
+
+// runAgg runs the query's aggregation over copies of its input, one per thread, and reports ms,
+// rows/s of input, CPU time and the query's peak tracked memory.
+func runAgg(b *testing.B, opts exec.Options, q query, inputs func(*testing.B, *tpch.Table, query, int) []exec.Operator, wantGroups int) {
+	t := loadLineitem(b)
+	runAggOn(b, opts, inputs(b, t, q, max(opts.Concurrency, 1)), q.spec, wantGroups)
+}
+
+// runAggOn aggregates the rows of all the inputs together with a parallel HashAgg (one partial
+// worker per input), or only scans them when spec has no aggregates.
+func runAggOn(b *testing.B, opts exec.Options, ins []exec.Operator, spec agg.Spec, wantGroups int) {
 	t := loadLineitem(b)
 	var peak int64
 	cpu0 := cpuTime()
@@ -162,10 +279,17 @@ func runAggOn(b *testing.B, opts exec.Options, src exec.Operator, spec agg.Spec,
 		if err != nil {
 			b.Fatal(err)
 		}
-		var op exec.Operator = src
-		if spec.Aggs != nil {
-			op, err = agg.NewHashAgg(ectx, src, spec, agg.Complete, agg.Settings{}, "HashAgg")
+		var op exec.Operator
+		switch {
+		case spec.Aggs != nil:
+			op, err = agg.NewParallelHashAgg(ectx, ins, spec, agg.Complete, agg.Settings{}, "HashAgg")
 			if err != nil {
+				b.Fatal(err)
+			}
+		case len(ins) == 1:
+			op = ins[0]
+		default:
+			if op, err = exchange.NewGather(ectx, ins, 0); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -206,50 +330,83 @@ func threadsAndQuota(b *testing.B, quotas []int64, fn func(b *testing.B, opts ex
 	}
 }
 
-// q1 builds TPC-H Q1's input and aggregation: WHERE l_shipdate <= date '1998-12-01' - 90 days
+// q1 is TPC-H Q1's input and aggregation: WHERE l_shipdate <= date '1998-12-01' - 90 days
 // GROUP BY l_returnflag, l_linestatus with sum(qty), sum(price), sum(price·(1-disc)),
 // sum(price·(1-disc)·(1+tax)), avg(qty), avg(price), avg(disc), count(*).
-func q1(b *testing.B, t *tpch.Table) (*scanProject, agg.Spec) {
+func q1(b *testing.B, t *tpch.Table) query {
+	r := &columnRefs{b: b, t: t}
 	one := expr.NewConstant(chunk.DecimalValue(chunk.Decimal(1, 0), 1))
 	cutoff, err := chunk.ParseDate("1998-09-02")
 	if err != nil {
 		b.Fatal(err)
 	}
-	filter := expr.MustFunction(expr.FuncLE, colRef(b, t, "l_shipdate"), expr.NewConstant(chunk.DateValue(cutoff)))
-	price, disc, tax := colRef(b, t, "l_extendedprice"), colRef(b, t, "l_discount"), colRef(b, t, "l_tax")
+	filter := expr.MustFunction(expr.FuncLE, r.ref("l_shipdate"), expr.NewConstant(chunk.DateValue(cutoff)))
+	price, disc, tax := r.ref("l_extendedprice"), r.ref("l_discount"), r.ref("l_tax")
 	discPrice := expr.MustFunction(expr.FuncMul, price, expr.MustFunction(expr.FuncMinus, one, disc))
 	charge := expr.MustFunction(expr.FuncMul, discPrice, expr.MustFunction(expr.FuncPlus, one, tax))
-	src := newScanProject(b, t, filter, colRef(b, t, "l_returnflag"), colRef(b, t, "l_linestatus"),
-		colRef(b, t, "l_quantity"), price, disc, discPrice, charge)
-	spec := agg.Spec{Input: src.Schema(), GroupBy: []int{0, 1}, Aggs: []agg.Agg{
-		{Func: agg.Sum, Arg: 2}, {Func: agg.Sum, Arg: 3}, {Func: agg.Sum, Arg: 5}, {Func: agg.Sum, Arg: 6},
-		{Func: agg.Avg, Arg: 2}, {Func: agg.Avg, Arg: 3}, {Func: agg.Avg, Arg: 4}, {Func: agg.CountStar}}}
-	return src, spec
+	q := newQuery(r, filter, []expr.Expr{r.ref("l_returnflag"), r.ref("l_linestatus"),
+		r.ref("l_quantity"), price, disc, discPrice, charge}, []int{0, 1},
+		agg.Agg{Func: agg.Sum, Arg: 2}, agg.Agg{Func: agg.Sum, Arg: 3}, agg.Agg{Func: agg.Sum, Arg: 5},
+		agg.Agg{Func: agg.Sum, Arg: 6}, agg.Agg{Func: agg.Avg, Arg: 2}, agg.Agg{Func: agg.Avg, Arg: 3},
+		agg.Agg{Func: agg.Avg, Arg: 4}, agg.Agg{Func: agg.CountStar})
+	q.build = q1
+	return q
 }
 
-// BenchmarkQ1 is TPC-H Q1's aggregation (4 groups, 8 aggregates) over the filtered lineitem.
+// flags is SELECT count(*), sum(l_quantity) FROM lineitem GROUP BY l_returnflag, l_linestatus.
+func flags(b *testing.B, t *tpch.Table) query {
+	r := &columnRefs{b: b, t: t}
+	q := newQuery(r, nil, []expr.Expr{r.ref("l_returnflag"), r.ref("l_linestatus"), r.ref("l_quantity")},
+		[]int{0, 1}, agg.Agg{Func: agg.CountStar}, agg.Agg{Func: agg.Sum, Arg: 2})
+	q.build = flags
+	return q
+}
+
+// byOrderkey is SELECT sum(l_extendedprice) FROM lineitem GROUP BY l_orderkey.
+func byOrderkey(b *testing.B, t *tpch.Table) query {
+	r := &columnRefs{b: b, t: t}
+	q := newQuery(r, nil, []expr.Expr{r.ref("l_orderkey"), r.ref("l_extendedprice")},
+		[]int{0}, agg.Agg{Func: agg.Sum, Arg: 1})
+	q.build = byOrderkey
+	return q
+}
+
+// BenchmarkQ1 is TPC-H Q1's aggregation (4 groups, 8 aggregates) over the filtered lineitem: with
+// N threads, N copies of scan → filter → projection → partial aggregation over parts of the table.
 func BenchmarkQ1(b *testing.B) {
 	threadsAndQuota(b, []int64{0}, func(b *testing.B, opts exec.Options) {
-		src, spec := q1(b, loadLineitem(b))
-		runAgg(b, opts, src, spec, 4)
+		runAgg(b, opts, q1(b, loadLineitem(b)), scanInputs, 4)
+	})
+}
+
+// BenchmarkQ1Operators is BenchmarkQ1 with the real operators (TableSource → Selection →
+// Projection) below the aggregation instead of the fused scanProject.
+func BenchmarkQ1Operators(b *testing.B) {
+	threadsAndQuota(b, []int64{0}, func(b *testing.B, opts exec.Options) {
+		runAgg(b, opts, q1(b, loadLineitem(b)), operatorInputs, 4)
 	})
 }
 
 // BenchmarkQ1Scan is the baseline of BenchmarkQ1: the same scan, filter and projection, no
 // aggregation.
 func BenchmarkQ1Scan(b *testing.B) {
-	src, _ := q1(b, loadLineitem(b))
-	runAgg(b, exec.Options{}, src, agg.Spec{}, -1)
+	q := q1(b, loadLineitem(b))
+	q.spec.Aggs = nil
+	runAgg(b, exec.Options{}, q, scanInputs, -1)
 }
 
 // BenchmarkCountSumByFlags: SELECT count(*), sum(l_quantity) FROM lineitem GROUP BY l_returnflag,
 // l_linestatus.
 func BenchmarkCountSumByFlags(b *testing.B) {
 	threadsAndQuota(b, []int64{0}, func(b *testing.B, opts exec.Options) {
-		t := loadLineitem(b)
-		src := newScanProject(b, t, nil, colRef(b, t, "l_returnflag"), colRef(b, t, "l_linestatus"), colRef(b, t, "l_quantity"))
-		spec := agg.Spec{Input: src.Schema(), GroupBy: []int{0, 1}, Aggs: []agg.Agg{{Func: agg.CountStar}, {Func: agg.Sum, Arg: 2}}}
-		runAgg(b, opts, src, spec, 4)
+		runAgg(b, opts, flags(b, loadLineitem(b)), scanInputs, 4)
+	})
+}
+
+// BenchmarkCountSumByFlagsOperators is BenchmarkCountSumByFlags over the real operators.
+func BenchmarkCountSumByFlagsOperators(b *testing.B) {
+	threadsAndQuota(b, []int64{0}, func(b *testing.B, opts exec.Options) {
+		runAgg(b, opts, flags(b, loadLineitem(b)), operatorInputs, 4)
 	})
 }
 
@@ -257,18 +414,15 @@ func BenchmarkCountSumByFlags(b *testing.B) {
 // groups), in memory and under a 50 MB quota that forces spilling.
 func BenchmarkSumByOrderkey(b *testing.B) {
 	threadsAndQuota(b, []int64{0, 50 << 20}, func(b *testing.B, opts exec.Options) {
-		t := loadLineitem(b)
-		src := newScanProject(b, t, nil, colRef(b, t, "l_orderkey"), colRef(b, t, "l_extendedprice"))
-		spec := agg.Spec{Input: src.Schema(), GroupBy: []int{0}, Aggs: []agg.Agg{{Func: agg.Sum, Arg: 1}}}
-		runAgg(b, opts, src, spec, -1)
+		runAgg(b, opts, byOrderkey(b, loadLineitem(b)), scanInputs, -1)
 	})
 }
 
 // BenchmarkTwoColumnScan is the baseline of the two-column benchmarks: scan and copy only.
 func BenchmarkTwoColumnScan(b *testing.B) {
-	t := loadLineitem(b)
-	src := newScanProject(b, t, nil, colRef(b, t, "l_orderkey"), colRef(b, t, "l_extendedprice"))
-	runAgg(b, exec.Options{}, src, agg.Spec{}, -1)
+	q := byOrderkey(b, loadLineitem(b))
+	q.spec.Aggs = nil
+	runAgg(b, exec.Options{}, q, scanInputs, -1)
 }
 
 func cpuTime() time.Duration {
@@ -312,11 +466,12 @@ func (r *replay) Next(ctx context.Context, chk *chunk.Chunk) error {
 }
 
 // BenchmarkQ1Preprojected is BenchmarkQ1 over the filtered, projected input computed beforehand:
-// the aggregation's own cost and scaling, without the single-threaded projection below it.
+// the aggregation's own cost and scaling, without the projection below it.
 func BenchmarkQ1Preprojected(b *testing.B) {
-	src, spec := q1(b, loadLineitem(b))
+	q := q1(b, loadLineitem(b))
 	var chunks []*chunk.Chunk
 	ectx := exec.MustContext(exec.Options{})
+	src := scanInputs(b, loadLineitem(b), q, 1)[0]
 	if err := exec.Run(context.Background(), ectx, src, func(c *chunk.Chunk) error {
 		chunks = append(chunks, c.Clone())
 		return nil
@@ -324,6 +479,11 @@ func BenchmarkQ1Preprojected(b *testing.B) {
 		b.Fatal(err)
 	}
 	threadsAndQuota(b, []int64{0}, func(b *testing.B, opts exec.Options) {
-		runAggOn(b, opts, &replay{types: src.Schema(), chunks: chunks}, spec, 4)
+		var ins []exec.Operator
+		n := max(opts.Concurrency, 1)
+		for i := range n {
+			ins = append(ins, &replay{types: q.spec.Input, chunks: chunks[i*len(chunks)/n : (i+1)*len(chunks)/n]})
+		}
+		runAggOn(b, opts, ins, q.spec, 4)
 	})
 }

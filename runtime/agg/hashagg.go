@@ -17,6 +17,7 @@ import (
 type Settings struct {
 	// PartialConcurrency is the number of partial workers (TiDB's
 	// tidb_hashagg_partial_concurrency); 0 means the context's Concurrency, capped at GOMAXPROCS.
+	// A HashAgg over several children (NewParallelHashAgg) has one partial worker per child instead.
 	PartialConcurrency int
 	// FinalConcurrency is the number of final workers (TiDB's tidb_hashagg_final_concurrency);
 	// 0 means the context's Concurrency, capped at GOMAXPROCS.
@@ -44,7 +45,7 @@ func (s Settings) resolve(ectx *exec.Context) Settings {
 // Its output has no particular order.
 type HashAgg struct {
 	ectx     *exec.Context
-	child    exec.Operator
+	children []exec.Operator
 	spec     Spec
 	mode     Mode
 	settings Settings
@@ -60,16 +61,42 @@ type HashAgg struct {
 // NewHashAgg returns a hash aggregation of child's rows in the given mode; label names it in
 // memory trackers and errors. The child's schema must be spec.InputSchema(mode).
 func NewHashAgg(ectx *exec.Context, child exec.Operator, spec Spec, mode Mode, settings Settings, label string) (*HashAgg, error) {
+	return NewParallelHashAgg(ectx, []exec.Operator{child}, spec, mode, settings, label)
+}
+
+// NewParallelHashAgg returns a hash aggregation of the rows of all the children together: copies of
+// one sub-plan over partitions of the input (a scan of part of a table, its filter and projection),
+// as an exchange runs them. Each child is read by a partial worker of its own, on its own goroutine,
+// so the work below the aggregation runs in parallel too; the partial workers pass their states,
+// partitioned by key hash, to Settings.FinalConcurrency final workers (in Partial mode they emit
+// them). Every child's schema must be spec.InputSchema(mode).
+func NewParallelHashAgg(ectx *exec.Context, children []exec.Operator, spec Spec, mode Mode, settings Settings, label string) (*HashAgg, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
 	if mode > Final {
 		return nil, fmt.Errorf("agg: unknown mode %d", mode)
 	}
-	if err := checkSchema("HashAgg input", child.Schema(), spec.InputSchema(mode)); err != nil {
-		return nil, err
+	if len(children) == 0 {
+		return nil, fmt.Errorf("agg: HashAgg without input")
 	}
-	h := &HashAgg{ectx: ectx, child: child, spec: spec, mode: mode, settings: settings.resolve(ectx),
+	for i, child := range children {
+		what := "HashAgg input"
+		if len(children) > 1 {
+			what = fmt.Sprintf("HashAgg input %d", i)
+		}
+		if child == nil {
+			return nil, fmt.Errorf("agg: %s is missing", what)
+		}
+		if err := checkSchema(what, child.Schema(), spec.InputSchema(mode)); err != nil {
+			return nil, err
+		}
+	}
+	settings = settings.resolve(ectx)
+	if len(children) > 1 {
+		settings.PartialConcurrency = len(children)
+	}
+	h := &HashAgg{ectx: ectx, children: children, spec: spec, mode: mode, settings: settings,
 		mem: ectx.Memory.NewChild(label), disk: ectx.Disk.NewChild(label)}
 	h.cfg = config{spec: &h.spec, mode: mode, chunkSize: ectx.MaxChunkSize, tempDir: ectx.TempDir, disk: h.disk}
 	return h, nil
@@ -79,7 +106,7 @@ func NewHashAgg(ectx *exec.Context, child exec.Operator, spec Spec, mode Mode, s
 func (h *HashAgg) Schema() []chunk.Type { return h.spec.OutputSchema(h.mode) }
 
 // Children implements exec.Operator.
-func (h *HashAgg) Children() []exec.Operator { return []exec.Operator{h.child} }
+func (h *HashAgg) Children() []exec.Operator { return h.children }
 
 // Describe implements exec.Operator.
 func (h *HashAgg) Describe() string {
@@ -93,8 +120,15 @@ func (h *HashAgg) MemoryTracker() *memory.Tracker { return h.mem }
 // DiskTracker implements exec.MemoryUser.
 func (h *HashAgg) DiskTracker() *memory.Tracker { return h.disk }
 
-// Open implements exec.Operator.
-func (h *HashAgg) Open(ctx context.Context) error { return h.child.Open(ctx) }
+// Open implements exec.Operator: it opens every child (Close closes them, opened or not).
+func (h *HashAgg) Open(ctx context.Context) error {
+	for _, c := range h.children {
+		if err := c.Open(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Next implements exec.Operator. The first call starts the workers, which read the whole input.
 func (h *HashAgg) Next(ctx context.Context, chk *chunk.Chunk) error {
@@ -133,7 +167,11 @@ func (h *HashAgg) Close() error {
 	h.pending = nil
 	h.mem.ReleaseAll()
 	h.disk.ReleaseAll()
-	return errors.Join(err, h.child.Close())
+	errs := []error{err}
+	for _, c := range h.children {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // pipeline is one execution of a HashAgg: its goroutines, its output and its first error.
@@ -195,9 +233,10 @@ func (p *pipeline) goRun(fn func() error) {
 	}()
 }
 
-// start launches the workers. With one partial and one final worker a single goroutine reads the
-// input and aggregates it; otherwise a reader feeds partial workers, which pass partitioned states
-// to final workers (or, in Partial mode, straight to the output).
+// start launches the workers. With one child, one partial and one final worker a single goroutine
+// reads the input and aggregates it; otherwise each partial worker reads a child of its own (or,
+// with one child, a reader feeds them all) and passes partitioned states to final workers (or, in
+// Partial mode, straight to the output).
 func (h *HashAgg) start(parent context.Context) *pipeline {
 	ctx, cancel := context.WithCancel(parent)
 	p := &pipeline{cancel: cancel, out: make(chan *chunk.Chunk, 2)}
@@ -230,15 +269,15 @@ func (h *HashAgg) start(parent context.Context) *pipeline {
 	switch {
 	case P == 1 && (F == 1 || h.mode == Partial):
 		runWorker(func() error {
-			return h.aggregate(ctx, directInput(h.child, h.cfg.chunkSize, fromState), 0, h.mode == Complete, countingEmit)
+			return h.aggregate(ctx, directInput(h.children[0], h.cfg.chunkSize, fromState), 0, h.mode == Complete, countingEmit)
 		})
 	case h.mode == Partial:
-		in := h.startReader(ctx, p, P)
+		ins := h.partialInputs(ctx, p, P)
 		for w := 0; w < P; w++ {
-			runWorker(func() error { return h.aggregate(ctx, in, w, false, countingEmit) })
+			runWorker(func() error { return h.aggregate(ctx, ins[w], w, false, countingEmit) })
 		}
 	default:
-		in := h.startReader(ctx, p, P)
+		ins := h.partialInputs(ctx, p, P)
 		finals := make([]chan batch, F)
 		for j := range finals {
 			finals[j] = make(chan batch, 4)
@@ -248,7 +287,7 @@ func (h *HashAgg) start(parent context.Context) *pipeline {
 			partials.Add(1)
 			p.goRun(func() error {
 				defer partials.Done()
-				err := h.partialWorker(ctx, in, w, finals)
+				err := h.partialWorker(ctx, ins[w], w, finals)
 				p.fail(err)
 				return err
 			})

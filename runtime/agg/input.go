@@ -83,13 +83,31 @@ func (p pooledInput) next(ctx context.Context) (batch, error) {
 	}
 }
 
-// startReader starts the goroutine that reads the child into pooled chunks for n workers.
+// partialInputs returns the inputs of n partial workers: each reads a child of its own when the
+// HashAgg has n children, else all share a reader of the one child.
+func (h *HashAgg) partialInputs(ctx context.Context, p *pipeline, n int) []input {
+	ins := make([]input, n)
+	if len(h.children) == n {
+		for w, c := range h.children {
+			ins[w] = directInput(c, h.cfg.chunkSize, h.mode == Final)
+		}
+		return ins
+	}
+	in := h.startReader(ctx, p, n)
+	for w := range ins {
+		ins[w] = in
+	}
+	return ins
+}
+
+// startReader starts the goroutine that reads the only child into pooled chunks for n workers.
 func (h *HashAgg) startReader(ctx context.Context, p *pipeline, n int) input {
 	size := h.cfg.chunkSize
 	pool := 2*n + 2
 	free := make(chan *chunk.Chunk, pool)
+	child := h.children[0]
 	for range pool {
-		free <- chunk.New(h.child.Schema(), size, size)
+		free <- chunk.New(child.Schema(), size, size)
 	}
 	ch := make(chan *chunk.Chunk, pool)
 	p.goRun(func() (err error) {
@@ -106,7 +124,7 @@ func (h *HashAgg) startReader(ctx context.Context, p *pipeline, n int) input {
 			case <-ctx.Done():
 				return ctx.Err()
 			}
-			if err := h.child.Next(ctx, c); err != nil {
+			if err := child.Next(ctx, c); err != nil {
 				return err
 			}
 			if c.NumRows() == 0 {
