@@ -88,20 +88,31 @@ func (t *morselTable) Next(context.Context) (*chunk.Chunk, error) {
 }
 
 // plan builds HashJoin(probe: scan lineitem.l_orderkey, build: scan orders → o_orderdate < 1995-01-01
-// → o_orderkey), with one probe scan per worker and no output columns, as under count(*).
+// → o_orderkey) with one copy of each input pipeline per worker, the copies sharing their table's
+// chunks, and no output columns, as under count(*).
 func (d *dataset) plan(ectx *exec.Context, workers int) (*join.HashJoin, error) {
 	li, err := ops.NewMemTable(d.lineitem.Types, d.lineitem.Chunks)
 	if err != nil {
 		return nil, err
 	}
-	shared := &morselTable{MemTable: li}
+	lineitem, orders := &morselTable{MemTable: li}, &morselTable{MemTable: d.orders}
 	probes := make([]exec.Operator, workers)
-	for i := range probes {
-		if probes[i], err = ops.NewTableSource(shared, nil); err != nil {
+	builds := make([]exec.Operator, workers)
+	for i := range workers {
+		if probes[i], err = ops.NewTableSource(lineitem, nil); err != nil {
+			return nil, err
+		}
+		if builds[i], err = filteredOrders(orders); err != nil {
 			return nil, err
 		}
 	}
-	scan, err := ops.NewTableSource(d.orders, nil)
+	return join.NewPartitionedHashJoin(ectx, probes, builds, join.Spec{Type: join.InnerJoin, ProbeKeys: []int{0},
+		BuildKeys: []int{0}, Project: true})
+}
+
+// filteredOrders is scan orders → o_orderdate < 1995-01-01 → o_orderkey.
+func filteredOrders(orders ops.Source) (exec.Operator, error) {
+	scan, err := ops.NewTableSource(orders, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -110,12 +121,7 @@ func (d *dataset) plan(ectx *exec.Context, workers int) (*join.HashJoin, error) 
 	if err != nil {
 		return nil, err
 	}
-	build, err := ops.NewProjection(sel, []expr.Expr{expr.NewColumn(0, chunk.Int64)})
-	if err != nil {
-		return nil, err
-	}
-	return join.NewPartitionedHashJoin(ectx, probes, build, join.Spec{Type: join.InnerJoin, ProbeKeys: []int{0},
-		BuildKeys: []int{0}, Project: true})
+	return ops.NewProjection(sel, []expr.Expr{expr.NewColumn(0, chunk.Int64)})
 }
 
 // count runs the join and counts its rows.

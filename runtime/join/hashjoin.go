@@ -21,8 +21,7 @@ import (
 // so scanning and filtering the probe side runs in parallel too.
 type HashJoin struct {
 	ectx                                     *exec.Context
-	probeOps                                 []exec.Operator
-	buildOp                                  exec.Operator
+	probeOps, buildOps                       []exec.Operator
 	spec                                     Spec
 	probeTypes, buildTypes, pairTypes, types []chunk.Type
 	probeOut, buildOut                       []int // the output columns of each side
@@ -52,26 +51,38 @@ func NewHashJoin(ectx *exec.Context, probe, build exec.Operator, spec Spec, work
 	if workers == 0 && ectx != nil {
 		workers = max(ectx.Concurrency, 1)
 	}
-	return newHashJoin(ectx, []exec.Operator{probe}, build, spec, workers)
+	return newHashJoin(ectx, []exec.Operator{probe}, []exec.Operator{build}, spec, workers)
 }
 
-// NewPartitionedHashJoin returns a hash join whose probe side comes as partitions of one input
-// (all of the same schema), each read by a probe worker of its own; the build side is built once,
-// by as many goroutines, and shared. Which partition a probe row is in does not matter.
-func NewPartitionedHashJoin(ectx *exec.Context, probes []exec.Operator, build exec.Operator, spec Spec) (*HashJoin, error) {
-	if len(probes) == 0 {
-		return nil, fmt.Errorf("join: partitioned hash join without probe partitions")
+// NewPartitionedHashJoin returns a hash join whose inputs come as partitions (any split of rows
+// will do): each probe partition is read by a probe worker of its own, the build partitions are
+// read in parallel, and the table is built once, by as many goroutines as there are probe
+// workers, and shared. It runs N copies of the probe (and build) pipeline, as DuckDB and TiDB do.
+func NewPartitionedHashJoin(ectx *exec.Context, probes, builds []exec.Operator, spec Spec) (*HashJoin, error) {
+	if err := checkPartitions("probe", probes); err != nil {
+		return nil, err
 	}
-	for i, p := range probes {
+	if err := checkPartitions("build", builds); err != nil {
+		return nil, err
+	}
+	return newHashJoin(ectx, probes, builds, spec, len(probes))
+}
+
+// checkPartitions checks that there are partitions and that they share one schema.
+func checkPartitions(side string, parts []exec.Operator) error {
+	if len(parts) == 0 {
+		return fmt.Errorf("join: partitioned hash join without %s partitions", side)
+	}
+	for i, p := range parts {
 		if p == nil {
-			return nil, fmt.Errorf("join: probe partition %d is nil", i)
+			return fmt.Errorf("join: %s partition %d is nil", side, i)
 		}
-		if !sameTypes(p.Schema(), probes[0].Schema()) {
-			return nil, fmt.Errorf("join: probe partition %d has schema %v, partition 0 %v", i, p.Schema(),
-				probes[0].Schema())
+		if !sameTypes(p.Schema(), parts[0].Schema()) {
+			return fmt.Errorf("join: %s partition %d has schema %v, partition 0 %v", side, i, p.Schema(),
+				parts[0].Schema())
 		}
 	}
-	return newHashJoin(ectx, probes, build, spec, len(probes))
+	return nil
 }
 
 func sameTypes(a, b []chunk.Type) bool {
@@ -86,15 +97,15 @@ func sameTypes(a, b []chunk.Type) bool {
 	return true
 }
 
-func newHashJoin(ectx *exec.Context, probes []exec.Operator, build exec.Operator, spec Spec, workers int) (*HashJoin, error) {
-	if ectx == nil || probes[0] == nil || build == nil {
+func newHashJoin(ectx *exec.Context, probes, builds []exec.Operator, spec Spec, workers int) (*HashJoin, error) {
+	if ectx == nil || probes[0] == nil || builds[0] == nil {
 		return nil, fmt.Errorf("join: hash join needs a context and both inputs")
 	}
-	pt, bt := probes[0].Schema(), build.Schema()
+	pt, bt := probes[0].Schema(), builds[0].Schema()
 	if err := spec.validate(pt, bt); err != nil {
 		return nil, err
 	}
-	j := &HashJoin{ectx: ectx, probeOps: probes, buildOp: build, spec: spec, probeTypes: pt, buildTypes: bt,
+	j := &HashJoin{ectx: ectx, probeOps: probes, buildOps: builds, spec: spec, probeTypes: pt, buildTypes: bt,
 		pairTypes: append(append([]chunk.Type(nil), pt...), bt...), types: spec.OutputTypes(pt, bt),
 		workers: workers, batch: ectx.MaxChunkSize}
 	j.probeOut, j.buildOut = spec.outputColumns(len(pt), len(bt))
@@ -106,9 +117,10 @@ func newHashJoin(ectx *exec.Context, probes []exec.Operator, build exec.Operator
 // Schema implements exec.Operator.
 func (j *HashJoin) Schema() []chunk.Type { return j.types }
 
-// Children implements exec.Operator: the probe input (or its partitions), then the build input.
+// Children implements exec.Operator: the probe input (or its partitions), then the build input (or
+// its partitions).
 func (j *HashJoin) Children() []exec.Operator {
-	return append(append([]exec.Operator(nil), j.probeOps...), j.buildOp)
+	return append(append([]exec.Operator(nil), j.probeOps...), j.buildOps...)
 }
 
 // Describe implements exec.Operator.
@@ -121,8 +133,8 @@ func (j *HashJoin) Describe() string {
 	if j.spec.Project {
 		fmt.Fprintf(&b, ", output probe %v build %v", j.spec.ProbeOutput, j.spec.BuildOutput)
 	}
-	if len(j.probeOps) > 1 {
-		fmt.Fprintf(&b, ", %d probe partitions)", len(j.probeOps))
+	if len(j.probeOps) > 1 || len(j.buildOps) > 1 {
+		fmt.Fprintf(&b, ", %d probe and %d build partitions)", len(j.probeOps), len(j.buildOps))
 	} else {
 		fmt.Fprintf(&b, ", %d workers)", j.workers)
 	}
@@ -284,13 +296,18 @@ func (j *HashJoin) produce(ctx context.Context) error {
 	for i, op := range j.probeOps {
 		probes[i] = &opIter{op: op}
 	}
-	return j.joinLevel(ctx, &opIter{op: j.buildOp}, probes, 0, naajFacts{})
+	builds := make([]chunkIter, len(j.buildOps))
+	for i, op := range j.buildOps {
+		builds[i] = &opIter{op: op}
+	}
+	return j.joinLevel(ctx, builds, probes, 0, naajFacts{})
 }
 
 // joinLevel joins one pair of inputs: the whole inputs at level 0, a pair of spilled partitions
 // below. It builds in memory, and switches to partitioning when the memory quota is exceeded.
-// probeIts is the probe input: one iterator the workers share, or one per worker.
-func (j *HashJoin) joinLevel(ctx context.Context, buildIt chunkIter, probeIts []chunkIter, level int,
+// buildIts is the build input, one iterator or several partitions read in parallel; probeIts is
+// the probe input, one iterator the workers share or one per worker.
+func (j *HashJoin) joinLevel(ctx context.Context, buildIts []chunkIter, probeIts []chunkIter, level int,
 	facts naajFacts) (err error) {
 	bs, err := newBuildSide(j.buildTypes, j.spec.BuildKeys, j.workers, j.mem)
 	if err != nil {
@@ -309,23 +326,13 @@ func (j *HashJoin) joinLevel(ctx context.Context, buildIt chunkIter, probeIts []
 			}
 		}
 	}()
-	in := chunk.New(j.buildTypes, j.batch, j.batch)
-	for {
-		if err := buildIt.next(ctx, in); err != nil {
-			return err
-		}
-		if in.NumRows() == 0 {
-			break
-		}
+	consume := func(in *chunk.Chunk) error {
 		if level == 0 {
 			facts.nonEmpty = true
 			facts.hasNull = facts.hasNull || hasNullKey(in, j.spec.BuildKeys)
 		}
 		if part != nil {
-			if err := part.add(in); err != nil {
-				return err
-			}
-			continue
+			return part.add(in)
 		}
 		if err := bs.add(in); err != nil {
 			return err
@@ -338,6 +345,26 @@ func (j *HashJoin) joinLevel(ctx context.Context, buildIt chunkIter, probeIts []
 			}
 			bs.release()
 			bs = nil
+		}
+		return nil
+	}
+	if len(buildIts) > 1 {
+		if err := j.readBuildParts(ctx, buildIts, consume); err != nil {
+			return err
+		}
+	}
+	in := chunk.New(j.buildTypes, j.batch, j.batch)
+	for _, buildIt := range buildIts { // what the parallel read left, or the whole single input
+		for {
+			if err := buildIt.next(ctx, in); err != nil {
+				return err
+			}
+			if in.NumRows() == 0 {
+				break
+			}
+			if err := consume(in); err != nil {
+				return err
+			}
 		}
 	}
 	if j.spec.Type == NullAwareAntiJoin && facts.hasNull && j.simpleNAAJ() {
@@ -417,7 +444,7 @@ func (j *HashJoin) joinPartition(ctx context.Context, bf, pf *spill.File, level 
 		}
 		pi = fileIter{r}
 	}
-	return j.joinLevel(ctx, bi, []chunkIter{pi}, level+1, facts)
+	return j.joinLevel(ctx, []chunkIter{bi}, []chunkIter{pi}, level+1, facts)
 }
 
 func (j *HashJoin) noteSpill(level int) {
@@ -439,6 +466,68 @@ func hasNullKey(c *chunk.Chunk, keys []int) bool {
 		}
 	}
 	return false
+}
+
+// readBuildParts reads build partitions in parallel, a goroutine each, into chunks of their own
+// (charged to the join's tracker), then hands those to consume. A goroutine stops early once the
+// quota is exceeded: the caller reads what is left one chunk at a time and can spill.
+func (j *HashJoin) readBuildParts(ctx context.Context, its []chunkIter, consume func(*chunk.Chunk) error) error {
+	parts := make([]*chunk.Chunk, len(its))
+	held := make([]int64, len(its))
+	defer func() {
+		for _, h := range held {
+			j.mem.Release(h)
+		}
+	}()
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	for i, it := range its {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := chunk.New(j.buildTypes, 1, 1<<31-1)
+			in := chunk.New(j.buildTypes, j.batch, j.batch)
+			parts[i] = local
+			for !j.mem.Exceeded() {
+				if err := it.next(rctx, in); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					cancel() // the other partitions stop too
+					return
+				}
+				if in.NumRows() == 0 {
+					return
+				}
+				local.Append(in)
+				n := local.MemoryUsage()
+				j.mem.Consume(n - held[i])
+				held[i] = n
+			}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	for i, p := range parts {
+		if p.NumRows() > 0 {
+			if err := consume(p); err != nil {
+				return err
+			}
+		}
+		parts[i] = nil
+		j.mem.Release(held[i])
+		held[i] = 0
+	}
+	return nil
 }
 
 // probeAll runs the probe workers over the whole probe input, then emits what the join owes at the

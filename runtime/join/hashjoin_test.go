@@ -130,12 +130,31 @@ func (c joinCase) probeScans(t *testing.T, rng *rand.Rand) []exec.Operator {
 	return scans
 }
 
-// newJoin returns the case's join over the given inputs.
-func (c joinCase) newJoin(ectx *exec.Context, probes []exec.Operator, build exec.Operator) (*join.HashJoin, error) {
+// buildScans returns the build input: one scan, or with partitioned one to three scans of random
+// shares of the chunks.
+func (c joinCase) buildScans(t *testing.T, rng *rand.Rand) []exec.Operator {
+	n := 1
 	if c.partitioned {
-		return join.NewPartitionedHashJoin(ectx, probes, build, c.spec)
+		n = 1 + rng.IntN(3)
 	}
-	return join.NewHashJoin(ectx, probes[0], build, c.spec, c.workers)
+	parts := make([][]*chunk.Chunk, n)
+	for _, ch := range c.build {
+		i := rng.IntN(n)
+		parts[i] = append(parts[i], ch)
+	}
+	scans := make([]exec.Operator, n)
+	for i, p := range parts {
+		scans[i] = scan(t, c.buildTypes, p)
+	}
+	return scans
+}
+
+// newJoin returns the case's join over the given inputs.
+func (c joinCase) newJoin(ectx *exec.Context, probes, builds []exec.Operator) (*join.HashJoin, error) {
+	if c.partitioned {
+		return join.NewPartitionedHashJoin(ectx, probes, builds, c.spec)
+	}
+	return join.NewHashJoin(ectx, probes[0], builds[0], c.spec, c.workers)
 }
 
 // project narrows reference join rows to the columns the spec outputs.
@@ -161,7 +180,7 @@ func (c joinCase) project(rows []reftest.Row) []reftest.Row {
 func (c joinCase) run(t *testing.T, ctx context.Context) ([]reftest.Row, *join.HashJoin, *exec.Context, error) {
 	ectx := exec.MustContext(c.opts)
 	rng := rand.New(rand.NewPCG(uint64(len(c.probe)), 13))
-	j, err := c.newJoin(ectx, c.probeScans(t, rng), scan(t, c.buildTypes, c.build))
+	j, err := c.newJoin(ectx, c.probeScans(t, rng), c.buildScans(t, rng))
 	require.NoError(t, err)
 	out, err := exec.Collect(ctx, ectx, j)
 	if err != nil {
@@ -298,12 +317,16 @@ func TestHashJoinRejectsBadSpecs(t *testing.T) {
 	require.ErrorContains(t, mk(join.Spec{Type: join.SemiJoin, ProbeKeys: []int{0}, BuildKeys: []int{0},
 		Project: true, BuildOutput: []int{0}}), "outputs no build columns")
 	spec := join.Spec{ProbeKeys: []int{0}, BuildKeys: []int{0}}
-	_, err := join.NewPartitionedHashJoin(ectx, nil, scan(t, types, nil), spec)
+	one := []exec.Operator{scan(t, types, nil)}
+	_, err := join.NewPartitionedHashJoin(ectx, nil, one, spec)
 	require.ErrorContains(t, err, "without probe partitions")
-	other := []chunk.Type{chunk.Int64}
-	_, err = join.NewPartitionedHashJoin(ectx, []exec.Operator{scan(t, types, nil), scan(t, other, nil)},
-		scan(t, types, nil), spec)
+	_, err = join.NewPartitionedHashJoin(ectx, one, nil, spec)
+	require.ErrorContains(t, err, "without build partitions")
+	mixed := []exec.Operator{scan(t, types, nil), scan(t, []chunk.Type{chunk.Int64}, nil)}
+	_, err = join.NewPartitionedHashJoin(ectx, mixed, one, spec)
 	require.ErrorContains(t, err, "probe partition 1 has schema")
+	_, err = join.NewPartitionedHashJoin(ectx, one, mixed, spec)
+	require.ErrorContains(t, err, "build partition 1 has schema")
 }
 
 // failing is an input that fails after some chunks.
@@ -328,18 +351,19 @@ func TestHashJoinStopsOnErrorsAndCancellation(t *testing.T) {
 		c := randomCase(t, rng, 3000)
 		msg := fmt.Sprintf("seed %d: %s", seed, c)
 		ectx := exec.MustContext(c.opts)
-		probes, build := c.probeScans(t, rng), scan(t, c.buildTypes, c.build)
+		probes, builds := c.probeScans(t, rng), c.buildScans(t, rng)
 		cancelAt := -1
 		switch rng.IntN(3) {
 		case 0:
 			i := rng.IntN(len(probes))
 			probes[i] = &failing{Operator: probes[i], after: rng.IntN(3)}
 		case 1:
-			build = &failing{Operator: build, after: rng.IntN(3)}
+			i := rng.IntN(len(builds))
+			builds[i] = &failing{Operator: builds[i], after: rng.IntN(3)}
 		default:
 			cancelAt = rng.IntN(3)
 		}
-		j, err := c.newJoin(ectx, probes, build)
+		j, err := c.newJoin(ectx, probes, builds)
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(context.Background())
 		n := 0
