@@ -6,5 +6,8 @@ package hashtable
 func (t *Table) Reader() *Table {
 	r := *t
 	r.hashBuf, r.pos, r.todo, r.cand, r.candRow, r.candID, r.eq, r.packBuf = nil, nil, nil, nil, nil, nil, nil, nil
+	if t.direct != nil {
+		r.direct = t.direct.reader()
+	}
 	return &r
 }

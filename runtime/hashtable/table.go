@@ -35,6 +35,7 @@ type Table struct {
 	allPacked bool     // every stored key packs: lookups may compare packed words
 	packed    []uint64 // packed key per key id while allPacked
 	packBuf   []uint64
+	direct    *directIndex // nil unless the keys come from a tiny domain (direct.go)
 
 	// Per-batch scratch, kept to avoid allocating per chunk.
 	hashBuf []uint64
@@ -59,6 +60,10 @@ func New(types []chunk.Type) (*Table, error) {
 	}
 	t.layout = newPackLayout(phys)
 	t.allPacked = t.layout.ok
+	if !t.collide {
+		// The hostile mode must exercise the hashed path for every key.
+		t.direct = newDirectIndex(phys)
+	}
 	t.resize(64)
 	return t, nil
 }
@@ -84,6 +89,9 @@ func (t *Table) MemoryUsage() int64 {
 	for _, c := range t.keys {
 		n += c.MemoryUsage()
 	}
+	if t.direct != nil {
+		n += t.direct.memory()
+	}
 	return n + int64(unsafe.Sizeof(*t))
 }
 
@@ -99,6 +107,9 @@ func (t *Table) Reset() {
 	t.hashes = t.hashes[:0]
 	t.packed = t.packed[:0]
 	t.allPacked = t.layout.ok
+	if t.direct != nil {
+		t.direct.reset()
+	}
 	if len(t.slots) > 1<<16 {
 		t.slots, t.hashes = nil, nil
 		t.resize(64)
@@ -138,6 +149,16 @@ func (t *Table) lookup(cols []*chunk.Column, sel []int32, n int, ids []uint32, i
 	if len(ids) < n {
 		return 0, fmt.Errorf("hashtable: %d ids for %d rows", len(ids), n)
 	}
+	if t.direct != nil && !t.direct.off {
+		if counted, ok, err := t.lookupDirect(cols, sel, n, ids, insert); ok {
+			return counted, err
+		}
+	}
+	return t.lookupTable(cols, sel, n, ids, insert)
+}
+
+// lookupTable is lookup in the hash table proper.
+func (t *Table) lookupTable(cols []*chunk.Column, sel []int32, n int, ids []uint32, insert bool) (int, error) {
 	if insert {
 		if t.Len()+n > MaxKeys {
 			return 0, fmt.Errorf("hashtable: more than %d keys", MaxKeys)
