@@ -49,19 +49,20 @@ func readDataVersion(r pebble.Reader) (DataVersion, error) {
 	return DataVersion{Version: binary.BigEndian.Uint64(b), MaxCommitTS: binary.BigEndian.Uint64(b[8:])}, nil
 }
 
-// stampDataVersion adds the next data version to w's batch; the caller holds writeMu, so the
-// read-modify-write cannot race another writer. A writer with nothing to write stamps nothing.
-func (s *Store) stampDataVersion(w *writer) error {
+// stampDataVersion adds the next data version to w's batch and returns it; the caller holds
+// writeMu, so the read-modify-write cannot race another writer. A writer with nothing to write
+// stamps nothing.
+func (s *Store) stampDataVersion(w *writer) (uint64, error) {
 	if w.batch == nil {
-		return nil
+		return 0, nil
 	}
 	v, err := readDataVersion(s.db)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	v.Version++
 	v.MaxCommitTS = max(v.MaxCommitTS, w.commitTS)
-	return w.batch.Set(dataVersionKey, encodeDataVersion(v), nil)
+	return v.Version, w.batch.Set(dataVersionKey, encodeDataVersion(v), nil)
 }
 
 // DataVersion returns the version of the data this snapshot reads.

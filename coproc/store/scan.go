@@ -16,7 +16,9 @@ type ScanResult struct {
 	// [ResumeKey, End), a descending one with [Start, ResumeKey). It is nil when the range is
 	// exhausted, and valid until the scanner's next call.
 	ResumeKey []byte
-	// ScannedKeys counts stored keys read, versions and deletes included.
+	// ScannedKeys counts stored keys read, versions and deletes included. A row served from the
+	// column cache counts as one key (the cache holds the one version the read would have used);
+	// reads that fill the cache or skip gaps between its blocks are not counted.
 	ScannedKeys int64
 	// Rows counts rows appended to the output.
 	Rows int
@@ -32,15 +34,22 @@ type RecordScanner struct {
 	// encPrefix is the stored form of the table's row keys up to the handle's first byte, for
 	// reading handles without decoding whole keys.
 	encPrefix []byte
+	// cached is set when the snapshot may be served from the store's column cache.
+	cached *cachedScan
 }
 
 // decodeBatchRows is how many rows a scan collects before decoding them a column at a time.
 const decodeBatchRows = 1024
 
 // NewRecordScanner returns a scanner of table producing the columns with the given IDs in that
-// order (the handle column may be among them).
+// order (the handle column may be among them). When the store's column cache is enabled and the
+// snapshot sees every committed version, the scanner reads through the cache.
 func (s *Snapshot) NewRecordScanner(table *tablecodec.TableInfo, columnIDs []int64) (*RecordScanner, error) {
 	dec, err := tablecodec.NewRowDecoder(table, columnIDs)
+	if err != nil {
+		return nil, fmt.Errorf("store: record scanner: %w", err)
+	}
+	cached, err := s.cachedScan(table, columnIDs)
 	if err != nil {
 		return nil, fmt.Errorf("store: record scanner: %w", err)
 	}
@@ -49,7 +58,7 @@ func (s *Snapshot) NewRecordScanner(table *tablecodec.TableInfo, columnIDs []int
 		return nil, fmt.Errorf("store: record scanner: %w", err)
 	}
 	start, end := tablecodec.RecordRange(table.ID)
-	return &RecordScanner{table: table, dec: dec, encPrefix: encodedRecordPrefix(table.ID),
+	return &RecordScanner{table: table, dec: dec, encPrefix: encodedRecordPrefix(table.ID), cached: cached,
 		scanner: scanner{types: dec.Types(), bounds: KeyRange{start, end},
 			cursor: mvccCursor{iter: iter, startTS: s.startTS}, label: table.Name}}, nil
 }
@@ -66,25 +75,46 @@ func (sc *RecordScanner) Close() error {
 // selection) the rows of the table in r visible at the snapshot, in handle order or reversed, until
 // limit rows (limit ≤ 0 means no limit). Parts of r outside the table's row keys are ignored.
 func (sc *RecordScanner) Scan(ctx context.Context, r KeyRange, desc bool, limit int, out *chunk.Chunk) (ScanResult, error) {
-	var res ScanResult
-	if empty, err := sc.begin(ctx, r, desc, out); err != nil || empty {
-		return res, err
+	r, empty, err := sc.prepare(ctx, r, out)
+	if err != nil || empty {
+		return ScanResult{}, err
 	}
-	c := &sc.cursor
-	cols := out.Columns()
+	var res ScanResult
+	if sc.cached != nil {
+		res, err = sc.scanCached(ctx, r, desc, limit, out)
+	} else {
+		res, err = sc.scanRows(ctx, r, desc, limit, out)
+	}
+	if err != nil {
+		return res, fmt.Errorf("store: scan %s: %w", sc.table.Name, err)
+	}
+	return res, nil
+}
+
+// scanRows is Scan reading Pebble: the MVCC cursor walks r and the row values are decoded in batches.
+func (sc *RecordScanner) scanRows(ctx context.Context, r KeyRange, desc bool, limit int, out *chunk.Chunk) (ScanResult, error) {
+	sc.cursor.scanned = 0
+	sc.cursor.seek(ctx, r, desc)
 	base := out.PhysicalRows()
+	rows, resume, err := sc.readRows(sc.dec, out.Columns(), desc, limit)
+	out.SetPhysicalRows(base + rows)
+	return ScanResult{ResumeKey: resume, ScannedKeys: sc.cursor.scanned, Rows: rows}, err
+}
+
+// readRows decodes with dec into cols the rows the positioned cursor returns, until limit rows,
+// and returns how many it appended and, when it stopped at the limit, the resume key.
+func (sc *RecordScanner) readRows(dec *tablecodec.RowDecoder, cols []*chunk.Column, desc bool, limit int) (decoded int, resume []byte, err error) {
+	c := &sc.cursor
 	sc.batch.Reset()
-	decoded := 0
 	flush := func() error {
-		if err := sc.dec.DecodeBatch(&sc.batch, cols); err != nil {
+		if err := dec.DecodeBatch(&sc.batch, cols); err != nil {
 			return errors.Join(ErrCorrupt, err)
 		}
 		decoded += sc.batch.Len()
 		sc.batch.Reset()
 		return nil
 	}
-	var err error
-	for limit <= 0 || res.Rows < limit {
+	for rows := 0; limit <= 0 || rows < limit; {
 		var key, value []byte
 		var ok bool
 		if key, value, ok, err = c.next(); err != nil || !ok {
@@ -95,9 +125,9 @@ func (sc *RecordScanner) Scan(ctx context.Context, r KeyRange, desc bool, limit 
 			break
 		}
 		sc.batch.Append(handle, value)
-		res.Rows++
-		if res.Rows == limit {
-			if res.ResumeKey, err = sc.resumeKey(key, desc); err != nil {
+		rows++
+		if rows == limit {
+			if resume, err = sc.resumeKey(key, desc); err != nil {
 				break
 			}
 		}
@@ -110,13 +140,7 @@ func (sc *RecordScanner) Scan(ctx context.Context, r KeyRange, desc bool, limit 
 	if err == nil {
 		err = flush()
 	}
-	res.Rows = decoded
-	out.SetPhysicalRows(base + decoded)
-	res.ScannedKeys = c.scanned
-	if err != nil {
-		return res, fmt.Errorf("store: scan %s: %w", sc.table.Name, err)
-	}
-	return res, nil
+	return decoded, resume, err
 }
 
 // resumeKey returns the key a follow-up scan starts from (ascending) or ends at (descending), given

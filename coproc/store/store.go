@@ -24,6 +24,9 @@ type Options struct {
 	// BlockSize is the target uncompressed size of a table block; 0 means 32 KiB. Scans read
 	// whole blocks, and larger blocks mean fewer cache lookups per row (TiKV uses 32 KiB too).
 	BlockSize int
+	// ColumnCacheBytes is the byte budget of the column cache, which keeps blocks of rows decoded
+	// into columns for reads that see every committed version (see colcache.go); 0 disables it.
+	ColumnCacheBytes int64
 }
 
 // Store is one node's storage. Its methods are safe for concurrent use; writes are serialized.
@@ -31,8 +34,9 @@ type Store struct {
 	db        *pebble.DB
 	writeOpts *pebble.WriteOptions
 
-	writeMu sync.Mutex // serializes writers: Ingest and Delete read the newest versions first
-	regions regionTable
+	writeMu  sync.Mutex // serializes writers: Ingest and Delete read the newest versions first
+	regions  regionTable
+	colCache *columnCache
 
 	closeMu sync.RWMutex
 	closed  bool
@@ -61,7 +65,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	s := &Store{db: db, writeOpts: pebble.Sync}
+	s := &Store{db: db, writeOpts: pebble.Sync, colCache: newColumnCache(opts.ColumnCacheBytes)}
 	if opts.NoSync {
 		s.writeOpts = pebble.NoSync
 	}
@@ -81,6 +85,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.colCache.setBudget(0)
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
@@ -117,11 +122,18 @@ func (s *Store) Ingest(ctx context.Context, table *tablecodec.TableInfo, rows *c
 	if err := w.putRows(ctx, s.db, rows); err != nil {
 		return fmt.Errorf("store: ingest into %s: %w", table.Name, err)
 	}
-	if err := s.stampDataVersion(w); err != nil {
+	v, err := s.stampDataVersion(w)
+	if err != nil {
 		w.abort()
 		return fmt.Errorf("store: ingest into %s: %w", table.Name, err)
 	}
-	return w.commit(s.writeOpts)
+	if err := w.commit(s.writeOpts); err != nil {
+		return err
+	}
+	if v != 0 { // something was written: blocks of older versions are stale
+		s.colCache.invalidate(v)
+	}
+	return nil
 }
 
 // Delete writes delete versions at commitTS for the rows with the given handles and their index
@@ -141,11 +153,18 @@ func (s *Store) Delete(ctx context.Context, table *tablecodec.TableInfo, handles
 	if err := w.deleteRows(ctx, s.db, handles); err != nil {
 		return fmt.Errorf("store: delete from %s: %w", table.Name, err)
 	}
-	if err := s.stampDataVersion(w); err != nil {
+	v, err := s.stampDataVersion(w)
+	if err != nil {
 		w.abort()
 		return fmt.Errorf("store: delete from %s: %w", table.Name, err)
 	}
-	return w.commit(s.writeOpts)
+	if err := w.commit(s.writeOpts); err != nil {
+		return err
+	}
+	if v != 0 { // something was written: blocks of older versions are stale
+		s.colCache.invalidate(v)
+	}
+	return nil
 }
 
 func tableName(t *tablecodec.TableInfo) string {
@@ -162,7 +181,7 @@ func (s *Store) Snapshot(startTS uint64) (*Snapshot, error) {
 		return nil, fmt.Errorf("store: snapshot: %w", err)
 	}
 	defer release()
-	return &Snapshot{snap: s.db.NewSnapshot(), startTS: startTS}, nil
+	return &Snapshot{snap: s.db.NewSnapshot(), startTS: startTS, cache: s.colCache}, nil
 }
 
 // Flush writes the memtable to sorted files; tests use it to exercise reads from both.
@@ -180,6 +199,7 @@ func (s *Store) Flush() error {
 type Snapshot struct {
 	snap    *pebble.Snapshot
 	startTS uint64
+	cache   *columnCache
 
 	mu     sync.Mutex
 	closed bool

@@ -1,0 +1,248 @@
+package store
+
+import (
+	"container/list"
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/copvec/copvec/chunk"
+	"github.com/copvec/copvec/coproc/tablecodec"
+)
+
+// The column cache keeps blocks of a table's rows decoded into chunk columns, so scans of data that
+// has not changed since it was last read copy columns instead of walking MVCC versions and decoding
+// rows. A block holds the rows whose handle lies in one aligned handle range of colBlockRows
+// handles, every column of the table, in handle order, as a read seeing every committed version
+// (start_ts ≥ MaxCommitTS) saw them at one data version. Such a read at the same data version sees
+// exactly the same rows, so it may be served from the block; any other read goes to Pebble. A
+// columnar replica can later fill the same blocks: it only has to produce them for a data version.
+//
+// Blocks are keyed by table ID and schema (requests carry the schema, and one decoded under another
+// schema would be wrong), bounded by a byte budget with least-recently-used eviction, and dropped
+// when a write moves the store to a newer data version.
+
+// colBlockShift sets the block size: colBlockRows handles per block.
+const (
+	colBlockShift = 12
+	colBlockRows  = 1 << colBlockShift
+)
+
+// ColumnCacheStats reports the column cache's counters since the store opened.
+type ColumnCacheStats struct {
+	// Hits counts blocks served from the cache, Misses blocks decoded from Pebble into it.
+	Hits, Misses int64
+	// Evictions counts blocks dropped to stay within the budget (not those dropped by writes).
+	Evictions int64
+	// Bytes is the memory the cached blocks hold (chunk.MemoryUsage), never more than Budget.
+	Bytes, Budget int64
+	// Blocks is the number of cached blocks.
+	Blocks int
+}
+
+// blockKey names a block: the table, its schema (see schemaSignature) and the block's number,
+// which is the handle's order-preserving unsigned form shifted right by colBlockShift.
+type blockKey struct {
+	table  int64
+	schema string
+	block  uint64
+}
+
+// colBlock is one cache entry. While it is being built rows is nil and ready is open; afterwards it
+// is immutable, so scanners read it without locks even after it has been evicted.
+type colBlock struct {
+	key     blockKey
+	version uint64
+	ready   chan struct{} // closed when the build ends, successfully or not
+	rows    *chunk.Chunk  // every table column in schema order
+	handles []int64       // the handle column of rows
+	size    int64
+	elem    *list.Element // position in the LRU list while cached and built
+}
+
+// columnCache is the store's set of decoded blocks.
+type columnCache struct {
+	mu         sync.Mutex
+	budget     int64
+	bytes      int64
+	minVersion uint64 // blocks of older data versions are stale and never served
+	blocks     map[blockKey]*colBlock
+	lru        list.List // built blocks, most recently used first
+	stats      ColumnCacheStats
+}
+
+func newColumnCache(budget int64) *columnCache {
+	return &columnCache{budget: max(budget, 0), blocks: map[blockKey]*colBlock{}}
+}
+
+// active reports whether the cache has a budget.
+func (c *columnCache) active() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.budget > 0
+}
+
+// enabled reports whether reads at data version v may use the cache.
+func (c *columnCache) enabled(v uint64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.budget > 0 && v >= c.minVersion
+}
+
+// lookup is what acquire found.
+type lookup int
+
+const (
+	lookupHit    lookup = iota // the block is built: serve it
+	lookupBuild                // the caller must build the block and call finish
+	lookupAbsent               // no block and build was not asked for
+	lookupBypass               // the cache cannot serve this read: read Pebble
+)
+
+// acquire finds the block for a read at data version v. A block being built by another read is
+// waited for (a failed build leaves the block absent, so the waiter may build it itself). With build
+// set, an absent block is registered as being built by the caller, who must call finish.
+func (c *columnCache) acquire(ctx context.Context, key blockKey, v uint64, build bool) (*colBlock, lookup, error) {
+	for {
+		c.mu.Lock()
+		if c.budget <= 0 || v < c.minVersion {
+			c.mu.Unlock()
+			return nil, lookupBypass, nil
+		}
+		b := c.blocks[key]
+		if b != nil && b.version < v {
+			c.removeLocked(b) // stale: a newer version exists, so no read will want it again
+			b = nil
+		}
+		switch {
+		case b == nil && !build:
+			c.mu.Unlock()
+			return nil, lookupAbsent, nil
+		case b == nil:
+			b = &colBlock{key: key, version: v, ready: make(chan struct{})}
+			c.blocks[key] = b
+			c.stats.Misses++
+			c.mu.Unlock()
+			return b, lookupBuild, nil
+		case b.version > v:
+			c.mu.Unlock()
+			return nil, lookupBypass, nil
+		case b.rows != nil:
+			c.lru.MoveToFront(b.elem)
+			c.stats.Hits++
+			c.mu.Unlock()
+			return b, lookupHit, nil
+		}
+		c.mu.Unlock()
+		select {
+		case <-b.ready:
+		case <-ctx.Done():
+			return nil, lookupBypass, ctx.Err()
+		}
+	}
+}
+
+// finish ends the build of b with rows (nil on failure). The block is cached when it still belongs
+// (no write made it stale meanwhile) and fits the budget; either way waiting reads are released.
+// It reports whether the block was cached.
+func (c *columnCache) finish(b *colBlock, rows *chunk.Chunk, handles []int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	defer close(b.ready)
+	registered := c.blocks[b.key] == b
+	if rows == nil || !registered || b.version < c.minVersion {
+		if registered {
+			delete(c.blocks, b.key)
+		}
+		return false
+	}
+	size := rows.MemoryUsage()
+	if size > c.budget {
+		delete(c.blocks, b.key)
+		return false
+	}
+	for c.bytes+size > c.budget {
+		c.stats.Evictions++
+		c.removeLocked(c.lru.Back().Value.(*colBlock))
+	}
+	b.rows, b.handles, b.size = rows, handles, size
+	b.elem = c.lru.PushFront(b)
+	c.bytes += size
+	return true
+}
+
+// removeLocked drops b from the cache; a block being built is only unregistered, so its builder's
+// finish does not cache it.
+func (c *columnCache) removeLocked(b *colBlock) {
+	if c.blocks[b.key] == b {
+		delete(c.blocks, b.key)
+	}
+	if b.elem != nil {
+		c.lru.Remove(b.elem)
+		b.elem = nil
+		c.bytes -= b.size
+	}
+}
+
+// invalidate makes every block older than data version v stale and drops it; writes call it once
+// they have committed version v.
+func (c *columnCache) invalidate(v uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.minVersion = max(c.minVersion, v)
+	for _, b := range c.blocks {
+		if b.version < c.minVersion {
+			c.removeLocked(b)
+		}
+	}
+}
+
+// setBudget changes the budget, evicting least recently used blocks to fit; 0 disables the cache
+// and drops every block.
+func (c *columnCache) setBudget(budget int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.budget = max(budget, 0)
+	for c.bytes > c.budget {
+		c.stats.Evictions++
+		c.removeLocked(c.lru.Back().Value.(*colBlock))
+	}
+	if c.budget == 0 {
+		clear(c.blocks)
+	}
+}
+
+func (c *columnCache) snapshotStats() ColumnCacheStats {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.stats
+	s.Bytes, s.Budget, s.Blocks = c.bytes, c.budget, c.lru.Len()
+	return s
+}
+
+// schemaSignature identifies what a table's blocks hold: its handle column and its columns' IDs and
+// types in schema order.
+func schemaSignature(t *tablecodec.TableInfo) string {
+	var sb strings.Builder
+	sb.WriteString(strconv.FormatInt(t.HandleColumnID, 10))
+	for _, c := range t.Columns {
+		sb.WriteByte('|')
+		sb.WriteString(strconv.FormatInt(c.ID, 10))
+		sb.WriteByte(':')
+		sb.WriteString(c.Type.String())
+	}
+	return sb.String()
+}
+
+// SetColumnCacheBytes sets the column cache's byte budget; 0 disables the cache and drops its
+// blocks. Scanners made before the change keep the decision they made when created, but a disabled
+// cache serves nothing.
+func (s *Store) SetColumnCacheBytes(budget int64) {
+	s.colCache.setBudget(budget)
+}
+
+// ColumnCacheStats returns the column cache's counters.
+func (s *Store) ColumnCacheStats() ColumnCacheStats {
+	return s.colCache.snapshotStats()
+}
