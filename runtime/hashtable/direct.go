@@ -39,8 +39,8 @@ type directCol struct {
 	next  uint16 // next code to hand out
 }
 
-// directBits bounds the index: 2^12 ids of 4 bytes stay in the L1 cache.
-const directBits = 12
+// directBits bounds the index: 2^10 ids of 4 bytes, small enough for every table to carry.
+const directBits = 10
 
 // newDirectIndex returns an index for keys of the given physical classes, or nil when they do not
 // all come from a small domain.
