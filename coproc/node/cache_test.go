@@ -64,3 +64,38 @@ func TestCoprocessorCache(t *testing.T) {
 	require.Greater(t, after.CacheLastVersion, first.CacheLastVersion)
 	require.NotEmpty(t, after.Chunks)
 }
+
+// TestColumnCacheConfigAndMetrics: the node sets the store's column cache from its config (a
+// default budget, -1 off) and exports the cache's counters next to the coprocessor metrics.
+func TestColumnCacheConfigAndMetrics(t *testing.T) {
+	rng, _ := newRNG(t)
+	off := newFixture(t, rng, 50, 0, Config{ColumnCacheBytes: -1})
+	require.Zero(t, off.st.ColumnCacheStats().Budget)
+	_, err := New(off.st, Config{ColumnCacheBytes: -2})
+	require.Error(t, err)
+
+	f := newFixture(t, rng, 300, 0, Config{})
+	require.Equal(t, int64(DefaultColumnCacheBytes), f.st.ColumnCacheStats().Budget)
+	ctx := context.Background()
+	for range 2 {
+		resp, err := f.node.Coprocessor(ctx, validRequest(f))
+		require.NoError(t, err)
+		require.Empty(t, resp.OtherError)
+	}
+	st := f.st.ColumnCacheStats()
+	require.Positive(t, st.Misses)
+	require.Positive(t, st.Hits, "the second request reads the cached blocks")
+	require.Positive(t, st.Bytes)
+	got := map[string]float64{}
+	families, err := f.node.Registry().Gather()
+	require.NoError(t, err)
+	for _, mf := range families {
+		for _, m := range mf.GetMetric() {
+			got[mf.GetName()] = m.GetCounter().GetValue() + m.GetGauge().GetValue()
+		}
+	}
+	require.Equal(t, float64(st.Hits), got["copvec_coprocessor_column_cache_hits_total"])
+	require.Equal(t, float64(st.Misses), got["copvec_coprocessor_column_cache_misses_total"])
+	require.Equal(t, float64(st.Bytes), got["copvec_coprocessor_column_cache_bytes"])
+	require.Contains(t, got, "copvec_coprocessor_column_cache_evictions_total")
+}

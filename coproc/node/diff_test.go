@@ -227,6 +227,11 @@ func TestDifferential(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			cfg.MaxResponseBytes = 1 + rng.IntN(4096) // pages also end by size
 		}
+		// The column cache on (rounds 0 and 3) and off (1 and 2), in process and over gRPC.
+		cached := round == 0 || round == 3
+		if !cached {
+			cfg.ColumnCacheBytes = -1
+		}
 		f := newFixture(t, rng, 200+rng.IntN(1500), rng.IntN(20), cfg)
 		regions := f.st.Regions()
 		call, via := coprocessorFunc(f.node.Coprocessor), "in process"
@@ -236,7 +241,7 @@ func TestDifferential(t *testing.T) {
 				return client.Coprocessor(ctx, r)
 			}, "over gRPC"
 		}
-		t.Logf("round %d: max response bytes %d", round, f.node.cfg.MaxResponseBytes)
+		t.Logf("round %d: max response bytes %d, column cache %v", round, f.node.cfg.MaxResponseBytes, cached)
 		for iter := range 40 {
 			desc := rng.IntN(2) == 0
 			c := randomCase(t, rng, desc)
@@ -265,6 +270,11 @@ func TestDifferential(t *testing.T) {
 				want, got = sortAll(want), sortAll(got)
 			}
 			require.Empty(t, reftest.Diff(want, got), msg)
+		}
+		if st := f.st.ColumnCacheStats(); cached {
+			require.Positive(t, st.Hits, "the column cache served no block")
+		} else {
+			require.Zero(t, st.Hits+st.Misses, "the disabled column cache was used")
 		}
 	}
 }

@@ -3,6 +3,8 @@ package node
 import (
 	"net/http"
 
+	"github.com/copvec/copvec/coproc/store"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -23,7 +25,7 @@ type metrics struct {
 	inFlight      prometheus.Gauge
 }
 
-func newMetrics() *metrics {
+func newMetrics(st *store.Store) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "copvec", Subsystem: "coprocessor",
@@ -50,7 +52,28 @@ func newMetrics() *metrics {
 	}
 	m.registry.MustRegister(m.requests, m.duration, m.scannedRows, m.scannedKeys, m.regionErrors,
 		m.otherErrors, m.quotaRejected, m.busy, m.cacheHits, m.inFlight)
+	m.registry.MustRegister(columnCacheMetrics(st)...)
 	return m
+}
+
+// columnCacheMetrics reads the store's column cache counters when scraped.
+func columnCacheMetrics(st *store.Store) []prometheus.Collector {
+	stat := func(f func(store.ColumnCacheStats) int64) func() float64 {
+		return func() float64 { return float64(f(st.ColumnCacheStats())) }
+	}
+	opts := func(name, help string) prometheus.CounterOpts {
+		return prometheus.CounterOpts{Namespace: "copvec", Subsystem: "coprocessor", Name: name, Help: help}
+	}
+	return []prometheus.Collector{
+		prometheus.NewCounterFunc(opts("column_cache_hits_total", "Table blocks TableScans read from the column cache."),
+			stat(func(s store.ColumnCacheStats) int64 { return s.Hits })),
+		prometheus.NewCounterFunc(opts("column_cache_misses_total", "Table blocks decoded from Pebble into the column cache."),
+			stat(func(s store.ColumnCacheStats) int64 { return s.Misses })),
+		prometheus.NewCounterFunc(opts("column_cache_evictions_total", "Column cache blocks evicted to stay within the budget."),
+			stat(func(s store.ColumnCacheStats) int64 { return s.Evictions })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts(opts("column_cache_bytes", "Memory the column cache's blocks hold.")),
+			stat(func(s store.ColumnCacheStats) int64 { return s.Bytes })),
+	}
 }
 
 // Registry returns the node's metrics registry.

@@ -31,7 +31,8 @@ type Node struct {
 	served error
 }
 
-// New returns a node serving an open store, which the caller keeps owning.
+// New returns a node serving an open store, which the caller keeps owning. The node sets the
+// store's column cache budget from cfg.ColumnCacheBytes.
 func New(st *store.Store, cfg Config) (*Node, error) {
 	if st == nil {
 		return nil, errors.New("node: nil store")
@@ -40,7 +41,8 @@ func New(st *store.Store, cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Node{cfg: cfg, store: st, metrics: newMetrics(), limiter: newLimiter(cfg.MaxConcurrentHeavy, max(cfg.MaxQueuedHeavy, 0))}, nil
+	st.SetColumnCacheBytes(cfg.columnCacheBudget())
+	return &Node{cfg: cfg, store: st, metrics: newMetrics(st), limiter: newLimiter(cfg.MaxConcurrentHeavy, max(cfg.MaxQueuedHeavy, 0))}, nil
 }
 
 // Open opens (or creates) the store in cfg.DataDir and returns a node owning it.
