@@ -111,10 +111,10 @@ func radixSort64(chunks [][]uint64, n int, lowBit uint, keyBits, workers int, wi
 	if withRefs {
 		perEntry = 16
 	}
-	keys := make([]uint64, n)
+	keys := makeUninit64(n)
 	var rs []uint64
 	if withRefs {
-		rs = make([]uint64, n)
+		rs = makeUninit64(n)
 	}
 	track(int64(n) * perEntry)
 	dropChunks := func() {
@@ -193,10 +193,10 @@ func radixSort64(chunks [][]uint64, n int, lowBit uint, keyBits, workers int, wi
 	if passes == 1 {
 		return keys, rs
 	}
-	k2 := make([]uint64, n)
+	k2 := makeUninit64(n)
 	var r2 []uint64
 	if withRefs {
-		r2 = make([]uint64, n)
+		r2 = makeUninit64(n)
 	}
 	track(int64(n) * perEntry)
 	srcK, srcR, dstK, dstR := keys, rs, k2, r2
