@@ -247,8 +247,9 @@ func q6(b *testing.B) (func(scan plan.Node) plan.Node, func(scan *coprocpb.Execu
 }
 
 // BenchmarkQ6 runs Q6's filter and sum pushed down to the node through loopback gRPC (one
-// unpaged request over the table's region, Pebble's cache warm), against the same plan run by
-// the runtime on the same rows held as in-memory chunks.
+// unpaged request over the table's region), with the column cache warm and with it off (the MVCC
+// row path, Pebble's block cache warm), against the same plan run by the runtime on the same rows
+// held as in-memory chunks.
 func BenchmarkQ6(b *testing.B) {
 	f := lineitemNode(b)
 	runtimePlan, dag := q6(b)
@@ -297,29 +298,50 @@ func BenchmarkQ6(b *testing.B) {
 		b.StopTimer()
 		reportRows(b, f.data.Rows, processCPU(b)-cpu0)
 	})
-	b.Run("pushed-down-grpc", func(b *testing.B) {
-		ids := make([]int64, len(cols))
-		for i, c := range cols {
-			ids[i] = lineitemColumnID(c)
+	ids := make([]int64, len(cols))
+	for i, c := range cols {
+		ids[i] = lineitemColumnID(c)
+	}
+	root := dag(&coprocpb.Executor{Exec: &coprocpb.Executor_TableScan{TableScan: &coprocpb.TableScan{
+		Table: dagpb.TableToPB(lineitemTable), ColumnIds: ids}}})
+	pushed := func(b *testing.B) int64 {
+		resp, err := f.client.Coprocessor(context.Background(), lineitemRequest(root, 0))
+		if err != nil || resp.OtherError != "" || resp.RegionError != nil || resp.HasMore || len(resp.Chunks) != 1 {
+			b.Fatalf("%v %s %v more=%v chunks=%d", err, resp.GetOtherError(), resp.GetRegionError(), resp.GetHasMore(), len(resp.GetChunks()))
 		}
-		root := dag(&coprocpb.Executor{Exec: &coprocpb.Executor_TableScan{TableScan: &coprocpb.TableScan{
-			Table: dagpb.TableToPB(lineitemTable), ColumnIds: ids}}})
-		cpu0 := processCPU(b)
-		b.ResetTimer()
-		for range b.N {
-			resp, err := f.client.Coprocessor(context.Background(), lineitemRequest(root, 0))
-			if err != nil || resp.OtherError != "" || resp.RegionError != nil || resp.HasMore || len(resp.Chunks) != 1 {
-				b.Fatalf("%v %s %v more=%v chunks=%d", err, resp.GetOtherError(), resp.GetRegionError(), resp.GetHasMore(), len(resp.GetChunks()))
-			}
-			c, err := chunk.Decode(resp.Chunks[0])
-			if err != nil {
-				b.Fatal(err)
-			}
-			sumPushed = c.Row(0)[0].I
+		c, err := chunk.Decode(resp.Chunks[0])
+		if err != nil {
+			b.Fatal(err)
 		}
-		b.StopTimer()
-		reportRows(b, f.data.Rows, processCPU(b)-cpu0)
-	})
+		return c.Row(0)[0].I
+	}
+	for _, cached := range []bool{true, false} {
+		name := "pushed-down-grpc/column-cache-warm"
+		if !cached {
+			name = "pushed-down-grpc/column-cache-off" // the MVCC row path: Pebble's block cache warm
+		}
+		b.Run(name, func(b *testing.B) {
+			if !cached {
+				f.st.SetColumnCacheBytes(0)
+				defer f.st.SetColumnCacheBytes(f.node.Config().columnCacheBudget())
+			}
+			sumPushed = pushed(b) // warms the column cache (or Pebble's)
+			hits := f.st.ColumnCacheStats().Hits
+			cpu0 := processCPU(b)
+			b.ResetTimer()
+			for range b.N {
+				sumPushed = pushed(b)
+			}
+			b.StopTimer()
+			reportRows(b, f.data.Rows, processCPU(b)-cpu0)
+			if cached {
+				b.ReportMetric(float64(f.st.ColumnCacheStats().Bytes)/float64(f.data.Rows), "cache-B/row")
+			}
+			if served := f.st.ColumnCacheStats().Hits > hits; served != cached {
+				b.Fatalf("column cache served blocks: %v, want %v", served, cached)
+			}
+		})
+	}
 	if sumPushed != 0 && sumRuntime != 0 && sumPushed != sumRuntime {
 		b.Fatalf("pushed-down sum %d, runtime sum %d", sumPushed, sumRuntime)
 	}

@@ -45,8 +45,8 @@ type Config struct {
 	BlockCacheBytes int64 `json:"block_cache_bytes"`
 	// ColumnCacheBytes is the byte budget of the store's column cache, which keeps blocks of table
 	// rows decoded into columns so TableScans of unchanged data copy columns instead of reading
-	// and decoding MVCC versions (index scans always read Pebble). Default 256 MiB, about 2.5 M
-	// lineitem-shaped rows; -1 disables the cache.
+	// and decoding MVCC versions (index scans always read Pebble). Default 256 MiB, about 1.5 M
+	// lineitem rows (all 16 columns, ~170 bytes a row); -1 disables the cache.
 	ColumnCacheBytes int64 `json:"column_cache_bytes"`
 	// NoSync skips waiting for the WAL on ingest (benchmarks and scratch data only).
 	NoSync bool `json:"no_sync"`

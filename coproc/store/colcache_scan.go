@@ -275,10 +275,19 @@ func (sc *RecordScanner) buildBlock(ctx context.Context, b uint64) (*chunk.Chunk
 // scan order, at most most rows (most ≤ 0: all), and returns how many and the last handle appended.
 func (sc *RecordScanner) serveBlock(blk *colBlock, from, to uint64, desc bool, most int, out *chunk.Chunk) (int, int64) {
 	hs := blk.handles
-	i, _ := slices.BinarySearch(hs, handleOfOrdered(from))
-	j, found := slices.BinarySearch(hs, handleOfOrdered(to))
-	if found {
-		j++
+	if len(hs) == 0 {
+		return 0, 0
+	}
+	i, j := 0, len(hs)
+	// Scans mostly cover whole blocks: search only for the ends that cut one.
+	if lo := handleOfOrdered(from); hs[0] < lo {
+		i, _ = slices.BinarySearch(hs, lo)
+	}
+	if hi := handleOfOrdered(to); hs[j-1] > hi {
+		var found bool
+		if j, found = slices.BinarySearch(hs, hi); found {
+			j++
+		}
 	}
 	if i >= j {
 		return 0, 0
