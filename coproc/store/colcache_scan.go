@@ -268,6 +268,9 @@ func (sc *RecordScanner) buildBlock(ctx context.Context, b uint64) (*chunk.Chunk
 	if err := rows.Validate(); err != nil {
 		return nil, nil, errors.Join(ErrCorrupt, err)
 	}
+	if n < colBlockRows/4 {
+		rows = rows.Clone() // a sparse block: do not hold (and charge the budget for) unused capacity
+	}
 	return rows, rows.Column(sc.cached.handle).Int64s(), nil
 }
 
