@@ -258,19 +258,11 @@ func (b *buildSide) finishTables() ([]int32, error) {
 func (b *buildSide) reorder(perm []int32) {
 	order := append(perm, b.nullRows...)
 	sorted := chunk.New(b.rows.Types(), len(order), 1<<31-1)
-	var wg sync.WaitGroup
 	for j, col := range b.rows.Columns() {
-		if b.workers == 1 || b.rows.NumCols() == 1 {
+		if !gatherFixed(sorted.Column(j), col, order, b.workers) {
 			sorted.Column(j).AppendRows(col, order)
-			continue
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sorted.Column(j).AppendRows(col, order)
-		}()
 	}
-	wg.Wait()
 	sorted.SetPhysicalRows(len(order))
 	for i := range b.nullRows {
 		b.nullRows[i] = int32(len(perm) + i)
@@ -279,6 +271,45 @@ func (b *buildSide) reorder(perm []int32) {
 	for i, k := range b.keys {
 		b.keyCols[i] = b.rows.Column(k)
 	}
+}
+
+// gatherFixed sets the empty column dst to src's rows order, split between workers, when src holds
+// fixed-width values without NULLs; it reports whether it did.
+func gatherFixed(dst, src *chunk.Column, order []int32, workers int) bool {
+	if workers <= 1 || src.Validity() != nil {
+		return false
+	}
+	span := (len(order) + workers - 1) / workers
+	part := func(w int) []int32 { return order[min(w*span, len(order)):min((w+1)*span, len(order))] }
+	switch src.Type().Physical() {
+	case chunk.PhysInt64:
+		dst.SetLen(len(order))
+		d, x := dst.Int64s(), src.Int64s()
+		parallel(workers, func(w int) {
+			for i, r := range part(w) {
+				d[w*span+i] = x[r]
+			}
+		})
+	case chunk.PhysInt32:
+		dst.SetLen(len(order))
+		d, x := dst.Int32s(), src.Int32s()
+		parallel(workers, func(w int) {
+			for i, r := range part(w) {
+				d[w*span+i] = x[r]
+			}
+		})
+	case chunk.PhysFloat64:
+		dst.SetLen(len(order))
+		d, x := dst.Float64s(), src.Float64s()
+		parallel(workers, func(w int) {
+			for i, r := range part(w) {
+				d[w*span+i] = x[r]
+			}
+		})
+	default:
+		return false
+	}
+	return true
 }
 
 // run returns the build rows [first, first+n) holding the key with this id (general tables).

@@ -3,6 +3,7 @@ package join
 import (
 	"math/bits"
 	"sync"
+	"sync/atomic"
 
 	"github.com/copvec/copvec/runtime/hashtable"
 )
@@ -64,35 +65,19 @@ func (t *intTable) home(h uint64) (intRegion, uint64) {
 // buildIntTable groups build rows by key. vals holds the key of every physical build row, rows the
 // rows with a non-NULL key, hashes their hashes (hashes[k] for rows[k]). It returns the table and
 // perm, the rows in run order: the run of a slot is perm[first:first+n], keeping build order.
-func buildIntTable(vals []int64, rows []int32, hashes []uint64, regions int) (*intTable, []int32) {
-	regions = max(1, min(regions, maxIntRegions))
-	t := &intTable{regions: make([]intRegion, regions), collide: hashtable.CollisionsForced()}
-	// Counting sort of row positions by region, keeping build order inside each region.
-	offs := []int{0, len(rows)} // region r's positions are order[offs[r]:offs[r+1]]
-	var order []int32
-	if regions == 1 {
-		order = make([]int32, len(rows))
-		for k := range order {
-			order[k] = int32(k)
-		}
-	} else {
-		region := make([]uint8, len(rows))
-		count := make([]int, regions+1)
-		for k, h := range hashes {
-			r := t.regionOf(h)
-			region[k] = uint8(r)
-			count[r+1]++
-		}
-		for r := 1; r <= regions; r++ {
-			count[r] += count[r-1]
-		}
-		offs = append([]int(nil), count...)
-		order = make([]int32, len(rows))
-		for k, r := range region {
-			order[count[r]] = int32(k)
-			count[r]++
-		}
+//
+// workers goroutines do the work. With several, the table has four regions per worker, so a
+// worker slowed down by the machine holds up the others by a small region only; the rows are
+// sorted by region in parallel (each worker counts, then places, a range of rows), and the regions
+// are handed out from a shared counter.
+func buildIntTable(vals []int64, rows []int32, hashes []uint64, workers int) (*intTable, []int32) {
+	workers = max(1, workers)
+	regions := 1
+	if workers > 1 {
+		regions = min(4*workers, maxIntRegions)
 	}
+	t := &intTable{regions: make([]intRegion, regions), collide: hashtable.CollisionsForced()}
+	order, offs := t.sortByRegion(hashes, workers)
 	total, ftotal := uint64(0), uint64(0)
 	for r := range regions {
 		size := uint64(1) << bits.Len(uint(max(64, 2*(offs[r+1]-offs[r]))-1))
@@ -106,16 +91,77 @@ func buildIntTable(vals []int64, rows []int32, hashes []uint64, regions int) (*i
 	t.filter = make([]uint64, ftotal)
 	perm := make([]int32, len(rows))
 	sinks := make([]uint32, regions)
-	var wg sync.WaitGroup
+	var next atomic.Int64
+	parallel(workers, func(int) {
+		for r := int(next.Add(1) - 1); r < regions; r = int(next.Add(1) - 1) {
+			sinks[r] = t.fillRegion(r, vals, rows, hashes, order[offs[r]:offs[r+1]], perm[offs[r]:offs[r+1]], offs[r])
+		}
+	})
+	return t, perm
+}
+
+// sortByRegion returns the positions of hashes sorted by region, keeping their order inside each
+// region: region r's positions are order[offs[r]:offs[r+1]].
+func (t *intTable) sortByRegion(hashes []uint64, workers int) (order []int32, offs []int) {
+	regions := len(t.regions)
+	order = make([]int32, len(hashes))
+	if regions == 1 {
+		for k := range order {
+			order[k] = int32(k)
+		}
+		return order, []int{0, len(hashes)}
+	}
+	// Worker w counts, then places, the positions [w*span, (w+1)*span).
+	span := (len(hashes) + workers - 1) / workers
+	counts := make([][]int, workers)
+	parallel(workers, func(w int) {
+		c := make([]int, regions)
+		for _, h := range hashes[min(w*span, len(hashes)):min((w+1)*span, len(hashes))] {
+			c[t.regionOf(h)]++
+		}
+		counts[w] = c
+	})
+	offs = make([]int, regions+1)
+	next := make([][]int, workers) // where worker w places its next position of each region
+	for w := range next {
+		next[w] = make([]int, regions)
+	}
+	at := 0
 	for r := range regions {
+		offs[r] = at
+		for w := range workers {
+			next[w][r] = at
+			at += counts[w][r]
+		}
+	}
+	offs[regions] = at
+	parallel(workers, func(w int) {
+		from := min(w*span, len(hashes))
+		nw := next[w]
+		for k, h := range hashes[from:min((w+1)*span, len(hashes))] {
+			r := t.regionOf(h)
+			order[nw[r]] = int32(from + k)
+			nw[r]++
+		}
+	})
+	return order, offs
+}
+
+// parallel runs fn(0) .. fn(workers-1) concurrently and waits for them; one worker runs inline.
+func parallel(workers int, fn func(w int)) {
+	if workers <= 1 {
+		fn(0)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sinks[r] = t.fillRegion(r, vals, rows, hashes, order[offs[r]:offs[r+1]], perm[offs[r]:offs[r+1]], offs[r])
+			fn(w)
 		}()
 	}
 	wg.Wait()
-	return t, perm
 }
 
 // fillBatch is how many rows fillRegion and find look up at a time: their slots are touched
