@@ -19,6 +19,9 @@ type groupTable struct {
 	keyView   []*chunk.Column
 	groupBuf  []int32
 	rows      groupRows
+
+	capGroups     int   // groups the states have room for (see reserve)
+	stateBytesPer int64 // bytes the states take per group of room
 }
 
 func newGroupTable(spec *Spec) (*groupTable, error) {
@@ -30,7 +33,50 @@ func newGroupTable(spec *Spec) (*groupTable, error) {
 	t.stateKeys, t.stateCols = inputLayout(spec, true)
 	t.states = newStates(spec)
 	t.keyView = make([]*chunk.Column, len(spec.GroupBy))
+	probe := newStates(spec)
+	for _, s := range probe {
+		s.resize(1024)
+		t.stateBytesPer += s.memory()
+	}
+	t.stateBytesPer = (t.stateBytesPer + 1023) / 1024
 	return t, nil
+}
+
+// growthFor returns about how many bytes the table's memory grows by when reserve(n) is called and
+// n new groups are added (a bound: string values and distinct sets, which grow a little at a time,
+// are not counted).
+func (t *groupTable) growthFor(n int) int64 {
+	g := t.ht.GrowthFor(n)
+	if c := stateCap(t.capGroups, t.len()+n); c > t.capGroups {
+		g += int64(c-t.capGroups) * t.stateBytesPer
+	}
+	if n > cap(t.ids) {
+		g += int64(max(n, 2*cap(t.ids))-cap(t.ids)) * 4
+	}
+	return g
+}
+
+// reserve makes room for n more groups, so adding a batch of n rows reallocates nothing that
+// growthFor did not count.
+func (t *groupTable) reserve(n int) {
+	t.ht.Reserve(n)
+	if c := stateCap(t.capGroups, t.len()+n); c > t.capGroups {
+		for _, s := range t.states {
+			s.resize(c)
+			s.resize(t.len()) // new slots past the groups are empty, so this drops nothing
+		}
+		t.capGroups = c
+	}
+	t.ids = resizeSlice(t.ids, n)
+}
+
+// stateCap is the room for groups the states grow to when they must hold need groups (what
+// resizeSlice grows them to).
+func stateCap(c, need int) int {
+	if need <= c {
+		return c
+	}
+	return max(need, growCap(c))
 }
 
 // inputLayout returns where the keys and each aggregate's state start in an input of raw rows or
@@ -98,6 +144,7 @@ func (t *groupTable) add(in *chunk.Chunk, fromState bool) error {
 		for _, s := range t.states {
 			s.resize(t.ht.Len())
 		}
+		t.capGroups = max(t.capGroups, t.ht.Len())
 	}
 	if !fromState && t.ht.Len() <= smallGroups {
 		return t.addSmall(in, t.ids[:n])
@@ -225,8 +272,21 @@ func (t *groupTable) memory() int64 {
 	return n
 }
 
-// reset drops every group.
+// reset drops every group. States made only of slices keep their room (the table fills up again
+// to about the same size); the others start afresh.
 func (t *groupTable) reset() {
 	t.ht.Reset()
-	t.states = newStates(t.spec)
+	kept := true
+	for i, s := range t.states {
+		switch s.(type) {
+		case *countState, *intSumState, *floatSumState, *minMaxInt64, *minMaxInt32, *minMaxFloat64:
+			s.resize(0)
+		default:
+			t.states[i] = newState(t.spec, i)
+			kept = false
+		}
+	}
+	if !kept {
+		t.capGroups = 0
+	}
 }

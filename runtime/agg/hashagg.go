@@ -98,7 +98,8 @@ func NewParallelHashAgg(ectx *exec.Context, children []exec.Operator, spec Spec,
 	}
 	h := &HashAgg{ectx: ectx, children: children, spec: spec, mode: mode, settings: settings,
 		mem: ectx.Memory.NewChild(label), disk: ectx.Disk.NewChild(label)}
-	h.cfg = config{spec: &h.spec, mode: mode, chunkSize: ectx.MaxChunkSize, tempDir: ectx.TempDir, disk: h.disk}
+	h.cfg = config{spec: &h.spec, mode: mode, chunkSize: ectx.MaxChunkSize, tempDir: ectx.TempDir, disk: h.disk,
+		scopes: []*memory.Tracker{h.mem, ectx.Memory}}
 	return h, nil
 }
 

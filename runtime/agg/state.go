@@ -73,9 +73,18 @@ func resizeSlice[T any](s []T, n int) []T {
 		clear(s[old:])
 		return s
 	}
-	ns := make([]T, n, max(n, 2*cap(s), 16))
+	ns := make([]T, n, max(n, growCap(cap(s))))
 	copy(ns, s)
 	return ns
+}
+
+// growCap is the capacity a slice of capacity c grows to: double while small, a quarter more once
+// large (as Go's append), so a large table near its memory quota does not double its states.
+func growCap(c int) int {
+	if c < 1<<12 {
+		return max(2*c, 16)
+	}
+	return c + c/4
 }
 
 // moveTo0 keeps element src as the only element of s.

@@ -29,6 +29,17 @@ type config struct {
 	chunkSize int
 	tempDir   string
 	disk      *memory.Tracker
+	scopes    []*memory.Tracker // the trackers above the workers', whose quotas a reservation must fit
+}
+
+// fits reports whether need more bytes stay within the quota of every scope.
+func (c *config) fits(need int64) bool {
+	for _, t := range c.scopes {
+		if q := t.Quota(); q > 0 && t.Used()+need > q {
+			return false
+		}
+	}
+	return true
 }
 
 func newSpillingAgg(cfg *config, mem *memory.Tracker, level int) (*spillingAgg, error) {
@@ -50,14 +61,67 @@ func (a *spillingAgg) account() {
 	a.charged = m
 }
 
-// add folds in (raw rows, or partial states when fromState); at the chunk boundary it spills (or
-// emits early) when the quota is exceeded.
+// add folds in (raw rows, or partial states when fromState). Before the table grows it charges
+// the growth and, when that does not fit the quota, spills (or emits early) first; after, at the
+// chunk boundary, it does the same if string values or distinct sets took the query over.
 func (a *spillingAgg) add(ctx context.Context, in *chunk.Chunk, fromState bool, emit func(*chunk.Chunk) error) error {
+	if err := a.makeRoom(ctx, in.NumRows(), emit); err != nil {
+		return err
+	}
 	if err := a.tbl.add(in, fromState); err != nil {
 		return err
 	}
 	a.account()
 	if !a.mem.Exceeded() || a.tbl.len() == 0 {
+		return nil
+	}
+	return a.relieve(ctx, emit)
+}
+
+// makeRoom reserves room in the table for n more groups. The slot array and the state arrays grow
+// by large steps; charged only once grown, a step lands between two quota checks and takes the
+// query over its quota. So the growth is charged first, and when the charge does not fit, the
+// table is spilled (emptied) instead.
+func (a *spillingAgg) makeRoom(ctx context.Context, n int, emit func(*chunk.Chunk) error) error {
+	need := a.tbl.growthFor(n)
+	if need <= 0 {
+		return nil
+	}
+	if !a.charge(need) && a.tbl.len() > 0 && a.canRelieve() {
+		if err := a.relieve(ctx, emit); err != nil {
+			return err
+		}
+		a.charge(a.tbl.growthFor(n)) // an empty table must take the batch whatever the quota
+	}
+	a.tbl.reserve(n)
+	a.account()
+	return nil
+}
+
+// charge consumes need bytes ahead of the growth that account will then find, if they fit every
+// quota above the aggregation.
+func (a *spillingAgg) charge(need int64) bool {
+	if !a.cfg.fits(need) {
+		return false
+	}
+	a.mem.Consume(need)
+	if a.mem.Exceeded() { // another worker took the room meanwhile
+		a.mem.Release(need)
+		return false
+	}
+	a.charged += need
+	return true
+}
+
+// canRelieve reports whether the table may be emptied when over quota: in Partial mode by
+// emitting early, otherwise by spilling unless the spill is already maxSpillLevel deep (a partition
+// that large then finishes in memory rather than fail).
+func (a *spillingAgg) canRelieve() bool { return a.cfg.mode == Partial || a.level < maxSpillLevel }
+
+// relieve empties the table, emitting its groups early in Partial mode and spilling them
+// otherwise.
+func (a *spillingAgg) relieve(ctx context.Context, emit func(*chunk.Chunk) error) error {
+	if !a.canRelieve() {
 		return nil
 	}
 	if a.cfg.mode == Partial {
@@ -67,9 +131,6 @@ func (a *spillingAgg) add(ctx context.Context, in *chunk.Chunk, fromState bool, 
 		a.tbl.reset()
 		a.account()
 		return nil
-	}
-	if a.level >= maxSpillLevel {
-		return nil // deep enough: finish in memory rather than fail
 	}
 	return a.spill(ctx)
 }

@@ -392,3 +392,73 @@ func grow[T any](s []T, n int) []T {
 	}
 	return make([]T, n, max(n, 2*cap(s)))
 }
+
+// Reserve makes room for n more keys, so that inserting them neither rebuilds the slot array nor
+// reallocates the per-key hashes: a caller that charges GrowthFor(n) to a memory quota before
+// calling it is not surprised by a doubling it has not paid for.
+func (t *Table) Reserve(n int) {
+	need := t.Len() + n
+	if 2*need > len(t.slots) {
+		t.resize(2 * need)
+	}
+	if c := keyCap(cap(t.hashes), need); c > cap(t.hashes) {
+		t.hashes = append(make([]uint64, 0, c), t.hashes...)
+	}
+	if t.allPacked {
+		if c := keyCap(cap(t.packed), need); c > cap(t.packed) {
+			t.packed = append(make([]uint64, 0, c), t.packed...)
+		}
+	}
+}
+
+// GrowthFor returns about how many bytes MemoryUsage grows by when Reserve(n) is called and n new
+// keys are inserted: exactly for the slots and hashes, and a generous bound for the key columns,
+// whose buffers grow as Go's append grows them.
+func (t *Table) GrowthFor(n int) int64 {
+	need := t.Len() + n
+	var g int64
+	if 2*need > len(t.slots) {
+		g += int64(1<<bits.Len(uint(max(2*need, 64)-1))-len(t.slots)) * 8
+	}
+	if c := keyCap(cap(t.hashes), need); c > cap(t.hashes) {
+		g += int64(c-cap(t.hashes)) * 8
+	}
+	if t.allPacked {
+		if c := keyCap(cap(t.packed), need); c > cap(t.packed) {
+			g += int64(c-cap(t.packed)) * 8
+		}
+	}
+	for j, c := range t.keys {
+		w := int64(keyWidth(t.types[j]))
+		used := c.MemoryUsage()
+		if int64(need)*w+int64(need)/8 >= used*15/16 {
+			// The buffers may be reallocated (to about 1.25 times for large ones, rounded up to a
+			// size class) on the way.
+			g += used/3 + int64(n)*w*2 + 1024
+		}
+	}
+	return g
+}
+
+// keyCap is the capacity the per-key arrays grow to when they must hold need keys: a quarter more
+// than now (as append grows large slices), so a table near a memory quota does not double.
+func keyCap(c, need int) int {
+	if need <= c {
+		return c
+	}
+	return max(need, c+c/4+256)
+}
+
+// keyWidth is the bytes a key column holds per key, strings counted at their offset and 8 bytes of
+// data.
+func keyWidth(t chunk.Type) int {
+	switch t.Physical() {
+	case chunk.PhysInt64, chunk.PhysFloat64:
+		return 8
+	case chunk.PhysInt32:
+		return 4
+	case chunk.PhysBits:
+		return 1
+	}
+	return 12
+}
