@@ -23,8 +23,9 @@ func TestConfigFileAndFlags(t *testing.T) {
 
 	fs := flag.NewFlagSet("node", flag.ContinueOnError)
 	c.RegisterFlags(fs)
-	require.NoError(t, fs.Parse([]string{"-listen-addr", "127.0.0.1:1", "-max-page-rows", "77"}))
+	require.NoError(t, fs.Parse([]string{"-listen-addr", "127.0.0.1:1", "-max-page-rows", "77", "-column-cache-bytes", "-1"}))
 	require.Equal(t, "127.0.0.1:1", c.ListenAddr)
+	require.Equal(t, int64(-1), c.ColumnCacheBytes)
 	require.Equal(t, 77, c.MaxPageRows)
 	require.Equal(t, "/data", c.DataDir, "flags not given keep the file's values")
 
