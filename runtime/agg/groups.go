@@ -160,8 +160,9 @@ const smallGroups = 16
 // groupRows lists a batch's rows by group: sels[g] holds the physical rows of group g, or, when
 // whole ≥ 0, every physical row of the batch (which has no selection) belongs to group whole.
 type groupRows struct {
-	sels  [][]int32
-	whole int
+	sels     [][]int32
+	whole    int
+	gathered []int64 // scratch for states that gather a group's values
 }
 
 // groupsUpdater is implemented by states that fold a batch group by group.

@@ -251,12 +251,29 @@ func (s *intSumState) updateGroups(in *chunk.Chunk, rows *groupRows) error {
 		return nil
 	}
 	for g, sel := range rows.sels {
-		if len(sel) > 0 {
+		switch {
+		case len(sel) == 0:
+		case valid == nil:
+			// Gathered into a dense buffer, the group's values take the SIMD sum, which with a
+			// selection vector would be a 128-bit add per value.
+			rows.gathered = gatherInt64(rows.gathered, x, sel)
+			s.sums[g] = s.sums[g].Add(kernels.SumInt64Wide(rows.gathered, nil, nil))
+			s.counts[g] += int64(len(sel))
+		default:
 			s.sums[g] = s.sums[g].Add(kernels.SumInt64Wide(x, valid, sel))
 			s.counts[g] += int64(kernels.CountValid(valid, sel, 0))
 		}
 	}
 	return nil
+}
+
+// gatherInt64 returns x[sel[0]], x[sel[1]], … in buf.
+func gatherInt64(buf, x []int64, sel []int32) []int64 {
+	buf = resizeSlice(buf, len(sel))
+	for i, r := range sel {
+		buf[i] = x[r]
+	}
+	return buf
 }
 
 func (s *floatSumState) updateGroups(in *chunk.Chunk, rows *groupRows) error {

@@ -128,14 +128,30 @@ func (d *directIndex) encode(cols []*chunk.Column, sel []int32, n int, assign bo
 func (d *directIndex) encodeStrings(c *directCol, col *chunk.Column, valid chunk.Bitmap, sel []int32, codes []uint32, assign bool) bool {
 	offs, data := col.Offsets(), col.Data()
 	code := c.code
+	// The common case, one-byte strings without NULLs whose codes are handed out already, in a
+	// tight loop; anything else continues in the general loop below.
 	start := 0
-	if sel == nil && valid == nil {
-		// The common case, dense one-byte strings with codes already handed out, in a tight loop;
-		// anything else continues in the general loop below.
+	switch {
+	case valid != nil:
+	case sel == nil:
 		offs := offs[:len(codes)+1]
 		for ; start < len(codes); start++ {
 			lo := offs[start]
 			if offs[start+1]-lo != 1 {
+				break
+			}
+			k := code[data[lo]]
+			if k == 0 {
+				break
+			}
+			codes[start] |= uint32(k) << c.shift
+		}
+	default:
+		sel := sel[:len(codes)]
+		for ; start < len(codes); start++ {
+			r := sel[start]
+			lo := offs[r]
+			if offs[r+1]-lo != 1 {
 				break
 			}
 			k := code[data[lo]]
