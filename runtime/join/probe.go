@@ -230,7 +230,7 @@ func (p *prober) countMatches(runs []uint32) error {
 		pairs += int(n)
 	}
 	for pairs > 0 {
-		take := min(pairs, p.j.batch-p.out.PhysicalRows())
+		take := min(pairs, p.emitRows()-p.out.PhysicalRows())
 		p.out.SetPhysicalRows(p.out.PhysicalRows() + take)
 		pairs -= take
 		if err := p.maybeEmit(); err != nil {
@@ -420,10 +420,23 @@ func (p *prober) emitUnmatchedBuild(matched []chunk.Bitmap) error {
 
 // maybeEmit hands the output chunk on once it holds a chunk's worth of rows.
 func (p *prober) maybeEmit() error {
-	if p.out.PhysicalRows() < p.j.batch {
+	if p.out.PhysicalRows() < p.emitRows() {
 		return nil
 	}
 	return p.flushOut()
+}
+
+// countedRows is how many rows an output chunk without columns gathers before it is handed on:
+// such rows are only a count, so handing them on per chunk size would cost goroutine switches and
+// nothing else. Next still returns them a chunk's capacity at a time.
+const countedRows = 1 << 20
+
+// emitRows returns how many rows an output chunk holds before it is handed on.
+func (p *prober) emitRows() int {
+	if p.out.NumCols() == 0 {
+		return countedRows
+	}
+	return p.j.batch
 }
 
 func (p *prober) flushOut() error {
