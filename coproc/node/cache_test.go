@@ -74,11 +74,16 @@ func TestColumnCacheConfigAndMetrics(t *testing.T) {
 	_, err := New(off.st, Config{ColumnCacheBytes: -2})
 	require.Error(t, err)
 
-	f := newFixture(t, rng, 300, 0, Config{})
+	f := newFixture(t, rng, 3000, 0, Config{})
+	for len(f.rows) < 200 { // enough rows for the scan's batches to grow past the build threshold
+		f = newFixture(t, rng, 3000, 0, Config{})
+	}
 	require.Equal(t, int64(DefaultColumnCacheBytes), f.st.ColumnCacheStats().Budget)
 	ctx := context.Background()
 	for range 2 {
-		resp, err := f.node.Coprocessor(ctx, validRequest(f))
+		req := validRequest(f)
+		req.PagingSize = 0 // small pages read Pebble rather than build blocks
+		resp, err := f.node.Coprocessor(ctx, req)
 		require.NoError(t, err)
 		require.Empty(t, resp.OtherError)
 	}

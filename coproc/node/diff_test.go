@@ -271,9 +271,9 @@ func TestDifferential(t *testing.T) {
 			}
 			require.Empty(t, reftest.Diff(want, got), msg)
 		}
-		if st := f.st.ColumnCacheStats(); cached {
+		if st := f.st.ColumnCacheStats(); cached && len(f.rows) >= 512 {
 			require.Positive(t, st.Hits, "the column cache served no block")
-		} else {
+		} else if !cached {
 			require.Zero(t, st.Hits+st.Misses, "the disabled column cache was used")
 		}
 	}

@@ -29,6 +29,12 @@ const (
 	colBlockRows  = 1 << colBlockShift
 )
 
+// colBuildMinRows is the smallest row limit for which a read missing a block builds it; smaller
+// reads (point gets, small pages, a request's first batch of 32 rows) read Pebble when their
+// block is not cached, so they do not pay for decoding thousands of rows they skip. A larger read
+// pays for the whole block once per data version, and later reads of it are hits.
+const colBuildMinRows = 64
+
 // ColumnCacheStats reports the column cache's counters since the store opened.
 type ColumnCacheStats struct {
 	// Hits counts blocks served from the cache, Misses blocks decoded from Pebble into it.

@@ -112,7 +112,10 @@ func (sc *RecordScanner) scanCached(ctx context.Context, r KeyRange, desc bool, 
 		if err != nil {
 			return res, err
 		}
-		if how == lookupAbsent {
+		if how == lookupAbsent && limit > 0 && limit-res.Rows < colBuildMinRows {
+			// A small read (a point get, a first small batch) is cheaper from Pebble than a build.
+			how = lookupBypass
+		} else if how == lookupAbsent {
 			// Find the next row in the scan's direction: the blocks before it hold none.
 			u, found, err := sc.nextRow(ctx, lo, last, cur, desc)
 			if err != nil || !found {
@@ -129,8 +132,9 @@ func (sc *RecordScanner) scanCached(ctx context.Context, r KeyRange, desc bool, 
 			remaining = limit - res.Rows
 		}
 		if how == lookupBypass {
-			// The rest of the range goes to Pebble: the cache cannot serve this snapshot any more
-			// (a write made it stale), or another read cached a newer version of this block.
+			// The rest of the range goes to Pebble: the read is small, the cache cannot serve this
+			// snapshot any more (a write made it stale), or another read cached a newer version of
+			// this block.
 			rest := sc.segmentRange(cur, last)
 			if desc {
 				rest = sc.segmentRange(lo, cur)

@@ -267,7 +267,7 @@ func TestColumnCacheEvictsWithinBudget(t *testing.T) {
 		snap, err := s.Snapshot(MaxTS)
 		require.NoError(t, err)
 		desc := rng.IntN(2) == 0
-		got := scanAll(t, snap, m.tbl, KeyRange{}, desc, rng.IntN(3000))
+		got := scanAll(t, snap, m.tbl, KeyRange{}, desc, colBuildMinRows+rng.IntN(3000))
 		if desc {
 			slices.Reverse(got)
 		}
@@ -477,4 +477,35 @@ func TestHandleBound(t *testing.T) {
 			require.Negative(t, bytes.Compare(tablecodec.RecordKey(4, h-1), key), "%x", key)
 		}
 	}
+}
+
+// TestColumnCacheSmallReadsDoNotBuild: reads with a small limit do not build blocks (they read
+// Pebble) but are served by blocks already cached.
+func TestColumnCacheSmallReadsDoNotBuild(t *testing.T) {
+	rng := newRNG(t)
+	s, err := Open(t.TempDir(), Options{ColumnCacheBytes: 1 << 30})
+	require.NoError(t, err)
+	defer s.Close()
+	m := newModel(randomTable(rng, 11))
+	var rows [][]chunk.Value
+	for h := range int64(colBlockRows + 10) {
+		rows = append(rows, randomRow(rng, m.tbl, h))
+	}
+	m.ingest(t, s, rows, 5)
+	snap, err := s.Snapshot(MaxTS)
+	require.NoError(t, err)
+	defer snap.Close()
+	want := m.visible(MaxTS)
+	h := rng.IntN(len(want))
+	got, ok, err := snap.GetRow(context.Background(), m.tbl, want[h][0].I, allColumnIDs(m.tbl))
+	require.NoError(t, err)
+	require.True(t, ok)
+	requireRowsEqual(t, want[h:h+1], [][]chunk.Value{got})
+	requireRowsEqual(t, want, scanAll(t, snap, m.tbl, KeyRange{}, false, colBuildMinRows-1))
+	require.Zero(t, s.ColumnCacheStats().Misses, "small reads built a block")
+	requireRowsEqual(t, want, scanAll(t, snap, m.tbl, KeyRange{}, false, 0))
+	st := s.ColumnCacheStats()
+	require.Equal(t, int64(2), st.Misses)
+	requireRowsEqual(t, want, scanAll(t, snap, m.tbl, KeyRange{}, false, 1))
+	require.Greater(t, s.ColumnCacheStats().Hits, st.Hits, "small reads are served by cached blocks")
 }
