@@ -273,10 +273,11 @@ func (t *groupTable) memory() int64 {
 	return n
 }
 
-// reset drops every group. States made only of slices keep their room (the table fills up again
-// to about the same size); the others start afresh.
+// reset drops every group. The hash table and the states made only of slices keep their room:
+// the table fills up again to about the same size (and its memory stays charged meanwhile). The
+// other states start afresh.
 func (t *groupTable) reset() {
-	t.ht.Reset()
+	t.ht.Clear()
 	kept := true
 	for i, s := range t.states {
 		switch s.(type) {

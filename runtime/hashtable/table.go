@@ -118,6 +118,22 @@ func (t *Table) Reset() {
 	clear(t.slots)
 }
 
+// Clear removes every key and keeps every buffer: for a table that fills up to about the same
+// size again (an aggregation's, after it spilled), where freeing and regrowing the slot array
+// would cost a rebuild per doubling.
+func (t *Table) Clear() {
+	for _, c := range t.keys {
+		c.Reset()
+	}
+	t.hashes = t.hashes[:0]
+	t.packed = t.packed[:0]
+	t.allPacked = t.layout.ok
+	if t.direct != nil {
+		t.direct.reset()
+	}
+	clear(t.slots)
+}
+
 // FindOrInsert sets ids[p] to the key id of the p-th live row of the key columns cols (position p
 // in sel, or row p when sel is nil; n is the number of live rows), inserting keys not yet in the
 // table. It returns how many keys it inserted; they got ids Len()-inserted .. Len()-1.
