@@ -45,9 +45,11 @@
 //	avg(FLOAT64)              FLOAT64 sum, INT64 count
 //	min, max, first_row       the argument's type; NULL for min/max when nothing was seen
 //
-// Spilling: when the query's memory tracker is over its quota at a chunk boundary, a hash
-// aggregation writes the partial states of all its groups to temp files, one per hash partition,
-// frees its table and goes on; at the end it aggregates each partition's states on its own,
+// Spilling: before a hash aggregation's table grows (its slot array, its states and keys grow by
+// large steps), it charges the growth to its memory tracker, and when the growth does not fit the
+// query's quota, or when the tracker is over the quota at a chunk boundary anyway, it writes the
+// partial states of all its groups to temp files, one per hash partition, empties its table
+// (keeping the table's buffers, which it fills again) and goes on; at the end it aggregates each partition's states on its own,
 // partitioning again with other hash bits when a partition is still too large (up to maxSpillLevel
 // levels, after which it finishes in memory whatever the quota). In Partial mode it does not touch
 // the disk: it emits its groups early and starts afresh, which the final aggregation merges anyway.
@@ -55,15 +57,20 @@
 // Parallelism follows TiDB: partial workers aggregate input chunks into small tables and pass their
 // states, partitioned by key hash, to final workers, each of which owns a partition of the groups,
 // merges (spilling if need be) and emits results. Settings names the concurrency knobs after TiDB's
-// tidb_hashagg_partial_concurrency and tidb_hashagg_final_concurrency. A partial worker whose
-// flushes stop reducing its input (fewer than two rows per group) turns into a router that passes
-// the rows themselves, partitioned the same way, so input without repeated keys is not aggregated
-// twice. A single-worker Complete
-// aggregation keeps the same two levels on one goroutine (preAgg): a small, cache-resident table in
-// front of the main one, switched off as soon as it stops reducing the input.
+// tidb_hashagg_partial_concurrency and tidb_hashagg_final_concurrency. NewParallelHashAgg takes N
+// children — copies of the sub-plan below the aggregation over N partitions of the input, as an
+// exchange runs them — and gives each its own partial worker, so the scan, filter and projection
+// run in parallel too; NewHashAgg's single child is read by one goroutine that feeds the partial
+// workers. A partial worker whose flushes stop reducing its input (fewer than two rows per group)
+// turns into a router that passes the rows themselves, partitioned the same way, so input without
+// repeated keys is not aggregated twice. A single-worker Complete aggregation keeps the same two
+// levels on one goroutine (preAgg): a small, cache-resident table in front of the main one,
+// switched off as soon as it stops reducing the input.
 //
 // Batches are folded with the grouped kernels (group-index vector in, states updated in place). When
 // a table has only a few groups, a batch is first split by group and each group's rows are summed
-// and counted with the dense kernels, which keep the accumulator in a register instead of waiting
-// on a store to the same few states row after row.
+// and counted with the dense kernels (integer and decimal values gathered into a dense buffer for
+// the SIMD sum), which keep the accumulator in a register instead of waiting on a store to the same
+// few states row after row. Flag-like keys (BOOL and one-byte STRING columns) find their group
+// through the hash table's direct index, an array lookup per row.
 package agg

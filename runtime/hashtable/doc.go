@@ -19,7 +19,13 @@
 //
 // Keys made only of BOOL, DATE and short STRING columns are packed into one word (packed.go), so
 // hashing them is one mix and comparing them one integer comparison; a single INT64-like key column
-// without NULLs is compared inline. Everything else goes through the general vectorized path.
+// without NULLs is compared inline. Everything else goes through the general vectorized path. Keys
+// made only of BOOL and one-byte STRING columns (flags and status codes) are looked up in a direct
+// index in front of the table (direct.go): the values' small codes address an array of key ids.
+//
+// Reserve and GrowthFor let a caller under a memory quota charge the growth of the slot array and
+// per-key arrays before it happens; Clear empties a table that will fill up again, keeping its
+// buffers.
 //
 // ForceCollisions is the hostile-test hook: while it is on, new tables probe with a constant hash,
 // so every key collides with every other and only the key comparison keeps them apart.
