@@ -13,9 +13,10 @@ import (
 // the run of build rows holding it: a probe that hits or misses touches one cache line of the
 // table, where a key-id table touches its slots, then its key column, then the run list.
 //
-// The slots are cut into regions, one per build goroutine, chosen by hash bits that neither grace
-// partitioning (the top bits) nor the slot position (the low bits) uses; each region is filled by
-// its own goroutine without locks, and a probe finds its region by arithmetic alone.
+// The slots are cut into regions, chosen by hash bits that neither grace partitioning (the top
+// bits) nor the slot position (the low bits) uses; each region is filled by one goroutine without
+// locks, and a probe finds its region by arithmetic alone. (One array for all regions: separate
+// arrays would be zeroed in parallel, but their extra indirection slowed probes by 15%.)
 type intTable struct {
 	slots   []intSlot
 	filter  []uint64 // two bits per key in one word of its region's part: most absent keys stop here
@@ -178,7 +179,7 @@ func (t *intTable) fillRegion(r int, vals []int64, rows []int32, hashes []uint64
 	// While filling, a slot's first holds runStart + its key's id, ids numbered in order of first
 	// appearance. With unique keys (a primary key) that is already the key's row in perm.
 	ids := make([]uint32, len(order))
-	var counts []uint32 // rows per key id
+	counts := make([]uint32, 0, len(order)) // rows per key id
 	var offs [fillBatch]uint64
 	var sink uint32
 	base := uint32(runStart)
