@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -184,8 +185,7 @@ func (sc *RecordScanner) handleOf(enc []byte) (int64, error) {
 		var h [8]byte
 		copy(h[:5], enc[encRecordFixed:encHandleSplit])
 		copy(h[5:], enc[encHandleSplit+1:encHandleSplit+4])
-		v, _, err := tablecodec.DecodeInt64(h[:])
-		return v, err
+		return handleOfOrdered(binary.BigEndian.Uint64(h[:])), nil
 	}
 	k, err := decodeUserKey(enc, nil)
 	if err != nil {

@@ -52,6 +52,9 @@ func Open(dir string, opts Options) (*Store, error) {
 	if po.Logger == nil {
 		po.Logger = quietLogger{}
 	}
+	// No read-triggered compactions: sampling every scanned key costs a scan several percent, and
+	// the data is compacted by the writes that made it (TiKV's RocksDB has no such compactions).
+	po.Experimental.ReadSamplingMultiplier = -1
 	po.Levels[0].BlockSize = opts.BlockSize // later levels inherit it
 	if po.Levels[0].BlockSize <= 0 {
 		po.Levels[0].BlockSize = 32 << 10
