@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -54,7 +56,7 @@ func col(b *testing.B, t *tpch.Table, name string) int {
 func runPlan(b *testing.B, opts exec.Options, node plan.Node, wantRows int) {
 	t, cat := loadLineitem(b)
 	var peak int64
-	cpu0 := cpuTime()
+	cpu0, wait0 := cpuTime(), runQueueWait()
 	b.ResetTimer()
 	for b.Loop() {
 		ectx, err := exec.NewContext(opts)
@@ -86,6 +88,7 @@ func runPlan(b *testing.B, opts exec.Options, node plan.Node, wantRows int) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64((runQueueWait()-wait0).Milliseconds())/float64(b.N), "rqwait-ms/op")
 	b.ReportMetric(float64(t.Rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-MiB")
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
@@ -127,6 +130,29 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// runQueueWait is the time the process's threads have spent ready to run while other processes
+// held the CPUs (Linux schedstat; 0 elsewhere). On a shared machine it tells a run that competed for
+// the CPUs from one that had them, which wall time alone cannot.
+func runQueueWait() time.Duration {
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return 0
+	}
+	var total time.Duration
+	for _, task := range tasks {
+		b, err := os.ReadFile("/proc/self/task/" + task.Name() + "/schedstat")
+		if err != nil {
+			continue // the thread exited
+		}
+		if f := strings.Fields(string(b)); len(f) >= 2 {
+			if ns, err := strconv.ParseInt(f[1], 10, 64); err == nil {
+				total += time.Duration(ns)
+			}
+		}
+	}
+	return total
 }
 
 // BenchmarkSortWithPayload: SELECT l_shipdate, l_orderkey, l_extendedprice FROM lineitem ORDER BY
