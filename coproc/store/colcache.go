@@ -37,11 +37,14 @@ const colBuildMinRows = 64
 
 // ColumnCacheStats reports the column cache's counters since the store opened.
 type ColumnCacheStats struct {
-	// Hits counts blocks served from the cache, Misses blocks decoded from Pebble into it.
+	// Hits counts lookups of a cached block (one per block a Scan call reads, so a block read in
+	// batches counts once per batch); Misses counts blocks decoded from Pebble for the cache.
 	Hits, Misses int64
 	// Evictions counts blocks dropped to stay within the budget (not those dropped by writes).
 	Evictions int64
-	// Bytes is the memory the cached blocks hold (chunk.MemoryUsage), never more than Budget.
+	// Bytes is the memory the cached blocks hold (chunk.MemoryUsage), never more than Budget. An
+	// evicted block a running scan still reads is no longer counted; it is freed when the scan
+	// moves on.
 	Bytes, Budget int64
 	// Blocks is the number of cached blocks.
 	Blocks int

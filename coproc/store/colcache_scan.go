@@ -81,8 +81,9 @@ func (sc *RecordScanner) handleBound(key []byte) (u uint64, ok bool) {
 
 // scanCached is Scan served from the column cache, block by block. Blocks not cached are built
 // from this scanner's snapshot (whose data version and start_ts make it see exactly what the
-// block must hold); gaps without rows are skipped with one Pebble seek; blocks the cache cannot
-// serve (a newer write made the snapshot stale meanwhile) are read from Pebble.
+// block must hold); gaps without rows are skipped with one Pebble seek. Once a block cannot be
+// served from the cache (a small read missed it, or a newer write made the snapshot stale
+// meanwhile), the rest of the range is read from Pebble.
 func (sc *RecordScanner) scanCached(ctx context.Context, r KeyRange, desc bool, limit int, out *chunk.Chunk) (ScanResult, error) {
 	var res ScanResult
 	lo, ok := sc.handleBound(r.Start)
