@@ -20,4 +20,9 @@
 // called: a later commit is invisible to it even at a smaller timestamp, so whoever hands out
 // timestamps must order commits before the reads that should see them (there are no locks here). Writes are Pebble batches committed with
 // Sync through the write-ahead log: a batch is durable and whole once Ingest returns, or absent.
+//
+// Column cache. With Options.ColumnCacheBytes (or SetColumnCacheBytes) set, record scans of reads
+// that see every committed version (start_ts ≥ DataVersion.MaxCommitTS) are served from blocks of
+// rows already decoded into columns, built on first use from the reading snapshot and valid for
+// one data version: a write drops them, older reads never see them (see colcache.go).
 package store
