@@ -42,12 +42,12 @@ func newGroupTable(spec *Spec) (*groupTable, error) {
 	return t, nil
 }
 
-// growthFor returns about how many bytes the table's memory grows by when reserve(n) is called and
-// n new groups are added (a bound: string values and distinct sets, which grow a little at a time,
-// are not counted).
-func (t *groupTable) growthFor(n int) int64 {
+// growthFor returns about how many bytes the table's memory grows by when reserve(n, double) is
+// called and n new groups are added (a bound: string values and distinct sets, which grow a little
+// at a time, are not counted).
+func (t *groupTable) growthFor(n int, double bool) int64 {
 	g := t.ht.GrowthFor(n)
-	if c := stateCap(t.capGroups, t.len()+n); c > t.capGroups {
+	if c := stateCap(t.capGroups, t.len()+n, double); c > t.capGroups {
 		g += int64(c-t.capGroups) * t.stateBytesPer
 	}
 	if n > cap(t.ids) {
@@ -57,10 +57,12 @@ func (t *groupTable) growthFor(n int) int64 {
 }
 
 // reserve makes room for n more groups, so adding a batch of n rows reallocates nothing that
-// growthFor did not count.
-func (t *groupTable) reserve(n int) {
+// growthFor did not count. With double the states' room doubles when it must grow, which copies
+// less over the life of a table; otherwise it grows by a quarter, a smaller step for a table near
+// its quota.
+func (t *groupTable) reserve(n int, double bool) {
 	t.ht.Reserve(n)
-	if c := stateCap(t.capGroups, t.len()+n); c > t.capGroups {
+	if c := stateCap(t.capGroups, t.len()+n, double); c > t.capGroups {
 		for _, s := range t.states {
 			s.resize(c)
 			s.resize(t.len()) // new slots past the groups are empty, so this drops nothing
@@ -70,11 +72,14 @@ func (t *groupTable) reserve(n int) {
 	t.ids = resizeSlice(t.ids, n)
 }
 
-// stateCap is the room for groups the states grow to when they must hold need groups (what
-// resizeSlice grows them to).
-func stateCap(c, need int) int {
-	if need <= c {
+// stateCap is the room for groups the states grow to when they must hold need groups: at least
+// what resizeSlice grows them to.
+func stateCap(c, need int, double bool) int {
+	switch {
+	case need <= c:
 		return c
+	case double:
+		return max(need, 2*c, growCap(c))
 	}
 	return max(need, growCap(c))
 }

@@ -3,6 +3,7 @@ package agg
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/memory"
@@ -30,12 +31,14 @@ type config struct {
 	tempDir   string
 	disk      *memory.Tracker
 	scopes    []*memory.Tracker // the trackers above the workers', whose quotas a reservation must fit
+	charging  sync.Mutex        // one reservation at a time, so two workers never both take the last room
 }
 
-// fits reports whether need more bytes stay within the quota of every scope.
+// fits reports whether need more bytes stay within the quota of every scope, less a 64th of it
+// kept for what grows without a reservation (the partial workers' small tables, scratch buffers).
 func (c *config) fits(need int64) bool {
 	for _, t := range c.scopes {
-		if q := t.Quota(); q > 0 && t.Used()+need > q {
+		if q := t.Quota(); q > 0 && t.Used()+need > q-q/64 {
 			return false
 		}
 	}
@@ -83,32 +86,45 @@ func (a *spillingAgg) add(ctx context.Context, in *chunk.Chunk, fromState bool, 
 // query over its quota. So the growth is charged first, and when the charge does not fit, the
 // table is spilled (emptied) instead.
 func (a *spillingAgg) makeRoom(ctx context.Context, n int, emit func(*chunk.Chunk) error) error {
-	need := a.tbl.growthFor(n)
+	// Doubling when it fits, by a quarter when that fits, else spill.
+	double := true
+	need := a.tbl.growthFor(n, double)
 	if need <= 0 {
 		return nil
 	}
-	if !a.charge(need) && a.tbl.len() > 0 && a.canRelieve() {
-		if err := a.relieve(ctx, emit); err != nil {
-			return err
+	if !a.charge(need) {
+		double = false
+		if !a.charge(a.tbl.growthFor(n, double)) && a.tbl.len() > 0 && a.canRelieve() {
+			if err := a.relieve(ctx, emit); err != nil {
+				return err
+			}
+			a.charge(a.tbl.growthFor(n, double)) // an empty table must take the batch whatever the quota
 		}
-		a.charge(a.tbl.growthFor(n)) // an empty table must take the batch whatever the quota
 	}
-	a.tbl.reserve(n)
+	a.tbl.reserve(n, double)
 	a.account()
 	return nil
+}
+
+// presize makes room for groups more groups at once when that fits the quota: a partition read
+// back after a spill knows about how many groups it holds (at most its rows), and growing to them
+// step by step would copy the states again at every step.
+func (a *spillingAgg) presize(groups int) {
+	if groups > 0 && a.charge(a.tbl.growthFor(groups, false)) {
+		a.tbl.reserve(groups, false)
+		a.account()
+	}
 }
 
 // charge consumes need bytes ahead of the growth that account will then find, if they fit every
 // quota above the aggregation.
 func (a *spillingAgg) charge(need int64) bool {
+	a.cfg.charging.Lock()
+	defer a.cfg.charging.Unlock()
 	if !a.cfg.fits(need) {
 		return false
 	}
 	a.mem.Consume(need)
-	if a.mem.Exceeded() { // another worker took the room meanwhile
-		a.mem.Release(need)
-		return false
-	}
 	a.charged += need
 	return true
 }
@@ -200,6 +216,7 @@ func (a *spillingAgg) finish(ctx context.Context, emit func(*chunk.Chunk) error)
 		if err != nil {
 			return err
 		}
+		sub.presize(part.Rows())
 		err = part.ReadAll(ctx, schema, func(c *chunk.Chunk) error { return sub.add(ctx, c, true, emit) })
 		if err == nil {
 			err = sub.finish(ctx, emit)
