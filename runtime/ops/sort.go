@@ -61,10 +61,7 @@ type Sort struct {
 	gather     *gatherer
 	expandBuf  []key16
 
-	// Chunks decoded ahead by workers when Concurrency > 1: a batch when spilling, a pipe to Next.
-	ahead        []*chunk.Chunk
-	aheadScratch [][]key16
-	emit         *emitPipe
+	emit *emitPipe // with several workers, decodes output chunks ahead of Next or of a spill's writes
 
 	merge *merger
 }
@@ -417,37 +414,6 @@ func (s *Sort) emitRange(chk *chunk.Chunk, pos, n int, scratch []key16) []key16 
 	return scratch
 }
 
-// decodeAhead emits the next few chunks of sorted rows into s.ahead, one chunk per worker at a time.
-func (s *Sort) decodeAhead() {
-	workers := s.ectx.Concurrency
-	size := s.ectx.MaxChunkSize
-	count := min(aheadChunks*workers, (s.sortedRows-s.outPos+size-1)/size)
-	before := int64(0)
-	for _, c := range s.ahead {
-		before += c.MemoryUsage()
-	}
-	for len(s.ahead) < count {
-		s.ahead = append(s.ahead, chunk.New(s.Schema(), size, size))
-	}
-	s.ahead = s.ahead[:count]
-	for len(s.aheadScratch) < workers {
-		s.aheadScratch = append(s.aheadScratch, nil)
-	}
-	base := s.outPos
-	parallelFor(min(workers, count), count, func(w, i int) {
-		c := s.ahead[i]
-		c.Reset()
-		pos := base + i*size
-		s.aheadScratch[w] = s.emitRange(c, pos, min(size, s.sortedRows-pos), s.aheadScratch[w])
-	})
-	s.outPos = min(s.sortedRows, base+count*size)
-	after := int64(0)
-	for _, c := range s.ahead {
-		after += c.MemoryUsage()
-	}
-	s.track(after - before)
-}
-
 // releaseHeld drops the in-memory rows and their keys.
 func (s *Sort) releaseHeld() {
 	s.finishEncoding()
@@ -458,7 +424,6 @@ func (s *Sort) releaseHeld() {
 	s.held, s.chunkRows, s.fixed, s.varKeys, s.spare = nil, nil, pendingKeys{}, nil, nil
 	s.comp, s.sortedKeys, s.sortedRefs, s.sorted, s.sortedVar, s.gather = nil, nil, nil, nil, nil, nil
 	s.sortedRows, s.outPos = 0, 0
-	s.ahead, s.aheadScratch = nil, nil
 	s.mem.Release(s.charged)
 	s.charged = 0
 }
@@ -505,11 +470,6 @@ func (s *Sort) Close() error {
 	}
 	return first
 }
-
-// aheadChunks is how many chunks per worker a spilling sort decodes in one parallel batch. Batches
-// must be large: each starts goroutines and waits for the slowest, and a handful of 1024-row chunks
-// is only tens of microseconds of work, about what waking an idle worker costs.
-const aheadChunks = 64
 
 // parallelFor calls fn(w, i) for every i in [0, n) on workers goroutines, w being the calling
 // worker. Workers take items from a shared counter rather than a fixed stride, so a worker that a

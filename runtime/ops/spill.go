@@ -53,22 +53,25 @@ func (s *Sort) spill(ctx context.Context) error {
 		}
 		return nil
 	}
-	for s.outPos < s.sortedRows {
+	if s.ectx.Concurrency > 1 {
+		// Workers rebuild chunks from the keys while this goroutine writes them.
+		s.emit = s.startEmitPipe()
+	}
+	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if s.ectx.Concurrency > 1 {
-			// Workers rebuild a batch of chunks from the keys; they are written in order.
-			s.decodeAhead()
-			for _, c := range s.ahead {
-				if err := write(c); err != nil {
-					return err
-				}
-			}
-			continue
-		}
 		out.Reset()
-		s.emitSorted(out, size)
+		if s.emit != nil {
+			if err := s.emit.fill(out); err != nil {
+				return fmt.Errorf("sort %s: %w", s.mem.Label(), err)
+			}
+		} else {
+			s.emitSorted(out, size)
+		}
+		if out.NumRows() == 0 {
+			break
+		}
 		if err := write(out); err != nil {
 			return err
 		}
