@@ -3,6 +3,7 @@ package store
 import (
 	"container/list"
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,7 +15,8 @@ import (
 // The column cache keeps blocks of a table's rows decoded into chunk columns, so scans of data that
 // has not changed since it was last read copy columns instead of walking MVCC versions and decoding
 // rows. A block holds the rows whose handle lies in one aligned handle range of colBlockRows
-// handles, every column of the table, in handle order, as a read seeing every committed version
+// handles, the columns reads have asked for (a read needing more widens the block), in handle
+// order, as a read seeing every committed version
 // (start_ts ≥ MaxCommitTS) saw them at one data version. Such a read at the same data version sees
 // exactly the same rows, so it may be served from the block; any other read goes to Pebble. A
 // columnar replica can later fill the same blocks: it only has to produce them for a data version.
@@ -58,16 +60,30 @@ type blockKey struct {
 	block  uint64
 }
 
-// colBlock is one cache entry. While it is being built rows is nil and ready is open; afterwards it
-// is immutable, so scanners read it without locks even after it has been evicted.
+// colBlock is one cache entry: the handles of a block's rows and the columns decoded so far. While
+// it is being built, built is false and ready is open; afterwards it is immutable, so scanners read
+// it without locks even after it has been evicted. A read needing a column the block lacks builds a
+// wider block (the union of both) that replaces it.
 type colBlock struct {
 	key     blockKey
 	version uint64
 	ready   chan struct{} // closed when the build ends, successfully or not
-	rows    *chunk.Chunk  // every table column in schema order
-	handles []int64       // the handle column of rows
+	has     []bool        // by schema offset: the columns built, or being built
+	built   bool
+	cols    []*chunk.Column // by schema offset, nil where has is false
+	handles []int64         // the handle column
 	size    int64
 	elem    *list.Element // position in the LRU list while cached and built
+}
+
+// covers reports whether the block has every column need asks for.
+func (b *colBlock) covers(need []bool) bool {
+	for i, n := range need {
+		if n && !b.has[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // columnCache is the store's set of decoded blocks.
@@ -109,10 +125,12 @@ const (
 	lookupBypass               // the cache cannot serve this read: read Pebble
 )
 
-// acquire finds the block for a read at data version v. A block being built by another read is
-// waited for (a failed build leaves the block absent, so the waiter may build it itself). With build
-// set, an absent block is registered as being built by the caller, who must call finish.
-func (c *columnCache) acquire(ctx context.Context, key blockKey, v uint64, build bool) (*colBlock, lookup, error) {
+// acquire finds the block for a read at data version v needing the columns in need (by schema
+// offset). A block being built by another read is waited for (a failed build leaves the block
+// absent, so the waiter may build it itself). With build set, a block that is absent or lacks
+// needed columns is registered as being built by the caller, with the columns of both, and the
+// caller must call finish.
+func (c *columnCache) acquire(ctx context.Context, key blockKey, v uint64, need []bool, build bool) (*colBlock, lookup, error) {
 	for {
 		c.mu.Lock()
 		if c.budget <= 0 || v < c.minVersion {
@@ -125,57 +143,60 @@ func (c *columnCache) acquire(ctx context.Context, key blockKey, v uint64, build
 			b = nil
 		}
 		switch {
-		case b == nil && !build:
-			c.mu.Unlock()
-			return nil, lookupAbsent, nil
-		case b == nil:
-			b = &colBlock{key: key, version: v, ready: make(chan struct{})}
-			c.blocks[key] = b
-			c.stats.Misses++
-			c.mu.Unlock()
-			return b, lookupBuild, nil
-		case b.version > v:
+		case b != nil && b.version > v:
 			c.mu.Unlock()
 			return nil, lookupBypass, nil
-		case b.rows != nil:
+		case b != nil && !b.built:
+			c.mu.Unlock()
+			select {
+			case <-b.ready:
+				continue
+			case <-ctx.Done():
+				return nil, lookupBypass, ctx.Err()
+			}
+		case b != nil && b.covers(need):
 			c.lru.MoveToFront(b.elem)
 			c.stats.Hits++
 			c.mu.Unlock()
 			return b, lookupHit, nil
+		case !build:
+			c.mu.Unlock()
+			return nil, lookupAbsent, nil
 		}
+		want := slices.Clone(need)
+		if b != nil {
+			for i, h := range b.has {
+				want[i] = want[i] || h
+			}
+			c.removeLocked(b) // replaced by the wider block
+		}
+		nb := &colBlock{key: key, version: v, ready: make(chan struct{}), has: want}
+		c.blocks[key] = nb
+		c.stats.Misses++
 		c.mu.Unlock()
-		select {
-		case <-b.ready:
-		case <-ctx.Done():
-			return nil, lookupBypass, ctx.Err()
-		}
+		return nb, lookupBuild, nil
 	}
 }
 
-// finish ends the build of b with rows (nil on failure). The block is cached when it still belongs
-// (no write made it stale meanwhile) and fits the budget; either way waiting reads are released.
-// It reports whether the block was cached.
-func (c *columnCache) finish(b *colBlock, rows *chunk.Chunk, handles []int64) bool {
+// finish ends the build of b with its columns (nil on failure). The block is cached when it still
+// belongs (no write made it stale meanwhile) and fits the budget; either way waiting reads are
+// released. It reports whether the block was cached.
+func (c *columnCache) finish(b *colBlock, cols []*chunk.Column, handles []int64, size int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	defer close(b.ready)
 	registered := c.blocks[b.key] == b
-	if rows == nil || !registered || b.version < c.minVersion {
+	if cols == nil || !registered || b.version < c.minVersion || size > c.budget {
 		if registered {
 			delete(c.blocks, b.key)
 		}
-		return false
-	}
-	size := rows.MemoryUsage()
-	if size > c.budget {
-		delete(c.blocks, b.key)
 		return false
 	}
 	for c.bytes+size > c.budget {
 		c.stats.Evictions++
 		c.removeLocked(c.lru.Back().Value.(*colBlock))
 	}
-	b.rows, b.handles, b.size = rows, handles, size
+	b.cols, b.handles, b.size, b.built = cols, handles, size, true
 	b.elem = c.lru.PushFront(b)
 	c.bytes += size
 	return true

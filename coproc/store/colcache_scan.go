@@ -25,11 +25,11 @@ type cachedScan struct {
 	cache   *columnCache
 	version uint64 // the snapshot's data version
 	schema  string
-	offsets []int                  // the schema offset of each output column
-	handle  int                    // the schema offset of the handle column
-	full    *tablecodec.RowDecoder // every column, for building blocks; made by the first build
-	viewOf  *chunk.Chunk           // the block rows view was made for
-	view    *chunk.Chunk           // the output columns of viewOf
+	offsets []int        // the schema offset of each output column
+	handle  int          // the schema offset of the handle column
+	need    []bool       // by schema offset: the output columns and the handle
+	viewOf  *colBlock    // the block view was made for
+	view    *chunk.Chunk // the output columns of viewOf
 	sel     []int32
 	key     []byte
 }
@@ -52,9 +52,11 @@ func (s *Snapshot) cachedScan(table *tablecodec.TableInfo, columnIDs []int64) (*
 		return nil, nil
 	}
 	cs := &cachedScan{cache: s.cache, version: dv.Version, schema: schemaSignature(table),
-		offsets: make([]int, len(columnIDs)), handle: table.HandleOffset()}
+		offsets: make([]int, len(columnIDs)), handle: table.HandleOffset(), need: make([]bool, len(table.Columns))}
+	cs.need[cs.handle] = true
 	for i, id := range columnIDs {
 		cs.offsets[i] = table.ColumnOffset(id) // the row decoder has checked that it exists
+		cs.need[cs.offsets[i]] = true
 	}
 	return cs, nil
 }
@@ -109,7 +111,7 @@ func (sc *RecordScanner) scanCached(ctx context.Context, r KeyRange, desc bool, 
 			return res, err
 		}
 		from, to := sc.segment(cur, lo, last, desc)
-		blk, how, err := sc.cached.cache.acquire(ctx, sc.blockKey(cur), sc.cached.version, false)
+		blk, how, err := sc.cached.cache.acquire(ctx, sc.blockKey(cur), sc.cached.version, sc.cached.need, false)
 		if err != nil {
 			return res, err
 		}
@@ -211,56 +213,57 @@ func (sc *RecordScanner) nextRow(ctx context.Context, lo, last, cur uint64, desc
 	return orderedHandle(h), true, nil
 }
 
-// blockFor returns the block holding handle u, building it when nobody has: a hit, a block built
-// now (cached or, when it may not be, private to this scan), or lookupBypass.
+// blockFor returns the block holding handle u with the scan's columns, building it when nobody
+// has: a hit, a block built now (cached or, when it may not be, private to this scan), or
+// lookupBypass.
 func (sc *RecordScanner) blockFor(ctx context.Context, u uint64) (*colBlock, lookup, error) {
 	cs := sc.cached
-	blk, how, err := cs.cache.acquire(ctx, sc.blockKey(u), cs.version, true)
+	blk, how, err := cs.cache.acquire(ctx, sc.blockKey(u), cs.version, cs.need, true)
 	if err != nil || how != lookupBuild {
 		return blk, how, err
 	}
 	finished := false
 	defer func() {
 		if !finished { // a panic while building: let waiting reads build it themselves
-			cs.cache.finish(blk, nil, nil)
+			cs.cache.finish(blk, nil, nil, 0)
 		}
 	}()
-	rows, handles, err := sc.buildBlock(ctx, u>>colBlockShift)
+	cols, handles, size, err := sc.buildBlock(ctx, u>>colBlockShift, blk.has)
 	finished = true
 	if err != nil {
-		cs.cache.finish(blk, nil, nil)
+		cs.cache.finish(blk, nil, nil, 0)
 		return nil, lookupBypass, err
 	}
-	if !cs.cache.finish(blk, rows, handles) {
+	if !cs.cache.finish(blk, cols, handles, size) {
 		// Not cached (too big for the budget, or a write made it stale): serve it to this scan only.
-		blk = &colBlock{key: blk.key, version: blk.version, rows: rows, handles: handles}
+		blk = &colBlock{key: blk.key, version: blk.version, has: blk.has, built: true, cols: cols, handles: handles, size: size}
 	}
 	return blk, lookupHit, nil
 }
 
-// buildBlock decodes every column of the rows of block b visible at the snapshot.
-func (sc *RecordScanner) buildBlock(ctx context.Context, b uint64) (*chunk.Chunk, []int64, error) {
-	cs := sc.cached
-	if cs.full == nil {
-		ids := make([]int64, len(sc.table.Columns))
-		for i, c := range sc.table.Columns {
-			ids[i] = c.ID
+// buildBlock decodes the columns in want (by schema offset) of the rows of block b visible at the
+// snapshot, and returns them by schema offset with the handles and their memory size.
+func (sc *RecordScanner) buildBlock(ctx context.Context, b uint64, want []bool) ([]*chunk.Column, []int64, int64, error) {
+	var ids []int64
+	var types []chunk.Type
+	for i, c := range sc.table.Columns {
+		if want[i] {
+			ids, types = append(ids, c.ID), append(types, c.Type)
 		}
-		dec, err := tablecodec.NewRowDecoder(sc.table, ids)
-		if err != nil {
-			return nil, nil, err
-		}
-		cs.full = dec
+	}
+	dec, err := tablecodec.NewRowDecoder(sc.table, ids)
+	if err != nil {
+		return nil, nil, 0, err
 	}
 	r := KeyRange{Start: tablecodec.RecordKey(sc.table.ID, handleOfOrdered(b<<colBlockShift)), End: sc.bounds.End}
 	if b < math.MaxUint64>>colBlockShift {
 		r.End = tablecodec.RecordKey(sc.table.ID, handleOfOrdered((b+1)<<colBlockShift))
 	}
-	rows := chunk.New(sc.table.Types(), colBlockRows, colBlockRows)
+	rows := chunk.New(types, colBlockRows, colBlockRows)
 	sc.cursor.seek(ctx, r, false)
-	n, _, err := sc.readRows(cs.full, rows.Columns(), false, 0)
+	n, _, err := sc.readRows(dec, rows.Columns(), false, 0)
 	if err != nil {
-		return nil, nil, fmt.Errorf("build column cache block: %w", err)
+		return nil, nil, 0, fmt.Errorf("build column cache block: %w", err)
 	}
 	rows.SetPhysicalRows(n)
 	if testHookBlockBuilt != nil {
@@ -268,15 +271,23 @@ func (sc *RecordScanner) buildBlock(ctx context.Context, b uint64) (*chunk.Chunk
 	}
 	// The cursor checks the context only every ctxCheckEvery keys: a cancelled build is never cached.
 	if err := ctx.Err(); err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	if err := rows.Validate(); err != nil {
-		return nil, nil, errors.Join(ErrCorrupt, err)
+		return nil, nil, 0, errors.Join(ErrCorrupt, err)
 	}
 	if n < colBlockRows/4 {
 		rows = rows.Clone() // a sparse block: do not hold (and charge the budget for) unused capacity
 	}
-	return rows, rows.Column(sc.cached.handle).Int64s(), nil
+	cols := make([]*chunk.Column, len(want))
+	k := 0
+	for i, w := range want {
+		if w {
+			cols[i] = rows.Column(k)
+			k++
+		}
+	}
+	return cols, cols[sc.cached.handle].Int64s(), rows.MemoryUsage(), nil
 }
 
 // serveBlock appends the output columns of blk's rows with ordered handles in [from, to] to out, in
@@ -324,19 +335,19 @@ func (sc *RecordScanner) serveBlock(blk *colBlock, from, to uint64, desc bool, m
 // viewOf returns a chunk sharing blk's output columns, without copying them.
 func (sc *RecordScanner) viewOf(blk *colBlock) *chunk.Chunk {
 	cs := sc.cached
-	if cs.viewOf != blk.rows {
+	if cs.viewOf != blk {
 		cols := make([]*chunk.Column, len(cs.offsets))
 		for i, off := range cs.offsets {
-			cols[i] = blk.rows.Column(off)
+			cols[i] = blk.cols[off]
 		}
 		view, err := chunk.FromColumns(cols, 0)
 		if err != nil {
 			panic(err) // a block's columns all have its row count
 		}
 		if len(cols) == 0 {
-			view.SetPhysicalRows(blk.rows.PhysicalRows())
+			view.SetPhysicalRows(len(blk.handles))
 		}
-		cs.viewOf, cs.view = blk.rows, view
+		cs.viewOf, cs.view = blk, view
 	}
 	return cs.view
 }

@@ -509,3 +509,50 @@ func TestColumnCacheSmallReadsDoNotBuild(t *testing.T) {
 	requireRowsEqual(t, want, scanAll(t, snap, m.tbl, KeyRange{}, false, 1))
 	require.Greater(t, s.ColumnCacheStats().Hits, st.Hits, "small reads are served by cached blocks")
 }
+
+// TestColumnCacheWidensBlocks: a block holds the columns reads asked for; a read needing another
+// column rebuilds it with both, and reads of either set are then hits.
+func TestColumnCacheWidensBlocks(t *testing.T) {
+	rng := newRNG(t)
+	s, err := Open(t.TempDir(), Options{ColumnCacheBytes: 1 << 30})
+	require.NoError(t, err)
+	defer s.Close()
+	m := newModel(&tablecodec.TableInfo{ID: 12, Name: "w", HandleColumnID: 1, Columns: []tablecodec.ColumnInfo{
+		{ID: 1, Name: "id", Type: chunk.Int64}, {ID: 2, Name: "a", Type: chunk.Float64}, {ID: 3, Name: "b", Type: chunk.String}}})
+	var rows [][]chunk.Value
+	for h := range int64(colBlockRows / 2) {
+		rows = append(rows, randomRow(rng, m.tbl, h))
+	}
+	m.ingest(t, s, rows, 5)
+	snap, err := s.Snapshot(MaxTS)
+	require.NoError(t, err)
+	defer snap.Close()
+	scan := func(ids ...int64) {
+		sc, err := snap.NewRecordScanner(m.tbl, ids)
+		require.NoError(t, err)
+		defer sc.Close()
+		got := pageThrough(t, sc.Scan, sc.Types(), KeyRange{}, false, 0)
+		var want [][]chunk.Value
+		for _, r := range m.visible(MaxTS) {
+			var w []chunk.Value
+			for _, id := range ids {
+				w = append(w, r[m.tbl.ColumnOffset(id)])
+			}
+			want = append(want, w)
+		}
+		requireRowsEqual(t, want, got)
+	}
+	scan(2)
+	first := s.ColumnCacheStats()
+	require.Equal(t, int64(1), first.Misses)
+	scan(3, 1)
+	wide := s.ColumnCacheStats()
+	require.Equal(t, int64(2), wide.Misses, "a read needing another column widens the block")
+	require.Greater(t, wide.Bytes, first.Bytes)
+	require.Equal(t, 1, wide.Blocks)
+	scan(2, 3)
+	scan(1)
+	st := s.ColumnCacheStats()
+	require.Equal(t, int64(2), st.Misses, "the wide block serves every subset")
+	require.Equal(t, wide.Hits+2, st.Hits)
+}
