@@ -100,6 +100,13 @@ func (c *compactor) expand(x uint64) key16 {
 	return k
 }
 
+// Parts of the keys that workers of radixSort64 take one at a time: several per worker, but not so
+// small that per-part histograms cost more than the balance they buy.
+const (
+	radixPartsPerWorker = 8
+	radixMinPart        = 16 << 10
+)
+
 // radixSort64 sorts n keys, held in one slice per input chunk, by their keyBits bits from bit lowBit
 // up (bits below lowBit ride along, as packed row references do) with a
 // stable least-significant-digit radix sort of up to 11 bits a pass, split over workers goroutines.
@@ -132,19 +139,26 @@ func radixSort64(chunks [][]uint64, n int, lowBit uint, keyBits, workers int, wi
 	buckets := 1 << digitBits
 	m := uint64(buckets - 1)
 	workers = max(1, min(workers, n/4096))
-	bounds := make([]int, workers+1)
-	for w := range bounds {
-		bounds[w] = n * w / workers
+	// With several workers the keys are cut into more parts than workers, which workers take from
+	// a shared counter: a worker the machine runs slower then does fewer parts instead of holding up
+	// every pass.
+	parts := 1
+	if workers > 1 {
+		parts = min(workers*radixPartsPerWorker, max(workers, n/radixMinPart))
 	}
-	offsets := make([][]int, workers)
+	bounds := make([]int, parts+1)
+	for w := range bounds {
+		bounds[w] = n * w / parts
+	}
+	offsets := make([][]int, parts)
 	for w := range offsets {
 		offsets[w] = make([]int, buckets)
 	}
-	// prefix turns per-worker histograms into scatter offsets, keeping workers' rows in order.
+	// prefix turns per-part histograms into scatter offsets, keeping the parts' rows in order.
 	prefix := func() {
 		sum := 0
 		for b := 0; b < buckets; b++ {
-			for w := 0; w < workers; w++ {
+			for w := 0; w < parts; w++ {
 				c := offsets[w][b]
 				offsets[w][b] = sum
 				sum += c
@@ -152,21 +166,21 @@ func radixSort64(chunks [][]uint64, n int, lowBit uint, keyBits, workers int, wi
 		}
 	}
 
-	// First pass: from the per-chunk slices into keys (and rs), each worker starting at the chunk
+	// First pass: from the per-chunk slices into keys (and rs), each part starting at the chunk
 	// that holds its first position.
 	starts := make([]int, len(chunks)+1)
 	for c, b := range chunks {
 		starts[c+1] = starts[c] + len(b)
 	}
 	type segment struct{ c, from, to int }
-	segs := make([][]segment, workers)
+	segs := make([][]segment, parts)
 	for w := range segs {
 		lo, hi := bounds[w], bounds[w+1]
 		for c := max(0, sort.SearchInts(starts, lo+1)-1); c < len(chunks) && starts[c] < hi; c++ {
 			segs[w] = append(segs[w], segment{c, max(lo, starts[c]) - starts[c], min(hi, starts[c+1]) - starts[c]})
 		}
 	}
-	parallel(workers, func(w int) {
+	parallelFor(workers, parts, func(_, w int) {
 		h := offsets[w]
 		clear(h)
 		for _, sg := range segs[w] {
@@ -176,7 +190,7 @@ func radixSort64(chunks [][]uint64, n int, lowBit uint, keyBits, workers int, wi
 		}
 	})
 	prefix()
-	parallel(workers, func(w int) {
+	parallelFor(workers, parts, func(_, w int) {
 		h := offsets[w]
 		for _, sg := range segs[w] {
 			for r, k := range chunks[sg.c][sg.from:sg.to] {
@@ -203,7 +217,7 @@ func radixSort64(chunks [][]uint64, n int, lowBit uint, keyBits, workers int, wi
 	for p := 1; p < passes; p++ {
 		shift := lowBit + uint(p)*digitBits
 		sk, sr, dk, dr := srcK, srcR, dstK, dstR
-		parallel(workers, func(w int) {
+		parallelFor(workers, parts, func(_, w int) {
 			h := offsets[w]
 			clear(h)
 			for _, k := range sk[bounds[w]:bounds[w+1]] {
@@ -211,7 +225,7 @@ func radixSort64(chunks [][]uint64, n int, lowBit uint, keyBits, workers int, wi
 			}
 		})
 		prefix()
-		parallel(workers, func(w int) {
+		parallelFor(workers, parts, func(_, w int) {
 			h := offsets[w]
 			if sr == nil {
 				for _, k := range sk[bounds[w]:bounds[w+1]] {

@@ -150,3 +150,41 @@ func TestRadixSort16AcrossBlocks(t *testing.T) {
 	got := radixSort16(&eb, 1+rng.IntN(3), func(d int64) { used += d })
 	require.Equal(t, want, got, "seed %d", seed)
 }
+
+// TestRadixSort64ManyParts sorts enough keys that several workers split every pass into more
+// parts than workers; ties must keep input order and references must follow their keys.
+func TestRadixSort64ManyParts(t *testing.T) {
+	for iter := 0; iter < 6; iter++ {
+		seed := testSeed()
+		rng := rand.New(rand.NewPCG(seed, 17))
+		n := radixMinPart*4 + rng.IntN(radixMinPart*20)
+		workers := 2 + rng.IntN(3)
+		keyBits := 1 + rng.IntN(40)
+		type kr struct{ k, ref uint64 }
+		var want []kr
+		var chunks [][]uint64
+		for left := n; left > 0; {
+			rows := min(left, 1+rng.IntN(1024))
+			keys := make([]uint64, rows)
+			for r := range keys {
+				keys[r] = rng.Uint64() & (1<<keyBits - 1)
+				want = append(want, kr{keys[r], makeRef(len(chunks), r)})
+			}
+			chunks = append(chunks, keys)
+			left -= rows
+		}
+		slices.SortStableFunc(want, func(a, b kr) int { return cmp.Compare(a.k, b.k) })
+		var used int64
+		for _, c := range chunks {
+			used += int64(cap(c)) * 8
+		}
+		sk, sr := radixSort64(chunks, n, 0, keyBits, workers, true, func(d int64) { used += d })
+		require.Equal(t, int64(n)*16, used, "seed %d: only the result stays charged", seed)
+		for i, w := range want {
+			if sk[i] != w.k || sr[i] != w.ref {
+				require.Failf(t, "wrong order", "seed %d n %d workers %d bits %d: row %d is (%d, %x), want (%d, %x)",
+					seed, n, workers, keyBits, i, sk[i], sr[i], w.k, w.ref)
+			}
+		}
+	}
+}
