@@ -6,12 +6,13 @@ import (
 	"github.com/copvec/copvec/chunk"
 )
 
-// emitPipe rebuilds the in-memory sorted result as output chunks on Concurrency-1 background
-// workers and the goroutine calling Next, ahead of Next, into a ring of chunks. Workers take chunk
-// numbers from a shared counter and never wait at a batch boundary: waking an idle worker for every
-// batch cost about as much as the batch saved. Next hands a decoded chunk to its consumer by exchanging
-// buffers with the consumer's chunk, so the serial part of emitting is a swap, not a copy; when the
-// next chunk is not decoded yet, Next decodes a later one itself rather than wait.
+// emitPipe rebuilds the in-memory sorted result as output chunks, ahead of Next or of a spill's
+// writes, into a ring of chunks, on Concurrency-1 background workers and the goroutine that
+// consumes them. Workers take chunk numbers from a shared counter and never wait at a batch
+// boundary: waking idle workers for every batch cost about as much as the batch saved. A decoded
+// chunk is handed over by exchanging buffers with the consumer's chunk, so the serial part of
+// emitting is a swap, not a copy; when the next chunk is not decoded yet, the consumer decodes a
+// later one itself rather than wait.
 type emitPipe struct {
 	s     *Sort
 	size  int // rows per output chunk
