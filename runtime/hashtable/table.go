@@ -444,6 +444,16 @@ func (t *Table) GrowthFor(n int) int64 {
 			g += int64(c-cap(t.packed)) * 8
 		}
 	}
+	// Per-batch scratch, grown to at most twice the batch.
+	for _, b := range []struct{ cap, width int }{{cap(t.hashBuf), 8}, {cap(t.pos), 8}, {cap(t.todo), 4},
+		{cap(t.cand), 4}, {cap(t.candRow), 4}, {cap(t.candID), 4}, {cap(t.eq), 1}, {cap(t.packBuf), 8}} {
+		if b.cap < n {
+			g += int64(2*n) * int64(b.width)
+		}
+	}
+	if t.direct != nil && cap(t.direct.codes) < n {
+		g += int64(2*n) * 16
+	}
 	for j, c := range t.keys {
 		w := int64(keyWidth(t.types[j]))
 		used := c.MemoryUsage()
