@@ -403,3 +403,62 @@ func TestNullAwareAntiJoinThatCannotSpillFailsClearly(t *testing.T) {
 	require.Zero(t, ectx.Memory.Used())
 	requireDirEmpty(t, jc.opts.TempDir, "no spill files")
 }
+
+// TestHashJoinLargeIntKeys joins inputs large enough for every region of a parallel int64 build to
+// hold many keys, unique or duplicated, with NULL keys, and checks the pairs against a map.
+func TestHashJoinLargeIntKeys(t *testing.T) {
+	for _, seed := range reftest.Seeds(t, 4) {
+		rng := rand.New(rand.NewPCG(seed, 14))
+		types := []chunk.Type{chunk.Int64, chunk.Int64}
+		keys := int64(1 + rng.IntN(200_000))
+		unique := rng.IntN(2) == 0
+		gen := func(rows int, buildSide bool) []*chunk.Chunk {
+			var out []*chunk.Chunk
+			for i := 0; i < rows; i += 1024 {
+				c := chunk.New(types, 1024, 1024)
+				for r := i; r < min(i+1024, rows); r++ {
+					k := chunk.Int64Value(rng.Int64N(keys))
+					if buildSide && unique {
+						k = chunk.Int64Value(int64(r))
+					}
+					if rng.IntN(100) == 0 {
+						k = chunk.NullOf(chunk.Int64)
+					}
+					require.NoError(t, c.AppendValues(k, chunk.Int64Value(rng.Int64N(1000))))
+				}
+				out = append(out, c)
+			}
+			return out
+		}
+		build, probe := gen(int(keys), true), gen(300_000, false)
+		// The reference: per key, the build payloads' count and sum.
+		count, sum := map[int64]int64{}, map[int64]int64{}
+		for _, row := range reftest.RowsOf(build...) {
+			if !row[0].Null {
+				count[row[0].I]++
+				sum[row[0].I] += row[1].I
+			}
+		}
+		var wantRows, wantSum int64
+		for _, row := range reftest.RowsOf(probe...) {
+			if !row[0].Null {
+				wantRows += count[row[0].I]
+				wantSum += count[row[0].I]*row[1].I*1000 + sum[row[0].I]
+			}
+		}
+		workers := 1 + rng.IntN(4)
+		c := joinCase{spec: join.Spec{Type: join.InnerJoin, ProbeKeys: []int{0}, BuildKeys: []int{0}, Project: true,
+			ProbeOutput: []int{1}, BuildOutput: []int{1}}, probeTypes: types, buildTypes: types, probe: probe,
+			build: build, workers: workers, partitioned: rng.IntN(2) == 0, opts: exec.Options{TempDir: t.TempDir()}}
+		msg := fmt.Sprintf("seed %d: %d keys, unique build %v, %s", seed, keys, unique, c)
+		got, _, ectx, err := c.run(t, context.Background())
+		require.NoError(t, err, msg)
+		var gotSum int64
+		for _, row := range got {
+			gotSum += row[0].I*1000 + row[1].I
+		}
+		require.Equal(t, wantRows, int64(len(got)), msg)
+		require.Equal(t, wantSum, gotSum, msg)
+		require.Zero(t, ectx.Memory.Used(), msg)
+	}
+}
