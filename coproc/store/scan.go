@@ -182,10 +182,10 @@ func (sc *RecordScanner) handleOf(enc []byte) (int64, error) {
 	if len(enc) == encRecordKeyLen && bytes.Equal(enc[:encRecordFixed], sc.encPrefix) &&
 		enc[encHandleSplit] == 0xFF && enc[encLastMarkerPos] == 0xFF-5 &&
 		enc[22]|enc[23]|enc[24]|enc[25]|enc[26] == 0 {
-		var h [8]byte
-		copy(h[:5], enc[encRecordFixed:encHandleSplit])
-		copy(h[5:], enc[encHandleSplit+1:encHandleSplit+4])
-		return handleOfOrdered(binary.BigEndian.Uint64(h[:])), nil
+		// The handle's first 5 bytes end the 8 bytes before the marker, its last 3 follow it.
+		hi := binary.BigEndian.Uint64(enc[encHandleSplit-8 : encHandleSplit])
+		lo := uint64(enc[encHandleSplit+1])<<16 | uint64(enc[encHandleSplit+2])<<8 | uint64(enc[encHandleSplit+3])
+		return handleOfOrdered(hi<<24 | lo), nil
 	}
 	k, err := decodeUserKey(enc, nil)
 	if err != nil {
