@@ -94,6 +94,25 @@ func (b *buildSide) add(c *chunk.Chunk) error {
 	}
 	base := b.rows.PhysicalRows()
 	b.rows.Append(c)
+	return b.index(base, n)
+}
+
+// take is add for a chunk the build side may keep: into an empty build side it moves without a
+// copy.
+func (b *buildSide) take(c *chunk.Chunk) error {
+	if b.rows.PhysicalRows() > 0 || c.Sel() != nil || c.NumRows() == 0 {
+		return b.add(c)
+	}
+	b.rows = c
+	for i, k := range b.keys {
+		b.keyCols[i] = c.Column(k)
+	}
+	return b.index(0, c.NumRows())
+}
+
+// index takes note of the new rows [base, base+n): their NULL keys, and their keys in the tables
+// that are filled as rows arrive.
+func (b *buildSide) index(base, n int) error {
 	b.sel = nonNullRows(b.sel[:0], b.rows.Columns(), b.keys, base, base+n)
 	if b.tables != nil {
 		for r := base; r < base+n; r++ {

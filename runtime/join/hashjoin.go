@@ -326,7 +326,8 @@ func (j *HashJoin) joinLevel(ctx context.Context, buildIts []chunkIter, probeIts
 			}
 		}
 	}()
-	consume := func(in *chunk.Chunk) error {
+	// consume adds a build chunk; owned says the build side may keep it.
+	consume := func(in *chunk.Chunk, owned bool) error {
 		if level == 0 {
 			facts.nonEmpty = true
 			facts.hasNull = facts.hasNull || hasNullKey(in, j.spec.BuildKeys)
@@ -334,7 +335,11 @@ func (j *HashJoin) joinLevel(ctx context.Context, buildIts []chunkIter, probeIts
 		if part != nil {
 			return part.add(in)
 		}
-		if err := bs.add(in); err != nil {
+		add := bs.add
+		if owned {
+			add = bs.take
+		}
+		if err := add(in); err != nil {
 			return err
 		}
 		if j.mem.Exceeded() && j.canSpill() && level < maxSpillLevel && bs.numRows() >= minSpillRows {
@@ -362,7 +367,7 @@ func (j *HashJoin) joinLevel(ctx context.Context, buildIts []chunkIter, probeIts
 			if in.NumRows() == 0 {
 				break
 			}
-			if err := consume(in); err != nil {
+			if err := consume(in, false); err != nil {
 				return err
 			}
 		}
@@ -471,7 +476,7 @@ func hasNullKey(c *chunk.Chunk, keys []int) bool {
 // readBuildParts reads build partitions in parallel, a goroutine each, into chunks of their own
 // (charged to the join's tracker), then hands those to consume. A goroutine stops early once the
 // quota is exceeded: the caller reads what is left one chunk at a time and can spill.
-func (j *HashJoin) readBuildParts(ctx context.Context, its []chunkIter, consume func(*chunk.Chunk) error) error {
+func (j *HashJoin) readBuildParts(ctx context.Context, its []chunkIter, consume func(*chunk.Chunk, bool) error) error {
 	parts := make([]*chunk.Chunk, len(its))
 	held := make([]int64, len(its))
 	defer func() {
@@ -519,7 +524,7 @@ func (j *HashJoin) readBuildParts(ctx context.Context, its []chunkIter, consume 
 	}
 	for i, p := range parts {
 		if p.NumRows() > 0 {
-			if err := consume(p); err != nil {
+			if err := consume(p, true); err != nil {
 				return err
 			}
 		}
