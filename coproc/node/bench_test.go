@@ -168,7 +168,8 @@ func reportRows(b *testing.B, rows int, cpu time.Duration) {
 
 // BenchmarkServiceScan pages through the whole lineitem table with a plain TableScan, every column
 // or Q6's four, in process (the request path and chunk encoding) and over loopback gRPC (plus
-// marshalling and transport), decoding the answers.
+// marshalling and transport), decoding the answers: on the MVCC row path (the column cache off),
+// and with the column cache warm.
 func BenchmarkServiceScan(b *testing.B) {
 	f := lineitemNode(b)
 	all := make([]int64, len(tpch.LineitemColumns))
@@ -184,10 +185,16 @@ func BenchmarkServiceScan(b *testing.B) {
 		ids  []int64
 	}{{"all-16-columns", all}, {"q6-4-columns", q6}} {
 		for _, via := range []struct {
-			name string
-			call coprocessorFunc
-		}{{"in-process", f.node.Coprocessor}, {"grpc", grpcCall}} {
+			name   string
+			call   coprocessorFunc
+			cached bool
+		}{{"in-process", f.node.Coprocessor, false}, {"grpc", grpcCall, false},
+			{"in-process/column-cache-warm", f.node.Coprocessor, true}, {"grpc/column-cache-warm", grpcCall, true}} {
 			b.Run(fmt.Sprintf("%s/%s", cols.name, via.name), func(b *testing.B) {
+				if !via.cached {
+					f.st.SetColumnCacheBytes(0)
+					defer f.st.SetColumnCacheBytes(f.node.Config().columnCacheBudget())
+				}
 				root := &coprocpb.Executor{Exec: &coprocpb.Executor_TableScan{TableScan: &coprocpb.TableScan{
 					Table: dagpb.TableToPB(lineitemTable), ColumnIds: cols.ids}}}
 				types := make([]chunk.Type, len(cols.ids))
@@ -196,6 +203,9 @@ func BenchmarkServiceScan(b *testing.B) {
 				}
 				out := chunk.New(types, 0, 0)
 				rows := 0
+				if via.cached {
+					pageThrough(b, via.call, lineitemRequest(root, 64<<10), out) // warm the column cache
+				}
 				cpu0 := processCPU(b)
 				b.ResetTimer()
 				for range b.N {
