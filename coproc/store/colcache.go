@@ -14,18 +14,20 @@ import (
 
 // The column cache keeps blocks of a table's rows decoded into chunk columns, so scans of data that
 // has not changed since it was last read copy columns instead of walking MVCC versions and decoding
-// rows. A block holds the rows whose handle lies in one aligned handle range of colBlockRows
-// handles, the columns reads have asked for (a read needing more widens the block), in handle
-// order, as a read seeing every committed version
-// (start_ts ≥ MaxCommitTS) saw them at one data version. Such a read at the same data version sees
-// exactly the same rows, so it may be served from the block; any other read goes to Pebble. A
-// columnar replica can later fill the same blocks: it only has to produce them for a data version.
+// rows. A block holds the rows whose handle lies in one aligned range of colBlockRows handles, in
+// handle order, with the columns reads have asked for (a read needing more widens the block), as a
+// read seeing every committed version (start_ts ≥ MaxCommitTS) saw them at one data version. Such a
+// read at the same data version sees exactly the same rows, so it may be served from the block; any
+// other read goes to Pebble. A columnar replica can later fill the same blocks: it only has to
+// produce them for a data version.
 //
 // Blocks are keyed by table ID and schema (requests carry the schema, and one decoded under another
 // schema would be wrong), bounded by a byte budget with least-recently-used eviction, and dropped
 // when a write moves the store to a newer data version.
 
-// colBlockShift sets the block size: colBlockRows handles per block.
+// colBlockShift sets the block size: colBlockRows handles per block. Q6 over the cache measured
+// the same or slightly faster with 4096 than with 1024 (fewer lookups per scan); bigger blocks cost
+// more to build for a read of a few rows, which colBuildMinRows sends to Pebble instead.
 const (
 	colBlockShift = 12
 	colBlockRows  = 1 << colBlockShift
