@@ -278,10 +278,16 @@ func (t *groupTable) memory() int64 {
 	return n
 }
 
-// reset drops every group. The hash table and the states made only of slices keep their room:
-// the table fills up again to about the same size (and its memory stays charged meanwhile). The
-// other states start afresh.
-func (t *groupTable) reset() {
+// reset drops every group. With keep, the hash table and the states made only of slices keep
+// their room: the table fills up again to about the same size (and its memory stays charged
+// meanwhile); the other states start afresh. Without, everything is freed.
+func (t *groupTable) reset(keep bool) {
+	if !keep {
+		t.ht.Reset()
+		t.states = newStates(t.spec)
+		t.capGroups = 0
+		return
+	}
 	t.ht.Clear()
 	kept := true
 	for i, s := range t.states {

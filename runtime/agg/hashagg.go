@@ -404,7 +404,7 @@ func (h *HashAgg) partialWorker(ctx context.Context, in input, w int, finals []c
 		err := partitionGroups(t, len(finals), routeSalt, h.cfg.chunkSize, func(j int, c *chunk.Chunk) error {
 			return send(ctx, finals[j], batch{c: c, state: true})
 		})
-		t.reset()
+		t.reset(true)
 		account()
 		return err
 	}

@@ -79,7 +79,7 @@ func (p *preAgg) flush(ctx context.Context, main *spillingAgg, emit func(*chunk.
 		}
 	}
 	p.groupsOut += int64(n)
-	p.t.reset()
+	p.t.reset(true)
 	p.account()
 	return nil
 }

@@ -78,7 +78,9 @@ func (a *spillingAgg) add(ctx context.Context, in *chunk.Chunk, fromState bool, 
 	if !a.mem.Exceeded() || a.tbl.len() == 0 {
 		return nil
 	}
-	return a.relieve(ctx, emit)
+	// Over the quota without having grown past a reservation: keeping the table's room would
+	// leave the query over it, and spilling after every chunk.
+	return a.relieve(ctx, emit, false)
 }
 
 // makeRoom reserves room in the table for n more groups. The slot array and the state arrays grow
@@ -95,7 +97,7 @@ func (a *spillingAgg) makeRoom(ctx context.Context, n int, emit func(*chunk.Chun
 	if !a.charge(need) {
 		double = false
 		if !a.charge(a.tbl.growthFor(n, double)) && a.tbl.len() > 0 && a.canRelieve() {
-			if err := a.relieve(ctx, emit); err != nil {
+			if err := a.relieve(ctx, emit, true); err != nil {
 				return err
 			}
 			a.charge(a.tbl.growthFor(n, double)) // an empty table must take the batch whatever the quota
@@ -135,8 +137,8 @@ func (a *spillingAgg) charge(need int64) bool {
 func (a *spillingAgg) canRelieve() bool { return a.cfg.mode == Partial || a.level < maxSpillLevel }
 
 // relieve empties the table, emitting its groups early in Partial mode and spilling them
-// otherwise.
-func (a *spillingAgg) relieve(ctx context.Context, emit func(*chunk.Chunk) error) error {
+// otherwise; keep says whether the table keeps its room (see groupTable.reset).
+func (a *spillingAgg) relieve(ctx context.Context, emit func(*chunk.Chunk) error, keep bool) error {
 	if !a.canRelieve() {
 		return nil
 	}
@@ -144,15 +146,16 @@ func (a *spillingAgg) relieve(ctx context.Context, emit func(*chunk.Chunk) error
 		if err := a.emitAll(ctx, emit); err != nil {
 			return err
 		}
-		a.tbl.reset()
+		a.tbl.reset(keep)
 		a.account()
 		return nil
 	}
-	return a.spill(ctx)
+	return a.spill(ctx, keep)
 }
 
-// spill writes every group's partial state to the partition files and empties the table.
-func (a *spillingAgg) spill(ctx context.Context) error {
+// spill writes every group's partial state to the partition files and empties the table (keeping
+// its room with keep).
+func (a *spillingAgg) spill(ctx context.Context, keep bool) error {
 	if a.parts == nil {
 		for range spillFanout {
 			f, err := spill.Create(a.cfg.tempDir, "hashagg", a.cfg.disk)
@@ -171,7 +174,7 @@ func (a *spillingAgg) spill(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.tbl.reset()
+	a.tbl.reset(keep)
 	a.account()
 	return nil
 }
@@ -204,7 +207,7 @@ func (a *spillingAgg) finish(ctx context.Context, emit func(*chunk.Chunk) error)
 		return a.emitAll(ctx, emit)
 	}
 	if a.tbl.len() > 0 {
-		if err := a.spill(ctx); err != nil {
+		if err := a.spill(ctx, false); err != nil {
 			return err
 		}
 	}
