@@ -246,14 +246,15 @@ type findScratch struct {
 }
 
 // find sets first[i] and n[i] to the run of the key vals[rows[i]] (hash hashes[i]); n[i] = 0 when
-// the key is absent. The filter drops most absent keys first; then the slots of the rest are
-// touched for the whole batch, in a loop without branches on their contents, so the cache misses
-// of a batch overlap instead of queueing one by one.
-func (t *intTable) find(vals []int64, rows []int32, hashes []uint64, sc *findScratch, first, n []uint32) {
+// the key is absent. It returns the number of matching pairs. The filter drops most absent keys
+// first; then the slots of the rest are touched for the whole batch, in a loop without branches on
+// their contents, so the cache misses of a batch overlap instead of queueing one by one.
+func (t *intTable) find(vals []int64, rows []int32, hashes []uint64, sc *findScratch, first, n []uint32) (pairs int) {
 	k := len(rows)
 	sc.pos, sc.todo = grow(sc.pos, k), grow(sc.todo, k)
 	pos, todo := sc.pos, sc.todo
 	filter := t.filter
+	clear(n[:k])
 	m := 0
 	for i, h := range hashes[:k] {
 		reg := &t.regions[t.regionOf(h)]
@@ -262,7 +263,6 @@ func (t *intTable) find(vals []int64, rows []int32, hashes []uint64, sc *findScr
 		if t.collide {
 			off = 0
 		}
-		n[i] = 0
 		todo[m], pos[m] = int32(i), reg.base+off
 		if filter[w]&want == want {
 			m++
@@ -286,6 +286,7 @@ func (t *intTable) find(vals []int64, rows []int32, hashes []uint64, sc *findScr
 			}
 			if s.key == v {
 				first[i], n[i] = s.first, s.n
+				pairs += int(s.n)
 				break
 			}
 			if reg.mask == 0 {
@@ -294,6 +295,7 @@ func (t *intTable) find(vals []int64, rows []int32, hashes []uint64, sc *findScr
 			p = reg.base + (p-reg.base+1)&reg.mask
 		}
 	}
+	return pairs
 }
 
 // memoryUsage returns the bytes of the slots and the filter.

@@ -34,6 +34,7 @@ type prober struct {
 	first, runs []uint32 // the build run of each keyed row
 	ids         []uint32
 	scratch     findScratch
+	pairs       int    // matching pairs of the last find
 	matched     []bool // by probe physical row
 	pairP       []int32
 	pairB       []int32
@@ -44,7 +45,8 @@ type prober struct {
 	tids        []uint32
 }
 
-// find sets first[i] and n[i] to the run of build rows matching probe row keyed[i] (n[i] = 0: none).
+// find sets first[i] and n[i] to the run of build rows matching probe row keyed[i] (n[i] = 0: none)
+// and p.pairs to the number of matching pairs.
 func (p *prober) find(first, n []uint32) error {
 	k := len(p.keyed)
 	p.hashes = grow(p.hashes, k)
@@ -57,7 +59,7 @@ func (p *prober) find(first, n []uint32) error {
 		if err := hashtable.HashColumns(h, p.keyCols, sel, k); err != nil {
 			return fmt.Errorf("join: probe: %w", err)
 		}
-		ints.find(p.keyCols[0].Int64s(), p.keyed, h, &p.scratch, first, n)
+		p.pairs = ints.find(p.keyCols[0].Int64s(), p.keyed, h, &p.scratch, first, n)
 		return nil
 	}
 	p.ids = grow(p.ids, k)
@@ -92,11 +94,13 @@ func (p *prober) find(first, n []uint32) error {
 			}
 		}
 	}
+	p.pairs = 0
 	for i, id := range ids {
 		if id == hashtable.Missing {
 			first[i], n[i] = 0, 0
 		} else {
 			first[i], n[i] = p.b.runOf(id)
+			p.pairs += int(n[i])
 		}
 	}
 	return nil
@@ -191,7 +195,7 @@ func (p *prober) probe(ctx context.Context, c *chunk.Chunk) error {
 		return p.emitProbeRows(c, typ == SemiJoin)
 	}
 	if typ == InnerJoin && p.other == nil && p.out.NumCols() == 0 {
-		return p.countMatches(runs)
+		return p.countMatches(p.pairs)
 	}
 	p.pairP, p.pairB = p.pairP[:0], p.pairB[:0]
 	for i, r := range p.keyed {
@@ -224,11 +228,7 @@ func (p *prober) probe(ctx context.Context, c *chunk.Chunk) error {
 
 // countMatches outputs one column-less row per matching pair, for an inner join whose parent reads
 // no column (count(*)): the pairs themselves are never needed.
-func (p *prober) countMatches(runs []uint32) error {
-	pairs := 0
-	for _, n := range runs {
-		pairs += int(n)
-	}
+func (p *prober) countMatches(pairs int) error {
 	for pairs > 0 {
 		take := min(pairs, p.emitRows()-p.out.PhysicalRows())
 		p.out.SetPhysicalRows(p.out.PhysicalRows() + take)
