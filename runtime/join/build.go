@@ -209,7 +209,15 @@ func (b *buildSide) fillTables() error {
 func (b *buildSide) finish() error {
 	var perm []int32
 	if b.tables == nil {
-		rows := nonNullRows(nil, b.rows.Columns(), b.keys, 0, b.numRows())
+		var rows []int32
+		if b.keyCols[0].Validity() == nil {
+			rows = make([]int32, b.numRows())
+			for r := range rows {
+				rows[r] = int32(r)
+			}
+		} else {
+			rows = nonNullRows(nil, b.rows.Columns(), b.keys, 0, b.numRows())
+		}
 		h := make([]uint64, len(rows))
 		sel := rows
 		if len(rows) == b.numRows() {
