@@ -55,9 +55,10 @@ type encodePipe struct {
 	wg      sync.WaitGroup
 }
 
-// encodeQueueDepth is how many read chunks may wait for a worker before the reader encodes
-// itself: enough that a worker rarely finds the queue empty and sleeps, few enough to hold little.
-const encodeQueueDepth = 4
+// encodeQueueDepth is how many read chunks per worker may wait for encoding before the reader
+// encodes itself: enough that a worker rarely finds the queue empty and sleeps, even when the
+// reader is held up for a while, and few enough to hold little memory.
+const encodeQueueDepth = 16
 
 func (s *Sort) startEncodePipe() *encodePipe {
 	workers := s.ectx.Concurrency - 1
