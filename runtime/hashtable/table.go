@@ -458,9 +458,13 @@ func (t *Table) GrowthFor(n int) int64 {
 		w := int64(keyWidth(t.types[j]))
 		used := c.MemoryUsage()
 		if int64(need)*w+int64(need)/8 >= used*15/16 {
-			// The buffers may be reallocated (to about 1.25 times for large ones, rounded up to a
-			// size class) on the way.
-			g += used/3 + int64(n)*w*2 + 1024
+			// The buffers may be reallocated on the way: to about 1.25 times for large ones, but
+			// the rounding up to a size class can make that 1.5.
+			g += used/2 + int64(n)*w*2 + 1024
+		}
+		if !c.HasNulls() {
+			// A first NULL key gives the column a validity bitmap for all its rows.
+			g += int64(need/64+1) * 16
 		}
 	}
 	return g
