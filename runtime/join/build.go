@@ -339,7 +339,7 @@ func gatherFixed(dst, src *chunk.Column, order []int32, workers int) bool {
 	return true
 }
 
-// run returns the build rows [first, first+n) holding the key with this id (general tables).
+// runOf returns the build rows [first, first+n) holding the key with this id (general tables).
 func (b *buildSide) runOf(id uint32) (first, n uint32) {
 	return b.start[id], b.start[id+1] - b.start[id]
 }

@@ -106,6 +106,7 @@ func (p *prober) find(first, n []uint32) error {
 	return nil
 }
 
+// grow returns s resized to n, reallocated (with room to spare) when its capacity is short.
 func grow[T any](s []T, n int) []T {
 	if cap(s) >= n {
 		return s[:n]
