@@ -113,6 +113,10 @@ func (b *buildSide) take(c *chunk.Chunk) error {
 // index takes note of the new rows [base, base+n): their NULL keys, and their keys in the tables
 // that are filled as rows arrive.
 func (b *buildSide) index(base, n int) error {
+	if b.tables == nil && b.keyCols[0].Validity() == nil {
+		b.account() // no NULL key so far, and an intTable is built in finish
+		return nil
+	}
 	b.sel = nonNullRows(b.sel[:0], b.rows.Columns(), b.keys, base, base+n)
 	if b.tables != nil {
 		for r := base; r < base+n; r++ {
