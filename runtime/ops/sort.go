@@ -24,6 +24,10 @@ import (
 // When the query's memory quota is exceeded at a chunk boundary, Sort sorts what it holds into a
 // run, writes the run to a temp file with the chunk stream encoding, frees the memory and goes on; at
 // the end it merges the runs. Equal keys keep their input order (the sort is stable).
+//
+// With Concurrency > 1 no phase waits on a single thread for long: workers encode fixed-width keys
+// while the input is read (encodePipe), every sorting pass is split over them, and they rebuild
+// output chunks ahead of Next (emitPipe), which hands them over without copying.
 type Sort struct {
 	child exec.Operator
 	keys  []sortkey.Key
