@@ -3,9 +3,8 @@ package chunk
 import (
 	"fmt"
 	"math"
+	"slices"
 	"unsafe"
-
-	"github.com/copvec/copvec/kernels"
 )
 
 // Column is one typed column of a Chunk. Exactly one value store is in use, chosen by the type's
@@ -303,8 +302,8 @@ func (c *Column) AppendFrom(src *Column, i int) {
 	}
 }
 
-// AppendRows appends src's rows at the given physical indices (all rows when sel is nil), with the
-// kernels' gathers rather than a row at a time. Values under NULL rows are copied as they are; they
+// AppendRows appends src's rows at the given physical indices (all rows when sel is nil), a column
+// buffer at a time rather than a row at a time. Values under NULL rows are copied as they are; they
 // carry no meaning (the encoding zeroes them).
 func (c *Column) AppendRows(src *Column, sel []int32) {
 	if sel == nil {
@@ -319,22 +318,18 @@ func (c *Column) AppendRows(src *Column, sel []int32) {
 	switch c.typ.Physical() {
 	case PhysInt64:
 		c.i64 = growSlice(c.i64, base+n)
-		kernels.GatherInt64(c.i64[base:], src.i64, sel)
+		gather(c.i64[base:], src.i64, sel)
 	case PhysInt32:
 		c.i32 = growSlice(c.i32, base+n)
-		kernels.GatherInt32(c.i32[base:], src.i32, sel)
+		gather(c.i32[base:], src.i32, sel)
 	case PhysFloat64:
 		c.f64 = growSlice(c.f64, base+n)
-		kernels.GatherFloat64(c.f64[base:], src.f64, sel)
+		gather(c.f64[base:], src.f64, sel)
 	case PhysBits:
 		c.bits = growBitmap(c.bits, base+n)
-		kernels.GatherBits(c.bits, base, src.bits, sel)
+		gatherBits(c.bits, src.bits, base, sel)
 	case PhysBytes:
-		offs, data, err := kernels.GatherString(c.offsets, c.data, src.offsets, src.data, sel)
-		if err != nil {
-			panic("chunk: STRING column data exceeds 4 GiB") // as AppendBytes: chunks are far smaller
-		}
-		c.offsets, c.data = offs, data
+		c.gatherStrings(src, sel)
 	}
 	switch {
 	case src.hasValid:
@@ -342,7 +337,7 @@ func (c *Column) AppendRows(src *Column, sel []int32) {
 			c.EnsureValidity()
 		}
 		c.valid = growBitmap(c.valid, base+n)
-		kernels.GatherBits(c.valid, base, src.valid, sel)
+		gatherBits(c.valid, src.valid, base, sel)
 	case c.hasValid:
 		c.valid = growBitmap(c.valid, base+n)
 		setBits(c.valid, base, n)
@@ -387,6 +382,54 @@ func (c *Column) appendRange(src *Column, from, to int) {
 		setBits(c.valid, base, n)
 	}
 	c.length += n
+}
+
+// The gathers below repeat the kernels package's (which chunk cannot import: the kernels' tests
+// use chunk) in their simplest form.
+
+// gather sets dst[p] = src[idx[p]] for every position p of idx.
+func gather[T int64 | int32 | float64](dst, src []T, idx []int32) {
+	dst = dst[:len(idx)]
+	for p, r := range idx {
+		dst[p] = src[r]
+	}
+}
+
+// gatherBits sets bit at+p of dst to bit idx[p] of src, building each destination word whole.
+func gatherBits(dst, src Bitmap, at int, idx []int32) {
+	for p := 0; p < len(idx); {
+		pos := at + p
+		shift := uint(pos) & 63
+		k := min(64-int(shift), len(idx)-p)
+		var word uint64
+		for j, r := range idx[p : p+k] {
+			word |= (src[r>>6] >> (uint(r) & 63) & 1) << (shift + uint(j))
+		}
+		mask := (uint64(1)<<uint(k) - 1) << shift
+		dst[pos>>6] = dst[pos>>6]&^mask | word
+		p += k
+	}
+}
+
+// gatherStrings appends the strings of src at idx.
+func (c *Column) gatherStrings(src *Column, idx []int32) {
+	c.offsets = slices.Grow(c.offsets, len(idx))
+	for _, r := range idx {
+		v := src.data[src.offsets[r]:src.offsets[r+1]]
+		if n := len(c.data); len(v) <= 16 && cap(c.data)-n >= len(v) {
+			// Flags, codes and short names: a byte loop costs less than memmove's call.
+			c.data = c.data[:n+len(v)]
+			for i := range v {
+				c.data[n+i] = v[i]
+			}
+		} else {
+			c.data = append(c.data, v...)
+		}
+		if uint64(len(c.data)) > math.MaxUint32 {
+			panic("chunk: STRING column data exceeds 4 GiB") // as AppendBytes: chunks are far smaller
+		}
+		c.offsets = append(c.offsets, uint32(len(c.data)))
+	}
 }
 
 // copyBits copies n bits from src starting at bit from into dst starting at bit at, up to a word at
