@@ -267,6 +267,17 @@ func (n *arithNode) evalFloat(x, y *chunk.Column, valid chunk.Bitmap, sel []int3
 // multiply, so a multiply whose inferred precision had to be capped (as TPC-H Q1's
 // price * (1 - discount) * (1 + tax)) runs unchecked on realistic data.
 func (n *arithNode) productFits(xs, ys []int64, valid chunk.Bitmap, sel []int32) bool {
+	// When the selection keeps most rows, bounding every physical row runs the dense SIMD min/max
+	// instead of gathering through the selection; rows outside it can only loosen the bound, so a
+	// failed dense check retries on the selected rows alone.
+	if sel != nil && 2*len(sel) >= n.out.Len() && n.productFitsOver(xs, ys, valid, nil) {
+		return true
+	}
+	return n.productFitsOver(xs, ys, valid, sel)
+}
+
+// productFitsOver is productFits for the rows of sel (every physical row when sel is nil).
+func (n *arithNode) productFitsOver(xs, ys []int64, valid chunk.Bitmap, sel []int32) bool {
 	ax, ok := maxAbs(xs, n.ca.i, valid, sel)
 	if !ok {
 		return false
