@@ -46,114 +46,6 @@ func colRef(b *testing.B, t *tpch.Table, name string) expr.Expr {
 	return expr.NewColumn(i, t.Types[i])
 }
 
-// scanProject stands in for TableSource → Selection → Projection: it reads the table's chunks,
-// filters them with a compiled predicate, evaluates its compiled output expressions and copies
-// them into the caller's chunk in bulk, with the filter's result as the selection vector.
-type scanProject struct {
-	chunks []*chunk.Chunk
-	filter *expr.Evaluator
-	exprs  []*expr.Evaluator
-	schema []chunk.Type
-
-	i    int
-	view *chunk.Chunk
-	cols []*chunk.Column
-	sel  []int32
-	pos  int
-	out  *chunk.Chunk // the output expressions' columns over the current table chunk
-}
-
-func newScanProject(b *testing.B, t *tpch.Table, filter expr.Expr, outs ...expr.Expr) *scanProject {
-	return newScanProjectOf(b, t, t.Chunks, filter, outs...)
-}
-
-// newScanProjectOf is newScanProject over some of the table's chunks.
-func newScanProjectOf(b *testing.B, t *tpch.Table, chunks []*chunk.Chunk, filter expr.Expr, outs ...expr.Expr) *scanProject {
-	s := &scanProject{chunks: chunks}
-	if filter != nil {
-		ev, err := expr.Compile(filter, t.Types)
-		if err != nil {
-			b.Fatal(err)
-		}
-		s.filter = ev
-	}
-	for _, e := range outs {
-		ev, err := expr.Compile(e, t.Types)
-		if err != nil {
-			b.Fatal(err)
-		}
-		s.exprs = append(s.exprs, ev)
-		s.schema = append(s.schema, ev.Type())
-	}
-	s.cols = make([]*chunk.Column, len(outs))
-	return s
-}
-
-func (s *scanProject) Schema() []chunk.Type      { return s.schema }
-func (s *scanProject) Children() []exec.Operator { return nil }
-func (s *scanProject) Describe() string          { return "ScanProject" }
-func (s *scanProject) Close() error              { return nil }
-func (s *scanProject) Open(context.Context) error {
-	s.i, s.view, s.pos = 0, nil, 0
-	return nil
-}
-
-func (s *scanProject) Next(ctx context.Context, chk *chunk.Chunk) error {
-	chk.Reset()
-	for s.view == nil || s.pos >= len(s.sel) {
-		if s.i >= len(s.chunks) {
-			return nil
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		src := s.chunks[s.i]
-		s.i++
-		view, err := chunk.FromColumns(src.Columns(), 0)
-		if err != nil {
-			return err
-		}
-		s.sel = s.sel[:0]
-		if s.filter != nil {
-			s.sel, err = s.filter.EvalFilter(ctx, view, s.sel[:cap(s.sel)])
-			if err != nil {
-				return err
-			}
-			view.SetSel(s.sel)
-		} else {
-			for r := range view.NumRows() {
-				s.sel = append(s.sel, int32(r))
-			}
-		}
-		for j, ev := range s.exprs {
-			col, err := ev.Eval(ctx, view)
-			if err != nil {
-				return err
-			}
-			s.cols[j] = col
-		}
-		if s.out, err = chunk.FromColumns(s.cols, 0); err != nil {
-			return err
-		}
-		s.view, s.pos = view, 0
-	}
-	// Pass a window of live rows on as the physical rows they span, copied in bulk, with a
-	// selection vector, as TiKV's executors pass logical rows: no per-row copying.
-	n := min(chk.Capacity(), len(s.sel)-s.pos)
-	rows := s.sel[s.pos : s.pos+n]
-	p0, p1 := int(rows[0]), int(rows[n-1])+1
-	out := chk.SelBuffer(n)
-	for i, r := range rows {
-		out[i] = r - int32(p0)
-	}
-	chk.AppendRange(s.out, p0, p1)
-	if n < p1-p0 {
-		chk.SetSel(out)
-	}
-	s.pos += n
-	return nil
-}
-
 // query is one benchmark query: a filter (nil for none) and output expressions over lineitem, and
 // an aggregation of the outputs.
 type query struct {
@@ -193,16 +85,6 @@ func parts(t *tpch.Table, n int) [][]*chunk.Chunk {
 		out[i] = t.Chunks[i*len(t.Chunks)/n : (i+1)*len(t.Chunks)/n]
 	}
 	return out
-}
-
-// scanInputs returns n copies of the query's scan, filter and projection (scanProject), each over
-// a part of the table.
-func scanInputs(b *testing.B, t *tpch.Table, q query, n int) []exec.Operator {
-	var ins []exec.Operator
-	for _, p := range parts(t, n) {
-		ins = append(ins, newScanProjectOf(b, t, p, q.filter, q.outs...))
-	}
-	return ins
 }
 
 // operatorInputs returns n copies of TableSource → Selection → Projection, each over a part of
@@ -372,21 +254,9 @@ func byOrderkey(b *testing.B, t *tpch.Table) query {
 }
 
 // BenchmarkQ1 is TPC-H Q1's aggregation (4 groups, 8 aggregates) over the filtered lineitem: with
-// N threads, N copies of scan → filter → projection → partial aggregation over parts of the table.
-// The scan, filter and projection are the fused scanProject rather than the real operators
-// (BenchmarkQ1Operators), which cost about a quarter more here: Projection evaluates its
-// expressions under Selection's selection vector, where the decimal overflow check's min/max and
-// the arithmetic take the per-row gather loops instead of the SIMD kernels, and then copies the
-// live rows of every result once more.
+// N threads, N copies of TableSource → Selection → Projection → partial aggregation over parts of
+// the table, merged by the final workers.
 func BenchmarkQ1(b *testing.B) {
-	threadsAndQuota(b, []int64{0}, func(b *testing.B, opts exec.Options) {
-		runAgg(b, opts, q1(b, loadLineitem(b)), scanInputs, 4)
-	})
-}
-
-// BenchmarkQ1Operators is BenchmarkQ1 with the real operators (TableSource → Selection →
-// Projection) below the aggregation instead of the fused scanProject.
-func BenchmarkQ1Operators(b *testing.B) {
 	threadsAndQuota(b, []int64{0}, func(b *testing.B, opts exec.Options) {
 		runAgg(b, opts, q1(b, loadLineitem(b)), operatorInputs, 4)
 	})
@@ -397,7 +267,7 @@ func BenchmarkQ1Operators(b *testing.B) {
 func BenchmarkQ1Scan(b *testing.B) {
 	q := q1(b, loadLineitem(b))
 	q.spec.Aggs = nil
-	runAgg(b, exec.Options{}, q, scanInputs, -1)
+	runAgg(b, exec.Options{}, q, operatorInputs, -1)
 }
 
 // BenchmarkCountSumByFlags: SELECT count(*), sum(l_quantity) FROM lineitem GROUP BY l_returnflag,
@@ -471,7 +341,7 @@ func BenchmarkQ1Preprojected(b *testing.B) {
 	q := q1(b, loadLineitem(b))
 	var chunks []*chunk.Chunk
 	ectx := exec.MustContext(exec.Options{})
-	src := scanInputs(b, loadLineitem(b), q, 1)[0]
+	src := operatorInputs(b, loadLineitem(b), q, 1)[0]
 	if err := exec.Run(context.Background(), ectx, src, func(c *chunk.Chunk) error {
 		chunks = append(chunks, c.Clone())
 		return nil
