@@ -88,7 +88,8 @@ func randomCase(t *testing.T, rng *rand.Rand, maxRows int) joinCase {
 	// be partitioned by key, so it does not spill; it has a test of its own for the quota error.
 	naajAll := c.spec.Type == join.NullAwareAntiJoin && (nk > 1 || c.spec.Other != nil)
 	if c.spill = rng.IntN(2) == 0 && !naajAll; c.spill {
-		c.opts.MemoryQuota = 1 + rng.Int64N(48<<10)
+		// Scaled to the inputs, so small cases (the hostile suite's) spill as often as large ones.
+		c.opts.MemoryQuota = 1 + rng.Int64N(min(48<<10, int64(maxRows)*40))
 	}
 	return c
 }
