@@ -118,10 +118,10 @@ func radixSort64(chunks [][]uint64, n int, lowBit uint, keyBits, workers int, wi
 	if withRefs {
 		perEntry = 16
 	}
-	keys := makeUninit64(n)
+	keys := make([]uint64, n)
 	var rs []uint64
 	if withRefs {
-		rs = makeUninit64(n)
+		rs = make([]uint64, n)
 	}
 	track(int64(n) * perEntry)
 	dropChunks := func() {
@@ -207,10 +207,10 @@ func radixSort64(chunks [][]uint64, n int, lowBit uint, keyBits, workers int, wi
 	if passes == 1 {
 		return keys, rs
 	}
-	k2 := makeUninit64(n)
+	k2 := make([]uint64, n)
 	var r2 []uint64
 	if withRefs {
-		r2 = makeUninit64(n)
+		r2 = make([]uint64, n)
 	}
 	track(int64(n) * perEntry)
 	srcK, srcR, dstK, dstR := keys, rs, k2, r2
