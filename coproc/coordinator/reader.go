@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/exec"
@@ -93,7 +94,7 @@ func (r *Reader) Next(_ context.Context, chk *chunk.Chunk) error {
 			if c == nil {
 				return nil
 			}
-			if !sameTypes(c.Types(), r.types) {
+			if !slices.Equal(c.Types(), r.types) {
 				return fmt.Errorf("coordinator: node answered columns %v, want %v", c.Types(), r.types)
 			}
 			r.cur, r.pos = c, 0
@@ -114,16 +115,4 @@ func (r *Reader) Close() error {
 	r.last = r.stream.Stats().Snapshot()
 	r.stream, r.cur = nil, nil
 	return err
-}
-
-func sameTypes(a, b []chunk.Type) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -310,37 +310,30 @@ func gatherFixed(dst, src *chunk.Column, order []int32, workers int) bool {
 	if workers <= 1 || src.Validity() != nil {
 		return false
 	}
-	span := (len(order) + workers - 1) / workers
-	part := func(w int) []int32 { return order[min(w*span, len(order)):min((w+1)*span, len(order))] }
 	switch src.Type().Physical() {
 	case chunk.PhysInt64:
 		dst.SetLen(len(order))
-		d, x := dst.Int64s(), src.Int64s()
-		parallel(workers, func(w int) {
-			for i, r := range part(w) {
-				d[w*span+i] = x[r]
-			}
-		})
+		gatherParallel(dst.Int64s(), src.Int64s(), order, workers)
 	case chunk.PhysInt32:
 		dst.SetLen(len(order))
-		d, x := dst.Int32s(), src.Int32s()
-		parallel(workers, func(w int) {
-			for i, r := range part(w) {
-				d[w*span+i] = x[r]
-			}
-		})
+		gatherParallel(dst.Int32s(), src.Int32s(), order, workers)
 	case chunk.PhysFloat64:
 		dst.SetLen(len(order))
-		d, x := dst.Float64s(), src.Float64s()
-		parallel(workers, func(w int) {
-			for i, r := range part(w) {
-				d[w*span+i] = x[r]
-			}
-		})
+		gatherParallel(dst.Float64s(), src.Float64s(), order, workers)
 	default:
 		return false
 	}
 	return true
+}
+
+// gatherParallel sets d[i] = x[order[i]], each worker taking one contiguous part of order.
+func gatherParallel[T int64 | int32 | float64](d, x []T, order []int32, workers int) {
+	span := (len(order) + workers - 1) / workers
+	parallel(workers, func(w int) {
+		for i, r := range order[min(w*span, len(order)):min((w+1)*span, len(order))] {
+			d[w*span+i] = x[r]
+		}
+	})
 }
 
 // runOf returns the build rows [first, first+n) holding the key with this id (general tables).

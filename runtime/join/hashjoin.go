@@ -3,6 +3,7 @@ package join
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -77,24 +78,12 @@ func checkPartitions(side string, parts []exec.Operator) error {
 		if p == nil {
 			return fmt.Errorf("join: %s partition %d is nil", side, i)
 		}
-		if !sameTypes(p.Schema(), parts[0].Schema()) {
+		if !slices.Equal(p.Schema(), parts[0].Schema()) {
 			return fmt.Errorf("join: %s partition %d has schema %v, partition 0 %v", side, i, p.Schema(),
 				parts[0].Schema())
 		}
 	}
 	return nil
-}
-
-func sameTypes(a, b []chunk.Type) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func newHashJoin(ectx *exec.Context, probes, builds []exec.Operator, spec Spec, workers int) (*HashJoin, error) {
