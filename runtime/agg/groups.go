@@ -46,8 +46,9 @@ func newGroupTable(spec *Spec) (*groupTable, error) {
 // called and n new groups are added (a bound: string values and distinct sets, which grow a little
 // at a time, are not counted).
 func (t *groupTable) growthFor(n int, double bool) int64 {
-	g := t.ht.GrowthFor(n)
-	if c := stateCap(t.capGroups, t.len()+n, double); c > t.capGroups {
+	groups := t.newGroupsAtMost(n)
+	g := t.ht.GrowthFor(groups)
+	if c := stateCap(t.capGroups, t.len()+groups, double); c > t.capGroups {
 		g += int64(c-t.capGroups) * t.stateBytesPer
 	}
 	if n > cap(t.ids) {
@@ -56,13 +57,23 @@ func (t *groupTable) growthFor(n int, double bool) int64 {
 	return g
 }
 
+// newGroupsAtMost bounds the groups a batch of n rows can add: n, or for a scalar aggregation (no
+// GROUP BY) the one group it ever has, so it never reserves room for a batch's worth of groups.
+func (t *groupTable) newGroupsAtMost(n int) int {
+	if len(t.spec.GroupBy) == 0 {
+		return min(n, max(0, 1-t.len()))
+	}
+	return n
+}
+
 // reserve makes room for n more groups, so adding a batch of n rows reallocates nothing that
 // growthFor did not count. With double the states' room doubles when it must grow, which copies
 // less over the life of a table; otherwise it grows by a quarter, a smaller step for a table near
 // its quota.
 func (t *groupTable) reserve(n int, double bool) {
-	t.ht.Reserve(n)
-	if c := stateCap(t.capGroups, t.len()+n, double); c > t.capGroups {
+	groups := t.newGroupsAtMost(n)
+	t.ht.Reserve(groups)
+	if c := stateCap(t.capGroups, t.len()+groups, double); c > t.capGroups {
 		for _, s := range t.states {
 			s.resize(c)
 			s.resize(t.len()) // new slots past the groups are empty, so this drops nothing
@@ -141,8 +152,18 @@ func (t *groupTable) add(in *chunk.Chunk, fromState bool) error {
 		t.keyView[i] = in.Column(c)
 	}
 	t.ids = resizeSlice(t.ids, n)
-	added, err := t.ht.FindOrInsert(t.keyView, in.Sel(), n, t.ids)
-	if err != nil {
+	var added int
+	var err error
+	if len(keyCols) == 0 {
+		// A scalar aggregation has one group whatever the rows: no keys to hash or compare, and
+		// the group is inserted as one row, so the table never sizes itself for a batch.
+		if t.ht.Len() == 0 {
+			if added, err = t.ht.FindOrInsert(t.keyView, nil, 1, t.ids[:1]); err != nil {
+				return fmt.Errorf("agg: %w", err)
+			}
+		}
+		clear(t.ids[:n])
+	} else if added, err = t.ht.FindOrInsert(t.keyView, in.Sel(), n, t.ids); err != nil {
 		return fmt.Errorf("agg: %w", err)
 	}
 	if added > 0 {
