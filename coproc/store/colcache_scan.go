@@ -148,7 +148,10 @@ func (sc *RecordScanner) scanCached(ctx context.Context, r KeyRange, desc bool, 
 			res.ResumeKey = seg.ResumeKey
 			return res, err
 		}
-		n, lastHandle := sc.serveBlock(blk, from, to, desc, remaining, out)
+		n, lastHandle, err := sc.serveBlock(blk, from, to, desc, remaining, out)
+		if err != nil {
+			return res, err
+		}
 		res.Rows += n
 		res.ScannedKeys += int64(n)
 		if limit > 0 && res.Rows == limit {
@@ -292,10 +295,10 @@ func (sc *RecordScanner) buildBlock(ctx context.Context, b uint64, want []bool) 
 
 // serveBlock appends the output columns of blk's rows with ordered handles in [from, to] to out, in
 // scan order, at most most rows (most ≤ 0: all), and returns how many and the last handle appended.
-func (sc *RecordScanner) serveBlock(blk *colBlock, from, to uint64, desc bool, most int, out *chunk.Chunk) (int, int64) {
+func (sc *RecordScanner) serveBlock(blk *colBlock, from, to uint64, desc bool, most int, out *chunk.Chunk) (int, int64, error) {
 	hs := blk.handles
 	if len(hs) == 0 {
-		return 0, 0
+		return 0, 0, nil
 	}
 	i, j := 0, len(hs)
 	// Scans mostly cover whole blocks: search only for the ends that cut one.
@@ -309,7 +312,7 @@ func (sc *RecordScanner) serveBlock(blk *colBlock, from, to uint64, desc bool, m
 		}
 	}
 	if i >= j {
-		return 0, 0
+		return 0, 0, nil
 	}
 	if most > 0 && j-i > most {
 		if desc {
@@ -318,10 +321,13 @@ func (sc *RecordScanner) serveBlock(blk *colBlock, from, to uint64, desc bool, m
 			j = i + most
 		}
 	}
-	view := sc.viewOf(blk)
+	view, err := sc.viewOf(blk)
+	if err != nil {
+		return 0, 0, err
+	}
 	if !desc {
 		out.AppendRange(view, i, j)
-		return j - i, hs[j-1]
+		return j - i, hs[j-1], nil
 	}
 	sel := sc.cached.sel[:0]
 	for k := j - 1; k >= i; k-- {
@@ -329,11 +335,11 @@ func (sc *RecordScanner) serveBlock(blk *colBlock, from, to uint64, desc bool, m
 	}
 	sc.cached.sel = sel
 	out.AppendSel(view, sel)
-	return j - i, hs[i]
+	return j - i, hs[i], nil
 }
 
 // viewOf returns a chunk sharing blk's output columns, without copying them.
-func (sc *RecordScanner) viewOf(blk *colBlock) *chunk.Chunk {
+func (sc *RecordScanner) viewOf(blk *colBlock) (*chunk.Chunk, error) {
 	cs := sc.cached
 	if cs.viewOf != blk {
 		cols := make([]*chunk.Column, len(cs.offsets))
@@ -341,13 +347,13 @@ func (sc *RecordScanner) viewOf(blk *colBlock) *chunk.Chunk {
 			cols[i] = blk.cols[off]
 		}
 		view, err := chunk.FromColumns(cols, 0)
-		if err != nil {
-			panic(err) // a block's columns all have its row count
+		if err != nil { // cannot happen: a block's columns all have its row count
+			return nil, fmt.Errorf("column cache block: %w", err)
 		}
 		if len(cols) == 0 {
 			view.SetPhysicalRows(len(blk.handles))
 		}
 		cs.viewOf, cs.view = blk, view
 	}
-	return cs.view
+	return cs.view, nil
 }
