@@ -120,14 +120,7 @@ func emitGatherString(f *jen.File) {
 		code("// One pass: a separate sizing pass costs more than append's amortized growth."),
 		jen.Id("dstOffs").Op("=").Qual("slices", "Grow").Call(jen.Id("dstOffs"), code("len(idx)")),
 		jen.For(code("_, r := range idx")).Block(
-			code("s := srcData[srcOffs[r]:srcOffs[r+1]]"),
-			jen.If(code("n := len(dstData); len(s) <= 16 && cap(dstData)-n >= len(s)")).Block(
-				code("// Flags, codes and short names: a byte loop costs less than memmove's call."),
-				code("dstData = dstData[:n+len(s)]"),
-				jen.For(code("i := range s")).Block(code("dstData[n+i] = s[i]")),
-			).Else().Block(
-				code("dstData = append(dstData, s...)"),
-			),
+			code("dstData = append(dstData, srcData[srcOffs[r]:srcOffs[r+1]]...)"),
 			jen.If(code("uint64(len(dstData)) > maxStringData")).Block(
 				jen.Return(jen.Nil(), jen.Nil(), jen.Qual("fmt", "Errorf").Call(jen.Lit("kernels: gathered STRING data past %d bytes: %w"), jen.Id("maxStringData"), jen.Id("ErrStringTooLong")))),
 			code("dstOffs = append(dstOffs, uint32(len(dstData)))"),

@@ -145,16 +145,7 @@ func GatherString(dstOffs []uint32, dstData []byte, srcOffs []uint32, srcData []
 	// One pass: a separate sizing pass costs more than append's amortized growth.
 	dstOffs = slices.Grow(dstOffs, len(idx))
 	for _, r := range idx {
-		s := srcData[srcOffs[r]:srcOffs[r+1]]
-		if n := len(dstData); len(s) <= 16 && cap(dstData)-n >= len(s) {
-			// Flags, codes and short names: a byte loop costs less than memmove's call.
-			dstData = dstData[:n+len(s)]
-			for i := range s {
-				dstData[n+i] = s[i]
-			}
-		} else {
-			dstData = append(dstData, s...)
-		}
+		dstData = append(dstData, srcData[srcOffs[r]:srcOffs[r+1]]...)
 		if uint64(len(dstData)) > maxStringData {
 			return nil, nil, fmt.Errorf("kernels: gathered STRING data past %d bytes: %w", maxStringData, ErrStringTooLong)
 		}
