@@ -416,15 +416,7 @@ func (c *Column) gatherStrings(src *Column, idx []int32) {
 	c.offsets = slices.Grow(c.offsets, len(idx))
 	for _, r := range idx {
 		v := src.data[src.offsets[r]:src.offsets[r+1]]
-		if n := len(c.data); len(v) <= 16 && cap(c.data)-n >= len(v) {
-			// Flags, codes and short names: a byte loop costs less than memmove's call.
-			c.data = c.data[:n+len(v)]
-			for i := range v {
-				c.data[n+i] = v[i]
-			}
-		} else {
-			c.data = append(c.data, v...)
-		}
+		c.data = append(c.data, v...)
 		if uint64(len(c.data)) > math.MaxUint32 {
 			panic("chunk: STRING column data exceeds 4 GiB") // as AppendBytes: chunks are far smaller
 		}
