@@ -199,7 +199,9 @@ func TestExecutionSummaries(t *testing.T) {
 	require.True(t, strings.HasPrefix(s[1].ExecutorId, "Projection#"), s[1].ExecutorId)
 	require.True(t, strings.HasPrefix(s[2].ExecutorId, "TableScan#"), s[2].ExecutorId)
 	require.Equal(t, uint64(len(f.rows)), s[2].NumProducedRows)
-	require.Equal(t, uint64(1), s[0].NumProducedRows)
+	// A partial aggregation emits one state row for the rows it saw; over an empty region (the
+	// fixture may draw no rows) it emits none.
+	require.Equal(t, uint64(min(len(f.rows), 1)), s[0].NumProducedRows)
 }
 
 // TestPageEndsBySize: with a tiny response budget every page ends after its first batch, and the
