@@ -56,7 +56,10 @@ func syntaxError(err error) error {
 	if i := strings.Index(msg, "]"); strings.HasPrefix(msg, "[parser:") && i > 0 {
 		msg = msg[i+1:]
 	}
-	e := mysqlerr.New(mysqlerr.ErParse, "%s", msg)
+	if strings.HasPrefix(msg, "line ") {
+		msg = "You have an error in your SQL syntax; check the manual that corresponds to your copvec version for the right syntax to use " + msg
+	}
+	e := mysqlerr.New(mysqlerr.ErParse, "%s", strings.TrimSpace(msg))
 	e.Cause = err
 	return e
 }
