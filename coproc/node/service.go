@@ -265,8 +265,6 @@ func (n *Node) run(ctx context.Context, req *coprocpb.Request, d *dag) (*coprocp
 	if req.Dag.CollectExecutionSummaries {
 		resp.ExecDetails.Summaries = summaries(root, nil)
 	}
-	// The store keeps no per-region data version yet, so the node can never vouch that a cached
-	// answer is current: it answers no cache hits and marks nothing cacheable.
 	return resp, nil
 }
 
