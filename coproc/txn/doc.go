@@ -17,8 +17,9 @@
 // their start_ts; it moves to T only once every node has committed (and synced) the statement, so
 // no reader sees a part of it. When any node fails — an error, a duplicate key, a cancelled
 // context — the versions already written at T are physically removed from every node
-// (store.RemoveVersionsAt) before the statement returns, and ReadTS never moves past T, so no later
-// reader sees any of it either. Before its first write a statement records T as pending in the
+// (store.RemoveVersionsAt) before the statement returns; only then may ReadTS move to T (which
+// then holds no versions anywhere), so no later reader sees any of it either. If the removal
+// fails, the Writer refuses further statements until a restart finishes it. Before its first write a statement records T as pending in the
 // metadata store (synced); a restart that finds it pending removes T's versions from every store
 // before serving, which covers a crash mid-statement.
 //

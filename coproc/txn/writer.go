@@ -134,7 +134,9 @@ func (w *Writer) recover(ctx context.Context) error {
 
 // ReadTS returns the start timestamp readers use: every statement committed at or before it is
 // on every node, and nothing of a statement that failed or is still being written is visible at
-// it (or at any timestamp ReadTS will ever return).
+// it (or at any timestamp ReadTS will ever return). It is the commit timestamp of the newest
+// statement that committed or was fully undone (an undone statement's timestamp holds no versions
+// anywhere, so moving to it shows nothing new); a statement whose undo failed is never published.
 func (w *Writer) ReadTS() uint64 { return w.readTS.Load() }
 
 // Oracle returns the writer's timestamp oracle.
@@ -483,6 +485,10 @@ func (w *Writer) undo(ctx context.Context, table *tablecodec.TableInfo, s *state
 		w.broken = fmt.Errorf("clear pending statement at %d: %w", ts, err)
 		return errors.Join(cause, w.broken)
 	}
+	// No node holds a version at ts any more, so a read at ts sees exactly what a read before it
+	// does. Publishing ts keeps ReadTS at or above every region's newest commit timestamp (the
+	// undone writes left it at ts), which the column and coprocessor caches need to serve reads.
+	w.readTS.Store(ts)
 	return cause
 }
 
