@@ -133,6 +133,13 @@ func (c *Cluster) Store(i int) *store.Store { return c.stores[i] }
 // NumNodes returns the number of nodes.
 func (c *Cluster) NumNodes() int { return len(c.nodes) }
 
+// NodeOf returns the index of the node serving key, where a write of key belongs.
+func (c *Cluster) NodeOf(key []byte) int { return c.owner(key) }
+
+// Dir returns the directory holding the nodes' stores, which a later Start with Options.Dir
+// reopens.
+func (c *Cluster) Dir() string { return c.dir }
+
 // owner returns the node serving key.
 func (c *Cluster) owner(key []byte) int {
 	for i, s := range c.infos {

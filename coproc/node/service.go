@@ -148,8 +148,9 @@ func (n *Node) handle(ctx context.Context, req *coprocpb.Request, kind string) (
 	*snapRef = snap
 
 	// The coprocessor cache, as in TiKV: only whole (unpaged) answers of reads that see every committed
-	// version may be cached, and a cached answer is current while the data version is unchanged.
-	dv, err := snap.DataVersion()
+	// version may be cached, and a cached answer is current while the region's data version is
+	// unchanged (writes to other regions leave it alone; a split raced here reads as version 0).
+	dv, err := snap.RegionDataVersion(rc.RegionId, epoch)
 	if err != nil {
 		return otherError(fmt.Errorf("coprocessor: %w", err)), kind
 	}
@@ -264,8 +265,6 @@ func (n *Node) run(ctx context.Context, req *coprocpb.Request, d *dag) (*coprocp
 	if req.Dag.CollectExecutionSummaries {
 		resp.ExecDetails.Summaries = summaries(root, nil)
 	}
-	// The store keeps no per-region data version yet, so the node can never vouch that a cached
-	// answer is current: it answers no cache hits and marks nothing cacheable.
 	return resp, nil
 }
 

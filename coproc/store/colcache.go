@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"container/list"
 	"context"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,14 +18,16 @@ import (
 // has not changed since it was last read copy columns instead of walking MVCC versions and decoding
 // rows. A block holds the rows whose handle lies in one aligned range of colBlockRows handles, in
 // handle order, with the columns reads have asked for (a read needing more widens the block), as a
-// read seeing every committed version (start_ts ≥ MaxCommitTS) saw them at one data version. Such a
-// read at the same data version sees exactly the same rows, so it may be served from the block; any
-// other read goes to Pebble. A columnar replica can later fill the same blocks: it only has to
+// read seeing every committed version of the block's regions (start_ts ≥ their MaxCommitTS) saw
+// them at one data version of those regions (the greatest of their versions, see blockVersion).
+// Such a read at the same version sees exactly the same rows, so it may be served from the block;
+// any other read goes to Pebble. A columnar replica can later fill the same blocks: it only has to
 // produce them for a data version.
 //
 // Blocks are keyed by table ID and schema (requests carry the schema, and one decoded under another
 // schema would be wrong), bounded by a byte budget with least-recently-used eviction, and dropped
-// when a write moves the store to a newer data version.
+// when a write or split moves one of their regions to a newer data version; blocks of other
+// regions stay valid.
 
 // colBlockShift sets the block size: colBlockRows handles per block. Q6 over the cache measured
 // the same or slightly faster with 4096 than with 1024 (fewer lookups per scan); bigger blocks cost
@@ -90,13 +94,12 @@ func (b *colBlock) covers(need []bool) bool {
 
 // columnCache is the store's set of decoded blocks.
 type columnCache struct {
-	mu         sync.Mutex
-	budget     int64
-	bytes      int64
-	minVersion uint64 // blocks of older data versions are stale and never served
-	blocks     map[blockKey]*colBlock
-	lru        list.List // built blocks, most recently used first
-	stats      ColumnCacheStats
+	mu     sync.Mutex
+	budget int64
+	bytes  int64
+	blocks map[blockKey]*colBlock
+	lru    list.List // built blocks, most recently used first
+	stats  ColumnCacheStats
 }
 
 func newColumnCache(budget int64) *columnCache {
@@ -108,13 +111,6 @@ func (c *columnCache) active() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.budget > 0
-}
-
-// enabled reports whether reads at data version v may use the cache.
-func (c *columnCache) enabled(v uint64) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.budget > 0 && v >= c.minVersion
 }
 
 // lookup is what acquire found.
@@ -135,7 +131,7 @@ const (
 func (c *columnCache) acquire(ctx context.Context, key blockKey, v uint64, need []bool, build bool) (*colBlock, lookup, error) {
 	for {
 		c.mu.Lock()
-		if c.budget <= 0 || v < c.minVersion {
+		if c.budget <= 0 {
 			c.mu.Unlock()
 			return nil, lookupBypass, nil
 		}
@@ -188,7 +184,7 @@ func (c *columnCache) finish(b *colBlock, cols []*chunk.Column, handles []int64,
 	defer c.mu.Unlock()
 	defer close(b.ready)
 	registered := c.blocks[b.key] == b
-	if cols == nil || !registered || b.version < c.minVersion || size > c.budget {
+	if cols == nil || !registered || size > c.budget {
 		if registered {
 			delete(c.blocks, b.key)
 		}
@@ -217,17 +213,34 @@ func (c *columnCache) removeLocked(b *colBlock) {
 	}
 }
 
-// invalidate makes every block older than data version v stale and drops it; writes call it once
-// they have committed version v.
-func (c *columnCache) invalidate(v uint64) {
+// invalidateRanges drops the blocks whose rows may lie in any of the regions; writes and splits
+// call it once they have committed new versions for them. Other blocks stay: their regions kept
+// their versions.
+func (c *columnCache) invalidateRanges(regions []Region) {
+	if len(regions) == 0 {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.minVersion = max(c.minVersion, v)
 	for _, b := range c.blocks {
-		if b.version < c.minVersion {
-			c.removeLocked(b)
+		start, end := blockKeyRange(b.key.table, b.key.block)
+		for _, r := range regions {
+			if (len(r.EndKey) == 0 || bytes.Compare(start, r.EndKey) < 0) && bytes.Compare(end, r.StartKey) > 0 {
+				c.removeLocked(b)
+				break
+			}
 		}
 	}
+}
+
+// blockKeyRange returns the user keys [start, end) of table's rows in block b.
+func blockKeyRange(table int64, b uint64) (start, end []byte) {
+	start = tablecodec.RecordKey(table, handleOfOrdered(b<<colBlockShift))
+	if b < math.MaxUint64>>colBlockShift {
+		return start, tablecodec.RecordKey(table, handleOfOrdered((b+1)<<colBlockShift))
+	}
+	_, end = tablecodec.RecordRange(table)
+	return start, end
 }
 
 // setBudget changes the budget, evicting least recently used blocks to fit; 0 disables the cache

@@ -23,7 +23,8 @@ func handleOfOrdered(u uint64) int64 { return int64(u ^ handleSignBit) }
 // cachedScan is a record scanner's state for reading through the column cache.
 type cachedScan struct {
 	cache   *columnCache
-	version uint64 // the snapshot's data version
+	regions []regionVersion // the snapshot's regions and their data versions
+	startTS uint64
 	schema  string
 	offsets []int        // the schema offset of each output column
 	handle  int          // the schema offset of the handle column
@@ -38,20 +39,17 @@ type cachedScan struct {
 var testHookBlockBuilt func(ctx context.Context)
 
 // cachedScan returns the state a record scanner of table needs to read through the column cache, or
-// nil when this snapshot may not: the cache is disabled, the snapshot does not see every committed
-// version, or a write has made its data version stale.
+// nil when the cache is disabled. Whether a block may be served is decided per block, by the data
+// versions of the regions its rows lie in (see blockVersion).
 func (s *Snapshot) cachedScan(table *tablecodec.TableInfo, columnIDs []int64) (*cachedScan, error) {
 	if s.cache == nil || !s.cache.active() {
 		return nil, nil
 	}
-	dv, err := s.DataVersion()
+	regions, err := s.regionVersions()
 	if err != nil {
 		return nil, err
 	}
-	if !dv.Current(s.startTS) || !s.cache.enabled(dv.Version) {
-		return nil, nil
-	}
-	cs := &cachedScan{cache: s.cache, version: dv.Version, schema: schemaSignature(table),
+	cs := &cachedScan{cache: s.cache, regions: regions, startTS: s.startTS, schema: schemaSignature(table),
 		offsets: make([]int, len(columnIDs)), handle: table.HandleOffset(), need: make([]bool, len(table.Columns))}
 	cs.need[cs.handle] = true
 	for i, id := range columnIDs {
@@ -111,7 +109,7 @@ func (sc *RecordScanner) scanCached(ctx context.Context, r KeyRange, desc bool, 
 			return res, err
 		}
 		from, to := sc.segment(cur, lo, last, desc)
-		blk, how, err := sc.cached.cache.acquire(ctx, sc.blockKey(cur), sc.cached.version, sc.cached.need, false)
+		blk, how, err := sc.acquireBlock(ctx, cur, false)
 		if err != nil {
 			return res, err
 		}
@@ -190,6 +188,30 @@ func (sc *RecordScanner) blockKey(u uint64) blockKey {
 	return blockKey{table: sc.table.ID, schema: sc.cached.schema, block: u >> colBlockShift}
 }
 
+// blockVersion returns the data version the block holding ordered handle u has at the snapshot,
+// and whether the block may be served from the cache at all: the snapshot must see every version
+// committed to the regions the block's rows lie in (start_ts ≥ their MaxCommitTS), and each of
+// them must have a version. The block's version is the greatest of those regions' versions, which
+// moves whenever any of them is written or split; regions elsewhere do not matter.
+func (sc *RecordScanner) blockVersion(u uint64) (uint64, bool) {
+	start, end := blockKeyRange(sc.table.ID, u>>colBlockShift)
+	v, ok := rangeVersion(sc.cached.regions, start, end)
+	if !ok || !v.Current(sc.cached.startTS) {
+		return 0, false
+	}
+	return v.Version, true
+}
+
+// acquireBlock is columnCache.acquire for the block holding ordered handle u at its version at the
+// snapshot; a block the snapshot may not read from the cache is lookupBypass.
+func (sc *RecordScanner) acquireBlock(ctx context.Context, u uint64, build bool) (*colBlock, lookup, error) {
+	v, ok := sc.blockVersion(u)
+	if !ok {
+		return nil, lookupBypass, nil
+	}
+	return sc.cached.cache.acquire(ctx, sc.blockKey(u), v, sc.cached.need, build)
+}
+
 // segmentRange returns the row keys of handles [from, to] (ordered forms).
 func (sc *RecordScanner) segmentRange(from, to uint64) KeyRange {
 	start := tablecodec.RecordKey(sc.table.ID, handleOfOrdered(from))
@@ -221,7 +243,7 @@ func (sc *RecordScanner) nextRow(ctx context.Context, lo, last, cur uint64, desc
 // lookupBypass.
 func (sc *RecordScanner) blockFor(ctx context.Context, u uint64) (*colBlock, lookup, error) {
 	cs := sc.cached
-	blk, how, err := cs.cache.acquire(ctx, sc.blockKey(u), cs.version, cs.need, true)
+	blk, how, err := sc.acquireBlock(ctx, u, true)
 	if err != nil || how != lookupBuild {
 		return blk, how, err
 	}

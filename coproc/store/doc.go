@@ -12,8 +12,8 @@
 // that is a prefix of a bound would sort on the wrong side of it). The value starts with a flag
 // byte: put (followed by the row value, or nothing for an index entry) or delete.
 //
-// Node-local metadata (the regions) lives under the prefix 0x01, which sorts before and never meets
-// the data prefix 'z'.
+// Node-local metadata (the regions, their data versions, and callers' metadata from PutMeta) lives
+// under the prefix 0x01, which sorts before and never meets the data prefix 'z'.
 //
 // A read at start_ts uses a Pebble snapshot, so it sees one consistent state, and in it the newest
 // version of each key committed at or before start_ts. The snapshot is taken when Snapshot is
@@ -22,7 +22,8 @@
 // Sync through the write-ahead log: a batch is durable and whole once Ingest returns, or absent.
 //
 // Column cache. With Options.ColumnCacheBytes (or SetColumnCacheBytes) set, record scans of reads
-// that see every committed version (start_ts ≥ DataVersion.MaxCommitTS) are served from blocks of
+// that see every committed version (start_ts ≥ their regions' DataVersion.MaxCommitTS) are served from blocks of
 // rows already decoded into columns, built on first use from the reading snapshot and valid for
-// one data version: a write drops them, older reads never see them (see colcache.go).
+// one data version of the regions they lie in: a write or split of those regions drops them, older
+// reads never see them, writes elsewhere leave them (see colcache.go).
 package store

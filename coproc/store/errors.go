@@ -24,3 +24,14 @@ var (
 func corruptf(format string, args ...any) error {
 	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), ErrCorrupt)
 }
+
+// DuplicateKeyError is returned by Insert for a row whose handle is already live in the table, or
+// appears twice among the rows inserted at one commit timestamp.
+type DuplicateKeyError struct {
+	TableID int64
+	Handle  int64
+}
+
+func (e *DuplicateKeyError) Error() string {
+	return fmt.Sprintf("store: duplicate handle %d in table %d", e.Handle, e.TableID)
+}

@@ -241,15 +241,24 @@ func (s *Store) LocateRegion(key []byte) (Region, error) {
 	t := &s.regions
 	t.mu.RLock()
 	defer t.mu.RUnlock()
+	r, ok := t.locateLocked(key)
+	if !ok {
+		return Region{}, fmt.Errorf("store: locate %q: %w", key, ErrRegionNotFound)
+	}
+	return r.clone(), nil
+}
+
+// locateLocked returns the region holding key (not a copy); the caller holds t.mu.
+func (t *regionTable) locateLocked(key []byte) (Region, bool) {
 	// The last region whose start is ≤ key.
 	i, found := slices.BinarySearchFunc(t.regions, key, func(r Region, k []byte) int { return bytes.Compare(r.StartKey, k) })
 	if !found {
 		i--
 	}
 	if i < 0 || !t.regions[i].Contains(key) {
-		return Region{}, fmt.Errorf("store: locate %q: %w", key, ErrRegionNotFound)
+		return Region{}, false
 	}
-	return t.regions[i].clone(), nil
+	return t.regions[i], true
 }
 
 // CheckRegion returns the region with the given ID if epoch is its current epoch and [start, end)
@@ -279,8 +288,10 @@ func (t *regionTable) find(id uint64) int {
 }
 
 // SplitRegion splits region id at splitKey, which must lie strictly inside it: the region keeps
-// [start, splitKey) and a new region takes [splitKey, end); both get the next epoch version. The
-// change is persisted atomically before it is visible.
+// [start, splitKey) and a new region takes [splitKey, end); both get the next epoch version and a
+// fresh data version (above every earlier one, with the parent's MaxCommitTS), so nothing cached
+// for the parent is taken for either half. The change is persisted atomically before it is
+// visible. Splits wait for writes, which locate the regions of their keys once per write.
 func (s *Store) SplitRegion(ctx context.Context, id uint64, splitKey []byte) (left, right Region, err error) {
 	if err := ctx.Err(); err != nil {
 		return Region{}, Region{}, err
@@ -290,6 +301,8 @@ func (s *Store) SplitRegion(ctx context.Context, id uint64, splitKey []byte) (le
 		return Region{}, Region{}, fmt.Errorf("store: split region %d: %w", id, err)
 	}
 	defer release()
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
 	t := &s.regions
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -314,9 +327,13 @@ func (s *Store) SplitRegion(ctx context.Context, id uint64, splitKey []byte) (le
 	if err := b.Set(nextRegionIDKey, binary.BigEndian.AppendUint64(nil, t.nextID+1), nil); err != nil {
 		return Region{}, Region{}, err
 	}
+	if err := s.stampSplit(b, old.ID, right.ID); err != nil {
+		return Region{}, Region{}, fmt.Errorf("store: split region %d: %w", id, err)
+	}
 	if err := b.Commit(pebble.Sync); err != nil {
 		return Region{}, Region{}, fmt.Errorf("store: split region %d: %w", id, err)
 	}
+	s.colCache.invalidateRanges([]Region{old})
 	t.nextID++
 	t.regions = slices.Insert(t.regions, i+1, right)
 	t.regions[i] = left

@@ -109,64 +109,54 @@ func (s *Store) acquire() (release func(), err error) {
 // tablecodec.TableInfo.Types lists them — as versions committed at commitTS, with their index
 // entries, in one atomic batch. A row that already exists is overwritten and its stale index entries
 // are deleted. It fails with ErrWriteConflict when a row already has a version at or after commitTS,
-// and writes nothing on any error. Load big tables with one call per chunk.
+// and writes nothing on any error. Load big tables with one call per chunk. The data versions of
+// the regions written into move on; no other region's cached answers are affected.
 func (s *Store) Ingest(ctx context.Context, table *tablecodec.TableInfo, rows *chunk.Chunk, commitTS uint64) error {
-	w, err := s.newWriter(table, commitTS)
-	if err != nil {
-		return fmt.Errorf("store: ingest into %s: %w", tableName(table), err)
-	}
-	release, err := s.acquire()
-	if err != nil {
-		return fmt.Errorf("store: ingest into %s: %w", table.Name, err)
-	}
-	defer release()
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	if err := w.putRows(ctx, s.db, rows); err != nil {
-		return fmt.Errorf("store: ingest into %s: %w", table.Name, err)
-	}
-	v, err := s.stampDataVersion(w)
-	if err != nil {
-		w.abort()
-		return fmt.Errorf("store: ingest into %s: %w", table.Name, err)
-	}
-	if err := w.commit(s.writeOpts); err != nil {
-		return err
-	}
-	if v != 0 { // something was written: blocks of older versions are stale
-		s.colCache.invalidate(v)
-	}
-	return nil
+	return s.write(ctx, "ingest into", table, commitTS, false, func(w *writer) error { return w.putRows(ctx, s.db, rows) })
+}
+
+// Insert is Ingest for rows that must be new: it fails with a *DuplicateKeyError, writing
+// nothing, when a row's handle is live at the newest version or appears twice in rows. A row
+// already written at commitTS counts as live, so a statement inserting in several calls at one
+// commit timestamp detects its own repeats.
+func (s *Store) Insert(ctx context.Context, table *tablecodec.TableInfo, rows *chunk.Chunk, commitTS uint64) error {
+	return s.write(ctx, "insert into", table, commitTS, true, func(w *writer) error { return w.putRows(ctx, s.db, rows) })
 }
 
 // Delete writes delete versions at commitTS for the rows with the given handles and their index
 // entries, in one atomic batch. Handles without a live row are skipped.
 func (s *Store) Delete(ctx context.Context, table *tablecodec.TableInfo, handles []int64, commitTS uint64) error {
+	return s.write(ctx, "delete from", table, commitTS, false, func(w *writer) error { return w.deleteRows(ctx, s.db, handles) })
+}
+
+// write runs fill on a new writer under writeMu, stamps the data versions of the regions it wrote
+// into, commits, and drops the column cache's blocks of those regions.
+func (s *Store) write(ctx context.Context, op string, table *tablecodec.TableInfo, commitTS uint64, insert bool, fill func(*writer) error) error {
 	w, err := s.newWriter(table, commitTS)
 	if err != nil {
-		return fmt.Errorf("store: delete from %s: %w", tableName(table), err)
+		return fmt.Errorf("store: %s %s: %w", op, tableName(table), err)
 	}
+	w.insert = insert
 	release, err := s.acquire()
 	if err != nil {
-		return fmt.Errorf("store: delete from %s: %w", table.Name, err)
+		return fmt.Errorf("store: %s %s: %w", op, table.Name, err)
 	}
 	defer release()
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	if err := w.deleteRows(ctx, s.db, handles); err != nil {
-		return fmt.Errorf("store: delete from %s: %w", table.Name, err)
+	if err := fill(w); err != nil {
+		return fmt.Errorf("store: %s %s: %w", op, table.Name, err)
 	}
-	v, err := s.stampDataVersion(w)
-	if err != nil {
+	if _, err := s.stampDataVersion(w); err != nil {
 		w.abort()
-		return fmt.Errorf("store: delete from %s: %w", table.Name, err)
+		return fmt.Errorf("store: %s %s: %w", op, table.Name, err)
 	}
 	if err := w.commit(s.writeOpts); err != nil {
 		return err
 	}
-	if v != 0 { // something was written: blocks of older versions are stale
-		s.colCache.invalidate(v)
-	}
+	// Blocks of the written regions are stale; reads would also find them so (their version is
+	// below the regions' new one), but dropping them now frees their memory.
+	s.colCache.invalidateRanges(w.touched.regions)
 	return nil
 }
 
@@ -203,6 +193,7 @@ type Snapshot struct {
 	snap    *pebble.Snapshot
 	startTS uint64
 	cache   *columnCache
+	regs    snapshotRegions // loaded on first use by the column cache
 
 	mu     sync.Mutex
 	closed bool

@@ -20,6 +20,13 @@ type writer struct {
 	oldDec   *tablecodec.RowDecoder // every column, to rebuild the index keys of a row being replaced
 	oldRow   *chunk.Chunk
 	batch    *pebble.Batch
+	// regions is the store's region table and touched the regions the batch writes into, whose
+	// data versions the commit moves.
+	regions *regionTable
+	touched touchedRegions
+	// insert makes a live row (or a handle repeated in the batch) a *DuplicateKeyError instead of
+	// an overwrite.
+	insert bool
 
 	userKey, key, val, oldKey []byte
 }
@@ -35,7 +42,7 @@ func (s *Store) newWriter(table *tablecodec.TableInfo, commitTS uint64) (*writer
 	if err != nil {
 		return nil, err
 	}
-	w := &writer{table: table, commitTS: commitTS, enc: enc}
+	w := &writer{table: table, commitTS: commitTS, enc: enc, regions: &s.regions}
 	if len(table.Indexes) > 0 {
 		ids := make([]int64, len(table.Columns))
 		for i, c := range table.Columns {
@@ -113,6 +120,23 @@ func (w *writer) checkAndLoadOld(iter *pebble.Iterator, handle int64) (bool, err
 	return true, nil
 }
 
+// checkAbsent fails with a *DuplicateKeyError when the row is live at its newest version, which
+// may be an earlier batch of the same statement (a version at commitTS), and with ErrWriteConflict
+// when a newer version exists.
+func (w *writer) checkAbsent(iter *pebble.Iterator, handle int64) error {
+	ts, value, found, err := w.newestVersion(iter, handle)
+	if err != nil || !found {
+		return err
+	}
+	if value[0] == valuePut && ts <= w.commitTS {
+		return &DuplicateKeyError{TableID: w.table.ID, Handle: handle}
+	}
+	if ts >= w.commitTS {
+		return fmt.Errorf("row %d has a version at %d, not before commit %d: %w", handle, ts, w.commitTS, ErrWriteConflict)
+	}
+	return nil
+}
+
 func (w *writer) openIter(db *pebble.DB) (*pebble.Iterator, error) {
 	start, end := tablecodec.RecordRange(w.table.ID)
 	return db.NewIter(&pebble.IterOptions{LowerBound: appendDataKey(nil, start), UpperBound: appendDataUpper(nil, end)})
@@ -128,6 +152,9 @@ func (w *writer) appendIndexKey(dst []byte, ix *tablecodec.IndexInfo, c *chunk.C
 }
 
 func (w *writer) set(userKey []byte, flag byte, value []byte) error {
+	if err := w.touched.add(w.regions, userKey); err != nil {
+		return err
+	}
 	w.key = appendVersionKey(w.key[:0], userKey, w.commitTS)
 	w.val = append(append(w.val[:0], flag), value...)
 	return w.batch.Set(w.key, w.val, nil)
@@ -171,11 +198,22 @@ func (w *writer) putRows(ctx context.Context, db *pebble.DB, rows *chunk.Chunk) 
 		}
 		handle := hcol.Int64s()[i]
 		if _, dup := seen[handle]; dup {
+			if w.insert {
+				return &DuplicateKeyError{TableID: w.table.ID, Handle: handle}
+			}
 			return fmt.Errorf("handle %d appears twice in one batch", handle)
 		}
 		seen[handle] = struct{}{}
-		hadOld, err := w.checkAndLoadOld(iter, handle)
+		var hadOld bool
+		if w.insert {
+			err = w.checkAbsent(iter, handle)
+		} else {
+			hadOld, err = w.checkAndLoadOld(iter, handle)
+		}
 		if err != nil {
+			return err
+		}
+		if err := w.touched.add(w.regions, w.userKey); err != nil {
 			return err
 		}
 		if w.val, err = w.enc.EncodeChunkRow(append(w.val[:0], valuePut), rows, i); err != nil {
