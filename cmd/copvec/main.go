@@ -5,6 +5,7 @@
 //	                                           run a few queries and print their plans
 //	                                           (-serve keeps the cluster up for copvec query)
 //	copvec query -stores addr@key,...          run the demo's queries against a running cluster
+//	copvec sql [-data-dir d] [-e "stmts"]      run SQL on an embedded cluster (statements from -e or stdin)
 package main
 
 import (
@@ -25,6 +26,8 @@ func main() {
 		err = runDemo(os.Args[2:])
 	case "query":
 		err = runQuery(os.Args[2:])
+	case "sql":
+		err = runSQL(os.Args[2:])
 	case "-h", "-help", "--help", "help":
 		usage()
 		return
@@ -46,5 +49,6 @@ commands:
   node   run a region node (flags: copvec node -h)
   demo   run queries on an embedded 3-node cluster and exit (flags: copvec demo -h)
   query  run the demo's queries against a running cluster (flags: copvec query -h)
+  sql    run SQL statements on an embedded cluster: copvec sql -e "select 1" (flags: copvec sql -h)
 `)
 }

@@ -47,6 +47,8 @@ const (
 	ErDivisionByZero      = 1365
 	ErTableNotLocked      = 1100
 	ErNoDefaultForField   = 1364
+	ErBadTable            = 1051
+	ErInvalidDefault      = 1067
 )
 
 // sqlState maps codes to their SQLSTATE; codes not listed report HY000.

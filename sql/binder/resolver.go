@@ -1,0 +1,180 @@
+package binder
+
+import (
+	"github.com/pingcap/tidb/pkg/parser/ast"
+	"github.com/pingcap/tidb/pkg/parser/opcode"
+
+	"github.com/copvec/copvec/chunk"
+	"github.com/copvec/copvec/runtime/agg"
+	"github.com/copvec/copvec/runtime/expr"
+	"github.com/copvec/copvec/sql/binder/scalar"
+	"github.com/copvec/copvec/sql/logical"
+	"github.com/copvec/copvec/sql/mysqlerr"
+)
+
+const opEQ = opcode.EQ
+
+// resolver implements scalar.Resolver for one clause of one block.
+type resolver struct {
+	b      *Binder
+	sc     *scope
+	clause string
+	// aggs, when set, collects aggregates (the clause is above the block's aggregation).
+	aggs *aggCollector
+	// plan, when set, is the plan a correlated scalar subquery is joined onto.
+	plan *logical.Plan
+	// alias resolves names that are not columns (select-list aliases in HAVING).
+	alias func(*ast.ColumnName) (expr.Expr, bool)
+}
+
+// Column implements scalar.Resolver.
+func (r *resolver) Column(n *ast.ColumnName) (expr.Expr, error) {
+	e, err := r.sc.resolve(n)
+	if err == nil {
+		return e, nil
+	}
+	if mysqlerr.CodeOf(err) != mysqlerr.ErBadField {
+		return nil, err
+	}
+	if r.alias != nil && n.Table.L == "" {
+		if a, ok := r.alias(n); ok {
+			return a, nil
+		}
+	}
+	return nil, unknownColumn(n, r.clause)
+}
+
+// Aggregate implements scalar.Resolver.
+func (r *resolver) Aggregate(fn *ast.AggregateFuncExpr) (expr.Expr, error) {
+	if r.aggs == nil {
+		return nil, mysqlerr.New(mysqlerr.ErInvalidGroupFuncUse, "Invalid use of group function")
+	}
+	inner := &resolver{b: r.b, sc: r.sc, clause: r.clause}
+	var f agg.Func
+	var arg expr.Expr
+	name := fn.F
+	switch name {
+	case ast.AggFuncCount:
+		if len(fn.Args) == 1 {
+			if v, ok := fn.Args[0].(ast.ValueExpr); ok && v.GetValue() != nil && !fn.Distinct {
+				f = agg.CountStar
+				break
+			}
+		}
+		if len(fn.Args) != 1 {
+			return nil, mysqlerr.New(mysqlerr.ErNotSupported, "count with %d arguments is not supported", len(fn.Args))
+		}
+		f = agg.Count
+		if fn.Distinct {
+			f = agg.CountDistinct
+		}
+	case ast.AggFuncSum:
+		f = agg.Sum
+	case ast.AggFuncAvg:
+		f = agg.Avg
+	case ast.AggFuncMin:
+		f = agg.Min
+	case ast.AggFuncMax:
+		f = agg.Max
+	case ast.AggFuncFirstRow:
+		f = agg.FirstRow
+	default:
+		return nil, mysqlerr.New(mysqlerr.ErNotSupported, "aggregate function %s is not supported", name)
+	}
+	if fn.Distinct && f != agg.CountDistinct && f != agg.Min && f != agg.Max {
+		return nil, mysqlerr.New(mysqlerr.ErNotSupported, "%s(DISTINCT …) is not supported yet", name)
+	}
+	if f != agg.CountStar {
+		if len(fn.Args) != 1 {
+			return nil, mysqlerr.New(mysqlerr.ErWrongArguments, "Incorrect parameter count in the call to native function '%s'", name)
+		}
+		var err error
+		if arg, err = scalar.Bind(inner, fn.Args[0]); err != nil {
+			return nil, err
+		}
+		if (f == agg.Sum || f == agg.Avg) && arg.ResultType().Kind == chunk.KindString {
+			if arg, err = expr.NewCast(arg, chunk.Float64); err != nil {
+				return nil, err
+			}
+		}
+		if (f == agg.Sum || f == agg.Avg) && arg.ResultType().Kind == chunk.KindBool {
+			if arg, err = expr.NewCast(arg, chunk.Int64); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return r.aggs.add(r.b, f, arg, fn.Text())
+}
+
+// Subquery implements scalar.Resolver: scalar subqueries only; EXISTS and IN are handled as
+// WHERE conjuncts before expressions are bound.
+func (r *resolver) Subquery(e ast.ExprNode) (expr.Expr, error) {
+	sq, ok := e.(*ast.SubqueryExpr)
+	if !ok {
+		return nil, mysqlerr.New(mysqlerr.ErNotSupported, "this form of subquery (%T) is only supported as a WHERE conjunct", e)
+	}
+	bl, err := r.b.selectBlock(sq.Query, r.sc)
+	if err != nil {
+		return nil, err
+	}
+	if bl.visible != 1 {
+		return nil, mysqlerr.New(mysqlerr.ErOperandColumns, "Operand should contain 1 column(s)")
+	}
+	out := bl.plan.Schema()[0]
+	if len(bl.corr) == 0 {
+		if r.b.Run == nil {
+			return nil, mysqlerr.New(mysqlerr.ErNotSupported, "scalar subqueries need a session")
+		}
+		rows, err := r.b.Run(r.b.Ctx, bl.plan, 2)
+		if err != nil {
+			return nil, err
+		}
+		switch len(rows) {
+		case 0:
+			return expr.NewConstant(chunk.NullOf(out.Type)), nil
+		case 1:
+			return expr.NewConstant(rows[0][0]), nil
+		}
+		return nil, mysqlerr.New(mysqlerr.ErSubqueryMoreRows, "Subquery returns more than 1 row")
+	}
+	if r.plan == nil || !bl.aggregated {
+		return nil, mysqlerr.New(mysqlerr.ErNotSupported, "a correlated scalar subquery is supported in WHERE when it aggregates without GROUP BY")
+	}
+	conds := make([]expr.Expr, len(bl.corr))
+	for i, c := range bl.corr {
+		conds[i] = c.cond
+	}
+	*r.plan = &logical.Join{Left: *r.plan, Right: bl.plan, Type: logical.LeftOuterJoin, Conds: conds}
+	return out.Ref(), nil
+}
+
+// aggCollector gathers a block's aggregates, sharing equal ones.
+type aggCollector struct {
+	calls []logical.AggCall
+	keys  []string
+}
+
+func (a *aggCollector) add(b *Binder, f agg.Func, arg expr.Expr, text string) (expr.Expr, error) {
+	key := f.String()
+	var argType chunk.Type
+	if arg != nil {
+		key += arg.String()
+		argType = arg.ResultType()
+	}
+	for i, k := range a.keys {
+		if k == key {
+			return a.calls[i].Out.Ref(), nil
+		}
+	}
+	spec := agg.Spec{Input: []chunk.Type{chunk.Int64}, Aggs: []agg.Agg{{Func: f}}}
+	if arg != nil {
+		spec.Input = []chunk.Type{argType}
+	}
+	if err := spec.Validate(); err != nil {
+		return nil, mysqlerr.Wrap(mysqlerr.ErWrongArguments, err, "%s", text)
+	}
+	out := b.newColumn(spec.ResultType(0), text, "")
+	a.calls = append(a.calls, logical.AggCall{Func: f, Arg: arg, Out: out})
+	a.keys = append(a.keys, key)
+	return out.Ref(), nil
+}
