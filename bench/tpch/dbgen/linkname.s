@@ -1,0 +1,1 @@
+// Empty: lets gen.go declare go-tpc functions it reaches with go:linkname without bodies.
