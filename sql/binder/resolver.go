@@ -1,6 +1,8 @@
 package binder
 
 import (
+	"strings"
+
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
 
@@ -52,7 +54,7 @@ func (r *resolver) Aggregate(fn *ast.AggregateFuncExpr) (expr.Expr, error) {
 	inner := &resolver{b: r.b, sc: r.sc, clause: r.clause}
 	var f agg.Func
 	var arg expr.Expr
-	name := fn.F
+	name := strings.ToLower(fn.F)
 	switch name {
 	case ast.AggFuncCount:
 		if len(fn.Args) == 1 {
@@ -133,7 +135,7 @@ func (r *resolver) Subquery(e ast.ExprNode) (expr.Expr, error) {
 		case 0:
 			return expr.NewConstant(chunk.NullOf(out.Type)), nil
 		case 1:
-			return expr.NewConstant(rows[0][0]), nil
+			return expr.NewConstant(tightDecimal(rows[0][0])), nil
 		}
 		return nil, mysqlerr.New(mysqlerr.ErSubqueryMoreRows, "Subquery returns more than 1 row")
 	}
@@ -177,4 +179,26 @@ func (a *aggCollector) add(b *Binder, f agg.Func, arg expr.Expr, text string) (e
 	a.calls = append(a.calls, logical.AggCall{Func: f, Arg: arg, Out: out})
 	a.keys = append(a.keys, key)
 	return out.Ref(), nil
+}
+
+// tightDecimal drops a DECIMAL value's trailing fractional zeros from its type. A subquery's
+// value becomes a constant that is compared or combined with other decimals, which are rescaled
+// to the larger scale; with 18 digits in all, a needlessly wide scale (Q11's sum × 0.0001000000
+// has twelve) would push the other side out of range although the value is the same.
+func tightDecimal(v chunk.Value) chunk.Value {
+	if v.Null || v.Type.Kind != chunk.KindDecimal {
+		return v
+	}
+	scale := int(v.Type.Scale)
+	for scale > 0 && v.I%10 == 0 {
+		v.I /= 10
+		scale--
+	}
+	digits, x := 1, v.I
+	for x >= 10 || x <= -10 {
+		x /= 10
+		digits++
+	}
+	v.Type = chunk.Decimal(min(max(digits, scale, 1), chunk.MaxDecimalPrecision), scale)
+	return v
 }

@@ -17,11 +17,16 @@ func PushDownPredicates(_ *Context, p logical.Plan) (logical.Plan, error) {
 
 func push(p logical.Plan, conds []expr.Expr) logical.Plan {
 	conds = dropTrue(conds)
+	var factored []expr.Expr
+	for _, c := range conds {
+		factored = append(factored, factorOr(c)...)
+	}
+	conds = factored
 	switch x := p.(type) {
 	case *logical.Selection:
 		return push(x.Input, append(conds, x.Conds...))
 	case *logical.DataSource:
-		x.Conds = append(x.Conds, conds...)
+		x.Conds = dedupe(append(x.Conds, conds...))
 		return x
 	case *logical.Projection:
 		m := map[int]expr.Expr{}
@@ -66,7 +71,20 @@ func pushJoin(x *logical.Join, conds []expr.Expr) logical.Plan {
 	var left, right, stay, join []expr.Expr
 	switch x.Type {
 	case logical.InnerJoin:
-		for _, c := range append(conds, x.Conds...) {
+		all := append(conds, x.Conds...)
+		var factored []expr.Expr
+		for _, c := range all {
+			factored = append(factored, factorOr(c)...)
+		}
+		for _, c := range factored {
+			if f := sideFilter(c, ls); f != nil {
+				left = append(left, f)
+			}
+			if f := sideFilter(c, rs); f != nil {
+				right = append(right, f)
+			}
+		}
+		for _, c := range factored {
 			switch {
 			case onlyCols(c, ls):
 				left = append(left, c)
@@ -109,7 +127,7 @@ func pushJoin(x *logical.Join, conds []expr.Expr) logical.Plan {
 	}
 	x.Left = push(x.Left, left)
 	x.Right = push(x.Right, right)
-	x.Conds = join
+	x.Conds = dedupe(join)
 	return wrap(x, stay)
 }
 
@@ -130,6 +148,21 @@ func dropTrue(conds []expr.Expr) []expr.Expr {
 			continue
 		}
 		out = append(out, c)
+	}
+	return out
+}
+
+// dedupe drops conditions printed the same as an earlier one (push-down may derive a filter
+// again on a second pass).
+func dedupe(conds []expr.Expr) []expr.Expr {
+	seen := map[string]bool{}
+	out := conds[:0]
+	for _, c := range conds {
+		k := c.String()
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, c)
+		}
 	}
 	return out
 }

@@ -1,0 +1,39 @@
+package embed
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/copvec/copvec/bench/tpch/dbgen"
+	"github.com/copvec/copvec/chunk"
+	"github.com/copvec/copvec/sql/session"
+)
+
+// LoadTPCH creates the TPC-H tables in the session's database, loads them with dbgen's data at
+// scale factor sf and analyzes them.
+func LoadTPCH(ctx context.Context, s *session.Session, sf float64) error {
+	loaders := map[string]*session.Loader{}
+	for _, name := range dbgen.Tables {
+		if _, err := s.ExecuteOne(ctx, dbgen.DDL(name)); err != nil {
+			return fmt.Errorf("create %s: %w", name, err)
+		}
+		l, err := s.NewLoader(name)
+		if err != nil {
+			return err
+		}
+		loaders[name] = l
+	}
+	err := dbgen.GenerateAll(ctx, sf, func(table string, c *chunk.Chunk) error { return loaders[table].Add(ctx, c) })
+	if err != nil {
+		return fmt.Errorf("load TPC-H: %w", err)
+	}
+	for _, name := range dbgen.Tables {
+		if err := loaders[name].Flush(ctx); err != nil {
+			return err
+		}
+		if _, err := s.ExecuteOne(ctx, "analyze table "+name); err != nil {
+			return fmt.Errorf("analyze %s: %w", name, err)
+		}
+	}
+	return nil
+}
