@@ -23,9 +23,7 @@
 package scalar
 
 import (
-	"errors"
 	"fmt"
-	"runtime/debug"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
@@ -56,7 +54,7 @@ type Resolver interface {
 func Bind(r Resolver, e ast.ExprNode) (out expr.Expr, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			out, err = nil, mysqlerr.New(mysqlerr.ErUnknown, "internal error binding expression: %v\n%s", p, debug.Stack())
+			out, err = nil, mysqlerr.New(mysqlerr.ErUnknown, "internal error binding expression: %v", p)
 		}
 	}()
 	b := &binder{r: r}
@@ -109,12 +107,12 @@ func (b *binder) bind(e ast.ExprNode) (expr.Expr, error) {
 		if b.r == nil {
 			return nil, mysqlerr.New(mysqlerr.ErBadField, "Unknown column '%s' in 'field list'", x.Name.String())
 		}
-		return b.r.Column(x.Name)
+		return resolved("column " + x.Name.String())(b.r.Column(x.Name))
 	case *ast.AggregateFuncExpr:
 		if b.r == nil {
 			return nil, mysqlerr.New(mysqlerr.ErInvalidGroupFuncUse, "Invalid use of group function")
 		}
-		return b.r.Aggregate(x)
+		return resolved("aggregate " + x.F)(b.r.Aggregate(x))
 	case *ast.SubqueryExpr, *ast.ExistsSubqueryExpr, *ast.CompareSubqueryExpr:
 		return b.subquery(e)
 	case *ast.PatternInExpr:
@@ -177,7 +175,20 @@ func (b *binder) subquery(e ast.ExprNode) (expr.Expr, error) {
 	if b.r == nil {
 		return nil, notSupported("subqueries here")
 	}
-	return b.r.Subquery(e)
+	return resolved("subquery")(b.r.Subquery(e))
+}
+
+// resolved checks a Resolver's answer: an error is passed on, a nil expression is an error.
+func resolved(what string) func(expr.Expr, error) (expr.Expr, error) {
+	return func(e expr.Expr, err error) (expr.Expr, error) {
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			return nil, mysqlerr.New(mysqlerr.ErUnknown, "internal error: the resolver gave no expression for %s", what)
+		}
+		return e, nil
+	}
 }
 
 // notSupported is error 1235 naming what is not supported.
@@ -216,10 +227,4 @@ type stringWriter []byte
 func (w *stringWriter) Write(p []byte) (int, error) {
 	*w = append(*w, p...)
 	return len(p), nil
-}
-
-// isMySQLErr reports whether err already carries a MySQL code.
-func isMySQLErr(err error) bool {
-	var me *mysqlerr.Error
-	return errors.As(err, &me)
 }

@@ -143,6 +143,17 @@ func TestBoundTree(t *testing.T) {
 		{"-1.5", "-1.5"},
 		{"not b", "not(#6)"},
 		{"(i, s) = (1, 'x')", `and(eq(#0, 1), eq(#3, "x"))`},
+		{"(i, s) in ((1, 'x'), (2, 'y'))", `or(and(eq(#0, 1), eq(#3, "x")), and(eq(#0, 2), eq(#3, "y")))`},
+		// TPC-H shapes.
+		{"d < date '1995-09-01' + interval '1' month", "lt(#2, 1995-10-01)"},
+		{"d between date '1995-01-01' and date '1996-12-31'", "between(#2, 1995-01-01, 1996-12-31)"},
+		{"substring(s from 1 for 2) in ('13', '31', '23')", `in(substring(#3, 1, 2), "13", "31", "23")`},
+		{"p between 0.06 - 0.01 and 0.06 + 0.01", "between(#1, 0.05, 0.07)"},
+		{"i >= 1 and i <= 1 + 10", "and(ge(#0, 1), le(#0, 11))"},
+		{"case when s like 'PROMO%' then p * (1 - p) else 0 end", `case(like(#3, "PROMO%"), mul(#1, minus(1.00, #1)), 0.0000)`},
+		{"100.00 * sum(p) / sum(p)", "div(mul(100.00, #1), #1)"},
+		{"exists (select 1)", "#0"},
+		{"i = (select 1)", "eq(#0, #0)"},
 	}
 	for _, c := range cases {
 		e, err := bindSQL(t, c.sql)
