@@ -11,6 +11,7 @@ import (
 
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/expr"
+	"github.com/copvec/copvec/runtime/reftest"
 	"github.com/copvec/copvec/sql/mysqlerr"
 	"github.com/copvec/copvec/sql/parser"
 )
@@ -87,14 +88,42 @@ func inputTypes() []chunk.Type {
 	return ts
 }
 
-func testChunk(t testing.TB) *chunk.Chunk {
-	chk := chunk.New(inputTypes(), 1, 1)
+func testRow() reftest.Row {
 	vals := make([]chunk.Value, len(fakeSchema))
 	for i, c := range fakeSchema {
 		vals[i] = c.val
 	}
-	require.NoError(t, chk.AppendValues(vals...))
+	return vals
+}
+
+func testChunk(t testing.TB) *chunk.Chunk {
+	chk := chunk.New(inputTypes(), 1, 1)
+	require.NoError(t, chk.AppendValues(testRow()...))
 	return chk
+}
+
+// evalBoth evaluates a bound expression on the test row with the vectorized evaluator and with
+// the row-at-a-time reference, and fails the test when they disagree.
+func evalBoth(t testing.TB, sql string, e expr.Expr) (chunk.Value, error) {
+	t.Helper()
+	ev, err := expr.Compile(e, inputTypes())
+	if err != nil {
+		return chunk.Value{}, err
+	}
+	col, err := ev.Eval(context.Background(), testChunk(t))
+	ref, rerr := reftest.EvalExpr(e, testRow())
+	if (err == nil) != (rerr == nil) {
+		t.Fatalf("%s: evaluator error %v, reference error %v", sql, err, rerr)
+	}
+	if err != nil {
+		return chunk.Value{}, err
+	}
+	v := col.Get(0)
+	v.Type = ev.Type()
+	if v.String() != ref.String() {
+		t.Fatalf("%s (%s): evaluator %s, reference %s", sql, e, v, ref)
+	}
+	return v, nil
 }
 
 // evalSQL binds sql, compiles it and evaluates it on the one-row test chunk.
@@ -104,17 +133,7 @@ func evalSQL(t testing.TB, sql string) (chunk.Value, error) {
 	if err != nil {
 		return chunk.Value{}, err
 	}
-	ev, err := expr.Compile(e, inputTypes())
-	if err != nil {
-		return chunk.Value{}, err
-	}
-	col, err := ev.Eval(context.Background(), testChunk(t))
-	if err != nil {
-		return chunk.Value{}, err
-	}
-	v := col.Get(0)
-	v.Type = ev.Type()
-	return v, nil
+	return evalBoth(t, sql, e)
 }
 
 func TestBoundTree(t *testing.T) {
@@ -359,5 +378,7 @@ func FuzzBind(f *testing.F) {
 		if err := expr.Check(b, inputTypes()); err != nil {
 			t.Fatalf("%q: bound %s is ill-typed: %v", s, b, err)
 		}
+		_, _ = evalBoth(t, s, b) // errors (overflow, bad text in a column) are fine; disagreement is not
+
 	})
 }
