@@ -20,6 +20,13 @@
 // Operators the runtime has no function for are rewritten into ones it has: <=> into
 // isnull/and/or/eq, x IS TRUE into and(isnotnull(x), x), DIV into an exact division of
 // a - a % b, IF/IFNULL/COALESCE/NULLIF into case, INTERVAL arithmetic into date_add_*/date_sub_*.
+//
+// Not supported (error 1235 naming it): functions other than SupportedFunctions, bit operators,
+// REGEXP, ILIKE, LIKE with a non-constant pattern, TIME literals, CAST AS UNSIGNED/TIME/JSON,
+// INTERVAL units below DAY, date arithmetic on TIMESTAMP, unsigned integers beyond INT64,
+// parameter markers, variables, window functions, ordering comparisons of rows. Strings are read
+// strictly: a string compared with or added to a number must be a number ('abc' + 1 is an error,
+// at bind time for a literal, at run time for a column), unlike MySQL's warning and 0.
 package scalar
 
 import (
@@ -63,6 +70,19 @@ func Bind(r Resolver, e ast.ExprNode) (out expr.Expr, err error) {
 		return nil, err
 	}
 	return Fold(bound)
+}
+
+// BindCondition binds e as a condition (WHERE, HAVING, ON): a number is read as a truth value
+// (WHERE 1, WHERE i), anything else but BOOL is error 1210.
+func BindCondition(r Resolver, e ast.ExprNode) (expr.Expr, error) {
+	c, err := Bind(r, e)
+	if err != nil {
+		return nil, err
+	}
+	if c, err = Truth("WHERE", c); err != nil {
+		return nil, err
+	}
+	return Fold(c)
 }
 
 // Fold replaces every constant subtree of e by its value (expr.Fold) and reports, as a
