@@ -20,12 +20,17 @@
 // Operators the runtime has no function for are rewritten into ones it has: <=> into
 // isnull/and/or/eq, x IS TRUE into and(isnotnull(x), x), DIV into an exact division of
 // a - a % b, IF/IFNULL/COALESCE/NULLIF into case, INTERVAL arithmetic into date_add_*/date_sub_*.
+//
+// Not supported (error 1235 naming it): functions other than SupportedFunctions, bit operators,
+// REGEXP, ILIKE, LIKE with a non-constant pattern, TIME literals, CAST AS UNSIGNED/TIME/JSON,
+// INTERVAL units below DAY, date arithmetic on TIMESTAMP, unsigned integers beyond INT64,
+// parameter markers, variables, window functions, ordering comparisons of rows. Strings are read
+// strictly: a string compared with or added to a number must be a number ('abc' + 1 is an error,
+// at bind time for a literal, at run time for a column), unlike MySQL's warning and 0.
 package scalar
 
 import (
-	"errors"
 	"fmt"
-	"runtime/debug"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 	"github.com/pingcap/tidb/pkg/parser/opcode"
@@ -56,7 +61,7 @@ type Resolver interface {
 func Bind(r Resolver, e ast.ExprNode) (out expr.Expr, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			out, err = nil, mysqlerr.New(mysqlerr.ErUnknown, "internal error binding expression: %v\n%s", p, debug.Stack())
+			out, err = nil, mysqlerr.New(mysqlerr.ErUnknown, "internal error binding expression: %v", p)
 		}
 	}()
 	b := &binder{r: r}
@@ -65,6 +70,19 @@ func Bind(r Resolver, e ast.ExprNode) (out expr.Expr, err error) {
 		return nil, err
 	}
 	return Fold(bound)
+}
+
+// BindCondition binds e as a condition (WHERE, HAVING, ON): a number is read as a truth value
+// (WHERE 1, WHERE i), anything else but BOOL is error 1210.
+func BindCondition(r Resolver, e ast.ExprNode) (expr.Expr, error) {
+	c, err := Bind(r, e)
+	if err != nil {
+		return nil, err
+	}
+	if c, err = Truth("WHERE", c); err != nil {
+		return nil, err
+	}
+	return Fold(c)
 }
 
 // Fold replaces every constant subtree of e by its value (expr.Fold) and reports, as a
@@ -109,12 +127,12 @@ func (b *binder) bind(e ast.ExprNode) (expr.Expr, error) {
 		if b.r == nil {
 			return nil, mysqlerr.New(mysqlerr.ErBadField, "Unknown column '%s' in 'field list'", x.Name.String())
 		}
-		return b.r.Column(x.Name)
+		return resolved("column " + x.Name.String())(b.r.Column(x.Name))
 	case *ast.AggregateFuncExpr:
 		if b.r == nil {
 			return nil, mysqlerr.New(mysqlerr.ErInvalidGroupFuncUse, "Invalid use of group function")
 		}
-		return b.r.Aggregate(x)
+		return resolved("aggregate " + x.F)(b.r.Aggregate(x))
 	case *ast.SubqueryExpr, *ast.ExistsSubqueryExpr, *ast.CompareSubqueryExpr:
 		return b.subquery(e)
 	case *ast.PatternInExpr:
@@ -177,7 +195,20 @@ func (b *binder) subquery(e ast.ExprNode) (expr.Expr, error) {
 	if b.r == nil {
 		return nil, notSupported("subqueries here")
 	}
-	return b.r.Subquery(e)
+	return resolved("subquery")(b.r.Subquery(e))
+}
+
+// resolved checks a Resolver's answer: an error is passed on, a nil expression is an error.
+func resolved(what string) func(expr.Expr, error) (expr.Expr, error) {
+	return func(e expr.Expr, err error) (expr.Expr, error) {
+		if err != nil {
+			return nil, err
+		}
+		if e == nil {
+			return nil, mysqlerr.New(mysqlerr.ErUnknown, "internal error: the resolver gave no expression for %s", what)
+		}
+		return e, nil
+	}
 }
 
 // notSupported is error 1235 naming what is not supported.
@@ -216,10 +247,4 @@ type stringWriter []byte
 func (w *stringWriter) Write(p []byte) (int, error) {
 	*w = append(*w, p...)
 	return len(p), nil
-}
-
-// isMySQLErr reports whether err already carries a MySQL code.
-func isMySQLErr(err error) bool {
-	var me *mysqlerr.Error
-	return errors.As(err, &me)
 }
