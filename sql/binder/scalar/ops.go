@@ -185,7 +185,37 @@ func Arith(op opcode.Op, a, b expr.Expr) (expr.Expr, error) {
 	if !ok {
 		return nil, notSupported("operator %s", opName(op))
 	}
+	if op == opcode.Mul {
+		a, b = narrowLiteral(a, b), narrowLiteral(b, a)
+	}
 	return Func(opName(op), name, a, b)
+}
+
+// narrowLiteral drops the trailing fractional zeros of a DECIMAL literal multiplied by a DECIMAL
+// when the product's scale would leave fewer integer digits, within the 18 copvec's DECIMAL holds
+// (MySQL holds 65), than the other operand has: TPC-H Q11's sum(...) * 0.0001000000 would keep
+// twelve digits of scale and overflow on its value, though 0.0001 is the same number. Other
+// products keep MySQL's scale (100.00 * price has scale 4).
+func narrowLiteral(lit, other expr.Expr) expr.Expr {
+	c, ok := lit.(*expr.Constant)
+	lt, ot := lit.ResultType(), other.ResultType()
+	if !ok || c.Value.Null || lt.Kind != chunk.KindDecimal || ot.Kind != chunk.KindDecimal ||
+		chunk.MaxDecimalPrecision-int(lt.Scale+ot.Scale) >= int(ot.Precision-ot.Scale) {
+		return lit
+	}
+	v, scale := c.Value.I, int(lt.Scale)
+	for scale > 0 && v%10 == 0 {
+		v /= 10
+		scale--
+	}
+	if scale == int(lt.Scale) {
+		return lit
+	}
+	digits := 1
+	for x := v; x >= 10 || x <= -10; x /= 10 {
+		digits++
+	}
+	return expr.NewConstant(chunk.DecimalValue(chunk.Decimal(max(digits, scale, 1), scale), v))
 }
 
 // stringAsNumber reads a STRING operand of arithmetic as FLOAT64.
