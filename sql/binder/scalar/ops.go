@@ -177,7 +177,9 @@ var arithFuncs = map[opcode.Op]string{
 // STRING operand is read as FLOAT64, as MySQL does. a DIV b is the integer part of a / b, as
 // INT64 (NULL when b is 0).
 func Arith(op opcode.Op, a, b expr.Expr) (expr.Expr, error) {
-	a, b = stringAsNumber(a), stringAsNumber(b)
+	if numeric(a) || numeric(b) || (isString(a) && isString(b)) {
+		a, b = stringAsNumber(a), stringAsNumber(b)
+	}
 	if op == opcode.IntDiv {
 		return intDiv(a, b)
 	}
@@ -217,6 +219,16 @@ func narrowLiteral(lit, other expr.Expr) expr.Expr {
 	}
 	return expr.NewConstant(chunk.DecimalValue(chunk.Decimal(max(digits, scale, 1), scale), v))
 }
+
+func numeric(e expr.Expr) bool {
+	switch e.ResultType().Kind {
+	case chunk.KindBool, chunk.KindInt64, chunk.KindDecimal, chunk.KindFloat64:
+		return true
+	}
+	return false
+}
+
+func isString(e expr.Expr) bool { return e.ResultType().Kind == chunk.KindString }
 
 // stringAsNumber reads a STRING operand of arithmetic as FLOAT64.
 func stringAsNumber(a expr.Expr) expr.Expr {

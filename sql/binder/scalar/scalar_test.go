@@ -250,6 +250,7 @@ func TestEval(t *testing.T) {
 		{"timestamp '1995-03-15 10:30:00' = ts", "true"},
 		{"-9223372036854775808", "-9223372036854775808"},
 		{"'1' + 1", "2"},
+		{"'1.5' * '2'", "3"},
 		{"i = '7'", "true"},
 		{"not 0", "true"},
 		{"1 and null", "NULL"},
@@ -296,7 +297,8 @@ func TestErrors(t *testing.T) {
 		code uint16
 		text string
 	}{
-		{"'abc' + d", mysqlerr.ErWrongArguments, "+"},
+		{"'abc' + d", mysqlerr.ErWrongArguments, "wants numbers, got STRING and DATE"},
+		{"'abc' + 1", mysqlerr.ErTruncatedWrongValue, "abc"},
 		{"d < 'abc'", mysqlerr.ErTruncatedWrongValue, "abc"},
 		{"date '1995-13-01'", mysqlerr.ErTruncatedWrongValue, "1995-13-01"},
 		{"18446744073709551615", mysqlerr.ErDataOutOfRange, "18446744073709551615"},
