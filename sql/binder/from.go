@@ -174,7 +174,7 @@ func (b *Binder) join(j *ast.Join, outer *scope) (logical.Plan, logical.Schema, 
 	}
 	if j.On != nil {
 		sc := newScope(both, outer)
-		e, err := scalar.Bind(&resolver{b: b, sc: sc, clause: "on clause"}, j.On.Expr)
+		e, err := scalar.BindCondition(&resolver{b: b, sc: sc, clause: "on clause"}, j.On.Expr)
 		if err != nil {
 			return nil, nil, err
 		}

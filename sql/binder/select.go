@@ -59,7 +59,7 @@ func (b *Binder) selectStmt(s *ast.SelectStmt, outer *scope) (*block, error) {
 				continue
 			}
 			before := len(sc.outerRefs)
-			e, err := scalar.Bind(&resolver{b: b, sc: sc, clause: "where clause", plan: &p}, c)
+			e, err := scalar.BindCondition(&resolver{b: b, sc: sc, clause: "where clause", plan: &p}, c)
 			if err != nil {
 				return nil, err
 			}
@@ -158,7 +158,7 @@ func (b *Binder) selectStmt(s *ast.SelectStmt, outer *scope) (*block, error) {
 			return nil, mysqlerr.New(mysqlerr.ErNotSupported, "HAVING without aggregation is not supported")
 		}
 		r := &resolver{b: b, sc: sc, clause: "having clause", aggs: coll, alias: aliasOf}
-		e, err := scalar.Bind(r, s.Having.Expr)
+		e, err := scalar.BindCondition(r, s.Having.Expr)
 		if err != nil {
 			return nil, err
 		}
