@@ -28,7 +28,7 @@ func LoadTPCH(ctx context.Context, s *session.Session, sf float64) error {
 		return fmt.Errorf("load TPC-H: %w", err)
 	}
 	for _, name := range dbgen.Tables {
-		if err := loaders[name].Flush(ctx); err != nil {
+		if err := loaders[name].Close(ctx); err != nil {
 			return err
 		}
 		if _, err := s.ExecuteOne(ctx, "analyze table "+name); err != nil {

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/sql/catalog"
@@ -21,6 +22,17 @@ type Loader struct {
 	rows      int
 	// Loaded counts the rows written so far.
 	Loaded int64
+	// RegionRows, when positive and the storage can split tables, makes Close split the table
+	// into regions of about that many rows, so its scans run as that many cop tasks in
+	// parallel. Default 1<<18.
+	RegionRows int64
+
+	minHandle, maxHandle int64
+}
+
+// Splitter is implemented by storage that can split a table's rows into regions at handles.
+type Splitter interface {
+	SplitTable(ctx context.Context, tableID int64, handles ...int64) error
 }
 
 // NewLoader returns a loader into table of the current database.
@@ -35,7 +47,7 @@ func (s *Session) NewLoader(table string) (*Loader, error) {
 	if t.View != nil {
 		return nil, mysqlerr.New(mysqlerr.ErNotSupported, "cannot load into view %s", t.Name)
 	}
-	return &Loader{s: s, t: t, BatchRows: 1 << 20}, nil
+	return &Loader{s: s, t: t, BatchRows: 1 << 20, RegionRows: 1 << 18, minHandle: math.MaxInt64, maxHandle: math.MinInt64}, nil
 }
 
 // Add queues c (copied) and writes a statement once BatchRows rows are queued.
@@ -85,6 +97,9 @@ func (l *Loader) Add(ctx context.Context, c *chunk.Chunk) error {
 		}
 	}
 	full.SetPhysicalRows(n)
+	for _, hv := range full.Column(h).Int64s() {
+		l.minHandle, l.maxHandle = min(l.minHandle, hv), max(l.maxHandle, hv)
+	}
 	l.pending = append(l.pending, full)
 	l.rows += n
 	if l.rows >= l.BatchRows {
@@ -103,5 +118,27 @@ func (l *Loader) Flush(ctx context.Context) error {
 	}
 	l.Loaded += int64(l.rows)
 	l.pending, l.rows = nil, 0
+	return nil
+}
+
+// Close writes what is queued and splits the table into regions of about RegionRows rows of the
+// handle range loaded.
+func (l *Loader) Close(ctx context.Context) error {
+	if err := l.Flush(ctx); err != nil {
+		return err
+	}
+	sp, ok := l.s.eng.Storage.(Splitter)
+	if !ok || l.RegionRows <= 0 || l.Loaded <= l.RegionRows || l.maxHandle <= l.minHandle {
+		return nil
+	}
+	parts := (l.Loaded + l.RegionRows - 1) / l.RegionRows
+	step := (l.maxHandle - l.minHandle) / parts
+	var at []int64
+	for i := int64(1); i < parts; i++ {
+		at = append(at, l.minHandle+i*step)
+	}
+	if err := sp.SplitTable(ctx, l.t.ID, at...); err != nil {
+		return fmt.Errorf("load %s: split into regions: %w", l.t.Name, err)
+	}
 	return nil
 }
