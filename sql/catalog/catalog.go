@@ -2,27 +2,15 @@ package catalog
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
-	"github.com/pingcap/tidb/pkg/parser/opcode"
 
-	"github.com/copvec/copvec/chunk"
-	"github.com/copvec/copvec/coproc/tablecodec"
 	"github.com/copvec/copvec/sql/mysqlerr"
-	"github.com/copvec/copvec/sql/parser"
 )
-
-// RowIDName is the hidden handle column of a table without an integer primary key (TiDB's name).
-const RowIDName = "_tidb_rowid"
-
-// rowIDBatch is how many row IDs one save reserves (TiDB's default auto-ID step).
-const rowIDBatch = 30000
 
 // MetaStore is where the catalog keeps its state (region node 0's store today, etcd later).
 type MetaStore interface {
@@ -30,550 +18,484 @@ type MetaStore interface {
 	PutMeta(ctx context.Context, key string, value []byte) error
 }
 
-const metaKey = "sql/catalog"
+// HandleBatch is how many handles the catalog reserves in the MetaStore at a time (as TiDB's
+// auto-ID cache does): a restart skips at most this many values per table, and never reuses one.
+const HandleBatch = 30000
 
-// Column is one column of a table.
-type Column struct {
-	ID   int64
-	Name string
-	Type chunk.Type
-	// SQLType is the type as declared, lower-case, for DESCRIBE and SHOW CREATE TABLE.
-	SQLType       string
-	NotNull       bool
-	Default       *chunk.Value `json:",omitempty"`
-	AutoIncrement bool
-	Hidden        bool
-}
+// DefaultDatabases are created in a fresh catalog: `test`, as TiDB has, and `mysql`.
+var DefaultDatabases = []string{"mysql", "test"}
 
-// Index is a secondary index or the primary key as declared.
-type Index struct {
-	ID      int64
-	Name    string
-	Columns []string
-	Unique  bool
-	Primary bool
-}
-
-// View is a view's stored query.
-type View struct {
-	SQL     string
-	Columns []string
-}
-
-// ColumnStats are one column's statistics from ANALYZE TABLE.
-type ColumnStats struct {
-	NDV       int64
-	NullCount int64
-	Min, Max  chunk.Value
-}
-
-// TableStats are a table's statistics: the row count (kept up to date by DML) and, once
-// ANALYZE TABLE ran, per-column statistics in column order.
-type TableStats struct {
-	RowCount int64
-	Columns  []ColumnStats
-	Analyzed bool
-}
-
-// Table is a table or a view. Treat it as immutable: the catalog replaces it on change.
-type Table struct {
-	ID      int64
-	DB      string
-	Name    string
-	Columns []Column
-	Indexes []Index
-	// HandleCol is the offset of the handle column (the integer primary key or _tidb_rowid).
-	HandleCol int
-	View      *View       `json:",omitempty"`
-	Stats     *TableStats `json:",omitempty"`
-	// NextRowID is the first row ID not reserved yet; only the catalog touches it.
-	NextRowID int64
-}
-
-// StorageInfo is the schema the region nodes store rows by. It lists no indexes yet: the store
-// would place index entries beside their rows, on the row's node, which a later issue (index
-// access paths) fixes before indexes are written.
-func (t *Table) StorageInfo() *tablecodec.TableInfo {
-	info := &tablecodec.TableInfo{ID: t.ID, Name: t.Name, HandleColumnID: t.Columns[t.HandleCol].ID}
-	for _, c := range t.Columns {
-		info.Columns = append(info.Columns, tablecodec.ColumnInfo{ID: c.ID, Name: c.Name, Type: c.Type})
-	}
-	return info
-}
-
-type database struct {
-	Name   string
-	Tables map[string]*Table // by lower-case name
-}
-
+// state is the catalog's content. The catalog copies it before a DDL (clone) and installs the copy
+// only after the copy is persisted, so a failed persist leaves the published state alone.
 type state struct {
-	Version     int
-	NextTableID int64
-	DBs         map[string]*database // by lower-case name
+	nextID int64 // next database or table ID
+	dbs    map[string]*Database
+	// tables maps lower-case database name, then lower-case table name, to a table or view.
+	tables map[string]map[string]*Table
+	byID   map[int64]*Table
+	// handleLimit is the persisted high-water mark of each table's handle allocator: every handle
+	// below or at it may have been handed out.
+	handleLimit map[int64]int64
+}
+
+func (s *state) clone() *state {
+	c := &state{nextID: s.nextID, dbs: make(map[string]*Database, len(s.dbs)),
+		tables: make(map[string]map[string]*Table, len(s.tables)), byID: make(map[int64]*Table, len(s.byID)),
+		handleLimit: make(map[int64]int64, len(s.handleLimit))}
+	for k, v := range s.dbs {
+		c.dbs[k] = v
+	}
+	for k, m := range s.tables {
+		cm := make(map[string]*Table, len(m))
+		for n, t := range m {
+			cm[n] = t
+		}
+		c.tables[k] = cm
+	}
+	for k, v := range s.byID {
+		c.byID[k] = v
+	}
+	for k, v := range s.handleLimit {
+		c.handleLimit[k] = v
+	}
+	return c
+}
+
+func (s *state) put(t *Table) {
+	s.tables[strings.ToLower(t.DB)][strings.ToLower(t.Name)] = t
+	s.byID[t.ID] = t
+}
+
+func (s *state) remove(t *Table) {
+	delete(s.tables[strings.ToLower(t.DB)], strings.ToLower(t.Name))
+	delete(s.byID, t.ID)
+	delete(s.handleLimit, t.ID)
 }
 
 // Catalog is the schema catalog. It is safe for concurrent use.
 type Catalog struct {
-	mu    sync.RWMutex
-	meta  MetaStore
-	st    *state
-	alloc sync.Mutex // serializes row ID reservations
-	// reserved is the reserved row-ID range per table: [next, limit).
-	reserved map[int64][2]int64
+	store MetaStore
+
+	mu sync.RWMutex
+	st *state
+	// nextHandle is the next handle each table's allocator hands out (in memory only; on open it
+	// starts above the persisted limit).
+	nextHandle map[int64]int64
 }
 
-// Open loads the catalog from meta; a new store starts with the databases test and mysql.
-func Open(ctx context.Context, meta MetaStore) (*Catalog, error) {
-	c := &Catalog{meta: meta, reserved: map[int64][2]int64{}}
-	b, ok, err := meta.GetMeta(ctx, metaKey)
+// Open loads the catalog from store. A store without a catalog gets a fresh one holding the
+// DefaultDatabases, persisted before Open returns.
+func Open(ctx context.Context, store MetaStore) (*Catalog, error) {
+	c := &Catalog{store: store, nextHandle: map[int64]int64{}}
+	data, ok, err := store.GetMeta(ctx, metaKey)
 	if err != nil {
-		return nil, fmt.Errorf("catalog: load: %w", err)
+		return nil, fmt.Errorf("catalog: open: read %q: %w", metaKey, err)
 	}
-	if !ok {
-		c.st = &state{Version: 1, NextTableID: 100, DBs: map[string]*database{}}
-		for _, n := range []string{"test", "mysql"} {
-			c.st.DBs[n] = &database{Name: n, Tables: map[string]*Table{}}
+	if ok {
+		st, err := decodeState(data)
+		if err != nil {
+			return nil, fmt.Errorf("catalog: open: %w", err)
 		}
-		if err := c.save(ctx, c.st); err != nil {
-			return nil, err
+		c.st = st
+		for id, limit := range st.handleLimit {
+			c.nextHandle[id] = limit + 1
 		}
 		return c, nil
 	}
-	st := &state{}
-	if err := json.Unmarshal(b, st); err != nil {
-		return nil, fmt.Errorf("catalog: decode: %w", err)
+	c.st = &state{nextID: 1, dbs: map[string]*Database{}, tables: map[string]map[string]*Table{},
+		byID: map[int64]*Table{}, handleLimit: map[int64]int64{}}
+	next := c.st.clone()
+	for _, name := range DefaultDatabases {
+		next.dbs[name] = &Database{ID: next.nextID, Name: name}
+		next.tables[name] = map[string]*Table{}
+		next.nextID++
 	}
-	if st.Version != 1 {
-		return nil, fmt.Errorf("catalog: unknown format version %d", st.Version)
+	if err := c.persist(ctx, next); err != nil {
+		return nil, fmt.Errorf("catalog: open: create default databases: %w", err)
 	}
-	for _, d := range st.DBs {
-		if d.Tables == nil {
-			d.Tables = map[string]*Table{}
-		}
-	}
-	c.st = st
+	c.st = next
 	return c, nil
 }
 
-func (c *Catalog) save(ctx context.Context, st *state) error {
-	b, err := json.Marshal(st)
+// persist writes st to the store. The caller holds c.mu for writing.
+func (c *Catalog) persist(ctx context.Context, st *state) error {
+	data, err := encodeState(st)
 	if err != nil {
 		return fmt.Errorf("catalog: encode: %w", err)
 	}
-	if err := c.meta.PutMeta(ctx, metaKey, b); err != nil {
-		return fmt.Errorf("catalog: save: %w", err)
+	if err := c.store.PutMeta(ctx, metaKey, data); err != nil {
+		return fmt.Errorf("catalog: persist: %w", err)
 	}
 	return nil
 }
 
-// clone copies the state's maps (tables are immutable and shared).
-func (s *state) clone() *state {
-	out := &state{Version: s.Version, NextTableID: s.NextTableID, DBs: map[string]*database{}}
-	for k, d := range s.DBs {
-		nd := &database{Name: d.Name, Tables: map[string]*Table{}}
-		for tk, t := range d.Tables {
-			nd.Tables[tk] = t
-		}
-		out.DBs[k] = nd
+// update applies fn to a copy of the state, persists the copy and installs it. When fn or the
+// persist fails, the catalog is unchanged.
+func (c *Catalog) update(ctx context.Context, fn func(st *state) error) error {
+	next := c.st.clone()
+	if err := fn(next); err != nil {
+		return err
 	}
-	return out
+	if err := c.persist(ctx, next); err != nil {
+		return err
+	}
+	c.st = next
+	return nil
 }
 
-// update applies fn to a copy of the state and installs it once saved.
-func (c *Catalog) update(ctx context.Context, fn func(st *state) error) error {
+func errUnknownDB(name string) error {
+	return mysqlerr.New(mysqlerr.ErBadDB, "Unknown database '%s'", name)
+}
+
+func errNoTable(db, name string) error {
+	return mysqlerr.New(mysqlerr.ErNoSuchTable, "Table '%s.%s' doesn't exist", db, name)
+}
+
+// CreateDatabase creates a database. An existing one is error 1007, or nothing with ifNotExists.
+func (c *Catalog) CreateDatabase(ctx context.Context, name string, ifNotExists bool) error {
+	if err := checkIdent(mysqlerr.ErWrongDBName, name); err != nil {
+		return err
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	st := c.st.clone()
-	if err := fn(st); err != nil {
-		return err
+	key := strings.ToLower(name)
+	if _, ok := c.st.dbs[key]; ok {
+		if ifNotExists {
+			return nil
+		}
+		return mysqlerr.New(mysqlerr.ErDBCreateExists, "Can't create database '%s'; database exists", name)
 	}
-	if err := c.save(ctx, st); err != nil {
-		return err
-	}
-	c.st = st
-	return nil
+	return c.update(ctx, func(st *state) error {
+		st.dbs[key] = &Database{ID: st.nextID, Name: name}
+		st.nextID++
+		st.tables[key] = map[string]*Table{}
+		return nil
+	})
 }
 
-// Databases returns the database names, sorted.
-func (c *Catalog) Databases() []string {
+// DropDatabase drops a database with its tables and views and returns the dropped tables (views
+// left out) so the caller can delete their data. A missing database is error 1008, or nothing with
+// ifExists.
+func (c *Catalog) DropDatabase(ctx context.Context, name string, ifExists bool) ([]*Table, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	key := strings.ToLower(name)
+	if _, ok := c.st.dbs[key]; !ok {
+		if ifExists {
+			return nil, nil
+		}
+		return nil, mysqlerr.New(mysqlerr.ErDBDropExists, "Can't drop database '%s'; database doesn't exist", name)
+	}
+	var dropped []*Table
+	err := c.update(ctx, func(st *state) error {
+		for _, t := range st.tables[key] {
+			if t.View == nil {
+				dropped = append(dropped, t)
+			}
+			st.remove(t)
+		}
+		delete(st.tables, key)
+		delete(st.dbs, key)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range dropped {
+		delete(c.nextHandle, t.ID)
+	}
+	sort.Slice(dropped, func(i, j int) bool { return dropped[i].ID < dropped[j].ID })
+	return dropped, nil
+}
+
+// Database returns the named database, or error 1049 (what USE reports).
+func (c *Catalog) Database(name string) (Database, error) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	var out []string
-	for _, d := range c.st.DBs {
-		out = append(out, d.Name)
+	d, ok := c.st.dbs[strings.ToLower(name)]
+	if !ok {
+		return Database{}, errUnknownDB(name)
 	}
-	sort.Strings(out)
+	return *d, nil
+}
+
+// Databases returns the databases ordered by name (lower-case).
+func (c *Catalog) Databases() []Database {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out := make([]Database, 0, len(c.st.dbs))
+	for _, d := range c.st.dbs {
+		out = append(out, *d)
+	}
+	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name) })
 	return out
 }
 
-// Database returns a database's name as created, or error 1049.
-func (c *Catalog) Database(name string) (string, error) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	d, ok := c.st.DBs[strings.ToLower(name)]
-	if !ok {
-		return "", mysqlerr.New(mysqlerr.ErBadDB, "Unknown database '%s'", name)
+// CreateTable creates a table from a parsed CREATE TABLE statement in database db (or the
+// statement's own schema when it names one). Errors: 1046 no database, 1049 unknown database,
+// 1050 table exists (with IF NOT EXISTS the existing table is returned and no error), plus the
+// definition errors of buildTable (1060, 1061, 1067, 1068, 1072, 1075, 1171, 1235, 1426, ...).
+func (c *Catalog) CreateTable(ctx context.Context, db string, stmt *ast.CreateTableStmt) (*Table, error) {
+	if stmt == nil || stmt.Table == nil {
+		return nil, fmt.Errorf("catalog: CreateTable: nil statement")
 	}
-	return d.Name, nil
-}
-
-// CreateDatabase creates a database.
-func (c *Catalog) CreateDatabase(ctx context.Context, name string, ifNotExists bool) error {
-	return c.update(ctx, func(st *state) error {
-		if _, ok := st.DBs[strings.ToLower(name)]; ok {
-			if ifNotExists {
-				return nil
-			}
-			return mysqlerr.New(mysqlerr.ErDBCreateExists, "Can't create database '%s'; database exists", name)
+	if s := stmt.Table.Schema.O; s != "" {
+		db = s
+	}
+	if db == "" {
+		return nil, mysqlerr.New(mysqlerr.ErNoDB, "No database selected")
+	}
+	t, err := buildTable(stmt)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, ok := c.st.dbs[strings.ToLower(db)]
+	if !ok {
+		return nil, errUnknownDB(db)
+	}
+	if old, ok := c.st.tables[strings.ToLower(db)][strings.ToLower(t.Name)]; ok {
+		if stmt.IfNotExists {
+			return old, nil
 		}
-		st.DBs[strings.ToLower(name)] = &database{Name: name, Tables: map[string]*Table{}}
+		return nil, mysqlerr.New(mysqlerr.ErTableExists, "Table '%s.%s' already exists", d.Name, t.Name)
+	}
+	err = c.update(ctx, func(st *state) error {
+		t.ID, t.DB = st.nextID, d.Name
+		st.nextID++
+		st.put(t)
 		return nil
 	})
-}
-
-// DropDatabase drops a database and returns its tables.
-func (c *Catalog) DropDatabase(ctx context.Context, name string, ifExists bool) ([]*Table, error) {
-	var dropped []*Table
-	err := c.update(ctx, func(st *state) error {
-		d, ok := st.DBs[strings.ToLower(name)]
-		if !ok {
-			if ifExists {
-				return nil
-			}
-			return mysqlerr.New(mysqlerr.ErDBDropExists, "Can't drop database '%s'; database doesn't exist", name)
-		}
-		for _, t := range d.Tables {
-			dropped = append(dropped, t)
-		}
-		delete(st.DBs, strings.ToLower(name))
-		return nil
-	})
-	return dropped, err
-}
-
-// Table returns a table or view, or error 1146 (1049 when the database is unknown).
-func (c *Catalog) Table(db, name string) (*Table, error) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	d, ok := c.st.DBs[strings.ToLower(db)]
-	if !ok {
-		return nil, mysqlerr.New(mysqlerr.ErBadDB, "Unknown database '%s'", db)
-	}
-	t, ok := d.Tables[strings.ToLower(name)]
-	if !ok {
-		return nil, mysqlerr.New(mysqlerr.ErNoSuchTable, "Table '%s.%s' doesn't exist", d.Name, name)
+	if err != nil {
+		return nil, err
 	}
 	return t, nil
 }
 
-// Tables returns a database's tables and views sorted by name.
-func (c *Catalog) Tables(db string) ([]*Table, error) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	d, ok := c.st.DBs[strings.ToLower(db)]
+// CreateView creates (or with orReplace, replaces) a view over selectSQL. columns are the names
+// of CREATE VIEW v (a, b), empty for the SELECT's own. A table of that name is error 1050
+// (1347 with orReplace, as MySQL reports replacing a table by a view).
+func (c *Catalog) CreateView(ctx context.Context, db, name string, selectSQL string, columns []string, orReplace bool) (*Table, error) {
+	if err := checkIdent(mysqlerr.ErWrongTableName, name); err != nil {
+		return nil, err
+	}
+	if db == "" {
+		return nil, mysqlerr.New(mysqlerr.ErNoDB, "No database selected")
+	}
+	seen := map[string]bool{}
+	for _, col := range columns {
+		if seen[strings.ToLower(col)] {
+			return nil, mysqlerr.New(mysqlerr.ErDupFieldName, "Duplicate column name '%s'", col)
+		}
+		seen[strings.ToLower(col)] = true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, ok := c.st.dbs[strings.ToLower(db)]
 	if !ok {
-		return nil, mysqlerr.New(mysqlerr.ErBadDB, "Unknown database '%s'", db)
+		return nil, errUnknownDB(db)
 	}
-	var out []*Table
-	for _, t := range d.Tables {
-		out = append(out, t)
+	v := &Table{DB: d.Name, Name: name, HandleCol: -1,
+		View: &View{SQL: selectSQL, Columns: append([]string(nil), columns...)}}
+	old, exists := c.st.tables[strings.ToLower(db)][strings.ToLower(name)]
+	switch {
+	case exists && old.View == nil && orReplace:
+		return nil, mysqlerr.New(mysqlerr.ErWrongObject, "'%s.%s' is not VIEW", d.Name, old.Name)
+	case exists && !orReplace:
+		return nil, mysqlerr.New(mysqlerr.ErTableExists, "Table '%s.%s' already exists", d.Name, old.Name)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
-}
-
-func (c *Catalog) tableByID(st *state, id int64) (*database, *Table) {
-	for _, d := range st.DBs {
-		for _, t := range d.Tables {
-			if t.ID == id {
-				return d, t
-			}
-		}
-	}
-	return nil, nil
-}
-
-// CreateTable creates a table from its statement.
-func (c *Catalog) CreateTable(ctx context.Context, db string, stmt *ast.CreateTableStmt) (*Table, error) {
-	var out *Table
 	err := c.update(ctx, func(st *state) error {
-		d, ok := st.DBs[strings.ToLower(db)]
-		if !ok {
-			return mysqlerr.New(mysqlerr.ErBadDB, "Unknown database '%s'", db)
+		if exists {
+			// A replaced view keeps its ID and its name's spelling, as TiDB keeps the table info.
+			v.ID, v.Name = old.ID, old.Name
+		} else {
+			v.ID = st.nextID
+			st.nextID++
 		}
-		name := stmt.Table.Name.O
-		if _, ok := d.Tables[strings.ToLower(name)]; ok {
-			if stmt.IfNotExists {
-				out = d.Tables[strings.ToLower(name)]
-				return nil
-			}
-			return mysqlerr.New(mysqlerr.ErTableExists, "Table '%s.%s' already exists", d.Name, name)
-		}
-		t, err := buildTable(d.Name, stmt)
-		if err != nil {
-			return err
-		}
-		t.ID = st.NextTableID
-		st.NextTableID++
-		d.Tables[strings.ToLower(name)] = t
-		out = t
+		st.put(v)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
-// CreateView stores a view.
-func (c *Catalog) CreateView(ctx context.Context, db, name, selectSQL string, columns []string, orReplace bool) error {
-	return c.update(ctx, func(st *state) error {
-		d, ok := st.DBs[strings.ToLower(db)]
-		if !ok {
-			return mysqlerr.New(mysqlerr.ErBadDB, "Unknown database '%s'", db)
-		}
-		if old, ok := d.Tables[strings.ToLower(name)]; ok {
-			if !orReplace || old.View == nil {
-				return mysqlerr.New(mysqlerr.ErTableExists, "Table '%s.%s' already exists", d.Name, name)
-			}
-		}
-		t := &Table{ID: st.NextTableID, DB: d.Name, Name: name, View: &View{SQL: selectSQL, Columns: columns}}
-		st.NextTableID++
-		d.Tables[strings.ToLower(name)] = t
-		return nil
-	})
-}
-
-func (c *Catalog) drop(ctx context.Context, db, name string, ifExists, view bool) (*Table, error) {
-	var out *Table
-	err := c.update(ctx, func(st *state) error {
-		d, ok := st.DBs[strings.ToLower(db)]
-		var t *Table
-		if ok {
-			t = d.Tables[strings.ToLower(name)]
-		}
-		if t == nil || (t.View != nil) != view {
-			if ifExists {
-				return nil
-			}
-			return mysqlerr.New(mysqlerr.ErBadTable, "Unknown table '%s.%s'", db, name)
-		}
-		delete(d.Tables, strings.ToLower(name))
-		out = t
-		return nil
-	})
-	return out, err
-}
-
-// DropTable drops a table (not a view) and returns it.
+// DropTable drops a table and returns it so the caller can delete its data. A missing table (or a
+// view: use DropView) is error 1051 "Unknown table 'db.name'", or (nil, nil) with ifExists.
 func (c *Catalog) DropTable(ctx context.Context, db, name string, ifExists bool) (*Table, error) {
 	return c.drop(ctx, db, name, ifExists, false)
 }
 
-// DropView drops a view.
-func (c *Catalog) DropView(ctx context.Context, db, name string, ifExists bool) error {
-	_, err := c.drop(ctx, db, name, ifExists, true)
-	return err
+// DropView drops a view. A missing view is error 1051, or (nil, nil) with ifExists; a table is
+// error 1347 "'db.name' is not VIEW".
+func (c *Catalog) DropView(ctx context.Context, db, name string, ifExists bool) (*Table, error) {
+	return c.drop(ctx, db, name, ifExists, true)
 }
 
-// replace installs a changed copy of table id.
-func (c *Catalog) replace(ctx context.Context, id int64, fn func(t *Table)) error {
-	return c.update(ctx, func(st *state) error {
-		d, t := c.tableByID(st, id)
-		if t == nil {
-			return mysqlerr.New(mysqlerr.ErNoSuchTable, "table %d doesn't exist", id)
-		}
-		nt := *t
-		fn(&nt)
-		d.Tables[strings.ToLower(t.Name)] = &nt
-		return nil
-	})
-}
-
-// SetStats replaces a table's statistics.
-func (c *Catalog) SetStats(ctx context.Context, id int64, s *TableStats) error {
-	return c.replace(ctx, id, func(t *Table) { t.Stats = s })
-}
-
-// AddRowCount moves a table's row count estimate by delta. The count lives in memory between
-// saves of other changes; it is an estimate, so losing the last updates in a crash is harmless.
-func (c *Catalog) AddRowCount(_ context.Context, id int64, delta int64) error {
+func (c *Catalog) drop(ctx context.Context, db, name string, ifExists, view bool) (*Table, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	d, t := c.tableByID(c.st, id)
-	if t == nil {
-		return nil
+	t, ok := c.st.tables[strings.ToLower(db)][strings.ToLower(name)]
+	if ok && view && t.View == nil {
+		return nil, mysqlerr.New(mysqlerr.ErWrongObject, "'%s.%s' is not VIEW", t.DB, t.Name)
 	}
-	nt := *t
-	var s TableStats
-	if t.Stats != nil {
-		s = *t.Stats
+	if !ok || (!view && t.View != nil) {
+		if ifExists {
+			return nil, nil
+		}
+		return nil, mysqlerr.New(mysqlerr.ErBadTable, "Unknown table '%s.%s'", db, name)
 	}
-	s.RowCount = max(0, s.RowCount+delta)
-	nt.Stats = &s
-	d.Tables[strings.ToLower(t.Name)] = &nt
-	return nil
+	if err := c.update(ctx, func(st *state) error { st.remove(t); return nil }); err != nil {
+		return nil, err
+	}
+	delete(c.nextHandle, t.ID)
+	return t, nil
 }
 
-// AllocHandles reserves n consecutive row IDs of table id and returns the first. Ranges are
-// reserved in batches whose bound is saved before use, so no ID repeats after a restart.
-func (c *Catalog) AllocHandles(ctx context.Context, id int64, n int64) (int64, error) {
-	if n <= 0 {
-		return 0, fmt.Errorf("catalog: allocate %d row IDs", n)
-	}
-	c.alloc.Lock()
-	defer c.alloc.Unlock()
-	r, ok := c.reserved[id]
-	if !ok || r[1]-r[0] < n {
-		var from, to int64
-		err := c.replace(ctx, id, func(t *Table) {
-			from = max(t.NextRowID, 1)
-			if ok && r[0] >= from {
-				from = r[0]
-			}
-			to = from + max(n, rowIDBatch)
-			t.NextRowID = to
-		})
-		if err != nil {
-			return 0, err
-		}
-		r = [2]int64{from, to}
-	}
-	first := r[0]
-	c.reserved[id] = [2]int64{first + n, r[1]}
-	return first, nil
-}
-
-// buildTable turns CREATE TABLE into a table (without its ID).
-func buildTable(db string, stmt *ast.CreateTableStmt) (*Table, error) {
-	t := &Table{DB: db, Name: stmt.Table.Name.O, HandleCol: -1}
-	seen := map[string]bool{}
-	var pk []string
-	for i, cd := range stmt.Cols {
-		name := cd.Name.Name.O
-		if seen[strings.ToLower(name)] {
-			return nil, mysqlerr.New(mysqlerr.ErDupFieldName, "Duplicate column name '%s'", name)
-		}
-		seen[strings.ToLower(name)] = true
-		typ, sqlType, err := ColumnType(cd.Tp)
-		if err != nil {
-			return nil, fmt.Errorf("column %s: %w", name, err)
-		}
-		col := Column{ID: int64(i + 1), Name: name, Type: typ, SQLType: sqlType}
-		var def ast.ExprNode
-		for _, o := range cd.Options {
-			switch o.Tp {
-			case ast.ColumnOptionNotNull:
-				col.NotNull = true
-			case ast.ColumnOptionNull:
-				col.NotNull = false
-			case ast.ColumnOptionPrimaryKey:
-				if len(pk) > 0 {
-					return nil, mysqlerr.New(mysqlerr.ErMultiplePriKey, "Multiple primary key defined")
-				}
-				pk = []string{name}
-			case ast.ColumnOptionUniqKey:
-				t.Indexes = append(t.Indexes, Index{Name: name, Columns: []string{name}, Unique: true})
-			case ast.ColumnOptionAutoIncrement:
-				col.AutoIncrement = true
-			case ast.ColumnOptionDefaultValue:
-				def = o.Expr
-			case ast.ColumnOptionComment, ast.ColumnOptionCollate, ast.ColumnOptionColumnFormat, ast.ColumnOptionStorage:
-			default:
-				return nil, mysqlerr.New(mysqlerr.ErNotSupported, "column option %d of column %s is not supported", o.Tp, name)
-			}
-		}
-		if def != nil {
-			v, err := defaultValue(def, typ)
-			if err != nil {
-				return nil, mysqlerr.New(mysqlerr.ErInvalidDefault, "Invalid default value for '%s': %v", name, err)
-			}
-			if !v.Null {
-				col.Default = &v
-			} else if col.NotNull {
-				return nil, mysqlerr.New(mysqlerr.ErInvalidDefault, "Invalid default value for '%s'", name)
-			}
-		}
-		t.Columns = append(t.Columns, col)
-	}
-	for _, cons := range stmt.Constraints {
-		var cols []string
-		for _, k := range cons.Keys {
-			if k.Column == nil {
-				return nil, mysqlerr.New(mysqlerr.ErNotSupported, "expression indexes are not supported")
-			}
-			if !seen[k.Column.Name.L] {
-				return nil, mysqlerr.New(mysqlerr.ErKeyColumnNotExists, "Key column '%s' doesn't exist in table", k.Column.Name.O)
-			}
-			cols = append(cols, k.Column.Name.O)
-		}
-		switch cons.Tp {
-		case ast.ConstraintPrimaryKey:
-			if len(pk) > 0 {
-				return nil, mysqlerr.New(mysqlerr.ErMultiplePriKey, "Multiple primary key defined")
-			}
-			pk = cols
-		case ast.ConstraintKey, ast.ConstraintIndex:
-			t.Indexes = append(t.Indexes, Index{Name: cons.Name, Columns: cols})
-		case ast.ConstraintUniq, ast.ConstraintUniqKey, ast.ConstraintUniqIndex:
-			t.Indexes = append(t.Indexes, Index{Name: cons.Name, Columns: cols, Unique: true})
-		case ast.ConstraintForeignKey, ast.ConstraintCheck:
-			// Accepted and not enforced, as TiDB did for years.
-		default:
-			return nil, mysqlerr.New(mysqlerr.ErNotSupported, "constraint type %d is not supported", cons.Tp)
-		}
-	}
-	for _, k := range pk {
-		t.Columns[columnOffset(t, k)].NotNull = true
-	}
-	if len(pk) == 1 && t.Columns[columnOffset(t, pk[0])].Type == chunk.Int64 {
-		t.HandleCol = columnOffset(t, pk[0])
-	} else {
-		t.Columns = append(t.Columns, Column{ID: int64(len(t.Columns) + 1), Name: RowIDName, Type: chunk.Int64, SQLType: "bigint", NotNull: true, Hidden: true})
-		t.HandleCol = len(t.Columns) - 1
-	}
-	if len(pk) > 0 {
-		t.Indexes = append([]Index{{Name: "PRIMARY", Columns: pk, Unique: true, Primary: true}}, t.Indexes...)
-	}
-	for i := range t.Indexes {
-		t.Indexes[i].ID = int64(i + 1)
-		if t.Indexes[i].Name == "" {
-			t.Indexes[i].Name = t.Indexes[i].Columns[0]
-		}
-	}
-	for _, c := range t.Columns {
-		if c.AutoIncrement && (t.HandleCol < 0 || t.Columns[t.HandleCol].Name != c.Name) {
-			return nil, mysqlerr.New(mysqlerr.ErNotSupported, "AUTO_INCREMENT is supported on an integer primary key only")
-		}
+// Table returns the named table or view, or error 1146 "Table 'db.name' doesn't exist" (also when
+// the database does not exist, as MySQL reports it).
+func (c *Catalog) Table(db, name string) (*Table, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	t, ok := c.st.tables[strings.ToLower(db)][strings.ToLower(name)]
+	if !ok {
+		return nil, errNoTable(db, name)
 	}
 	return t, nil
 }
 
-func columnOffset(t *Table, name string) int {
-	return slices.IndexFunc(t.Columns, func(c Column) bool { return strings.EqualFold(c.Name, name) })
+// TableByID returns the table or view with the given ID, or error 1146.
+func (c *Catalog) TableByID(id int64) (*Table, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	t, ok := c.st.byID[id]
+	if !ok {
+		return nil, mysqlerr.New(mysqlerr.ErNoSuchTable, "Table with ID %d doesn't exist", id)
+	}
+	return t, nil
 }
 
-// defaultValue evaluates a DEFAULT literal as a value of type t.
-func defaultValue(e ast.ExprNode, t chunk.Type) (chunk.Value, error) {
-	neg := false
-	for {
-		if u, ok := e.(*ast.UnaryOperationExpr); ok && (u.Op == opcode.Minus || u.Op == opcode.Plus) {
-			neg = neg != (u.Op == opcode.Minus)
-			e = u.V
-			continue
-		}
-		break
-	}
-	v, ok := e.(*parser.ValueExpr)
+// Tables returns the tables and views of a database ordered by name (lower-case), or error 1049.
+func (c *Catalog) Tables(db string) ([]*Table, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	m, ok := c.st.tables[strings.ToLower(db)]
 	if !ok {
-		return chunk.Value{}, fmt.Errorf("only literal defaults are supported")
+		return nil, errUnknownDB(db)
 	}
-	if v.Value == nil {
-		return chunk.NullOf(t), nil
+	out := make([]*Table, 0, len(m))
+	for _, t := range m {
+		out = append(out, t)
 	}
-	s := v.GetString()
-	if b, ok := v.Value.(bool); ok {
-		s = map[bool]string{true: "1", false: "0"}[b]
+	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].Name) < strings.ToLower(out[j].Name) })
+	return out, nil
+}
+
+// AllocHandles reserves n consecutive handles of a table (values of its _tidb_rowid, or of its
+// AUTO_INCREMENT column; TiDB shares one allocator between the two) and returns the first. Handles
+// start at 1 and are never returned twice, across restarts too: the catalog persists a high-water
+// mark HandleBatch ahead of what it hands out.
+func (c *Catalog) AllocHandles(ctx context.Context, tableID int64, n int64) (int64, error) {
+	if n < 1 {
+		return 0, fmt.Errorf("catalog: AllocHandles: n = %d, want ≥ 1", n)
 	}
-	if neg {
-		s = "-" + s
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.st.byID[tableID]
+	if !ok || t.View != nil {
+		return 0, mysqlerr.New(mysqlerr.ErNoSuchTable, "Table with ID %d doesn't exist", tableID)
 	}
-	return chunk.ParseValue(t, s)
+	first := c.nextHandle[tableID]
+	if first < 1 {
+		first = 1
+	}
+	last := first + n - 1
+	if last < first {
+		return 0, mysqlerr.New(mysqlerr.ErDataOutOfRange, "Failed to read auto-increment value from storage engine: handles of table %s.%s exhausted", t.DB, t.Name)
+	}
+	if last > c.st.handleLimit[tableID] {
+		limit := last + HandleBatch
+		if limit < last {
+			limit = last
+		}
+		if err := c.update(ctx, func(st *state) error { st.handleLimit[tableID] = limit; return nil }); err != nil {
+			return 0, fmt.Errorf("catalog: allocate handles of %s.%s: %w", t.DB, t.Name, err)
+		}
+	}
+	c.nextHandle[tableID] = last + 1
+	return first, nil
+}
+
+// RebaseHandles makes the table's allocator hand out only handles above used, as MySQL does after
+// an INSERT with an explicit AUTO_INCREMENT value. It never moves the allocator back.
+func (c *Catalog) RebaseHandles(ctx context.Context, tableID int64, used int64) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.st.byID[tableID]
+	if !ok || t.View != nil {
+		return mysqlerr.New(mysqlerr.ErNoSuchTable, "Table with ID %d doesn't exist", tableID)
+	}
+	if used < c.nextHandle[tableID] || used == 1<<63-1 {
+		return nil
+	}
+	if used > c.st.handleLimit[tableID] {
+		limit := used + HandleBatch
+		if limit < used {
+			limit = 1<<63 - 1
+		}
+		if err := c.update(ctx, func(st *state) error { st.handleLimit[tableID] = limit; return nil }); err != nil {
+			return fmt.Errorf("catalog: rebase handles of %s.%s: %w", t.DB, t.Name, err)
+		}
+	}
+	c.nextHandle[tableID] = used + 1
+	return nil
+}
+
+// SetStats replaces a table's statistics (from ANALYZE) and persists them.
+func (c *Catalog) SetStats(ctx context.Context, tableID int64, stats *TableStats) error {
+	if stats == nil {
+		return fmt.Errorf("catalog: SetStats: nil stats")
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.st.byID[tableID]
+	if !ok || t.View != nil {
+		return mysqlerr.New(mysqlerr.ErNoSuchTable, "Table with ID %d doesn't exist", tableID)
+	}
+	if len(stats.Columns) != 0 && len(stats.Columns) != len(t.Columns) {
+		return fmt.Errorf("catalog: SetStats %s.%s: %d column stats for %d columns", t.DB, t.Name, len(stats.Columns), len(t.Columns))
+	}
+	nt := *t
+	nt.Stats = stats.clone()
+	return c.update(ctx, func(st *state) error { st.put(&nt); return nil })
+}
+
+// AddRowCount adds delta (negative for deletes) to a table's approximate row count, never going
+// below zero. It is kept in memory and persisted with the next catalog write (any DDL, SetStats,
+// a handle batch, or Flush), so a crash may lose recent deltas; the count is an estimate anyway.
+// Unknown tables are ignored (the table may have been dropped concurrently).
+func (c *Catalog) AddRowCount(tableID int64, delta int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t, ok := c.st.byID[tableID]
+	if !ok || t.View != nil || delta == 0 {
+		return
+	}
+	nt := *t
+	s := TableStats{}
+	if t.Stats != nil {
+		s = *t.Stats // Columns are shared, read-only
+	}
+	s.RowCount = max(s.RowCount+delta, 0)
+	nt.Stats = &s
+	c.st.put(&nt)
+}
+
+// Flush persists the in-memory row counts.
+func (c *Catalog) Flush(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.persist(ctx, c.st)
 }

@@ -1,98 +1,114 @@
 package catalog
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/copvec/copvec/chunk"
 )
 
-func quote(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
+// quoteIdent backquotes a name as SHOW CREATE TABLE prints it.
+func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
 
-func defaultText(c Column) string {
-	if c.Default == nil {
-		return "NULL"
-	}
-	if c.Default.Type.Kind == chunk.KindString || c.Default.Type.Kind == chunk.KindDate || c.Default.Type.Kind == chunk.KindTimestamp {
-		return "'" + strings.ReplaceAll(c.Default.String(), "'", "''") + "'"
-	}
-	return c.Default.String()
+// quoteString single-quotes a string literal as SHOW CREATE TABLE prints it.
+func quoteString(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `'`, `''`, "\n", `\n`, "\r", `\r`, "\x00", `\0`)
+	return "'" + r.Replace(s) + "'"
 }
 
-// ShowCreate prints the table's CREATE TABLE (or a view's CREATE VIEW) as TiDB shows it.
+func identList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = quoteIdent(n)
+	}
+	return strings.Join(q, ",")
+}
+
+// defaultText is a default value's text as MySQL prints it in SHOW CREATE TABLE and DESCRIBE.
+func defaultText(v chunk.Value) string {
+	if v.Type.Kind == chunk.KindFloat64 {
+		return chunk.Float64Value(v.F).String()
+	}
+	return v.String()
+}
+
+// ShowCreate returns the SHOW CREATE TABLE text in TiDB's format; for a view, the CREATE VIEW
+// statement SHOW CREATE VIEW prints. The hidden rowid is left out.
 func (t *Table) ShowCreate() string {
+	var b strings.Builder
 	if t.View != nil {
-		cols := ""
+		b.WriteString("CREATE ALGORITHM=UNDEFINED DEFINER=`root`@`%` SQL SECURITY DEFINER VIEW ")
+		b.WriteString(quoteIdent(t.Name))
 		if len(t.View.Columns) > 0 {
 			q := make([]string, len(t.View.Columns))
-			for i, c := range t.View.Columns {
-				q[i] = quote(c)
+			for i, n := range t.View.Columns {
+				q[i] = quoteIdent(n)
 			}
-			cols = " (" + strings.Join(q, ", ") + ")"
+			b.WriteString(" (" + strings.Join(q, ", ") + ")")
 		}
-		return fmt.Sprintf("CREATE ALGORITHM=UNDEFINED DEFINER=`root`@`%%` SQL SECURITY DEFINER VIEW %s%s AS %s", quote(t.Name), cols, t.View.SQL)
+		b.WriteString(" AS ")
+		b.WriteString(t.View.SQL)
+		return b.String()
 	}
+	b.WriteString("CREATE TABLE ")
+	b.WriteString(quoteIdent(t.Name))
+	b.WriteString(" (\n")
 	var lines []string
 	for _, c := range t.Columns {
 		if c.Hidden {
 			continue
 		}
-		l := "  " + quote(c.Name) + " " + c.SQLType
+		l := "  " + quoteIdent(c.Name) + " " + c.SQLType
 		if c.NotNull {
 			l += " NOT NULL"
+		}
+		switch {
+		case c.Default != nil && c.Default.Null:
+			l += " DEFAULT NULL"
+		case c.Default != nil:
+			l += " DEFAULT " + quoteString(defaultText(*c.Default))
+		case !c.NotNull:
+			l += " DEFAULT NULL"
 		}
 		if c.AutoIncrement {
 			l += " AUTO_INCREMENT"
 		}
-		if c.Default != nil {
-			l += " DEFAULT " + defaultText(c)
-		} else if !c.NotNull {
-			l += " DEFAULT NULL"
-		}
 		lines = append(lines, l)
 	}
 	for _, ix := range t.Indexes {
-		q := make([]string, len(ix.Columns))
-		for i, c := range ix.Columns {
-			q[i] = quote(c)
-		}
-		cols := "(" + strings.Join(q, ",") + ")"
+		var l string
 		switch {
 		case ix.Primary:
-			kind := "NONCLUSTERED"
-			if !t.Columns[t.HandleCol].Hidden {
-				kind = "CLUSTERED"
+			l = "  PRIMARY KEY (" + identList(ix.Columns) + ")"
+			if ix.Clustered {
+				l += " /*T![clustered_index] CLUSTERED */"
+			} else {
+				l += " /*T![clustered_index] NONCLUSTERED */"
 			}
-			lines = append(lines, "  PRIMARY KEY "+cols+" /*T![clustered_index] "+kind+" */")
 		case ix.Unique:
-			lines = append(lines, "  UNIQUE KEY "+quote(ix.Name)+" "+cols)
+			l = "  UNIQUE KEY " + quoteIdent(ix.Name) + " (" + identList(ix.Columns) + ")"
 		default:
-			lines = append(lines, "  KEY "+quote(ix.Name)+" "+cols)
+			l = "  KEY " + quoteIdent(ix.Name) + " (" + identList(ix.Columns) + ")"
 		}
+		lines = append(lines, l)
 	}
-	return "CREATE TABLE " + quote(t.Name) + " (\n" + strings.Join(lines, ",\n") + "\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+	b.WriteString(strings.Join(lines, ",\n"))
+	b.WriteString("\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin")
+	if t.Comment != "" {
+		b.WriteString(" COMMENT=" + quoteString(t.Comment))
+	}
+	return b.String()
 }
 
-// Describe returns DESCRIBE's rows: Field, Type, Null, Key, Default, Extra.
+// DescribeHeader are the column names of DESCRIBE's result.
+var DescribeHeader = []string{"Field", "Type", "Null", "Key", "Default", "Extra"}
+
+// Describe returns DESCRIBE's rows (Field, Type, Null, Key, Default, Extra) as MySQL shows them,
+// the hidden rowid left out. A NULL Default is the string "NULL" (MySQL sends SQL NULL there: the
+// caller sends NULL when the column's Default is nil or a NULL value). Key is PRI for primary key
+// columns, UNI for the column of a single-column unique key, MUL for the first column of any other
+// index. A view has no typed columns in the catalog: the caller describes a view by binding its SQL.
 func (t *Table) Describe() [][]string {
-	key := map[string]string{}
-	for _, ix := range t.Indexes {
-		for i, c := range ix.Columns {
-			k := strings.ToLower(c)
-			if key[k] != "" {
-				continue
-			}
-			switch {
-			case ix.Primary:
-				key[k] = "PRI"
-			case ix.Unique && len(ix.Columns) == 1:
-				key[k] = "UNI"
-			case i == 0:
-				key[k] = "MUL"
-			}
-		}
-	}
-	var rows [][]string
+	rows := make([][]string, 0, len(t.Columns))
 	for _, c := range t.Columns {
 		if c.Hidden {
 			continue
@@ -102,14 +118,42 @@ func (t *Table) Describe() [][]string {
 			null = "NO"
 		}
 		def := "NULL"
-		if c.Default != nil {
-			def = c.Default.String()
+		if c.Default != nil && !c.Default.Null {
+			def = defaultText(*c.Default)
 		}
 		extra := ""
 		if c.AutoIncrement {
 			extra = "auto_increment"
 		}
-		rows = append(rows, []string{c.Name, c.SQLType, null, key[strings.ToLower(c.Name)], def, extra})
+		rows = append(rows, []string{c.Name, c.SQLType, null, t.keyFlag(c.Name), def, extra})
 	}
 	return rows
+}
+
+func (t *Table) keyFlag(col string) string {
+	pri, uni, mul := false, false, false
+	for _, ix := range t.Indexes {
+		for i, n := range ix.Columns {
+			if !strings.EqualFold(n, col) {
+				continue
+			}
+			switch {
+			case ix.Primary:
+				pri = true
+			case i == 0 && ix.Unique && len(ix.Columns) == 1:
+				uni = true
+			case i == 0:
+				mul = true
+			}
+		}
+	}
+	switch {
+	case pri:
+		return "PRI"
+	case uni:
+		return "UNI"
+	case mul:
+		return "MUL"
+	}
+	return ""
 }

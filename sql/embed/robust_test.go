@@ -58,7 +58,8 @@ func TestQuota(t *testing.T) {
 	if got != want {
 		t.Fatalf("with a small quota: %s, want %s", got, want)
 	}
-	mustExec(t, s, "set tidb_enable_tmp_storage_on_oom = OFF")
+	mustExec(t, s, "set global tidb_enable_tmp_storage_on_oom = OFF")
+	t.Cleanup(func() { mustExec(t, s, "set global tidb_enable_tmp_storage_on_oom = ON") })
 	_, err := s.Execute(context.Background(), "select v from big order by v desc")
 	if mysqlerr.CodeOf(err) != mysqlerr.ErMemExceedThreshold {
 		t.Fatalf("over quota without spilling: %v, want error 8175", err)

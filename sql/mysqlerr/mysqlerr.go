@@ -47,8 +47,22 @@ const (
 	ErDivisionByZero      = 1365
 	ErTableNotLocked      = 1100
 	ErNoDefaultForField   = 1364
-	ErBadTable            = 1051
+	ErBadTable            = 1051 // DROP TABLE of a table that does not exist
+	ErDupKeyName          = 1061
 	ErInvalidDefault      = 1067
+	ErWrongAutoKey        = 1075
+	ErTooLongIdent        = 1059
+	ErWrongDBName         = 1102
+	ErWrongTableName      = 1103
+	ErWrongColumnName     = 1166
+	ErPrimaryCantHaveNull = 1171
+	ErIncorrectGlobalVar  = 1229 // a GLOBAL variable set without GLOBAL
+	ErLocalVariable       = 1228 // a SESSION-only variable set with GLOBAL
+	ErReadOnlyVar         = 1238
+	ErWrongTypeForVar     = 1232
+	ErWrongFieldSpec      = 1063
+	ErTableMustHaveCols   = 1113
+	ErMBiggerThanD        = 1427
 )
 
 // sqlState maps codes to their SQLSTATE; codes not listed report HY000.
@@ -62,7 +76,11 @@ var sqlState = map[uint16]string{
 	ErOperandColumns: "21000", ErQueryInterrupted: "70100", ErIllegalMix: "HY000",
 	ErDupFieldName: "42S21", ErMultiplePriKey: "42000", ErKeyColumnNotExists: "42000",
 	ErTooBigPrecision: "42000", ErDivisionByZero: "22012", ErNoDefaultForField: "HY000",
-	ErWrongObject: "HY000",
+	ErWrongObject: "HY000", ErBadTable: "42S02", ErDupKeyName: "42000", ErInvalidDefault: "42000",
+	ErWrongAutoKey: "42000", ErTooLongIdent: "42000", ErWrongDBName: "42000", ErWrongTableName: "42000",
+	ErWrongColumnName: "42000", ErPrimaryCantHaveNull: "42000", ErIncorrectGlobalVar: "HY000",
+	ErLocalVariable: "HY000", ErReadOnlyVar: "HY000", ErWrongTypeForVar: "42000",
+	ErWrongFieldSpec: "42000", ErTableMustHaveCols: "42000", ErMBiggerThanD: "42000",
 }
 
 // Error is an error with a MySQL code. Its text is what TiDB prints after "ERROR code (state): ".

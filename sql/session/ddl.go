@@ -48,7 +48,7 @@ func (s *Session) ddl(ctx context.Context, st ast.StmtNode) (*Result, error) {
 				db = s.db
 			}
 			if x.IsView {
-				if err := cat.DropView(ctx, db, tn.Name.O, x.IfExists); err != nil {
+				if _, err := cat.DropView(ctx, db, tn.Name.O, x.IfExists); err != nil {
 					return nil, err
 				}
 				continue
@@ -79,7 +79,8 @@ func (s *Session) ddl(ctx context.Context, st ast.StmtNode) (*Result, error) {
 		for _, c := range x.Cols {
 			cols = append(cols, c.O)
 		}
-		return &Result{}, cat.CreateView(ctx, db, x.ViewName.Name.O, sb.String(), cols, x.OrReplace)
+		_, err := cat.CreateView(ctx, db, x.ViewName.Name.O, sb.String(), cols, x.OrReplace)
+		return &Result{}, err
 	}
 	return nil, mysqlerr.New(mysqlerr.ErNotSupported, "statement %s is not supported yet", stmtName(st))
 }
@@ -107,7 +108,7 @@ func (s *Session) set(_ context.Context, x *ast.SetStmt) (*Result, error) {
 				return nil, mysqlerr.Wrap(mysqlerr.ErWrongValueForVar, err, "Variable '%s' can't be set to this value", v.Name)
 			}
 		}
-		if err := s.vars.Set(v.Name, val, v.IsGlobal); err != nil {
+		if err := s.vars.SetValue(v.Name, val, v.IsGlobal); err != nil {
 			return nil, err
 		}
 	}
@@ -176,8 +177,8 @@ func (s *Session) show(_ context.Context, x *ast.ShowStmt) (*Result, error) {
 	case ast.ShowDatabases:
 		var rows [][]string
 		for _, d := range cat.Databases() {
-			if m(d) {
-				rows = append(rows, []string{d})
+			if m(d.Name) {
+				rows = append(rows, []string{d.Name})
 			}
 		}
 		return &Result{Columns: []string{"Database"}, Rows: stringRows(rows)}, nil

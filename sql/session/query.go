@@ -322,3 +322,21 @@ func byteSize(n int64) string {
 	}
 	return fmt.Sprintf("%d Bytes", n)
 }
+
+// Plan parses, binds and optimizes a query without running it (uncorrelated scalar subqueries
+// still run, as they do while planning) and returns its physical plan; for benchmarks and tools.
+func (s *Session) Plan(ctx context.Context, sql string) (physical.Op, error) {
+	st, err := s.parser.ParseOne(sql)
+	if err != nil {
+		return nil, err
+	}
+	q, ok := st.(ast.ResultSetNode)
+	if !ok {
+		return nil, mysqlerr.New(mysqlerr.ErNotSupported, "Plan takes a query")
+	}
+	p, err := s.plan(ctx, q, s.eng.Storage.ReadTS(), false)
+	if err != nil {
+		return nil, err
+	}
+	return p.phys, nil
+}
