@@ -18,7 +18,6 @@ type Reader struct {
 	req    Request
 	types  []chunk.Type
 	mem    *memory.Tracker
-	hook   func(int, uint64)
 
 	stream *Stream
 	last   StatsSnapshot
@@ -71,7 +70,7 @@ func (r *Reader) Open(ctx context.Context) error {
 	if r.stream != nil {
 		return errors.New("coordinator: reader opened twice")
 	}
-	s, err := r.client.send(ctx, &r.req, r.hook)
+	s, err := r.client.send(ctx, &r.req)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,9 @@ import (
 	"github.com/copvec/copvec/runtime/sortkey"
 )
 
+// oneWorker is the region node's aggregation setting, for reference plans.
+var oneWorker = agg.Settings{PartialConcurrency: 1, FinalConcurrency: 1}
+
 var pageSizes = []uint64{1, 2, 3, 7, 32, 100, 1000, 0}
 
 func mustPB(t testing.TB, e expr.Expr) *coprocpb.Expr {
@@ -208,11 +211,11 @@ func aggCase(t testing.TB, rng *rand.Rand, gen *reftest.ExprGen, scan *coprocpb.
 	return diffCase{name: "aggregation " + spec.String(),
 		root: &coprocpb.Executor{Exec: &coprocpb.Executor_Aggregation{Aggregation: pb}},
 		ref: func(s plan.Node) plan.Node {
-			return &aggNode{input: &plan.Projection{Input: s, Exprs: projected}, spec: spec, mode: agg.Complete}
+			return &plan.Aggregation{Input: &plan.Projection{Input: s, Exprs: projected}, Spec: spec, Mode: agg.Complete, Settings: oneWorker}
 		},
 		finish: func(rows []reftest.Row) ([]reftest.Row, error) {
 			return reference(spec.PartialSchema(), rows, func(s plan.Node) plan.Node {
-				return &aggNode{input: s, spec: spec, mode: agg.Final}
+				return &plan.Aggregation{Input: s, Spec: spec, Mode: agg.Final, Settings: oneWorker}
 			})
 		}}
 }
@@ -220,10 +223,10 @@ func aggCase(t testing.TB, rng *rand.Rand, gen *reftest.ExprGen, scan *coprocpb.
 // TestDifferential runs random DAGs through the node, across many regions, page sizes and both
 // scan directions, and compares each with the runtime running the same plan on the same rows.
 func TestDifferential(t *testing.T) {
-	checkTrackers(t)
+	knobs := checkTrackers(t)
 	rng, _ := newRNG(t)
 	for round := range 4 {
-		cfg := Config{MaxConcurrentHeavy: 64}
+		cfg := Config{Knobs: knobs, MaxConcurrentHeavy: 64}
 		if rng.IntN(2) == 0 {
 			cfg.MaxResponseBytes = 1 + rng.IntN(4096) // pages also end by size
 		}
