@@ -51,6 +51,17 @@ func (r *Reader) Describe() string {
 	return fmt.Sprintf("CopReader %s | %s", mode, r.last)
 }
 
+// StableDescribe implements exec.StableDescriber: the mode and the counters that depend only on
+// the regions and the data (tasks, rows), not on timing or buffer sizes.
+func (r *Reader) StableDescribe() string {
+	mode := "unordered"
+	if r.req.KeepOrder {
+		mode = "keep-order"
+	}
+	s := r.Stats()
+	return fmt.Sprintf("CopReader %s | tasks=%d scanned_rows=%d rows=%d", mode, s.Tasks, s.ScannedRows, s.Rows)
+}
+
 // MemoryTracker implements exec.MemoryUser.
 func (r *Reader) MemoryTracker() *memory.Tracker { return r.mem }
 
