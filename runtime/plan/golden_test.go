@@ -89,7 +89,7 @@ var goldenPlans = map[string]goldenPlan{
 		node: func() plan.Node {
 			return &plan.Aggregation{Input: &plan.TableScan{Table: "t"}, Mode: agg.Complete,
 				Settings: agg.Settings{PartialConcurrency: 1, FinalConcurrency: 1},
-				Spec: agg.Spec{Input: goldenTypes, GroupBy: []int{1}, Aggs: []agg.Agg{{Func: agg.CountStar}, {Func: agg.Sum, Arg: 0}, {Func: agg.Max, Arg: 2}}}}
+				Spec:     agg.Spec{Input: goldenTypes, GroupBy: []int{1}, Aggs: []agg.Agg{{Func: agg.CountStar}, {Func: agg.Sum, Arg: 0}, {Func: agg.Max, Arg: 2}}}}
 		},
 		want: func(rows []reftest.Row) ([]reftest.Row, error) {
 			g, err := reftest.GroupBy(rows, goldenTypes, []int{1}, []reftest.AggCall{{Func: "count(*)"}, {Func: "sum", Arg: 0}, {Func: "max", Arg: 2}})
@@ -111,7 +111,9 @@ var goldenPlans = map[string]goldenPlan{
 	},
 }
 
-func bGT3() expr.Expr { return expr.MustFunction(expr.FuncGT, colB, expr.NewConstant(chunk.Int64Value(3))) }
+func bGT3() expr.Expr {
+	return expr.MustFunction(expr.FuncGT, colB, expr.NewConstant(chunk.Int64Value(3)))
+}
 
 // TestGoldenExplain runs the named plans of testdata/explain and prints their deterministic
 // EXPLAIN ANALYZE; every run is first checked against the reference engine, so rewriting the
