@@ -37,6 +37,16 @@ type Config struct {
 	// Cache configures the coprocessor cache, used for requests answered in one page per task
 	// (aggregation and TopN fragments, or NoPaging requests).
 	Cache CacheConfig
+	// Knobs are test hooks; the zero value runs none. They live in the config, not in package
+	// globals, so hostile and normal tests can run in parallel, and are never serialized.
+	Knobs Knobs `json:"-"`
+}
+
+// Knobs are the coordinator's test hooks.
+type Knobs struct {
+	// BeforeRPC runs before every Coprocessor call with the store index and region ID, for
+	// fault tests that split regions or cancel queries at that point.
+	BeforeRPC func(store int, region uint64)
 }
 
 func (c Config) withDefaults() (Config, error) {

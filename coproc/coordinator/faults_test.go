@@ -21,10 +21,16 @@ import (
 
 var fullCols = []int64{1, 2, 3, 4, 5}
 
-// runHooked runs q under ctx with a hook before every Coprocessor call.
+// runHooked runs q under ctx with a hook before every Coprocessor call, through a client of c's
+// configuration whose Knobs.BeforeRPC is hook (so other clients of the cluster run unhooked).
 func runHooked(t *testing.T, ctx context.Context, c *coordinator.Client, q *coordinator.Query, hook func(int, uint64)) ([]reftest.Row, coordinator.StatsSnapshot, error) {
+	cfg := c.Config()
+	cfg.Knobs.BeforeRPC = hook
+	hc, err := coordinator.New(cfg)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, hc.Close()) }()
 	ectx := exec.MustContext(exec.Options{Concurrency: 2})
-	op, err := c.BuildWithHook(ectx, q, hook)
+	op, err := hc.Build(ectx, q)
 	require.NoError(t, err)
 	var rows []reftest.Row
 	err = exec.Run(ctx, ectx, op, func(ch *chunk.Chunk) error {

@@ -18,7 +18,6 @@ type Reader struct {
 	req    Request
 	types  []chunk.Type
 	mem    *memory.Tracker
-	hook   func(int, uint64)
 
 	stream *Stream
 	last   StatsSnapshot
@@ -52,6 +51,17 @@ func (r *Reader) Describe() string {
 	return fmt.Sprintf("CopReader %s | %s", mode, r.last)
 }
 
+// StableDescribe implements exec.StableDescriber: the mode and the counters that depend only on
+// the regions and the data (tasks, rows), not on timing or buffer sizes.
+func (r *Reader) StableDescribe() string {
+	mode := "unordered"
+	if r.req.KeepOrder {
+		mode = "keep-order"
+	}
+	s := r.Stats()
+	return fmt.Sprintf("CopReader %s | tasks=%d scanned_rows=%d rows=%d", mode, s.Tasks, s.ScannedRows, s.Rows)
+}
+
 // MemoryTracker implements exec.MemoryUser.
 func (r *Reader) MemoryTracker() *memory.Tracker { return r.mem }
 
@@ -71,7 +81,7 @@ func (r *Reader) Open(ctx context.Context) error {
 	if r.stream != nil {
 		return errors.New("coordinator: reader opened twice")
 	}
-	s, err := r.client.send(ctx, &r.req, r.hook)
+	s, err := r.client.send(ctx, &r.req)
 	if err != nil {
 		return err
 	}

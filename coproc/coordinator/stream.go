@@ -66,15 +66,15 @@ type Stream struct {
 	done    bool
 	closed  bool
 
-	hookBeforeRPC func(store int, region uint64) // tests: runs before every Coprocessor call
+	hookBeforeRPC func(store int, region uint64) // Config.Knobs.BeforeRPC
 }
 
 // Send splits the request by region and starts fetching. The stream must be closed.
 func (c *Client) Send(ctx context.Context, req *Request) (*Stream, error) {
-	return c.send(ctx, req, nil)
+	return c.send(ctx, req)
 }
 
-func (c *Client) send(ctx context.Context, req *Request, hook func(int, uint64)) (*Stream, error) {
+func (c *Client) send(ctx context.Context, req *Request) (*Stream, error) {
 	if req == nil || req.DAG == nil || req.DAG.Root == nil {
 		return nil, errors.New("coordinator: request has no DAG")
 	}
@@ -85,7 +85,7 @@ func (c *Client) send(ctx context.Context, req *Request, hook func(int, uint64))
 	if err != nil {
 		return nil, err
 	}
-	s := &Stream{client: c, req: req, stats: &Stats{}, tasks: tasks, freed: make(chan struct{}, 1), hookBeforeRPC: hook}
+	s := &Stream{client: c, req: req, stats: &Stats{}, tasks: tasks, freed: make(chan struct{}, 1), hookBeforeRPC: c.cfg.Knobs.BeforeRPC}
 	s.backoffs = &backoffs{budget: c.cfg.BackoffBudget, stats: s.stats, spent: map[regionID]time.Duration{}, tries: map[regionID]int{}}
 	s.stats.Tasks.Store(int64(len(tasks)))
 	s.ctx, s.cancel = context.WithCancel(ctx)

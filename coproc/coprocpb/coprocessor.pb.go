@@ -552,6 +552,7 @@ type Executor struct {
 	//	*Executor_Aggregation
 	//	*Executor_TopN
 	//	*Executor_Limit
+	//	*Executor_Sort
 	Exec          isExecutor_Exec `protobuf_oneof:"exec"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -657,6 +658,15 @@ func (x *Executor) GetLimit() *Limit {
 	return nil
 }
 
+func (x *Executor) GetSort() *Sort {
+	if x != nil {
+		if x, ok := x.Exec.(*Executor_Sort); ok {
+			return x.Sort
+		}
+	}
+	return nil
+}
+
 type isExecutor_Exec interface {
 	isExecutor_Exec()
 }
@@ -689,6 +699,10 @@ type Executor_Limit struct {
 	Limit *Limit `protobuf:"bytes,7,opt,name=limit,proto3,oneof"`
 }
 
+type Executor_Sort struct {
+	Sort *Sort `protobuf:"bytes,8,opt,name=sort,proto3,oneof"`
+}
+
 func (*Executor_TableScan) isExecutor_Exec() {}
 
 func (*Executor_IndexScan) isExecutor_Exec() {}
@@ -702,6 +716,8 @@ func (*Executor_Aggregation) isExecutor_Exec() {}
 func (*Executor_TopN) isExecutor_Exec() {}
 
 func (*Executor_Limit) isExecutor_Exec() {}
+
+func (*Executor_Sort) isExecutor_Exec() {}
 
 // FieldType is a column type (copvec's chunk.Type): kind plus DECIMAL's precision and scale.
 type FieldType struct {
@@ -1450,6 +1466,61 @@ func (x *TopN) GetLimit() uint64 {
 	return 0
 }
 
+// Sort orders all rows of the child by order_by (stable: equal keys keep scan order). A node sorts
+// what it scanned for one page; the coordinator sorts the pages again, so the answer is ordered
+// whatever the paging. It is the input a keep-order MergeJoin will need.
+type Sort struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Child         *Executor              `protobuf:"bytes,1,opt,name=child,proto3" json:"child,omitempty"`
+	OrderBy       []*ByItem              `protobuf:"bytes,2,rep,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Sort) Reset() {
+	*x = Sort{}
+	mi := &file_coprocessor_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Sort) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Sort) ProtoMessage() {}
+
+func (x *Sort) ProtoReflect() protoreflect.Message {
+	mi := &file_coprocessor_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Sort.ProtoReflect.Descriptor instead.
+func (*Sort) Descriptor() ([]byte, []int) {
+	return file_coprocessor_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *Sort) GetChild() *Executor {
+	if x != nil {
+		return x.Child
+	}
+	return nil
+}
+
+func (x *Sort) GetOrderBy() []*ByItem {
+	if x != nil {
+		return x.OrderBy
+	}
+	return nil
+}
+
 // Limit passes at most limit rows of the child.
 type Limit struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1461,7 +1532,7 @@ type Limit struct {
 
 func (x *Limit) Reset() {
 	*x = Limit{}
-	mi := &file_coprocessor_proto_msgTypes[19]
+	mi := &file_coprocessor_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1473,7 +1544,7 @@ func (x *Limit) String() string {
 func (*Limit) ProtoMessage() {}
 
 func (x *Limit) ProtoReflect() protoreflect.Message {
-	mi := &file_coprocessor_proto_msgTypes[19]
+	mi := &file_coprocessor_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1486,7 +1557,7 @@ func (x *Limit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Limit.ProtoReflect.Descriptor instead.
 func (*Limit) Descriptor() ([]byte, []int) {
-	return file_coprocessor_proto_rawDescGZIP(), []int{19}
+	return file_coprocessor_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Limit) GetChild() *Executor {
@@ -1518,7 +1589,7 @@ type Expr struct {
 
 func (x *Expr) Reset() {
 	*x = Expr{}
-	mi := &file_coprocessor_proto_msgTypes[20]
+	mi := &file_coprocessor_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1530,7 +1601,7 @@ func (x *Expr) String() string {
 func (*Expr) ProtoMessage() {}
 
 func (x *Expr) ProtoReflect() protoreflect.Message {
-	mi := &file_coprocessor_proto_msgTypes[20]
+	mi := &file_coprocessor_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1543,7 +1614,7 @@ func (x *Expr) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Expr.ProtoReflect.Descriptor instead.
 func (*Expr) Descriptor() ([]byte, []int) {
-	return file_coprocessor_proto_rawDescGZIP(), []int{20}
+	return file_coprocessor_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Expr) GetExpr() isExpr_Expr {
@@ -1613,7 +1684,7 @@ type ColumnRef struct {
 
 func (x *ColumnRef) Reset() {
 	*x = ColumnRef{}
-	mi := &file_coprocessor_proto_msgTypes[21]
+	mi := &file_coprocessor_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1625,7 +1696,7 @@ func (x *ColumnRef) String() string {
 func (*ColumnRef) ProtoMessage() {}
 
 func (x *ColumnRef) ProtoReflect() protoreflect.Message {
-	mi := &file_coprocessor_proto_msgTypes[21]
+	mi := &file_coprocessor_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1638,7 +1709,7 @@ func (x *ColumnRef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ColumnRef.ProtoReflect.Descriptor instead.
 func (*ColumnRef) Descriptor() ([]byte, []int) {
-	return file_coprocessor_proto_rawDescGZIP(), []int{21}
+	return file_coprocessor_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ColumnRef) GetOffset() uint32 {
@@ -1668,7 +1739,7 @@ type Constant struct {
 
 func (x *Constant) Reset() {
 	*x = Constant{}
-	mi := &file_coprocessor_proto_msgTypes[22]
+	mi := &file_coprocessor_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1680,7 +1751,7 @@ func (x *Constant) String() string {
 func (*Constant) ProtoMessage() {}
 
 func (x *Constant) ProtoReflect() protoreflect.Message {
-	mi := &file_coprocessor_proto_msgTypes[22]
+	mi := &file_coprocessor_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1693,7 +1764,7 @@ func (x *Constant) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Constant.ProtoReflect.Descriptor instead.
 func (*Constant) Descriptor() ([]byte, []int) {
-	return file_coprocessor_proto_rawDescGZIP(), []int{22}
+	return file_coprocessor_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Constant) GetTp() *FieldType {
@@ -1723,7 +1794,7 @@ type ScalarFunc struct {
 
 func (x *ScalarFunc) Reset() {
 	*x = ScalarFunc{}
-	mi := &file_coprocessor_proto_msgTypes[23]
+	mi := &file_coprocessor_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1735,7 +1806,7 @@ func (x *ScalarFunc) String() string {
 func (*ScalarFunc) ProtoMessage() {}
 
 func (x *ScalarFunc) ProtoReflect() protoreflect.Message {
-	mi := &file_coprocessor_proto_msgTypes[23]
+	mi := &file_coprocessor_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1748,7 +1819,7 @@ func (x *ScalarFunc) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScalarFunc.ProtoReflect.Descriptor instead.
 func (*ScalarFunc) Descriptor() ([]byte, []int) {
-	return file_coprocessor_proto_rawDescGZIP(), []int{23}
+	return file_coprocessor_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ScalarFunc) GetName() string {
@@ -1801,7 +1872,7 @@ type Response struct {
 
 func (x *Response) Reset() {
 	*x = Response{}
-	mi := &file_coprocessor_proto_msgTypes[24]
+	mi := &file_coprocessor_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1813,7 +1884,7 @@ func (x *Response) String() string {
 func (*Response) ProtoMessage() {}
 
 func (x *Response) ProtoReflect() protoreflect.Message {
-	mi := &file_coprocessor_proto_msgTypes[24]
+	mi := &file_coprocessor_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1826,7 +1897,7 @@ func (x *Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Response.ProtoReflect.Descriptor instead.
 func (*Response) Descriptor() ([]byte, []int) {
-	return file_coprocessor_proto_rawDescGZIP(), []int{24}
+	return file_coprocessor_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Response) GetChunks() [][]byte {
@@ -1920,7 +1991,7 @@ type ExecDetails struct {
 
 func (x *ExecDetails) Reset() {
 	*x = ExecDetails{}
-	mi := &file_coprocessor_proto_msgTypes[25]
+	mi := &file_coprocessor_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1932,7 +2003,7 @@ func (x *ExecDetails) String() string {
 func (*ExecDetails) ProtoMessage() {}
 
 func (x *ExecDetails) ProtoReflect() protoreflect.Message {
-	mi := &file_coprocessor_proto_msgTypes[25]
+	mi := &file_coprocessor_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1945,7 +2016,7 @@ func (x *ExecDetails) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecDetails.ProtoReflect.Descriptor instead.
 func (*ExecDetails) Descriptor() ([]byte, []int) {
-	return file_coprocessor_proto_rawDescGZIP(), []int{25}
+	return file_coprocessor_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ExecDetails) GetScannedRows() uint64 {
@@ -1990,7 +2061,7 @@ type ExecutorSummary struct {
 
 func (x *ExecutorSummary) Reset() {
 	*x = ExecutorSummary{}
-	mi := &file_coprocessor_proto_msgTypes[26]
+	mi := &file_coprocessor_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2002,7 +2073,7 @@ func (x *ExecutorSummary) String() string {
 func (*ExecutorSummary) ProtoMessage() {}
 
 func (x *ExecutorSummary) ProtoReflect() protoreflect.Message {
-	mi := &file_coprocessor_proto_msgTypes[26]
+	mi := &file_coprocessor_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2015,7 +2086,7 @@ func (x *ExecutorSummary) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecutorSummary.ProtoReflect.Descriptor instead.
 func (*ExecutorSummary) Descriptor() ([]byte, []int) {
-	return file_coprocessor_proto_rawDescGZIP(), []int{26}
+	return file_coprocessor_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ExecutorSummary) GetExecutorId() string {
@@ -2070,7 +2141,7 @@ type RegionError struct {
 
 func (x *RegionError) Reset() {
 	*x = RegionError{}
-	mi := &file_coprocessor_proto_msgTypes[27]
+	mi := &file_coprocessor_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2082,7 +2153,7 @@ func (x *RegionError) String() string {
 func (*RegionError) ProtoMessage() {}
 
 func (x *RegionError) ProtoReflect() protoreflect.Message {
-	mi := &file_coprocessor_proto_msgTypes[27]
+	mi := &file_coprocessor_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2095,7 +2166,7 @@ func (x *RegionError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegionError.ProtoReflect.Descriptor instead.
 func (*RegionError) Descriptor() ([]byte, []int) {
-	return file_coprocessor_proto_rawDescGZIP(), []int{27}
+	return file_coprocessor_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RegionError) GetMessage() string {
@@ -2186,7 +2257,7 @@ type EpochNotMatch struct {
 
 func (x *EpochNotMatch) Reset() {
 	*x = EpochNotMatch{}
-	mi := &file_coprocessor_proto_msgTypes[28]
+	mi := &file_coprocessor_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2198,7 +2269,7 @@ func (x *EpochNotMatch) String() string {
 func (*EpochNotMatch) ProtoMessage() {}
 
 func (x *EpochNotMatch) ProtoReflect() protoreflect.Message {
-	mi := &file_coprocessor_proto_msgTypes[28]
+	mi := &file_coprocessor_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2211,7 +2282,7 @@ func (x *EpochNotMatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EpochNotMatch.ProtoReflect.Descriptor instead.
 func (*EpochNotMatch) Descriptor() ([]byte, []int) {
-	return file_coprocessor_proto_rawDescGZIP(), []int{28}
+	return file_coprocessor_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *EpochNotMatch) GetCurrentRegions() []*Region {
@@ -2231,7 +2302,7 @@ type RegionNotFound struct {
 
 func (x *RegionNotFound) Reset() {
 	*x = RegionNotFound{}
-	mi := &file_coprocessor_proto_msgTypes[29]
+	mi := &file_coprocessor_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2243,7 +2314,7 @@ func (x *RegionNotFound) String() string {
 func (*RegionNotFound) ProtoMessage() {}
 
 func (x *RegionNotFound) ProtoReflect() protoreflect.Message {
-	mi := &file_coprocessor_proto_msgTypes[29]
+	mi := &file_coprocessor_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2256,7 +2327,7 @@ func (x *RegionNotFound) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegionNotFound.ProtoReflect.Descriptor instead.
 func (*RegionNotFound) Descriptor() ([]byte, []int) {
-	return file_coprocessor_proto_rawDescGZIP(), []int{29}
+	return file_coprocessor_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *RegionNotFound) GetRegionId() uint64 {
@@ -2279,7 +2350,7 @@ type KeyNotInRegion struct {
 
 func (x *KeyNotInRegion) Reset() {
 	*x = KeyNotInRegion{}
-	mi := &file_coprocessor_proto_msgTypes[30]
+	mi := &file_coprocessor_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2291,7 +2362,7 @@ func (x *KeyNotInRegion) String() string {
 func (*KeyNotInRegion) ProtoMessage() {}
 
 func (x *KeyNotInRegion) ProtoReflect() protoreflect.Message {
-	mi := &file_coprocessor_proto_msgTypes[30]
+	mi := &file_coprocessor_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2304,7 +2375,7 @@ func (x *KeyNotInRegion) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyNotInRegion.ProtoReflect.Descriptor instead.
 func (*KeyNotInRegion) Descriptor() ([]byte, []int) {
-	return file_coprocessor_proto_rawDescGZIP(), []int{30}
+	return file_coprocessor_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *KeyNotInRegion) GetKey() []byte {
@@ -2346,7 +2417,7 @@ type ServerIsBusy struct {
 
 func (x *ServerIsBusy) Reset() {
 	*x = ServerIsBusy{}
-	mi := &file_coprocessor_proto_msgTypes[31]
+	mi := &file_coprocessor_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2358,7 +2429,7 @@ func (x *ServerIsBusy) String() string {
 func (*ServerIsBusy) ProtoMessage() {}
 
 func (x *ServerIsBusy) ProtoReflect() protoreflect.Message {
-	mi := &file_coprocessor_proto_msgTypes[31]
+	mi := &file_coprocessor_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2371,7 +2442,7 @@ func (x *ServerIsBusy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ServerIsBusy.ProtoReflect.Descriptor instead.
 func (*ServerIsBusy) Descriptor() ([]byte, []int) {
-	return file_coprocessor_proto_rawDescGZIP(), []int{31}
+	return file_coprocessor_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ServerIsBusy) GetReason() string {
@@ -2399,7 +2470,7 @@ type ScanRegionsRequest struct {
 
 func (x *ScanRegionsRequest) Reset() {
 	*x = ScanRegionsRequest{}
-	mi := &file_coprocessor_proto_msgTypes[32]
+	mi := &file_coprocessor_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2411,7 +2482,7 @@ func (x *ScanRegionsRequest) String() string {
 func (*ScanRegionsRequest) ProtoMessage() {}
 
 func (x *ScanRegionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_coprocessor_proto_msgTypes[32]
+	mi := &file_coprocessor_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2424,7 +2495,7 @@ func (x *ScanRegionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanRegionsRequest.ProtoReflect.Descriptor instead.
 func (*ScanRegionsRequest) Descriptor() ([]byte, []int) {
-	return file_coprocessor_proto_rawDescGZIP(), []int{32}
+	return file_coprocessor_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ScanRegionsRequest) GetStartKey() []byte {
@@ -2451,7 +2522,7 @@ type ScanRegionsResponse struct {
 
 func (x *ScanRegionsResponse) Reset() {
 	*x = ScanRegionsResponse{}
-	mi := &file_coprocessor_proto_msgTypes[33]
+	mi := &file_coprocessor_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2463,7 +2534,7 @@ func (x *ScanRegionsResponse) String() string {
 func (*ScanRegionsResponse) ProtoMessage() {}
 
 func (x *ScanRegionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_coprocessor_proto_msgTypes[33]
+	mi := &file_coprocessor_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2476,7 +2547,7 @@ func (x *ScanRegionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanRegionsResponse.ProtoReflect.Descriptor instead.
 func (*ScanRegionsResponse) Descriptor() ([]byte, []int) {
-	return file_coprocessor_proto_rawDescGZIP(), []int{33}
+	return file_coprocessor_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ScanRegionsResponse) GetRegions() []*Region {
@@ -2497,7 +2568,7 @@ type SplitRegionRequest struct {
 
 func (x *SplitRegionRequest) Reset() {
 	*x = SplitRegionRequest{}
-	mi := &file_coprocessor_proto_msgTypes[34]
+	mi := &file_coprocessor_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2509,7 +2580,7 @@ func (x *SplitRegionRequest) String() string {
 func (*SplitRegionRequest) ProtoMessage() {}
 
 func (x *SplitRegionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_coprocessor_proto_msgTypes[34]
+	mi := &file_coprocessor_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2522,7 +2593,7 @@ func (x *SplitRegionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SplitRegionRequest.ProtoReflect.Descriptor instead.
 func (*SplitRegionRequest) Descriptor() ([]byte, []int) {
-	return file_coprocessor_proto_rawDescGZIP(), []int{34}
+	return file_coprocessor_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *SplitRegionRequest) GetContext() *Context {
@@ -2552,7 +2623,7 @@ type SplitRegionResponse struct {
 
 func (x *SplitRegionResponse) Reset() {
 	*x = SplitRegionResponse{}
-	mi := &file_coprocessor_proto_msgTypes[35]
+	mi := &file_coprocessor_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2564,7 +2635,7 @@ func (x *SplitRegionResponse) String() string {
 func (*SplitRegionResponse) ProtoMessage() {}
 
 func (x *SplitRegionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_coprocessor_proto_msgTypes[35]
+	mi := &file_coprocessor_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2577,7 +2648,7 @@ func (x *SplitRegionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SplitRegionResponse.ProtoReflect.Descriptor instead.
 func (*SplitRegionResponse) Descriptor() ([]byte, []int) {
-	return file_coprocessor_proto_rawDescGZIP(), []int{35}
+	return file_coprocessor_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *SplitRegionResponse) GetLeft() *Region {
@@ -2641,7 +2712,7 @@ const file_coprocessor_proto_rawDesc = "" +
 	"\n" +
 	"DAGRequest\x12.\n" +
 	"\x04root\x18\x01 \x01(\v2\x1a.copvec.coproc.v1.ExecutorR\x04root\x12>\n" +
-	"\x1bcollect_execution_summaries\x18\x02 \x01(\bR\x19collectExecutionSummaries\"\xae\x03\n" +
+	"\x1bcollect_execution_summaries\x18\x02 \x01(\bR\x19collectExecutionSummaries\"\xdc\x03\n" +
 	"\bExecutor\x12<\n" +
 	"\n" +
 	"table_scan\x18\x01 \x01(\v2\x1b.copvec.coproc.v1.TableScanH\x00R\ttableScan\x12<\n" +
@@ -2653,7 +2724,8 @@ const file_coprocessor_proto_rawDesc = "" +
 	"projection\x12A\n" +
 	"\vaggregation\x18\x05 \x01(\v2\x1d.copvec.coproc.v1.AggregationH\x00R\vaggregation\x12-\n" +
 	"\x05top_n\x18\x06 \x01(\v2\x16.copvec.coproc.v1.TopNH\x00R\x04topN\x12/\n" +
-	"\x05limit\x18\a \x01(\v2\x17.copvec.coproc.v1.LimitH\x00R\x05limitB\x06\n" +
+	"\x05limit\x18\a \x01(\v2\x17.copvec.coproc.v1.LimitH\x00R\x05limit\x12,\n" +
+	"\x04sort\x18\b \x01(\v2\x16.copvec.coproc.v1.SortH\x00R\x04sortB\x06\n" +
 	"\x04exec\"o\n" +
 	"\tFieldType\x12.\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1a.copvec.coproc.v1.TypeKindR\x04kind\x12\x1c\n" +
@@ -2710,7 +2782,10 @@ const file_coprocessor_proto_rawDesc = "" +
 	"\x04TopN\x120\n" +
 	"\x05child\x18\x01 \x01(\v2\x1a.copvec.coproc.v1.ExecutorR\x05child\x123\n" +
 	"\border_by\x18\x02 \x03(\v2\x18.copvec.coproc.v1.ByItemR\aorderBy\x12\x14\n" +
-	"\x05limit\x18\x03 \x01(\x04R\x05limit\"O\n" +
+	"\x05limit\x18\x03 \x01(\x04R\x05limit\"m\n" +
+	"\x04Sort\x120\n" +
+	"\x05child\x18\x01 \x01(\v2\x1a.copvec.coproc.v1.ExecutorR\x05child\x123\n" +
+	"\border_by\x18\x02 \x03(\v2\x18.copvec.coproc.v1.ByItemR\aorderBy\"O\n" +
 	"\x05Limit\x120\n" +
 	"\x05child\x18\x01 \x01(\v2\x1a.copvec.coproc.v1.ExecutorR\x05child\x12\x14\n" +
 	"\x05limit\x18\x02 \x01(\x04R\x05limit\"\xc0\x01\n" +
@@ -2823,7 +2898,7 @@ func file_coprocessor_proto_rawDescGZIP() []byte {
 }
 
 var file_coprocessor_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_coprocessor_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
+var file_coprocessor_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_coprocessor_proto_goTypes = []any{
 	(RequestType)(0),            // 0: copvec.coproc.v1.RequestType
 	(TypeKind)(0),               // 1: copvec.coproc.v1.TypeKind
@@ -2846,23 +2921,24 @@ var file_coprocessor_proto_goTypes = []any{
 	(*AggFunc)(nil),             // 18: copvec.coproc.v1.AggFunc
 	(*ByItem)(nil),              // 19: copvec.coproc.v1.ByItem
 	(*TopN)(nil),                // 20: copvec.coproc.v1.TopN
-	(*Limit)(nil),               // 21: copvec.coproc.v1.Limit
-	(*Expr)(nil),                // 22: copvec.coproc.v1.Expr
-	(*ColumnRef)(nil),           // 23: copvec.coproc.v1.ColumnRef
-	(*Constant)(nil),            // 24: copvec.coproc.v1.Constant
-	(*ScalarFunc)(nil),          // 25: copvec.coproc.v1.ScalarFunc
-	(*Response)(nil),            // 26: copvec.coproc.v1.Response
-	(*ExecDetails)(nil),         // 27: copvec.coproc.v1.ExecDetails
-	(*ExecutorSummary)(nil),     // 28: copvec.coproc.v1.ExecutorSummary
-	(*RegionError)(nil),         // 29: copvec.coproc.v1.RegionError
-	(*EpochNotMatch)(nil),       // 30: copvec.coproc.v1.EpochNotMatch
-	(*RegionNotFound)(nil),      // 31: copvec.coproc.v1.RegionNotFound
-	(*KeyNotInRegion)(nil),      // 32: copvec.coproc.v1.KeyNotInRegion
-	(*ServerIsBusy)(nil),        // 33: copvec.coproc.v1.ServerIsBusy
-	(*ScanRegionsRequest)(nil),  // 34: copvec.coproc.v1.ScanRegionsRequest
-	(*ScanRegionsResponse)(nil), // 35: copvec.coproc.v1.ScanRegionsResponse
-	(*SplitRegionRequest)(nil),  // 36: copvec.coproc.v1.SplitRegionRequest
-	(*SplitRegionResponse)(nil), // 37: copvec.coproc.v1.SplitRegionResponse
+	(*Sort)(nil),                // 21: copvec.coproc.v1.Sort
+	(*Limit)(nil),               // 22: copvec.coproc.v1.Limit
+	(*Expr)(nil),                // 23: copvec.coproc.v1.Expr
+	(*ColumnRef)(nil),           // 24: copvec.coproc.v1.ColumnRef
+	(*Constant)(nil),            // 25: copvec.coproc.v1.Constant
+	(*ScalarFunc)(nil),          // 26: copvec.coproc.v1.ScalarFunc
+	(*Response)(nil),            // 27: copvec.coproc.v1.Response
+	(*ExecDetails)(nil),         // 28: copvec.coproc.v1.ExecDetails
+	(*ExecutorSummary)(nil),     // 29: copvec.coproc.v1.ExecutorSummary
+	(*RegionError)(nil),         // 30: copvec.coproc.v1.RegionError
+	(*EpochNotMatch)(nil),       // 31: copvec.coproc.v1.EpochNotMatch
+	(*RegionNotFound)(nil),      // 32: copvec.coproc.v1.RegionNotFound
+	(*KeyNotInRegion)(nil),      // 33: copvec.coproc.v1.KeyNotInRegion
+	(*ServerIsBusy)(nil),        // 34: copvec.coproc.v1.ServerIsBusy
+	(*ScanRegionsRequest)(nil),  // 35: copvec.coproc.v1.ScanRegionsRequest
+	(*ScanRegionsResponse)(nil), // 36: copvec.coproc.v1.ScanRegionsResponse
+	(*SplitRegionRequest)(nil),  // 37: copvec.coproc.v1.SplitRegionRequest
+	(*SplitRegionResponse)(nil), // 38: copvec.coproc.v1.SplitRegionResponse
 }
 var file_coprocessor_proto_depIdxs = []int32{
 	2,  // 0: copvec.coproc.v1.Region.region_epoch:type_name -> copvec.coproc.v1.RegionEpoch
@@ -2878,58 +2954,61 @@ var file_coprocessor_proto_depIdxs = []int32{
 	16, // 10: copvec.coproc.v1.Executor.projection:type_name -> copvec.coproc.v1.Projection
 	17, // 11: copvec.coproc.v1.Executor.aggregation:type_name -> copvec.coproc.v1.Aggregation
 	20, // 12: copvec.coproc.v1.Executor.top_n:type_name -> copvec.coproc.v1.TopN
-	21, // 13: copvec.coproc.v1.Executor.limit:type_name -> copvec.coproc.v1.Limit
-	1,  // 14: copvec.coproc.v1.FieldType.kind:type_name -> copvec.coproc.v1.TypeKind
-	9,  // 15: copvec.coproc.v1.ColumnInfo.tp:type_name -> copvec.coproc.v1.FieldType
-	10, // 16: copvec.coproc.v1.TableInfo.columns:type_name -> copvec.coproc.v1.ColumnInfo
-	11, // 17: copvec.coproc.v1.TableInfo.indexes:type_name -> copvec.coproc.v1.IndexInfo
-	12, // 18: copvec.coproc.v1.TableScan.table:type_name -> copvec.coproc.v1.TableInfo
-	12, // 19: copvec.coproc.v1.IndexScan.table:type_name -> copvec.coproc.v1.TableInfo
-	8,  // 20: copvec.coproc.v1.Selection.child:type_name -> copvec.coproc.v1.Executor
-	22, // 21: copvec.coproc.v1.Selection.conditions:type_name -> copvec.coproc.v1.Expr
-	8,  // 22: copvec.coproc.v1.Projection.child:type_name -> copvec.coproc.v1.Executor
-	22, // 23: copvec.coproc.v1.Projection.exprs:type_name -> copvec.coproc.v1.Expr
-	8,  // 24: copvec.coproc.v1.Aggregation.child:type_name -> copvec.coproc.v1.Executor
-	22, // 25: copvec.coproc.v1.Aggregation.group_by:type_name -> copvec.coproc.v1.Expr
-	18, // 26: copvec.coproc.v1.Aggregation.agg_funcs:type_name -> copvec.coproc.v1.AggFunc
-	22, // 27: copvec.coproc.v1.AggFunc.args:type_name -> copvec.coproc.v1.Expr
-	22, // 28: copvec.coproc.v1.ByItem.expr:type_name -> copvec.coproc.v1.Expr
-	8,  // 29: copvec.coproc.v1.TopN.child:type_name -> copvec.coproc.v1.Executor
-	19, // 30: copvec.coproc.v1.TopN.order_by:type_name -> copvec.coproc.v1.ByItem
-	8,  // 31: copvec.coproc.v1.Limit.child:type_name -> copvec.coproc.v1.Executor
-	23, // 32: copvec.coproc.v1.Expr.column:type_name -> copvec.coproc.v1.ColumnRef
-	24, // 33: copvec.coproc.v1.Expr.constant:type_name -> copvec.coproc.v1.Constant
-	25, // 34: copvec.coproc.v1.Expr.scalar_func:type_name -> copvec.coproc.v1.ScalarFunc
-	9,  // 35: copvec.coproc.v1.ColumnRef.tp:type_name -> copvec.coproc.v1.FieldType
-	9,  // 36: copvec.coproc.v1.Constant.tp:type_name -> copvec.coproc.v1.FieldType
-	22, // 37: copvec.coproc.v1.ScalarFunc.children:type_name -> copvec.coproc.v1.Expr
-	9,  // 38: copvec.coproc.v1.ScalarFunc.ret_type:type_name -> copvec.coproc.v1.FieldType
-	29, // 39: copvec.coproc.v1.Response.region_error:type_name -> copvec.coproc.v1.RegionError
-	4,  // 40: copvec.coproc.v1.Response.range:type_name -> copvec.coproc.v1.KeyRange
-	27, // 41: copvec.coproc.v1.Response.exec_details:type_name -> copvec.coproc.v1.ExecDetails
-	9,  // 42: copvec.coproc.v1.Response.output_types:type_name -> copvec.coproc.v1.FieldType
-	28, // 43: copvec.coproc.v1.ExecDetails.summaries:type_name -> copvec.coproc.v1.ExecutorSummary
-	30, // 44: copvec.coproc.v1.RegionError.epoch_not_match:type_name -> copvec.coproc.v1.EpochNotMatch
-	31, // 45: copvec.coproc.v1.RegionError.region_not_found:type_name -> copvec.coproc.v1.RegionNotFound
-	32, // 46: copvec.coproc.v1.RegionError.key_not_in_region:type_name -> copvec.coproc.v1.KeyNotInRegion
-	33, // 47: copvec.coproc.v1.RegionError.server_is_busy:type_name -> copvec.coproc.v1.ServerIsBusy
-	3,  // 48: copvec.coproc.v1.EpochNotMatch.current_regions:type_name -> copvec.coproc.v1.Region
-	3,  // 49: copvec.coproc.v1.ScanRegionsResponse.regions:type_name -> copvec.coproc.v1.Region
-	5,  // 50: copvec.coproc.v1.SplitRegionRequest.context:type_name -> copvec.coproc.v1.Context
-	3,  // 51: copvec.coproc.v1.SplitRegionResponse.left:type_name -> copvec.coproc.v1.Region
-	3,  // 52: copvec.coproc.v1.SplitRegionResponse.right:type_name -> copvec.coproc.v1.Region
-	29, // 53: copvec.coproc.v1.SplitRegionResponse.region_error:type_name -> copvec.coproc.v1.RegionError
-	6,  // 54: copvec.coproc.v1.Coprocessor.Coprocessor:input_type -> copvec.coproc.v1.Request
-	34, // 55: copvec.coproc.v1.Coprocessor.ScanRegions:input_type -> copvec.coproc.v1.ScanRegionsRequest
-	36, // 56: copvec.coproc.v1.Coprocessor.SplitRegion:input_type -> copvec.coproc.v1.SplitRegionRequest
-	26, // 57: copvec.coproc.v1.Coprocessor.Coprocessor:output_type -> copvec.coproc.v1.Response
-	35, // 58: copvec.coproc.v1.Coprocessor.ScanRegions:output_type -> copvec.coproc.v1.ScanRegionsResponse
-	37, // 59: copvec.coproc.v1.Coprocessor.SplitRegion:output_type -> copvec.coproc.v1.SplitRegionResponse
-	57, // [57:60] is the sub-list for method output_type
-	54, // [54:57] is the sub-list for method input_type
-	54, // [54:54] is the sub-list for extension type_name
-	54, // [54:54] is the sub-list for extension extendee
-	0,  // [0:54] is the sub-list for field type_name
+	22, // 13: copvec.coproc.v1.Executor.limit:type_name -> copvec.coproc.v1.Limit
+	21, // 14: copvec.coproc.v1.Executor.sort:type_name -> copvec.coproc.v1.Sort
+	1,  // 15: copvec.coproc.v1.FieldType.kind:type_name -> copvec.coproc.v1.TypeKind
+	9,  // 16: copvec.coproc.v1.ColumnInfo.tp:type_name -> copvec.coproc.v1.FieldType
+	10, // 17: copvec.coproc.v1.TableInfo.columns:type_name -> copvec.coproc.v1.ColumnInfo
+	11, // 18: copvec.coproc.v1.TableInfo.indexes:type_name -> copvec.coproc.v1.IndexInfo
+	12, // 19: copvec.coproc.v1.TableScan.table:type_name -> copvec.coproc.v1.TableInfo
+	12, // 20: copvec.coproc.v1.IndexScan.table:type_name -> copvec.coproc.v1.TableInfo
+	8,  // 21: copvec.coproc.v1.Selection.child:type_name -> copvec.coproc.v1.Executor
+	23, // 22: copvec.coproc.v1.Selection.conditions:type_name -> copvec.coproc.v1.Expr
+	8,  // 23: copvec.coproc.v1.Projection.child:type_name -> copvec.coproc.v1.Executor
+	23, // 24: copvec.coproc.v1.Projection.exprs:type_name -> copvec.coproc.v1.Expr
+	8,  // 25: copvec.coproc.v1.Aggregation.child:type_name -> copvec.coproc.v1.Executor
+	23, // 26: copvec.coproc.v1.Aggregation.group_by:type_name -> copvec.coproc.v1.Expr
+	18, // 27: copvec.coproc.v1.Aggregation.agg_funcs:type_name -> copvec.coproc.v1.AggFunc
+	23, // 28: copvec.coproc.v1.AggFunc.args:type_name -> copvec.coproc.v1.Expr
+	23, // 29: copvec.coproc.v1.ByItem.expr:type_name -> copvec.coproc.v1.Expr
+	8,  // 30: copvec.coproc.v1.TopN.child:type_name -> copvec.coproc.v1.Executor
+	19, // 31: copvec.coproc.v1.TopN.order_by:type_name -> copvec.coproc.v1.ByItem
+	8,  // 32: copvec.coproc.v1.Sort.child:type_name -> copvec.coproc.v1.Executor
+	19, // 33: copvec.coproc.v1.Sort.order_by:type_name -> copvec.coproc.v1.ByItem
+	8,  // 34: copvec.coproc.v1.Limit.child:type_name -> copvec.coproc.v1.Executor
+	24, // 35: copvec.coproc.v1.Expr.column:type_name -> copvec.coproc.v1.ColumnRef
+	25, // 36: copvec.coproc.v1.Expr.constant:type_name -> copvec.coproc.v1.Constant
+	26, // 37: copvec.coproc.v1.Expr.scalar_func:type_name -> copvec.coproc.v1.ScalarFunc
+	9,  // 38: copvec.coproc.v1.ColumnRef.tp:type_name -> copvec.coproc.v1.FieldType
+	9,  // 39: copvec.coproc.v1.Constant.tp:type_name -> copvec.coproc.v1.FieldType
+	23, // 40: copvec.coproc.v1.ScalarFunc.children:type_name -> copvec.coproc.v1.Expr
+	9,  // 41: copvec.coproc.v1.ScalarFunc.ret_type:type_name -> copvec.coproc.v1.FieldType
+	30, // 42: copvec.coproc.v1.Response.region_error:type_name -> copvec.coproc.v1.RegionError
+	4,  // 43: copvec.coproc.v1.Response.range:type_name -> copvec.coproc.v1.KeyRange
+	28, // 44: copvec.coproc.v1.Response.exec_details:type_name -> copvec.coproc.v1.ExecDetails
+	9,  // 45: copvec.coproc.v1.Response.output_types:type_name -> copvec.coproc.v1.FieldType
+	29, // 46: copvec.coproc.v1.ExecDetails.summaries:type_name -> copvec.coproc.v1.ExecutorSummary
+	31, // 47: copvec.coproc.v1.RegionError.epoch_not_match:type_name -> copvec.coproc.v1.EpochNotMatch
+	32, // 48: copvec.coproc.v1.RegionError.region_not_found:type_name -> copvec.coproc.v1.RegionNotFound
+	33, // 49: copvec.coproc.v1.RegionError.key_not_in_region:type_name -> copvec.coproc.v1.KeyNotInRegion
+	34, // 50: copvec.coproc.v1.RegionError.server_is_busy:type_name -> copvec.coproc.v1.ServerIsBusy
+	3,  // 51: copvec.coproc.v1.EpochNotMatch.current_regions:type_name -> copvec.coproc.v1.Region
+	3,  // 52: copvec.coproc.v1.ScanRegionsResponse.regions:type_name -> copvec.coproc.v1.Region
+	5,  // 53: copvec.coproc.v1.SplitRegionRequest.context:type_name -> copvec.coproc.v1.Context
+	3,  // 54: copvec.coproc.v1.SplitRegionResponse.left:type_name -> copvec.coproc.v1.Region
+	3,  // 55: copvec.coproc.v1.SplitRegionResponse.right:type_name -> copvec.coproc.v1.Region
+	30, // 56: copvec.coproc.v1.SplitRegionResponse.region_error:type_name -> copvec.coproc.v1.RegionError
+	6,  // 57: copvec.coproc.v1.Coprocessor.Coprocessor:input_type -> copvec.coproc.v1.Request
+	35, // 58: copvec.coproc.v1.Coprocessor.ScanRegions:input_type -> copvec.coproc.v1.ScanRegionsRequest
+	37, // 59: copvec.coproc.v1.Coprocessor.SplitRegion:input_type -> copvec.coproc.v1.SplitRegionRequest
+	27, // 60: copvec.coproc.v1.Coprocessor.Coprocessor:output_type -> copvec.coproc.v1.Response
+	36, // 61: copvec.coproc.v1.Coprocessor.ScanRegions:output_type -> copvec.coproc.v1.ScanRegionsResponse
+	38, // 62: copvec.coproc.v1.Coprocessor.SplitRegion:output_type -> copvec.coproc.v1.SplitRegionResponse
+	60, // [60:63] is the sub-list for method output_type
+	57, // [57:60] is the sub-list for method input_type
+	57, // [57:57] is the sub-list for extension type_name
+	57, // [57:57] is the sub-list for extension extendee
+	0,  // [0:57] is the sub-list for field type_name
 }
 
 func init() { file_coprocessor_proto_init() }
@@ -2945,13 +3024,14 @@ func file_coprocessor_proto_init() {
 		(*Executor_Aggregation)(nil),
 		(*Executor_TopN)(nil),
 		(*Executor_Limit)(nil),
+		(*Executor_Sort)(nil),
 	}
-	file_coprocessor_proto_msgTypes[20].OneofWrappers = []any{
+	file_coprocessor_proto_msgTypes[21].OneofWrappers = []any{
 		(*Expr_Column)(nil),
 		(*Expr_Constant)(nil),
 		(*Expr_ScalarFunc)(nil),
 	}
-	file_coprocessor_proto_msgTypes[27].OneofWrappers = []any{
+	file_coprocessor_proto_msgTypes[28].OneofWrappers = []any{
 		(*RegionError_EpochNotMatch)(nil),
 		(*RegionError_RegionNotFound)(nil),
 		(*RegionError_KeyNotInRegion)(nil),
@@ -2963,7 +3043,7 @@ func file_coprocessor_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_coprocessor_proto_rawDesc), len(file_coprocessor_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   36,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

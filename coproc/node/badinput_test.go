@@ -3,6 +3,7 @@ package node
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
@@ -54,7 +55,12 @@ func validRequest(f *fixture) *coprocpb.Request {
 // error, and the node goes on answering valid requests on the same connection.
 func TestBadInput(t *testing.T) {
 	rng, _ := newRNG(t)
-	f := newFixture(t, rng, 200, 0, Config{MaxRequestBytes: 64 << 10, MaxRanges: 100})
+	var injectPanic atomic.Bool
+	f := newFixture(t, rng, 200, 0, Config{MaxRequestBytes: 64 << 10, MaxRanges: 100, Knobs: Knobs{AfterRun: func(*exec.Context) {
+		if injectPanic.Load() {
+			panic("injected operator bug")
+		}
+	}}})
 	conn, cc := serve(t, f.node)
 	ctx := context.Background()
 
@@ -210,9 +216,9 @@ func TestBadInput(t *testing.T) {
 		r.Ranges = []*coprocpb.KeyRange{{Start: s, End: mid}}
 		return r
 	}
-	testHookAfterRun = func(*exec.Context) { panic("injected operator bug") }
+	injectPanic.Store(true)
 	resp, err = conn.Coprocessor(ctx, leftReq())
-	testHookAfterRun = nil
+	injectPanic.Store(false)
 	require.NoError(t, err)
 	require.Contains(t, resp.OtherError, "internal error: injected operator bug")
 	resp, err = conn.Coprocessor(ctx, leftReq())

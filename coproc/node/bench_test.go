@@ -242,7 +242,7 @@ func q6(b *testing.B) (func(scan plan.Node) plan.Node, func(scan *coprocpb.Execu
 		for _, c := range conds {
 			n = &plan.Selection{Input: n, Cond: c}
 		}
-		return &aggNode{input: &plan.Projection{Input: n, Exprs: []expr.Expr{revenue}}, spec: spec, mode: agg.Partial}
+		return &plan.Aggregation{Input: &plan.Projection{Input: n, Exprs: []expr.Expr{revenue}}, Spec: spec, Mode: agg.Partial, Settings: oneWorker}
 	}
 	dag := func(scan *coprocpb.Executor) *coprocpb.Executor {
 		var pbs []*coprocpb.Expr

@@ -9,6 +9,8 @@ import (
 	"os"
 	"runtime"
 	"time"
+
+	"github.com/copvec/copvec/runtime/exec"
 )
 
 // Config is everything a node needs to run; the zero value of a field means its default.
@@ -51,6 +53,16 @@ type Config struct {
 	ColumnCacheBytes int64 `json:"column_cache_bytes"`
 	// NoSync skips waiting for the WAL on ingest (benchmarks and scratch data only).
 	NoSync bool `json:"no_sync"`
+	// Knobs are test hooks; the zero value runs none. They live in the config rather than in
+	// package globals so hostile and normal tests can run in parallel, and are never serialized.
+	Knobs Knobs `json:"-"`
+}
+
+// Knobs are the node's test hooks.
+type Knobs struct {
+	// AfterRun sees every request's execution context after its operators closed, so tests can
+	// check that memory accounting returned to zero (or inject a panic to test recovery).
+	AfterRun func(*exec.Context)
 }
 
 // DefaultColumnCacheBytes is the column cache budget of a node whose config names none.

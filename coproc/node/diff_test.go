@@ -20,6 +20,9 @@ import (
 	"github.com/copvec/copvec/runtime/sortkey"
 )
 
+// oneWorker is the region node's aggregation setting, for reference plans.
+var oneWorker = agg.Settings{PartialConcurrency: 1, FinalConcurrency: 1}
+
 var pageSizes = []uint64{1, 2, 3, 7, 32, 100, 1000, 0}
 
 func mustPB(t testing.TB, e expr.Expr) *coprocpb.Expr {
@@ -103,6 +106,23 @@ func randomCase(t testing.TB, rng *rand.Rand, desc bool) diffCase {
 			keys[i] = sortkey.Key{Col: keyCols[i], Desc: k.Desc, NullsFirst: k.NullsFirst}
 			wideKeys[i] = reftest.SortKey{Col: keyCols[i], Desc: k.Desc, NullsFirst: k.NullsFirst}
 			by = append(by, &coprocpb.ByItem{Expr: mustPB(t, e), Desc: k.Desc, NullsFirst: k.NullsFirst})
+		}
+		if rng.IntN(3) == 0 {
+			// Sort: the node sorts each page, the coordinator sorts the concatenation again. Both
+			// sorts are stable, so whole rows (not just keys) must come out in the reference's order.
+			all := allColumns()
+			return diffCase{name: fmt.Sprintf("sort by %v", wide[len(reftest.ExprSchema):]), ordered: true,
+				root: &coprocpb.Executor{Exec: &coprocpb.Executor_Sort{Sort: &coprocpb.Sort{Child: scan, OrderBy: by}}},
+				ref: func(s plan.Node) plan.Node {
+					return &plan.Projection{Input: &plan.Sort{Input: &plan.Projection{Input: s, Exprs: wide}, Keys: keys}, Exprs: columnsOf(wide, all)}
+				},
+				finish: func(rows []reftest.Row) ([]reftest.Row, error) {
+					w, err := reftest.ProjectExprs(rows, wide)
+					if err != nil {
+						return nil, err
+					}
+					return reftest.Project(reftest.Sort(w, wideKeys), all), nil
+				}}
 		}
 		return diffCase{name: fmt.Sprintf("topn %d by %v", n, wide[len(reftest.ExprSchema):]), ordered: true,
 			root: &coprocpb.Executor{Exec: &coprocpb.Executor_TopN{TopN: &coprocpb.TopN{Child: scan, OrderBy: by, Limit: n}}},
@@ -208,11 +228,11 @@ func aggCase(t testing.TB, rng *rand.Rand, gen *reftest.ExprGen, scan *coprocpb.
 	return diffCase{name: "aggregation " + spec.String(),
 		root: &coprocpb.Executor{Exec: &coprocpb.Executor_Aggregation{Aggregation: pb}},
 		ref: func(s plan.Node) plan.Node {
-			return &aggNode{input: &plan.Projection{Input: s, Exprs: projected}, spec: spec, mode: agg.Complete}
+			return &plan.Aggregation{Input: &plan.Projection{Input: s, Exprs: projected}, Spec: spec, Mode: agg.Complete, Settings: oneWorker}
 		},
 		finish: func(rows []reftest.Row) ([]reftest.Row, error) {
 			return reference(spec.PartialSchema(), rows, func(s plan.Node) plan.Node {
-				return &aggNode{input: s, spec: spec, mode: agg.Final}
+				return &plan.Aggregation{Input: s, Spec: spec, Mode: agg.Final, Settings: oneWorker}
 			})
 		}}
 }
@@ -220,10 +240,10 @@ func aggCase(t testing.TB, rng *rand.Rand, gen *reftest.ExprGen, scan *coprocpb.
 // TestDifferential runs random DAGs through the node, across many regions, page sizes and both
 // scan directions, and compares each with the runtime running the same plan on the same rows.
 func TestDifferential(t *testing.T) {
-	checkTrackers(t)
+	knobs := checkTrackers(t)
 	rng, _ := newRNG(t)
 	for round := range 4 {
-		cfg := Config{MaxConcurrentHeavy: 64}
+		cfg := Config{Knobs: knobs, MaxConcurrentHeavy: 64}
 		if rng.IntN(2) == 0 {
 			cfg.MaxResponseBytes = 1 + rng.IntN(4096) // pages also end by size
 		}

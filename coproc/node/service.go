@@ -19,10 +19,6 @@ import (
 	"github.com/copvec/copvec/runtime/plan"
 )
 
-// testHookAfterRun, when set, sees every request's execution context after its operators closed,
-// so tests can check that memory accounting returned to zero.
-var testHookAfterRun func(*exec.Context)
-
 // busyBackoff is the back-off a ServerIsBusy answer suggests.
 const busyBackoff = 20 * time.Millisecond
 
@@ -118,7 +114,7 @@ func (n *Node) handle(ctx context.Context, req *coprocpb.Request, kind string) (
 		return otherError(fmt.Errorf("coprocessor: %w", err)), kind
 	}
 
-	if heavy(req) {
+	if heavy(req, d) {
 		ok, err := n.limiter.acquire(ctx)
 		if err != nil {
 			return otherError(fmt.Errorf("coprocessor: waiting for a heavy-request slot: %w", err)), kind
@@ -173,26 +169,10 @@ func (n *Node) handle(ctx context.Context, req *coprocpb.Request, kind string) (
 	return resp, kind
 }
 
-// heavy requests hold memory or scan without a page bound: aggregations, TopN, unpaged requests.
-func heavy(req *coprocpb.Request) bool {
-	if req.PagingSize == 0 {
-		return true
-	}
-	for e := req.Dag.GetRoot(); e != nil; {
-		switch x := e.Exec.(type) {
-		case *coprocpb.Executor_Aggregation, *coprocpb.Executor_TopN:
-			return true
-		case *coprocpb.Executor_Selection:
-			e = x.Selection.GetChild()
-		case *coprocpb.Executor_Projection:
-			e = x.Projection.GetChild()
-		case *coprocpb.Executor_Limit:
-			e = x.Limit.GetChild()
-		default:
-			return false
-		}
-	}
-	return false
+// heavy requests hold memory or scan without a page bound: unpaged requests and any DAG with a
+// heavy executor kind (dagpb.Kind.Heavy: aggregation, TopN, Sort).
+func heavy(req *coprocpb.Request, d *dag) bool {
+	return req.PagingSize == 0 || d.heavy
 }
 
 // checkRanges validates the request's ranges: present, bounded in number, each non-empty, sorted
@@ -248,8 +228,8 @@ func (n *Node) run(ctx context.Context, req *coprocpb.Request, d *dag) (*coprocp
 		}
 		return nil
 	})
-	if testHookAfterRun != nil {
-		testHookAfterRun(ectx)
+	if hook := n.cfg.Knobs.AfterRun; hook != nil {
+		hook(ectx)
 	}
 	if err != nil {
 		return nil, err

@@ -28,26 +28,31 @@ func fullTableRange() []store.KeyRange {
 	return []store.KeyRange{{Start: s, End: e}}
 }
 
-// checkTrackers makes every request of the test verify that its memory accounting is back to zero.
-func checkTrackers(t *testing.T) {
+// checkTrackers returns knobs that make every request of a node verify that its memory
+// accounting is back to zero; the test fails at cleanup otherwise.
+func checkTrackers(t *testing.T) Knobs {
+	var mu sync.Mutex
 	var leaked []string
-	testHookAfterRun = func(ectx *exec.Context) {
-		if u := ectx.Memory.Used(); u != 0 {
-			leaked = append(leaked, fmt.Sprintf("%d bytes: %s", u, ectx.Memory))
-		}
-	}
 	t.Cleanup(func() {
-		testHookAfterRun = nil
+		mu.Lock()
+		defer mu.Unlock()
 		require.Empty(t, leaked, "memory trackers not back to zero")
 	})
+	return Knobs{AfterRun: func(ectx *exec.Context) {
+		if u := ectx.Memory.Used(); u != 0 {
+			mu.Lock()
+			leaked = append(leaked, fmt.Sprintf("%d bytes: %s", u, ectx.Memory))
+			mu.Unlock()
+		}
+	}}
 }
 
 // TestMVCCVisibility overwrites, deletes and adds rows at increasing timestamps and reads at
 // timestamps between them: each read sees exactly the newest committed version of every row.
 func TestMVCCVisibility(t *testing.T) {
-	checkTrackers(t)
+	knobs := checkTrackers(t)
 	rng, _ := newRNG(t)
-	f := newFixture(t, rng, 400, 1+rng.IntN(6), Config{})
+	f := newFixture(t, rng, 400, 1+rng.IntN(6), Config{Knobs: knobs})
 	ctx := context.Background()
 	byHandle := func(rows []reftest.Row) map[int64]reftest.Row {
 		m := map[int64]reftest.Row{}
@@ -142,10 +147,10 @@ func maps(m map[int64]reftest.Row) map[int64]reftest.Row {
 // gets EpochNotMatch with the current regions, the coordinator re-splits what is left, and every
 // row comes back exactly once, in order.
 func TestSplitBetweenPages(t *testing.T) {
-	checkTrackers(t)
+	knobs := checkTrackers(t)
 	rng, _ := newRNG(t)
 	for round := range 8 {
-		f := newFixture(t, rng, 300+rng.IntN(500), rng.IntN(3), Config{})
+		f := newFixture(t, rng, 300+rng.IntN(500), rng.IntN(3), Config{Knobs: knobs})
 		desc := rng.IntN(2) == 0
 		want := rowsIn(f.rows, fullTableRange())
 		if desc {
@@ -180,9 +185,9 @@ func TestSplitBetweenPages(t *testing.T) {
 // TestIndexScan compares index scans (and selections over them) through the node with the
 // runtime over the index entries in key order.
 func TestIndexScan(t *testing.T) {
-	checkTrackers(t)
+	knobs := checkTrackers(t)
 	rng, _ := newRNG(t)
-	f := newFixture(t, rng, 600, rng.IntN(10), Config{})
+	f := newFixture(t, rng, 600, rng.IntN(10), Config{Knobs: knobs})
 	types := []chunk.Type{chunk.Int64, chunk.String, chunk.Int64}
 	type entry struct {
 		key []byte

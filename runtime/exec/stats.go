@@ -100,27 +100,70 @@ func (a *Analyzed) Stats() Stats {
 // ExplainAnalyze prints the operator tree, one operator per line indented under its parent, with
 // the statistics of every Analyzed node.
 func ExplainAnalyze(root Operator) string {
+	return ExplainAnalyzeWith(root, ExplainOptions{})
+}
+
+// ExplainOptions choose what ExplainAnalyzeWith prints.
+type ExplainOptions struct {
+	// Deterministic prints only what is the same in every run of one plan over one input at one
+	// chunk size: rows, chunks, whether the operator spilled, and the StableDescribe of
+	// operators that have one. Times, memory peaks, byte counts and addresses are left out, so
+	// golden files can hold the output and a plan change shows up in review as a diff.
+	Deterministic bool
+}
+
+// StableDescriber is implemented by operators whose Describe includes details that vary between
+// runs (times, byte counts); StableDescribe returns the description without them.
+type StableDescriber interface {
+	StableDescribe() string
+}
+
+// ExplainAnalyzeWith is ExplainAnalyze with options.
+func ExplainAnalyzeWith(root Operator, o ExplainOptions) string {
 	var b strings.Builder
-	explain(&b, root, "", "")
+	explain(&b, root, "", "", o)
 	return b.String()
 }
 
-func explain(b *strings.Builder, op Operator, prefix, childPrefix string) {
+func explain(b *strings.Builder, op Operator, prefix, childPrefix string, o ExplainOptions) {
 	b.WriteString(prefix)
-	if a, ok := op.(*Analyzed); ok {
+	a, analyzed := op.(*Analyzed)
+	desc := op.Describe()
+	if sd, ok := op.(StableDescriber); o.Deterministic && ok {
+		desc = sd.StableDescribe()
+	} else if sd, ok := unwrap(op).(StableDescriber); o.Deterministic && ok {
+		desc = sd.StableDescribe()
+	}
+	switch {
+	case analyzed && o.Deterministic:
 		s := a.Stats()
-		fmt.Fprintf(b, "%s %s | rows=%d chunks=%d time=%s peak_mem=%s spilled=%s\n", a.ID, a.Describe(),
+		spilled := ""
+		if s.SpilledBytes > 0 {
+			spilled = " spilled"
+		}
+		fmt.Fprintf(b, "%s %s | rows=%d chunks=%d%s\n", a.ID, desc, s.Rows, s.Chunks, spilled)
+	case analyzed:
+		s := a.Stats()
+		fmt.Fprintf(b, "%s %s | rows=%d chunks=%d time=%s peak_mem=%s spilled=%s\n", a.ID, desc,
 			s.Rows, s.Chunks, s.Wall.Round(time.Microsecond), memory.FormatBytes(s.PeakMemory),
 			memory.FormatBytes(s.SpilledBytes))
-	} else {
-		fmt.Fprintf(b, "%s\n", op.Describe())
+	default:
+		fmt.Fprintf(b, "%s\n", desc)
 	}
 	kids := op.Children()
 	for i, c := range kids {
 		if i == len(kids)-1 {
-			explain(b, c, childPrefix+"└─", childPrefix+"  ")
+			explain(b, c, childPrefix+"└─", childPrefix+"  ", o)
 		} else {
-			explain(b, c, childPrefix+"├─", childPrefix+"│ ")
+			explain(b, c, childPrefix+"├─", childPrefix+"│ ", o)
 		}
 	}
+}
+
+// unwrap returns the operator an Analyzed wraps, or op itself.
+func unwrap(op Operator) Operator {
+	if a, ok := op.(*Analyzed); ok {
+		return a.Op
+	}
+	return op
 }
