@@ -403,7 +403,7 @@ func (b *builder) join(x *logical.Join, need map[int]bool) (Op, error) {
 	right, rids := b.withColumns(right, rkeys)
 	j := &HashJoin{env: b.env, Other: other, LogicalType: x.Type.String()}
 	j.est = logical.JoinRows(x, left.EstRows(), right.EstRows())
-	swap := false
+	swap, antiByOuter := false, false
 	switch x.Type {
 	case logical.InnerJoin:
 		j.Type = join.InnerJoin
@@ -415,8 +415,23 @@ func (b *builder) join(x *logical.Join, need map[int]bool) (Op, error) {
 		}
 	case logical.SemiJoin:
 		j.Type = join.SemiJoin
+		if r, ok := left.(*TableReader); ok && r.pure() && left.EstRows()*smallSide < right.EstRows() {
+			// Semi-join reduction: the big side is first cut down to rows whose keys the small
+			// side has (a second scan of the small side, keys only), so the hash table the
+			// semi join builds holds only rows that can match.
+			red, err := b.semiReduce(x.Left, lkeys, right, rids)
+			if err != nil {
+				return nil, err
+			}
+			right = red
+		}
 	case logical.AntiJoin:
 		j.Type = join.AntiJoin
+		if left.EstRows()*smallSide < right.EstRows() {
+			// Building the big side to probe a few rows costs more than the query: build the
+			// small side instead, as a right outer join, and keep its rows no pair matched.
+			j.Type, swap, antiByOuter = join.RightOuterJoin, true, true
+		}
 	case logical.NullAwareAntiJoin:
 		j.Type = join.NullAwareAntiJoin
 	}
@@ -431,6 +446,10 @@ func (b *builder) join(x *logical.Join, need map[int]bool) (Op, error) {
 			j.types = append(j.types, c.Type)
 		}
 	}
+	if antiByOuter {
+		key := j.ProbeKeys[0]
+		j.layout, j.types = append(j.layout, key), append(j.types, j.Probe.Types()[indexOf(j.Probe.Layout(), key)])
+	}
 	// Output probe columns first, then build columns, as the runtime join emits them.
 	var pl, bl []int
 	var pt, bt []chunk.Type
@@ -442,6 +461,16 @@ func (b *builder) join(x *logical.Join, need map[int]bool) (Op, error) {
 		}
 	}
 	j.layout, j.types = append(pl, bl...), append(pt, bt...)
+	if antiByOuter {
+		// The build (left) rows without a match carry NULL in the probe key.
+		key := j.ProbeKeys[0]
+		isNull, err := expr.NewFunction(expr.FuncIsNull, expr.NewColumn(key, j.Probe.Types()[indexOf(j.Probe.Layout(), key)]))
+		if err != nil {
+			return nil, err
+		}
+		j.LogicalType = "anti semi join (build side left, as right outer join)"
+		return &Selection{base: base{layout: j.layout, types: j.types, est: j.est}, env: b.env, Input: j, Conds: []expr.Expr{isNull}}, nil
+	}
 	return j, nil
 }
 
@@ -518,3 +547,22 @@ func commonKeys(l, r expr.Expr) (expr.Expr, expr.Expr, error) {
 }
 
 var _ = agg.CountStar
+
+// smallSide is how many times smaller one join input must be estimated than the other before a
+// semi or anti join builds on it instead of the subquery side.
+const smallSide = 4
+
+// semiReduce returns big ⋉ keys(small): small planned again with only its key expressions, built
+// into a hash table that big's rows (its keys bigKeys) probe.
+func (b *builder) semiReduce(small logical.Plan, smallKeys []expr.Expr, big Op, bigKeys []int) (Op, error) {
+	need := union(nil, smallKeys...)
+	in, err := b.build(small, need)
+	if err != nil {
+		return nil, err
+	}
+	in, ids := b.withColumns(in, smallKeys)
+	j := &HashJoin{env: b.env, Type: join.SemiJoin, Probe: big, Build: in, ProbeKeys: bigKeys, BuildKeys: ids, LogicalType: "semi join (reduction)"}
+	j.layout, j.types = big.Layout(), big.Types()
+	j.est = min(big.EstRows(), big.EstRows()*in.EstRows()/max(1, logical.EstimateRows(small)*smallSide))
+	return j, nil
+}
