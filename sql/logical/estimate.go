@@ -20,25 +20,40 @@ func TableRows(ds *DataSource) float64 {
 }
 
 // EstimateRows estimates the rows a plan produces.
-func EstimateRows(p Plan) float64 {
+func EstimateRows(p Plan) float64 { return (&estimator{memo: map[Plan]float64{}}).rows(p) }
+
+// estimator memoizes estimates within one call: a join's estimate reads its inputs' rows and
+// NDVs, which read the same inputs' rows again, so without it a chain of n joins costs 2^n.
+type estimator struct{ memo map[Plan]float64 }
+
+func (e *estimator) rows(p Plan) float64 {
+	if v, ok := e.memo[p]; ok {
+		return v
+	}
+	v := e.compute(p)
+	e.memo[p] = v
+	return v
+}
+
+func (e *estimator) compute(p Plan) float64 {
 	switch x := p.(type) {
 	case *DataSource:
 		return max(1, TableRows(x)*Selectivity(x.Conds))
 	case *Selection:
-		return max(1, EstimateRows(x.Input)*Selectivity(x.Conds))
+		return max(1, e.rows(x.Input)*Selectivity(x.Conds))
 	case *Aggregate:
-		return AggRows(x, EstimateRows(x.Input))
+		return e.aggRows(x, e.rows(x.Input))
 	case *Join:
-		return JoinRows(x, EstimateRows(x.Left), EstimateRows(x.Right))
+		return e.joinRows(x, e.rows(x.Left), e.rows(x.Right))
 	case *Limit:
-		return min(EstimateRows(x.Input), float64(x.Count))
+		return min(e.rows(x.Input), float64(x.Count))
 	case *TopN:
-		return min(EstimateRows(x.Input), float64(x.Count))
+		return min(e.rows(x.Input), float64(x.Count))
 	case *Values:
 		return float64(len(x.Rows))
 	}
 	if c := p.Children(); len(c) == 1 {
-		return EstimateRows(c[0])
+		return e.rows(c[0])
 	}
 	return 1
 }
@@ -82,28 +97,34 @@ func condSelectivity(c expr.Expr) float64 {
 
 // AggRows estimates the groups of an aggregation over in rows.
 func AggRows(x *Aggregate, in float64) float64 {
+	return (&estimator{memo: map[Plan]float64{}}).aggRows(x, in)
+}
+
+func (e *estimator) aggRows(x *Aggregate, in float64) float64 {
 	if len(x.GroupBy) == 0 {
 		return 1
 	}
 	ndv := 1.0
 	for _, g := range x.GroupBy {
-		ndv *= NDV(x.Input, g)
+		ndv *= e.ndv(x.Input, g)
 	}
 	return math.Max(1, math.Min(in, ndv))
 }
 
 // NDV estimates the distinct values of e over p's rows.
-func NDV(p Plan, e expr.Expr) float64 {
-	rows := EstimateRows(p)
-	c, ok := e.(*expr.Column)
+func NDV(p Plan, e expr.Expr) float64 { return (&estimator{memo: map[Plan]float64{}}).ndv(p, e) }
+
+func (e *estimator) ndv(p Plan, x expr.Expr) float64 {
+	rows := e.rows(p)
+	c, ok := x.(*expr.Column)
 	if !ok {
 		return rows
 	}
-	return math.Min(rows, baseNDV(p, c.Index))
+	return math.Min(rows, e.baseNDV(p, c.Index))
 }
 
 // baseNDV follows column id down to the table it comes from.
-func baseNDV(p Plan, id int) float64 {
+func (e *estimator) baseNDV(p Plan, id int) float64 {
 	switch x := p.(type) {
 	case *DataSource:
 		if i := x.Cols.Find(id); i >= 0 {
@@ -118,22 +139,22 @@ func baseNDV(p Plan, id int) float64 {
 	case *Projection:
 		if i := x.Out.Find(id); i >= 0 {
 			if c, ok := x.Exprs[i].(*expr.Column); ok {
-				return baseNDV(x.Input, c.Index)
+				return e.baseNDV(x.Input, c.Index)
 			}
-			return EstimateRows(x.Input)
+			return e.rows(x.Input)
 		}
 	case *Aggregate:
 		if i := x.GroupOut.Find(id); i >= 0 {
 			if c, ok := x.GroupBy[i].(*expr.Column); ok {
-				return baseNDV(x.Input, c.Index)
+				return e.baseNDV(x.Input, c.Index)
 			}
 		}
-		return EstimateRows(x)
+		return e.rows(x)
 	}
 	best := math.Inf(1)
 	for _, c := range p.Children() {
 		if c.Schema().Find(id) >= 0 {
-			best = math.Min(best, baseNDV(c, id))
+			best = math.Min(best, e.baseNDV(c, id))
 		}
 	}
 	return best
@@ -142,6 +163,10 @@ func baseNDV(p Plan, id int) float64 {
 // JoinRows estimates a join's output from its inputs' rows: |L|·|R| / max(NDV) over the first
 // equality condition (the textbook estimate), |L|·|R| without one.
 func JoinRows(x *Join, l, r float64) float64 {
+	return (&estimator{memo: map[Plan]float64{}}).joinRows(x, l, r)
+}
+
+func (e *estimator) joinRows(x *Join, l, r float64) float64 {
 	switch x.Type {
 	case SemiJoin, AntiJoin, NullAwareAntiJoin:
 		return math.Max(1, l*0.5)
@@ -159,7 +184,7 @@ func JoinRows(x *Join, l, r float64) float64 {
 		if !CoveredBy(a, x.Left.Schema()) || !CoveredBy(b, x.Right.Schema()) {
 			continue
 		}
-		d := math.Max(NDV(x.Left, a), NDV(x.Right, b))
+		d := math.Max(e.ndv(x.Left, a), e.ndv(x.Right, b))
 		if d > 0 && !math.IsInf(d, 1) {
 			est = math.Min(est, l*r/d)
 		}

@@ -124,6 +124,13 @@ type Join struct {
 	Type        JoinType
 	Conds       []expr.Expr
 	NAKeys      int
+
+	// schema caches Schema for the inputs and type it was computed for: rules ask for it
+	// often (every CoveredBy test), and building it allocates.
+	schema          Schema
+	sLeft, sRight   Plan
+	sType           JoinType
+	sLeftN, sRightN int
 }
 
 // SortKey is one ordering key; NULLs sort first ascending and last descending, as in MySQL.
@@ -180,7 +187,13 @@ func (p *Join) Schema() Schema {
 	if p.Type >= SemiJoin {
 		return p.Left.Schema()
 	}
-	return append(append(Schema(nil), p.Left.Schema()...), p.Right.Schema()...)
+	l, r := p.Left.Schema(), p.Right.Schema()
+	if p.schema != nil && p.sLeft == p.Left && p.sRight == p.Right && p.sType == p.Type && p.sLeftN == len(l) && p.sRightN == len(r) {
+		return p.schema
+	}
+	p.schema = append(append(make(Schema, 0, len(l)+len(r)), l...), r...)
+	p.sLeft, p.sRight, p.sType, p.sLeftN, p.sRightN = p.Left, p.Right, p.Type, len(l), len(r)
+	return p.schema
 }
 
 // Schema implements Plan.
