@@ -10,7 +10,7 @@ STATICCHECK_VERSION := v0.8.2
 QEMU_AARCH64 ?= qemu-aarch64-static
 FUZZTIME ?= 20s
 
-.PHONY: all build deps test fmt-check vet unit unit-generic arm64 generate check-generated bench fuzz lint demo clean
+.PHONY: tpch-answers all build deps test fmt-check vet unit unit-generic arm64 generate check-generated bench fuzz lint demo clean
 
 all: build
 
@@ -68,9 +68,19 @@ fuzz:
 lint:
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) $(PKGS)
 
+## tpch-answers: DuckDB's answers to the 22 TPC-H queries at SF 0.01 (needs cgo; the separate
+## bench/duckdb module links DuckDB, the main module does not).
+tpch-answers:
+	cd bench/duckdb && $(GO) run . answers -sf 0.01 -out ../tpch/dbgen/testdata/answers/sf0.01
+
 demo:
 	@if [ -f cmd/copvec/main.go ]; then $(GO) run ./cmd/copvec demo; \
-	else echo "make demo: the copvec CLI (cmd/copvec) has not landed yet; it arrives with the coordinator and CLI work."; fi
+	else echo "make ## tpch-answers: DuckDB's answers to the 22 TPC-H queries at SF 0.01 (needs cgo; the separate
+## bench/duckdb module links DuckDB, the main module does not).
+tpch-answers:
+	cd bench/duckdb && $(GO) run . answers -sf 0.01 -out ../tpch/dbgen/testdata/answers/sf0.01
+
+demo: the copvec CLI (cmd/copvec) has not landed yet; it arrives with the coordinator and CLI work."; fi
 
 clean:
 	$(GO) clean -testcache

@@ -3,6 +3,7 @@ package session
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -207,6 +208,7 @@ func (s *Session) explain(ctx context.Context, x *ast.ExplainStmt) (*Result, err
 	if format == "brief" {
 		for i := range rows {
 			rows[i].ID = briefID(rows[i].ID)
+			rows[i].Info = dataRef.ReplaceAllString(rows[i].Info, "data:$1")
 		}
 	}
 	if !x.Analyze {
@@ -229,6 +231,9 @@ func (s *Session) explain(ctx context.Context, x *ast.ExplainStmt) (*Result, err
 	}
 	return out, nil
 }
+
+// dataRef is a reader's reference to its cop root, whose numeric suffix brief output drops.
+var dataRef = regexp.MustCompile(`data:([A-Za-z]+)_[0-9]+`)
 
 // briefID drops the numeric suffix of an operator ID, as FORMAT='brief' does.
 func briefID(id string) string {
