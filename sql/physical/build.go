@@ -378,6 +378,20 @@ func (b *builder) join(x *logical.Join, need map[int]bool) (Op, error) {
 			rightNeed[id] = true
 		}
 	}
+	// A semi join whose outer side is a small join of tables builds that side: the outer rows,
+	// made unique by their tables' handles, are matched by probing with the subquery's rows and
+	// then deduplicated (TPC-H Q21's EXISTS would otherwise build all of lineitem).
+	var semiHandles []int
+	if x.Type == logical.SemiJoin && logical.EstimateRows(x.Left)*smallSide < logical.EstimateRows(x.Right) {
+		if hs, ok := rowHandles(x.Left); ok {
+			if _, pureReader := x.Left.(*logical.DataSource); !pureReader {
+				semiHandles = hs
+				for _, h := range hs {
+					leftNeed[h] = true
+				}
+			}
+		}
+	}
 	left, err := b.build(x.Left, leftNeed)
 	if err != nil {
 		return nil, err
@@ -403,7 +417,7 @@ func (b *builder) join(x *logical.Join, need map[int]bool) (Op, error) {
 	right, rids := b.withColumns(right, rkeys)
 	j := &HashJoin{env: b.env, Other: other, LogicalType: x.Type.String()}
 	j.est = logical.JoinRows(x, left.EstRows(), right.EstRows())
-	swap, antiByOuter := false, false
+	swap, antiByOuter, semiByOuter := false, false, false
 	switch x.Type {
 	case logical.InnerJoin:
 		j.Type = join.InnerJoin
@@ -415,7 +429,9 @@ func (b *builder) join(x *logical.Join, need map[int]bool) (Op, error) {
 		}
 	case logical.SemiJoin:
 		j.Type = join.SemiJoin
-		if r, ok := left.(*TableReader); ok && r.pure() && left.EstRows()*smallSide < right.EstRows() {
+		if semiHandles != nil {
+			j.Type, swap, semiByOuter = join.RightOuterJoin, true, true
+		} else if r, ok := left.(*TableReader); ok && r.pure() && left.EstRows()*smallSide < right.EstRows() {
 			// Semi-join reduction: the big side is first cut down to rows whose keys the small
 			// side has (a second scan of the small side, keys only), so the hash table the
 			// semi join builds holds only rows that can match.
@@ -446,7 +462,14 @@ func (b *builder) join(x *logical.Join, need map[int]bool) (Op, error) {
 			j.types = append(j.types, c.Type)
 		}
 	}
-	if antiByOuter {
+	if semiByOuter {
+		for _, h := range semiHandles {
+			if indexOf(j.layout, h) < 0 {
+				j.layout, j.types = append(j.layout, h), append(j.types, j.Build.Types()[indexOf(j.Build.Layout(), h)])
+			}
+		}
+	}
+	if antiByOuter || semiByOuter {
 		key := j.ProbeKeys[0]
 		j.layout, j.types = append(j.layout, key), append(j.types, j.Probe.Types()[indexOf(j.Probe.Layout(), key)])
 	}
@@ -470,6 +493,21 @@ func (b *builder) join(x *logical.Join, need map[int]bool) (Op, error) {
 		}
 		j.LogicalType = "anti semi join (build side left, as right outer join)"
 		return &Selection{base: base{layout: j.layout, types: j.types, est: j.est}, env: b.env, Input: j, Conds: []expr.Expr{isNull}}, nil
+	}
+	if semiByOuter {
+		key := j.ProbeKeys[0]
+		j.Type = join.InnerJoin // matched pairs only
+		j.LogicalType = "semi join (build side left, as inner join + distinct)"
+		var group []int
+		var types []chunk.Type
+		for i, id := range j.layout {
+			if id != key || indexOf(j.Build.Layout(), id) >= 0 {
+				group, types = append(group, id), append(types, j.types[i])
+			}
+		}
+		h := &HashAgg{env: b.env, Input: j, GroupCols: group}
+		h.layout, h.types, h.est = group, types, logical.JoinRows(x, left.EstRows(), right.EstRows())
+		return h, nil
 	}
 	return j, nil
 }
@@ -565,4 +603,34 @@ func (b *builder) semiReduce(small logical.Plan, smallKeys []expr.Expr, big Op, 
 	j.layout, j.types = big.Layout(), big.Types()
 	j.est = min(big.EstRows(), big.EstRows()*in.EstRows()/max(1, logical.EstimateRows(small)*smallSide))
 	return j, nil
+}
+
+// rowHandles returns the handle column of every table under p when p is a tree of inner joins,
+// selections and table sources, whose rows those handles then identify.
+func rowHandles(p logical.Plan) ([]int, bool) {
+	switch x := p.(type) {
+	case *logical.DataSource:
+		for i, off := range x.Offsets {
+			if off == x.Table.HandleCol {
+				return []int{x.Cols[i].ID}, true
+			}
+		}
+		return nil, false
+	case *logical.Selection:
+		return rowHandles(x.Input)
+	case *logical.Join:
+		if x.Type != logical.InnerJoin {
+			return nil, false
+		}
+		l, ok := rowHandles(x.Left)
+		if !ok {
+			return nil, false
+		}
+		r, ok := rowHandles(x.Right)
+		if !ok {
+			return nil, false
+		}
+		return append(l, r...), true
+	}
+	return nil, false
 }
