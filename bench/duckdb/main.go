@@ -4,6 +4,7 @@
 // never links cgo or DuckDB.
 //
 //	go run . answers -sf 0.01 -out ../tpch/dbgen/testdata/answers/sf0.01
+//	go run . bench -sf 1 -runs 5 -threads 2   # copvec and DuckDB on the same data, same process
 package main
 
 import (
@@ -25,8 +26,15 @@ import (
 )
 
 func main() {
+	if len(os.Args) >= 2 && os.Args[1] == "bench" {
+		if err := benchMain(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "duckdb:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) < 2 || os.Args[1] != "answers" {
-		fmt.Fprintln(os.Stderr, "usage: duckdb answers [-sf 0.01] [-out dir]")
+		fmt.Fprintln(os.Stderr, "usage: duckdb answers [-sf 0.01] [-out dir] | duckdb bench [-sf 1] [-runs 5] [-threads 2]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet("answers", flag.ExitOnError)

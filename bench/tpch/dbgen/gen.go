@@ -58,6 +58,19 @@ func tpcInitOrder()
 //go:linkname tpcInitLineItem github.com/pingcap/go-tpc/tpch/dbgen.initLineItem
 func tpcInitLineItem()
 
+// seedMirror matches go-tpc's Seed (a Table, then value, usage and boundary).
+type seedMirror struct {
+	table                  gotpc.Table
+	value, usage, boundary int64
+}
+
+//go:linkname tpcSeeds github.com/pingcap/go-tpc/tpch/dbgen.seeds
+var tpcSeeds [48]seedMirror
+
+// seedsAfterInit are the random streams as a full InitDbGen leaves them: building the text pool
+// draws from them, so a reset that skips the pool restores them from here.
+var seedsAfterInit [48]seedMirror
+
 // genMu serializes generation: go-tpc's generator keeps its state in package variables.
 var genMu sync.Mutex
 
@@ -68,6 +81,7 @@ var initialized bool
 func initGen(scale int64) {
 	if !initialized {
 		gotpc.InitDbGen(scale)
+		seedsAfterInit = tpcSeeds
 		initialized = true
 		return
 	}
@@ -77,6 +91,7 @@ func initGen(scale int64) {
 	tpcInitTDefs()
 	tpcInitOrder()
 	tpcInitLineItem()
+	tpcSeeds = seedsAfterInit
 }
 
 func setScale(sf float64) error {
