@@ -29,6 +29,9 @@ type Source struct {
 	// when nil) instead of rows.
 	FailAt int
 	Err    error
+	// EndErr, when set, is returned instead of the end of the data: a child that fails after
+	// delivering every row.
+	EndErr error
 	// BlockAt, when positive, makes the BlockAt-th call of Next block until its context is
 	// cancelled and return the context's error: a child that never answers.
 	BlockAt int
@@ -90,7 +93,7 @@ func (s *Source) Next(ctx context.Context, chk *chunk.Chunk) error {
 	}
 	left := s.rows.NumRows() - s.pos
 	if left == 0 {
-		return nil
+		return s.EndErr
 	}
 	room := max(chk.Capacity(), 1)
 	n := min(room, left)
