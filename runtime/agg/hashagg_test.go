@@ -14,7 +14,6 @@ import (
 	"github.com/copvec/copvec/runtime/agg"
 	"github.com/copvec/copvec/runtime/exec"
 	"github.com/copvec/copvec/runtime/exec/exectest"
-	"github.com/copvec/copvec/runtime/hashtable"
 	"github.com/copvec/copvec/runtime/memory"
 	"github.com/copvec/copvec/runtime/reftest"
 )
@@ -39,6 +38,7 @@ func runHashAgg(t *testing.T, rng *rand.Rand, seed uint64, w workload, maxRows i
 
 	// Single phase.
 	ectx, _ := randomContext(t, rng)
+	ectx.Knobs.ForceHashCollisions = w.collide
 	// Random cuts and selections over junk rows, as a hostile child hands them over.
 	src := &exectest.Source{Types: w.types, Chunks: chunksOf(rng, w.types, w.rows), Rng: rand.New(rand.NewPCG(seed, 7))}
 	settings := randomSettings(rng)
@@ -58,6 +58,7 @@ func runHashAgg(t *testing.T, rng *rand.Rand, seed uint64, w workload, maxRows i
 	var shipped []*chunk.Chunk
 	for _, rows := range parts {
 		pctx, _ := randomContext(t, rng)
+		pctx.Knobs.ForceHashCollisions = w.collide
 		src := &exectest.Source{Types: w.types, Chunks: chunksOf(rng, w.types, rows)}
 		op, err := agg.NewHashAgg(pctx, src, w.spec, agg.Partial, randomSettings(rng), "HashAgg#partial")
 		require.NoError(t, err)
@@ -73,6 +74,7 @@ func runHashAgg(t *testing.T, rng *rand.Rand, seed uint64, w workload, maxRows i
 	}
 	rng.Shuffle(len(shipped), func(i, j int) { shipped[i], shipped[j] = shipped[j], shipped[i] })
 	fctx, _ := randomContext(t, rng)
+	fctx.Knobs.ForceHashCollisions = w.collide
 	fsrc := &exectest.Source{Types: w.spec.PartialSchema(), Chunks: shipped}
 	fop, err := agg.NewHashAgg(fctx, fsrc, w.spec, agg.Final, randomSettings(rng), "HashAgg#final")
 	require.NoError(t, err)
@@ -92,12 +94,12 @@ func TestHashAggMatchesReference(t *testing.T) {
 
 // TestHashAggAllHashesCollide is the hostile mode: every key has the same probe hash.
 func TestHashAggAllHashesCollide(t *testing.T) {
-	hashtable.ForceCollisions(true)
-	defer hashtable.ForceCollisions(false)
+	t.Parallel() // the hostile mode is a knob of the query's context, not a global
 	for iter := 0; iter < 40; iter++ {
 		seed := newSeed()
 		rng := rand.New(rand.NewPCG(seed, 10))
 		w := randomWorkload(rng, 600)
+		w.collide = true
 		runHashAgg(t, rng, seed, w, 600)
 	}
 }

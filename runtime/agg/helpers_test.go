@@ -69,6 +69,8 @@ type workload struct {
 	rows  []reftest.Row
 	spec  agg.Spec
 	calls []reftest.AggCall
+	// collide runs the workload in the all-hashes-collide hostile mode (exec.Knobs).
+	collide bool
 }
 
 var funcNames = map[agg.Func]string{agg.CountStar: "count(*)", agg.Count: "count", agg.CountDistinct: "count_distinct",

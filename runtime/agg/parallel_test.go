@@ -14,7 +14,6 @@ import (
 	"github.com/copvec/copvec/runtime/agg"
 	"github.com/copvec/copvec/runtime/exec"
 	"github.com/copvec/copvec/runtime/exec/exectest"
-	"github.com/copvec/copvec/runtime/hashtable"
 	"github.com/copvec/copvec/runtime/reftest"
 )
 
@@ -44,6 +43,7 @@ func runParallelHashAgg(t *testing.T, rng *rand.Rand, seed uint64, w workload) {
 	want, wantErr := reftest.GroupBy(w.rows, w.types, w.spec.GroupBy, w.calls)
 
 	ectx, _ := randomContext(t, rng)
+	ectx.Knobs.ForceHashCollisions = w.collide
 	n := 1 + rng.IntN(4)
 	settings := randomSettings(rng)
 	op, err := agg.NewParallelHashAgg(ectx, sourcesOf(rng, w.types, splitRows(rng, w.rows, n)), w.spec, agg.Complete, settings, "HashAgg#1")
@@ -53,6 +53,7 @@ func runParallelHashAgg(t *testing.T, rng *rand.Rand, seed uint64, w workload) {
 	requireReleased(t, ectx, seed)
 
 	pctx, _ := randomContext(t, rng)
+	pctx.Knobs.ForceHashCollisions = w.collide
 	n = 1 + rng.IntN(4)
 	pop, err := agg.NewParallelHashAgg(pctx, sourcesOf(rng, w.types, splitRows(rng, w.rows, n)), w.spec, agg.Partial, randomSettings(rng), "HashAgg#partial")
 	require.NoError(t, err)
@@ -67,6 +68,7 @@ func runParallelHashAgg(t *testing.T, rng *rand.Rand, seed uint64, w workload) {
 		return
 	}
 	fctx, _ := randomContext(t, rng)
+	fctx.Knobs.ForceHashCollisions = w.collide
 	m := 1 + rng.IntN(4)
 	fop, err := agg.NewParallelHashAgg(fctx, sourcesOf(rng, w.spec.PartialSchema(), splitRows(rng, states, m)), w.spec, agg.Final, randomSettings(rng), "HashAgg#final")
 	require.NoError(t, err)
@@ -84,12 +86,13 @@ func TestParallelHashAggMatchesReference(t *testing.T) {
 }
 
 func TestParallelHashAggAllHashesCollide(t *testing.T) {
-	hashtable.ForceCollisions(true)
-	defer hashtable.ForceCollisions(false)
+	t.Parallel() // the hostile mode is a knob of the query's context, not a global
 	for iter := 0; iter < 20; iter++ {
 		seed := newSeed()
 		rng := rand.New(rand.NewPCG(seed, 12))
-		runParallelHashAgg(t, rng, seed, randomWorkload(rng, 600))
+		w := randomWorkload(rng, 600)
+		w.collide = true
+		runParallelHashAgg(t, rng, seed, w)
 	}
 }
 
