@@ -54,7 +54,9 @@ func Level() string { return state.Load().level }
 
 // ForceGeneric switches every kernel to the pure-Go implementation (true) or back to the best one
 // the CPU supports (false, unless COPVEC_KERNELS=generic). It is a test hook; calls made while it
-// switches use either table, both of which give identical results.
+// switches use either table, both of which give identical results. Unlike the other test hooks
+// (exec.Knobs, node and coordinator Config.Knobs) it stays a process-wide switch, because dispatch
+// is process-wide: tests that flip it must not run in parallel with each other.
 func ForceGeneric(on bool) {
 	if on || envGeneric {
 		state.Store(&dispatchState{prims: &genericPrimitives, level: LevelGeneric})

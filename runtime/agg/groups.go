@@ -24,8 +24,8 @@ type groupTable struct {
 	stateBytesPer int64 // bytes the states take per group of room
 }
 
-func newGroupTable(spec *Spec) (*groupTable, error) {
-	ht, err := hashtable.New(spec.KeyTypes())
+func newGroupTable(spec *Spec, collide bool) (*groupTable, error) {
+	ht, err := hashtable.NewWith(spec.KeyTypes(), hashtable.Options{ForceCollisions: collide})
 	if err != nil {
 		return nil, fmt.Errorf("agg: %w", err)
 	}

@@ -98,7 +98,7 @@ func NewParallelHashAgg(ectx *exec.Context, children []exec.Operator, spec Spec,
 	}
 	h := &HashAgg{ectx: ectx, children: children, spec: spec, mode: mode, settings: settings,
 		mem: ectx.Memory.NewChild(label), disk: ectx.Disk.NewChild(label)}
-	h.cfg = config{spec: &h.spec, mode: mode, chunkSize: ectx.MaxChunkSize, tempDir: ectx.TempDir, disk: h.disk,
+	h.cfg = config{spec: &h.spec, mode: mode, collide: ectx.Knobs.ForceHashCollisions, chunkSize: ectx.MaxChunkSize, tempDir: ectx.TempDir, disk: h.disk,
 		scopes: []*memory.Tracker{h.mem, ectx.Memory}}
 	return h, nil
 }
@@ -388,7 +388,7 @@ func (h *HashAgg) aggregate(ctx context.Context, in input, w int, pre bool, emit
 func (h *HashAgg) partialWorker(ctx context.Context, in input, w int, finals []chan batch) error {
 	mem := h.mem.NewChild(fmt.Sprintf("%s partial worker %d", h.mem.Label(), w))
 	defer mem.Detach()
-	t, err := newGroupTable(&h.spec)
+	t, err := newGroupTable(&h.spec, h.cfg.collide)
 	if err != nil {
 		return err
 	}

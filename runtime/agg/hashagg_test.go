@@ -13,7 +13,7 @@ import (
 	"github.com/copvec/copvec/kernels"
 	"github.com/copvec/copvec/runtime/agg"
 	"github.com/copvec/copvec/runtime/exec"
-	"github.com/copvec/copvec/runtime/hashtable"
+	"github.com/copvec/copvec/runtime/exec/exectest"
 	"github.com/copvec/copvec/runtime/memory"
 	"github.com/copvec/copvec/runtime/reftest"
 )
@@ -38,7 +38,9 @@ func runHashAgg(t *testing.T, rng *rand.Rand, seed uint64, w workload, maxRows i
 
 	// Single phase.
 	ectx, _ := randomContext(t, rng)
-	src := &chunkSource{types: w.types, chunks: chunksOf(rng, w.types, w.rows)}
+	ectx.Knobs.ForceHashCollisions = w.collide
+	// Random cuts and selections over junk rows, as a hostile child hands them over.
+	src := &exectest.Source{Types: w.types, Chunks: chunksOf(rng, w.types, w.rows), Rng: rand.New(rand.NewPCG(seed, 7))}
 	settings := randomSettings(rng)
 	op, err := agg.NewHashAgg(ectx, src, w.spec, agg.Complete, settings, "HashAgg#1")
 	require.NoError(t, err)
@@ -56,7 +58,8 @@ func runHashAgg(t *testing.T, rng *rand.Rand, seed uint64, w workload, maxRows i
 	var shipped []*chunk.Chunk
 	for _, rows := range parts {
 		pctx, _ := randomContext(t, rng)
-		src := &chunkSource{types: w.types, chunks: chunksOf(rng, w.types, rows)}
+		pctx.Knobs.ForceHashCollisions = w.collide
+		src := &exectest.Source{Types: w.types, Chunks: chunksOf(rng, w.types, rows)}
 		op, err := agg.NewHashAgg(pctx, src, w.spec, agg.Partial, randomSettings(rng), "HashAgg#partial")
 		require.NoError(t, err)
 		require.NoError(t, exec.Run(context.Background(), pctx, op, func(c *chunk.Chunk) error {
@@ -71,7 +74,8 @@ func runHashAgg(t *testing.T, rng *rand.Rand, seed uint64, w workload, maxRows i
 	}
 	rng.Shuffle(len(shipped), func(i, j int) { shipped[i], shipped[j] = shipped[j], shipped[i] })
 	fctx, _ := randomContext(t, rng)
-	fsrc := &chunkSource{types: w.spec.PartialSchema(), chunks: shipped}
+	fctx.Knobs.ForceHashCollisions = w.collide
+	fsrc := &exectest.Source{Types: w.spec.PartialSchema(), Chunks: shipped}
 	fop, err := agg.NewHashAgg(fctx, fsrc, w.spec, agg.Final, randomSettings(rng), "HashAgg#final")
 	require.NoError(t, err)
 	got, err = reftest.Drain(context.Background(), rng, fop)
@@ -90,12 +94,12 @@ func TestHashAggMatchesReference(t *testing.T) {
 
 // TestHashAggAllHashesCollide is the hostile mode: every key has the same probe hash.
 func TestHashAggAllHashesCollide(t *testing.T) {
-	hashtable.ForceCollisions(true)
-	defer hashtable.ForceCollisions(false)
+	t.Parallel() // the hostile mode is a knob of the query's context, not a global
 	for iter := 0; iter < 40; iter++ {
 		seed := newSeed()
 		rng := rand.New(rand.NewPCG(seed, 10))
 		w := randomWorkload(rng, 600)
+		w.collide = true
 		runHashAgg(t, rng, seed, w, 600)
 	}
 }
@@ -103,7 +107,7 @@ func TestHashAggAllHashesCollide(t *testing.T) {
 func TestHashAggRejectsBadSpecs(t *testing.T) {
 	ectx := exec.MustContext(exec.Options{TempDir: t.TempDir()})
 	types := []chunk.Type{chunk.Int64, chunk.String}
-	src := &chunkSource{types: types}
+	src := &exectest.Source{Types: types}
 	for _, spec := range []agg.Spec{
 		{Input: types, GroupBy: []int{2}},
 		{Input: types, Aggs: []agg.Agg{{Func: agg.Sum, Arg: 1}}},
@@ -127,7 +131,7 @@ func TestHashAggOverflowNamesTheAggregate(t *testing.T) {
 	for _, conc := range []int{1, 2} {
 		ectx := exec.MustContext(exec.Options{TempDir: t.TempDir(), Concurrency: conc})
 		spec := agg.Spec{Input: types, GroupBy: []int{0}, Aggs: []agg.Agg{{Func: agg.Sum, Arg: 1}}}
-		op, err := agg.NewHashAgg(ectx, &chunkSource{types: types, chunks: []*chunk.Chunk{c}}, spec, agg.Complete, agg.Settings{}, "HashAgg")
+		op, err := agg.NewHashAgg(ectx, &exectest.Source{Types: types, Chunks: []*chunk.Chunk{c}}, spec, agg.Complete, agg.Settings{}, "HashAgg")
 		require.NoError(t, err)
 		_, err = exec.Collect(context.Background(), ectx, op)
 		require.ErrorIs(t, err, kernels.ErrOverflow)
@@ -142,7 +146,7 @@ func TestHashAggPropagatesChildErrors(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, conc := range []int{1, 3} {
 		ectx := exec.MustContext(exec.Options{TempDir: t.TempDir(), Concurrency: conc})
-		src := &chunkSource{types: types, chunks: chunksOf(rng, types, randomRows(rng, types, 5000)), fail: boom}
+		src := &exectest.Source{Types: types, Chunks: chunksOf(rng, types, randomRows(rng, types, 5000)), EndErr: boom}
 		spec := agg.Spec{Input: types, GroupBy: []int{0}, Aggs: []agg.Agg{{Func: agg.CountStar}}}
 		op, err := agg.NewHashAgg(ectx, src, spec, agg.Complete, agg.Settings{}, "HashAgg")
 		require.NoError(t, err)
@@ -172,7 +176,7 @@ func TestHashAggDiskQuota(t *testing.T) {
 	for _, conc := range []int{1, 2} {
 		ectx := exec.MustContext(exec.Options{MemoryQuota: 64 << 10, DiskQuota: 32 << 10, TempDir: t.TempDir(), Concurrency: conc})
 		spec := agg.Spec{Input: types, GroupBy: []int{0}, Aggs: []agg.Agg{{Func: agg.FirstRow, Arg: 1}}}
-		op, err := agg.NewHashAgg(ectx, &chunkSource{types: types, chunks: chunks}, spec, agg.Complete, agg.Settings{PartialFlushGroups: 512}, "HashAgg#3")
+		op, err := agg.NewHashAgg(ectx, &exectest.Source{Types: types, Chunks: chunks}, spec, agg.Complete, agg.Settings{PartialFlushGroups: 512}, "HashAgg#3")
 		require.NoError(t, err)
 		_, err = exec.Collect(context.Background(), ectx, op)
 		require.ErrorIs(t, err, memory.ErrQuotaExceeded)
@@ -191,7 +195,7 @@ func TestHashAggNeverLosesAWorkerError(t *testing.T) {
 	spec := agg.Spec{Input: types, GroupBy: []int{0}, Aggs: []agg.Agg{{Func: agg.Avg, Arg: 1}}}
 	for i := 0; i < 300; i++ {
 		ectx := exec.MustContext(exec.Options{TempDir: t.TempDir(), MaxChunkSize: 8})
-		op, err := agg.NewHashAgg(ectx, &chunkSource{types: types, chunks: []*chunk.Chunk{c}}, spec, agg.Complete,
+		op, err := agg.NewHashAgg(ectx, &exectest.Source{Types: types, Chunks: []*chunk.Chunk{c}}, spec, agg.Complete,
 			agg.Settings{PartialConcurrency: 3, FinalConcurrency: 1 + i%3, PartialFlushGroups: 4}, "HashAgg")
 		require.NoError(t, err)
 		_, err = exec.Collect(context.Background(), ectx, op)
@@ -208,10 +212,10 @@ func TestAggDescribeAndStats(t *testing.T) {
 	}
 	spec := agg.Spec{Input: types, GroupBy: []int{0}, Aggs: []agg.Agg{{Func: agg.CountStar}, {Func: agg.Min, Arg: 1}}}
 	ectx := exec.MustContext(exec.Options{TempDir: t.TempDir(), MemoryQuota: 4 << 10})
-	h, err := agg.NewHashAgg(ectx, &chunkSource{types: types, chunks: chunksOf(rng, types, rows)}, spec, agg.Complete, agg.Settings{PartialFlushGroups: 8}, "HashAgg#4")
+	h, err := agg.NewHashAgg(ectx, &exectest.Source{Types: types, Chunks: chunksOf(rng, types, rows)}, spec, agg.Complete, agg.Settings{PartialFlushGroups: 8}, "HashAgg#4")
 	require.NoError(t, err)
 	require.Equal(t, "HashAgg mode=complete group=[#0] aggs=[count(*) min(#1)] partial_workers=1 final_workers=1", h.Describe())
-	s, err := agg.NewStreamAgg(ectx, &chunkSource{types: types}, spec, agg.Partial, "StreamAgg#5")
+	s, err := agg.NewStreamAgg(ectx, &exectest.Source{Types: types}, spec, agg.Partial, "StreamAgg#5")
 	require.NoError(t, err)
 	require.Equal(t, "StreamAgg mode=partial group=[#0] aggs=[count(*) min(#1)]", s.Describe())
 	root := exec.Analyze(h, "HashAgg#4")

@@ -1,8 +1,6 @@
 package agg_test
 
 import (
-	"context"
-	"errors"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -55,63 +53,6 @@ func randomSettings(rng *rand.Rand) agg.Settings {
 	return s
 }
 
-// chunkSource replays chunks as they are, selection vectors and the junk rows they skip included,
-// cut to the capacity of the chunk it is asked to fill.
-type chunkSource struct {
-	types  []chunk.Type
-	chunks []*chunk.Chunk
-	i, pos int
-	opened bool
-	fail   error // returned instead of the end of the data, when set
-}
-
-func (s *chunkSource) Schema() []chunk.Type      { return s.types }
-func (s *chunkSource) Children() []exec.Operator { return nil }
-func (s *chunkSource) Describe() string          { return "ChunkSource" }
-func (s *chunkSource) Close() error              { return nil }
-func (s *chunkSource) Open(context.Context) error {
-	s.i, s.pos, s.opened = 0, 0, true
-	return nil
-}
-
-func (s *chunkSource) Next(ctx context.Context, chk *chunk.Chunk) error {
-	chk.Reset()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if !s.opened {
-		return errors.New("chunkSource: Next before Open")
-	}
-	for s.i < len(s.chunks) && s.pos >= s.chunks[s.i].NumRows() {
-		s.i, s.pos = s.i+1, 0
-	}
-	if s.i == len(s.chunks) {
-		return s.fail
-	}
-	src := s.chunks[s.i]
-	n := min(chk.Capacity(), src.NumRows()-s.pos)
-	from, to := s.pos, s.pos+n
-	s.pos = to
-	sel := src.Sel()
-	if sel == nil {
-		chk.AppendRange(src, from, to)
-		return nil
-	}
-	view, err := chunk.FromColumns(src.Columns(), 0)
-	if err != nil {
-		return err
-	}
-	view.SetPhysicalRows(src.PhysicalRows())
-	p0, p1 := int(sel[from]), int(sel[to-1])+1
-	chk.AppendRange(view, p0, p1)
-	out := make([]int32, 0, n)
-	for _, r := range sel[from:to] {
-		out = append(out, r-int32(p0))
-	}
-	chk.SetSel(out)
-	return nil
-}
-
 // requireReleased checks that every tracker is back to zero and no spill file is left.
 func requireReleased(t *testing.T, ectx *exec.Context, seed uint64) {
 	t.Helper()
@@ -128,6 +69,8 @@ type workload struct {
 	rows  []reftest.Row
 	spec  agg.Spec
 	calls []reftest.AggCall
+	// collide runs the workload in the all-hashes-collide hostile mode (exec.Knobs).
+	collide bool
 }
 
 var funcNames = map[agg.Func]string{agg.CountStar: "count(*)", agg.Count: "count", agg.CountDistinct: "count_distinct",

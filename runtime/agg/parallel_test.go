@@ -13,7 +13,7 @@ import (
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/agg"
 	"github.com/copvec/copvec/runtime/exec"
-	"github.com/copvec/copvec/runtime/hashtable"
+	"github.com/copvec/copvec/runtime/exec/exectest"
 	"github.com/copvec/copvec/runtime/reftest"
 )
 
@@ -27,11 +27,11 @@ func splitRows(rng *rand.Rand, rows []reftest.Row, n int) [][]reftest.Row {
 	return parts
 }
 
-// sourcesOf returns one chunkSource per part.
+// sourcesOf returns one exectest.Source per part.
 func sourcesOf(rng *rand.Rand, types []chunk.Type, parts [][]reftest.Row) []exec.Operator {
 	srcs := make([]exec.Operator, len(parts))
 	for i, rows := range parts {
-		srcs[i] = &chunkSource{types: types, chunks: chunksOf(rng, types, rows)}
+		srcs[i] = &exectest.Source{Types: types, Chunks: chunksOf(rng, types, rows)}
 	}
 	return srcs
 }
@@ -43,6 +43,7 @@ func runParallelHashAgg(t *testing.T, rng *rand.Rand, seed uint64, w workload) {
 	want, wantErr := reftest.GroupBy(w.rows, w.types, w.spec.GroupBy, w.calls)
 
 	ectx, _ := randomContext(t, rng)
+	ectx.Knobs.ForceHashCollisions = w.collide
 	n := 1 + rng.IntN(4)
 	settings := randomSettings(rng)
 	op, err := agg.NewParallelHashAgg(ectx, sourcesOf(rng, w.types, splitRows(rng, w.rows, n)), w.spec, agg.Complete, settings, "HashAgg#1")
@@ -52,6 +53,7 @@ func runParallelHashAgg(t *testing.T, rng *rand.Rand, seed uint64, w workload) {
 	requireReleased(t, ectx, seed)
 
 	pctx, _ := randomContext(t, rng)
+	pctx.Knobs.ForceHashCollisions = w.collide
 	n = 1 + rng.IntN(4)
 	pop, err := agg.NewParallelHashAgg(pctx, sourcesOf(rng, w.types, splitRows(rng, w.rows, n)), w.spec, agg.Partial, randomSettings(rng), "HashAgg#partial")
 	require.NoError(t, err)
@@ -66,6 +68,7 @@ func runParallelHashAgg(t *testing.T, rng *rand.Rand, seed uint64, w workload) {
 		return
 	}
 	fctx, _ := randomContext(t, rng)
+	fctx.Knobs.ForceHashCollisions = w.collide
 	m := 1 + rng.IntN(4)
 	fop, err := agg.NewParallelHashAgg(fctx, sourcesOf(rng, w.spec.PartialSchema(), splitRows(rng, states, m)), w.spec, agg.Final, randomSettings(rng), "HashAgg#final")
 	require.NoError(t, err)
@@ -83,12 +86,13 @@ func TestParallelHashAggMatchesReference(t *testing.T) {
 }
 
 func TestParallelHashAggAllHashesCollide(t *testing.T) {
-	hashtable.ForceCollisions(true)
-	defer hashtable.ForceCollisions(false)
+	t.Parallel() // the hostile mode is a knob of the query's context, not a global
 	for iter := 0; iter < 20; iter++ {
 		seed := newSeed()
 		rng := rand.New(rand.NewPCG(seed, 12))
-		runParallelHashAgg(t, rng, seed, randomWorkload(rng, 600))
+		w := randomWorkload(rng, 600)
+		w.collide = true
+		runParallelHashAgg(t, rng, seed, w)
 	}
 }
 
@@ -98,9 +102,9 @@ func TestParallelHashAggChecksItsChildren(t *testing.T) {
 	spec := agg.Spec{Input: types, GroupBy: []int{1}, Aggs: []agg.Agg{{Func: agg.Sum, Arg: 0}}}
 	_, err := agg.NewParallelHashAgg(ectx, nil, spec, agg.Complete, agg.Settings{}, "HashAgg")
 	require.ErrorContains(t, err, "without input")
-	_, err = agg.NewParallelHashAgg(ectx, []exec.Operator{&chunkSource{types: types}, &chunkSource{types: types[:1]}}, spec, agg.Complete, agg.Settings{}, "HashAgg")
+	_, err = agg.NewParallelHashAgg(ectx, []exec.Operator{&exectest.Source{Types: types}, &exectest.Source{Types: types[:1]}}, spec, agg.Complete, agg.Settings{}, "HashAgg")
 	require.ErrorContains(t, err, "input 1 has 1 columns")
-	h, err := agg.NewParallelHashAgg(ectx, []exec.Operator{&chunkSource{types: types}, &chunkSource{types: types}, &chunkSource{types: types}},
+	h, err := agg.NewParallelHashAgg(ectx, []exec.Operator{&exectest.Source{Types: types}, &exectest.Source{Types: types}, &exectest.Source{Types: types}},
 		spec, agg.Complete, agg.Settings{PartialConcurrency: 1, FinalConcurrency: 2}, "HashAgg")
 	require.NoError(t, err)
 	require.Len(t, h.Children(), 3)
@@ -118,7 +122,7 @@ func TestParallelHashAggPropagatesChildErrors(t *testing.T) {
 		ectx := exec.MustContext(exec.Options{TempDir: t.TempDir(), Concurrency: 2})
 		children := []exec.Operator{
 			&endless{types: types, rng: rand.New(rand.NewPCG(7, 8))},
-			&chunkSource{types: types, chunks: chunksOf(rng, types, randomRows(rng, types, 3000)), fail: boom},
+			&exectest.Source{Types: types, Chunks: chunksOf(rng, types, randomRows(rng, types, 3000)), EndErr: boom},
 		}
 		op, err := agg.NewParallelHashAgg(ectx, children, spec, mode, agg.Settings{}, "HashAgg")
 		require.NoError(t, err)

@@ -25,7 +25,7 @@ type preAgg struct {
 }
 
 func newPreAgg(cfg *config, mem *memory.Tracker, flushGroups int) (*preAgg, error) {
-	t, err := newGroupTable(cfg.spec)
+	t, err := newGroupTable(cfg.spec, cfg.collide)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/agg"
 	"github.com/copvec/copvec/runtime/exec"
+	"github.com/copvec/copvec/runtime/exec/exectest"
 	"github.com/copvec/copvec/runtime/memory"
 )
 
@@ -39,7 +40,7 @@ func TestHashAggPeakStaysWithinQuota(t *testing.T) {
 				ectx := exec.MustContext(exec.Options{MemoryQuota: quota, TempDir: t.TempDir(), Concurrency: conc})
 				var ins []exec.Operator
 				for i := range children {
-					ins = append(ins, &chunkSource{types: types, chunks: chunks[i*len(chunks)/children : (i+1)*len(chunks)/children]})
+					ins = append(ins, &exectest.Source{Types: types, Chunks: chunks[i*len(chunks)/children : (i+1)*len(chunks)/children]})
 				}
 				op, err := agg.NewParallelHashAgg(ectx, ins, spec, agg.Complete, agg.Settings{PartialFlushGroups: 1024}, "HashAgg")
 				require.NoError(t, err)

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/copvec/copvec/chunk"
-	"github.com/copvec/copvec/runtime/hashtable"
 )
 
 // flagsWorkload is a random workload grouped by flag-like keys (one-byte STRING and BOOL columns
@@ -66,12 +65,12 @@ func TestSmallGroupsMatchReference(t *testing.T) {
 }
 
 func TestSmallGroupsAllHashesCollide(t *testing.T) {
-	hashtable.ForceCollisions(true)
-	defer hashtable.ForceCollisions(false)
+	t.Parallel() // the hostile mode is a knob of the query's context, not a global
 	for iter := 0; iter < 20; iter++ {
 		seed := newSeed()
 		rng := rand.New(rand.NewPCG(seed, 14))
 		w := flagsWorkload(rng, 600)
+		w.collide = true
 		runHashAgg(t, rng, seed, w, 600)
 	}
 }

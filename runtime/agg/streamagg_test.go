@@ -10,6 +10,7 @@ import (
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/agg"
 	"github.com/copvec/copvec/runtime/exec"
+	"github.com/copvec/copvec/runtime/exec/exectest"
 	"github.com/copvec/copvec/runtime/reftest"
 )
 
@@ -30,7 +31,7 @@ func TestStreamAggMatchesReference(t *testing.T) {
 		want, wantErr := reftest.GroupBy(rows, w.types, w.spec.GroupBy, w.calls)
 
 		ectx, _ := randomContext(t, rng)
-		src := &chunkSource{types: w.types, chunks: chunksOf(rng, w.types, rows)}
+		src := &exectest.Source{Types: w.types, Chunks: chunksOf(rng, w.types, rows)}
 		op, err := agg.NewStreamAgg(ectx, src, w.spec, agg.Complete, "StreamAgg#1")
 		require.NoError(t, err)
 		got, err := reftest.Drain(context.Background(), rng, op)
@@ -44,7 +45,7 @@ func TestStreamAggMatchesReference(t *testing.T) {
 
 		// Partial stream aggregation, shipped encoded, merged by a final stream aggregation.
 		pctx, _ := randomContext(t, rng)
-		psrc := &chunkSource{types: w.types, chunks: chunksOf(rng, w.types, rows)}
+		psrc := &exectest.Source{Types: w.types, Chunks: chunksOf(rng, w.types, rows)}
 		pop, err := agg.NewStreamAgg(pctx, psrc, w.spec, agg.Partial, "StreamAgg#partial")
 		require.NoError(t, err)
 		var shipped []*chunk.Chunk
@@ -55,7 +56,7 @@ func TestStreamAggMatchesReference(t *testing.T) {
 		}))
 		requireReleased(t, pctx, seed)
 		fctx, _ := randomContext(t, rng)
-		fop, err := agg.NewStreamAgg(fctx, &chunkSource{types: w.spec.PartialSchema(), chunks: shipped}, w.spec, agg.Final, "StreamAgg#final")
+		fop, err := agg.NewStreamAgg(fctx, &exectest.Source{Types: w.spec.PartialSchema(), Chunks: shipped}, w.spec, agg.Final, "StreamAgg#final")
 		require.NoError(t, err)
 		got, err = reftest.Drain(context.Background(), rng, fop)
 		checkResult(t, seed, "stream partial→final", w, want, wantErr, got, err)

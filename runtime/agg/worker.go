@@ -27,6 +27,7 @@ type spillingAgg struct {
 type config struct {
 	spec      *Spec
 	mode      Mode
+	collide   bool // exec.Knobs.ForceHashCollisions
 	chunkSize int
 	tempDir   string
 	disk      *memory.Tracker
@@ -46,7 +47,7 @@ func (c *config) fits(need int64) bool {
 }
 
 func newSpillingAgg(cfg *config, mem *memory.Tracker, level int) (*spillingAgg, error) {
-	t, err := newGroupTable(cfg.spec)
+	t, err := newGroupTable(cfg.spec, cfg.collide)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,17 @@ type Options struct {
 	TempDir      string // directory for spill files; "" = os.TempDir()
 	MaxChunkSize int    // rows per chunk; 0 = chunk.DefaultMaxCapacity
 	Concurrency  int    // goroutines an operator may use; 0 = 1
+	// Knobs are test hooks for the query's operators; the zero value runs none. They live here,
+	// not in package globals, so hostile and normal tests can run in parallel.
+	Knobs Knobs `json:"-"`
+}
+
+// Knobs are the operators' test hooks.
+type Knobs struct {
+	// ForceHashCollisions makes the hash tables the query's aggregations and joins create treat
+	// every key as having the same hash: the "all hashes collide" hostile mode, in which only
+	// the key comparison keeps keys apart.
+	ForceHashCollisions bool
 }
 
 // Context is what every operator of one query shares: the query's trackers and settings.
@@ -24,6 +35,8 @@ type Context struct {
 	TempDir      string
 	MaxChunkSize int
 	Concurrency  int
+	// Knobs are the query's test hooks (Options.Knobs).
+	Knobs Knobs
 }
 
 // NewContext returns a query's execution context.
@@ -49,6 +62,7 @@ func NewContext(o Options) (*Context, error) {
 		TempDir:      o.TempDir,
 		MaxChunkSize: o.MaxChunkSize,
 		Concurrency:  o.Concurrency,
+		Knobs:        o.Knobs,
 	}, nil
 }
 

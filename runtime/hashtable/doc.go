@@ -27,6 +27,7 @@
 // per-key arrays before it happens; Clear empties a table that will fill up again, keeping its
 // buffers.
 //
-// ForceCollisions is the hostile-test hook: while it is on, new tables probe with a constant hash,
-// so every key collides with every other and only the key comparison keeps them apart.
+// Options.ForceCollisions (NewWith) is the hostile-test hook, set per query through
+// exec.Knobs.ForceHashCollisions: such a table probes with a constant hash, so every key collides
+// with every other and only the key comparison keeps them apart.
 package hashtable

@@ -2,7 +2,6 @@ package hashtable
 
 import (
 	"fmt"
-	"sync/atomic"
 
 	"github.com/zeebo/xxh3"
 
@@ -10,16 +9,12 @@ import (
 	"github.com/copvec/copvec/kernels"
 )
 
-// collide makes tables created while it is set probe with a constant hash.
-var collide atomic.Bool
-
-// ForceCollisions makes every table created afterwards treat all keys as having the same hash (on)
-// or restores real hashing (off). It is a test hook for the "all hashes collide" hostile mode; a
-// table keeps the mode it was created with.
-func ForceCollisions(on bool) { collide.Store(on) }
-
-// CollisionsForced reports whether ForceCollisions is on.
-func CollisionsForced() bool { return collide.Load() }
+// Options tune a new table.
+type Options struct {
+	// ForceCollisions makes the table treat all keys as having the same hash: the test hook for
+	// the "all hashes collide" hostile mode (exec.Knobs.ForceHashCollisions sets it per query).
+	ForceCollisions bool
+}
 
 // HashColumns writes the combined hash of the key columns of each live row to out[p], where p is the
 // row's position in sel (or the row itself when sel is nil); n is the number of live rows. It is the

@@ -48,8 +48,11 @@ type Table struct {
 }
 
 // New returns an empty table for keys of the given types.
-func New(types []chunk.Type) (*Table, error) {
-	t := &Table{types: append([]chunk.Type(nil), types...), collide: collide.Load()}
+func New(types []chunk.Type) (*Table, error) { return NewWith(types, Options{}) }
+
+// NewWith is New with options.
+func NewWith(types []chunk.Type, o Options) (*Table, error) {
+	t := &Table{types: append([]chunk.Type(nil), types...), collide: o.ForceCollisions}
 	phys := make([]chunk.Physical, len(types))
 	for i, typ := range types {
 		if err := typ.Validate(); err != nil {

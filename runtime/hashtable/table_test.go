@@ -56,8 +56,6 @@ func keyCols(c *chunk.Chunk) []*chunk.Column { return c.Columns() }
 func TestFindOrInsertMatchesMap(t *testing.T) {
 	for _, hostile := range []bool{false, true} {
 		t.Run(fmt.Sprintf("collide=%v", hostile), func(t *testing.T) {
-			hashtable.ForceCollisions(hostile)
-			defer hashtable.ForceCollisions(false)
 			for iter := 0; iter < 60; iter++ {
 				seed := newSeed()
 				checkAgainstMap(t, seed, hostile)
@@ -75,7 +73,7 @@ func checkAgainstMap(t *testing.T, seed uint64, hostile bool) {
 	for i := range types {
 		types[i] = chunktest.AllTypes[rng.IntN(len(chunktest.AllTypes))]
 	}
-	tbl, err := hashtable.New(types)
+	tbl, err := hashtable.NewWith(types, hashtable.Options{ForceCollisions: hostile})
 	require.NoError(t, err)
 	ref := map[string]uint32{}
 	var order [][]chunk.Value

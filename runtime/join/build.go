@@ -23,6 +23,7 @@ type buildSide struct {
 	keys     []int
 	keyCols  []*chunk.Column
 	workers  int
+	collide  bool    // exec.Knobs.ForceHashCollisions
 	nullRows []int32 // rows with a NULL key column
 	mem      *memory.Tracker
 	held     int64
@@ -56,12 +57,12 @@ func intKey(types []chunk.Type, keys []int) bool {
 	return len(keys) == 1 && types[keys[0]].Physical() == chunk.PhysInt64
 }
 
-func newBuildSide(types []chunk.Type, keys []int, workers int, mem *memory.Tracker) (*buildSide, error) {
+func newBuildSide(types []chunk.Type, keys []int, workers int, mem *memory.Tracker, collide bool) (*buildSide, error) {
 	keyTypes := make([]chunk.Type, len(keys))
 	for i, k := range keys {
 		keyTypes[i] = types[k]
 	}
-	b := &buildSide{rows: chunk.New(types, 1, 1<<31-1), keys: keys, mem: mem, workers: max(1, workers)}
+	b := &buildSide{rows: chunk.New(types, 1, 1<<31-1), keys: keys, mem: mem, workers: max(1, workers), collide: collide}
 	for _, k := range keys {
 		b.keyCols = append(b.keyCols, b.rows.Column(k))
 	}
@@ -69,7 +70,7 @@ func newBuildSide(types []chunk.Type, keys []int, workers int, mem *memory.Track
 		return b, nil
 	}
 	for range max(1, min(workers, maxBuildTables)) {
-		t, err := hashtable.New(keyTypes)
+		t, err := hashtable.NewWith(keyTypes, hashtable.Options{ForceCollisions: collide})
 		if err != nil {
 			return nil, fmt.Errorf("join: build table: %w", err)
 		}
@@ -230,7 +231,7 @@ func (b *buildSide) finish() error {
 		if err := hashtable.HashColumns(h, b.keyCols, sel, len(rows)); err != nil {
 			return fmt.Errorf("join: build: %w", err)
 		}
-		b.ints, perm = buildIntTable(b.keyCols[0].Int64s(), rows, h, b.workers)
+		b.ints, perm = buildIntTable(b.keyCols[0].Int64s(), rows, h, b.workers, b.collide)
 	} else {
 		var err error
 		if perm, err = b.finishTables(); err != nil {

@@ -298,7 +298,7 @@ func (j *HashJoin) produce(ctx context.Context) error {
 // the probe input, one iterator the workers share or one per worker.
 func (j *HashJoin) joinLevel(ctx context.Context, buildIts []chunkIter, probeIts []chunkIter, level int,
 	facts naajFacts) (err error) {
-	bs, err := newBuildSide(j.buildTypes, j.spec.BuildKeys, j.workers, j.mem)
+	bs, err := newBuildSide(j.buildTypes, j.spec.BuildKeys, j.workers, j.mem, j.ectx.Knobs.ForceHashCollisions)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/exec"
 	"github.com/copvec/copvec/runtime/expr"
-	"github.com/copvec/copvec/runtime/hashtable"
 	"github.com/copvec/copvec/runtime/join"
 	"github.com/copvec/copvec/runtime/memory"
 	"github.com/copvec/copvec/runtime/reftest"
@@ -196,8 +195,7 @@ func TestHashJoinMatchesReference(t *testing.T) {
 
 // TestHashJoinAllHashesCollide runs the same checks with every key hashing alike in the table.
 func TestHashJoinAllHashesCollide(t *testing.T) {
-	hashtable.ForceCollisions(true)
-	defer hashtable.ForceCollisions(false)
+	t.Parallel() // the hostile mode is a knob of the query's context, not a global
 	testHashJoin(t, 60, 300, true)
 }
 
@@ -206,6 +204,7 @@ func testHashJoin(t *testing.T, n, maxRows int, hostile bool) {
 	for _, seed := range reftest.Seeds(t, n) {
 		rng := rand.New(rand.NewPCG(seed, 10))
 		c := randomCase(t, rng, maxRows)
+		c.opts.Knobs.ForceHashCollisions = hostile
 		msg := fmt.Sprintf("seed %d (COPVEC_SEED=%d), hostile %v: %s", seed, seed, hostile, c)
 		got, j, ectx, err := c.run(t, context.Background())
 		require.NoError(t, err, msg)

@@ -4,8 +4,6 @@ import (
 	"math/bits"
 	"sync"
 	"sync/atomic"
-
-	"github.com/copvec/copvec/runtime/hashtable"
 )
 
 // intTable is the build table of a join on one 64-bit integer key (INT64, DECIMAL, TIMESTAMP),
@@ -71,13 +69,13 @@ func (t *intTable) home(h uint64) (intRegion, uint64) {
 // worker slowed down by the machine holds up the others by a small region only; the rows are
 // sorted by region in parallel (each worker counts, then places, a range of rows), and the regions
 // are handed out from a shared counter.
-func buildIntTable(vals []int64, rows []int32, hashes []uint64, workers int) (*intTable, []int32) {
+func buildIntTable(vals []int64, rows []int32, hashes []uint64, workers int, collide bool) (*intTable, []int32) {
 	workers = max(1, workers)
 	regions := 1
 	if workers > 1 {
 		regions = min(4*workers, maxIntRegions)
 	}
-	t := &intTable{regions: make([]intRegion, regions), collide: hashtable.CollisionsForced()}
+	t := &intTable{regions: make([]intRegion, regions), collide: collide}
 	order, offs := t.sortByRegion(hashes, workers)
 	total, ftotal := uint64(0), uint64(0)
 	for r := range regions {
