@@ -37,61 +37,25 @@ var tpcOckeyMax int64
 //go:linkname tpcLPkeyMax github.com/pingcap/go-tpc/tpch/dbgen.LPkeyMax
 var tpcLPkeyMax int64
 
-//go:linkname tpcScale github.com/pingcap/go-tpc/tpch/dbgen.scale
-var tpcScale int64
-
-// The steps of go-tpc's InitDbGen but its text pool, which takes 13 s to build and does not
-// depend on the scale factor; linkname.s lets these declarations go without bodies.
-
-//go:linkname tpcInitSeeds github.com/pingcap/go-tpc/tpch/dbgen.initSeeds
-func tpcInitSeeds()
-
-//go:linkname tpcInitDists github.com/pingcap/go-tpc/tpch/dbgen.initDists
-func tpcInitDists()
-
-//go:linkname tpcInitTDefs github.com/pingcap/go-tpc/tpch/dbgen.initTDefs
-func tpcInitTDefs()
-
-//go:linkname tpcInitOrder github.com/pingcap/go-tpc/tpch/dbgen.initOrder
-func tpcInitOrder()
-
-//go:linkname tpcInitLineItem github.com/pingcap/go-tpc/tpch/dbgen.initLineItem
-func tpcInitLineItem()
-
-// seedMirror matches go-tpc's Seed (a Table, then value, usage and boundary).
-type seedMirror struct {
-	table                  gotpc.Table
-	value, usage, boundary int64
-}
-
-//go:linkname tpcSeeds github.com/pingcap/go-tpc/tpch/dbgen.seeds
-var tpcSeeds [48]seedMirror
-
-// seedsAfterInit are the random streams as a full InitDbGen leaves them: building the text pool
-// draws from them, so a reset that skips the pool restores them from here.
-var seedsAfterInit [48]seedMirror
-
 // genMu serializes generation: go-tpc's generator keeps its state in package variables.
 var genMu sync.Mutex
 
-// initialized is set once InitDbGen built the text pool.
-var initialized bool
+// initGen sets go-tpc's generator up for scale.
+func initGen(scale int64) { gotpc.InitDbGen(scale) }
 
-// initGen resets go-tpc's generator for scale (the text pool is built once).
-func initGen(scale int64) {
-	if !initialized {
-		gotpc.InitDbGen(scale)
-		seedsAfterInit = tpcSeeds
-		initialized = true
-		return
-	}
-	tpcScale = scale
-	tpcInitSeeds()
-	tpcInitDists()
-	tpcInitTDefs()
-	tpcInitOrder()
-	tpcInitLineItem()
-	tpcSeeds = seedsAfterInit
+// go-tpc's generator keeps state that a second InitDbGen does not reset, so only the first run of
+// a process gives dbgen's data. Small scale factors are therefore kept from their first run and
+// replayed; any other second run is refused rather than answered with other data.
+const cacheMaxSF = 0.1
+
+var (
+	generated bool
+	cached    = map[float64][]cachedChunk{}
+)
+
+type cachedChunk struct {
+	table string
+	chk   *chunk.Chunk
 }
 
 func setScale(sf float64) error {
@@ -132,13 +96,41 @@ func Generate(ctx context.Context, sf float64, table string, fn func(*chunk.Chun
 // GenerateAll calls fn with the rows of every TPC-H table at scale factor sf, in chunks of up to
 // 1024 rows with the columns of Schema(table) (the chunk is reused: fn must copy what it keeps).
 // The data is dbgen's, deterministic for a scale factor. Tables arrive in the order dbgen makes
-// them (part and partsupp interleaved, orders and lineitem interleaved). The first call in a
-// process spends about 13 s building dbgen's 300 MB text pool, which later calls reuse.
+// them (part and partsupp interleaved, orders and lineitem interleaved). The first call spends
+// about 13 s building dbgen's 300 MB text pool; only the first call of a process may generate
+// (see cacheMaxSF).
 func GenerateAll(ctx context.Context, sf float64, fn func(table string, c *chunk.Chunk) error) error {
 	genMu.Lock()
 	defer genMu.Unlock()
+	if cs, ok := cached[sf]; ok {
+		for _, c := range cs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := fn(c.table, c.chk); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if generated {
+		return fmt.Errorf("dbgen: go-tpc's generator gives dbgen's data only in the first run of a process; SF %v was not the first (SF ≤ %v is kept and replayed)", sf, cacheMaxSF)
+	}
+	generated = true
 	if err := setScale(sf); err != nil {
 		return err
+	}
+	if sf <= cacheMaxSF {
+		user := fn
+		fn = func(table string, c *chunk.Chunk) error {
+			cached[sf] = append(cached[sf], cachedChunk{table, c.Clone()})
+			return user(table, c)
+		}
+		defer func() {
+			if _, ok := cached[sf]; ok && len(cached[sf]) == 0 {
+				delete(cached, sf)
+			}
+		}()
 	}
 	var first error
 	sinks := map[string]*sink{}
