@@ -80,3 +80,43 @@ func TestLoadPlacesRowsOnTheirNodes(t *testing.T) {
 	_, err = os.Stat(dir)
 	require.True(t, os.IsNotExist(err), "temp dir left behind")
 }
+
+// TestReopen: a cluster started on the directory of a closed one serves the same rows and
+// regions, and Close leaves a caller's directory in place.
+func TestReopen(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	table := &tablecodec.TableInfo{ID: 3, Name: "t", HandleColumnID: 1, Columns: []tablecodec.ColumnInfo{
+		{ID: 1, Name: "id", Type: chunk.Int64}, {ID: 2, Name: "v", Type: chunk.Int64}}}
+	opts := Options{Nodes: 2, Dir: dir, Bounds: [][]byte{tablecodec.RecordKey(3, 50)}}
+	c, err := Start(opts)
+	require.NoError(t, err)
+	require.Equal(t, dir, c.Dir())
+	rows := chunk.New(table.Types(), 100, 100)
+	for h := range int64(100) {
+		require.NoError(t, rows.AppendValues(chunk.Int64Value(h), chunk.Int64Value(h*3)))
+	}
+	require.NoError(t, c.Load(ctx, table, []*chunk.Chunk{rows}, 10))
+	require.NoError(t, c.SplitTable(ctx, 3, 25, 75))
+	regions := c.Regions()
+	require.Equal(t, 1, c.NodeOf(tablecodec.RecordKey(3, 60)))
+	require.NoError(t, c.Close())
+
+	c, err = Start(opts)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, c.Close()) }()
+	require.Equal(t, regions, c.Regions())
+	for i := range 2 {
+		snap, err := c.Store(i).Snapshot(10)
+		require.NoError(t, err)
+		for h := int64(0); h < 100; h++ {
+			row, found, err := snap.GetRow(ctx, table, h, []int64{2})
+			require.NoError(t, err)
+			require.Equal(t, (h >= 50) == (i == 1), found, "handle %d on node %d", h, i)
+			if found {
+				require.Equal(t, h*3, row[0].I)
+			}
+		}
+		require.NoError(t, snap.Close())
+	}
+}

@@ -32,7 +32,7 @@ type DuplicateKeyError struct {
 }
 
 func (e *DuplicateKeyError) Error() string {
-	return fmt.Sprintf("txn: duplicate entry %d for key '%s.PRIMARY'", e.Handle, e.Table)
+	return fmt.Sprintf("txn: duplicate entry '%d' for key '%s.PRIMARY'", e.Handle, e.Table)
 }
 
 // pendingKey holds the commit timestamp of the statement being written, if any: a restart that
