@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"flag"
 	"fmt"
-	"os"
 	"runtime"
 	"slices"
 	"strconv"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/copvec/copvec/bench/tpch/dbgen"
-	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/sql/embed"
 	"github.com/copvec/copvec/sql/session"
 )
@@ -54,22 +52,32 @@ func benchMain(args []string) error {
 	if _, err := ddb.ExecContext(ctx, fmt.Sprintf("SET threads = %d", *threads)); err != nil {
 		return err
 	}
-	start := time.Now()
-	if err := load(ctx, ddb, *sf); err != nil {
-		return err
-	}
-	fmt.Printf("DuckDB loaded SF %v in %v\n", *sf, time.Since(start).Round(time.Millisecond))
+	// One generator run feeds both engines (go-tpc gives dbgen's data once per process).
 	db, err := embed.Open(ctx, embed.Options{})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	s := db.Session()
-	start = time.Now()
-	if err := embed.LoadTPCH(ctx, s, *sf); err != nil {
+	w, err := newTblWriter()
+	if err != nil {
 		return err
 	}
-	fmt.Printf("copvec loaded SF %v in %v\n", *sf, time.Since(start).Round(time.Millisecond))
+	defer w.remove()
+	start := time.Now()
+	err = embed.LoadTPCHTee(ctx, s, *sf, w.add)
+	if cerr := w.close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("generated and loaded copvec at SF %v in %v\n", *sf, time.Since(start).Round(time.Millisecond))
+	start = time.Now()
+	if err := w.copyInto(ctx, ddb); err != nil {
+		return err
+	}
+	fmt.Printf("DuckDB loaded in %v\n", time.Since(start).Round(time.Millisecond))
 
 	fmt.Printf("%-4s %12s %12s %7s  %s\n", "q", "copvec ms", "duckdb ms", "ratio", "answers")
 	var totC, totD float64
@@ -157,6 +165,3 @@ func runDuck(ctx context.Context, db *sql.DB, n int) (string, error) {
 	}
 	return text, nil
 }
-
-var _ = chunk.Int64
-var _ = os.Stdout

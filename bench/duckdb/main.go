@@ -61,52 +61,65 @@ func duckType(t chunk.Type) string {
 	return "VARCHAR"
 }
 
-// load writes the tables as delimited files and copies them into db.
-func load(ctx context.Context, db *sql.DB, sf float64) error {
+// tblWriter writes generated chunks as dbgen's delimited .tbl files.
+type tblWriter struct {
+	dir   string
+	files map[string]*os.File
+	bufs  map[string]*bufio.Writer
+}
+
+func newTblWriter() (*tblWriter, error) {
 	dir, err := os.MkdirTemp("", "copvec-duckdb-")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	files := map[string]*bufio.Writer{}
-	var closers []*os.File
+	w := &tblWriter{dir: dir, files: map[string]*os.File{}, bufs: map[string]*bufio.Writer{}}
 	for _, t := range dbgen.Tables {
 		f, err := os.Create(filepath.Join(dir, t+".tbl"))
 		if err != nil {
-			return err
+			w.remove()
+			return nil, err
 		}
-		closers = append(closers, f)
-		files[t] = bufio.NewWriterSize(f, 1<<20)
+		w.files[t], w.bufs[t] = f, bufio.NewWriterSize(f, 1<<20)
 	}
-	err = dbgen.GenerateAll(ctx, sf, func(table string, c *chunk.Chunk) error {
-		w := files[table]
-		for r := range c.NumRows() {
-			row := c.Row(c.RowIndex(r))
-			for j, v := range row {
-				if j > 0 {
-					w.WriteByte('|')
-				}
-				if v.Type.Kind == chunk.KindString {
-					w.WriteString(v.S)
-				} else {
-					w.WriteString(v.String())
-				}
+	return w, nil
+}
+
+func (w *tblWriter) add(table string, c *chunk.Chunk) error {
+	b := w.bufs[table]
+	for r := range c.NumRows() {
+		for j, v := range c.Row(c.RowIndex(r)) {
+			if j > 0 {
+				b.WriteByte('|')
 			}
-			w.WriteByte('\n')
+			if v.Type.Kind == chunk.KindString {
+				b.WriteString(v.S)
+			} else {
+				b.WriteString(v.String())
+			}
 		}
-		return nil
-	})
-	for i, t := range dbgen.Tables {
-		if ferr := files[t].Flush(); ferr != nil && err == nil {
-			err = ferr
+		b.WriteByte('\n')
+	}
+	return nil
+}
+
+func (w *tblWriter) close() error {
+	var err error
+	for _, t := range dbgen.Tables {
+		if e := w.bufs[t].Flush(); e != nil && err == nil {
+			err = e
 		}
-		if cerr := closers[i].Close(); cerr != nil && err == nil {
-			err = cerr
+		if e := w.files[t].Close(); e != nil && err == nil {
+			err = e
 		}
 	}
-	if err != nil {
-		return err
-	}
+	return err
+}
+
+func (w *tblWriter) remove() { os.RemoveAll(w.dir) }
+
+// copyInto creates the tables in DuckDB and copies the .tbl files into them.
+func (w *tblWriter) copyInto(ctx context.Context, db *sql.DB) error {
 	for _, t := range dbgen.Tables {
 		var cols []string
 		for _, c := range dbgen.Schema(t) {
@@ -115,12 +128,29 @@ func load(ctx context.Context, db *sql.DB, sf float64) error {
 		if _, err := db.ExecContext(ctx, fmt.Sprintf("CREATE TABLE %s (%s)", t, strings.Join(cols, ", "))); err != nil {
 			return fmt.Errorf("create %s: %w", t, err)
 		}
-		q := fmt.Sprintf("COPY %s FROM '%s' (DELIMITER '|', HEADER false, QUOTE '', ESCAPE '')", t, filepath.Join(dir, t+".tbl"))
+		q := fmt.Sprintf("COPY %s FROM '%s' (DELIMITER '|', HEADER false, QUOTE '', ESCAPE '')", t, filepath.Join(w.dir, t+".tbl"))
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("load %s: %w", t, err)
 		}
 	}
 	return nil
+}
+
+// load generates the data and loads it into DuckDB.
+func load(ctx context.Context, db *sql.DB, sf float64) error {
+	w, err := newTblWriter()
+	if err != nil {
+		return err
+	}
+	defer w.remove()
+	err = dbgen.GenerateAll(ctx, sf, w.add)
+	if cerr := w.close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	return w.copyInto(ctx, db)
 }
 
 func answers(ctx context.Context, sf float64, out string, threads int) error {

@@ -12,6 +12,12 @@ import (
 // LoadTPCH creates the TPC-H tables in the session's database, loads them with dbgen's data at
 // scale factor sf and analyzes them.
 func LoadTPCH(ctx context.Context, s *session.Session, sf float64) error {
+	return LoadTPCHTee(ctx, s, sf, nil)
+}
+
+// LoadTPCHTee is LoadTPCH that also hands every generated chunk to tee (when not nil), so
+// another engine can load the same data from one generator run.
+func LoadTPCHTee(ctx context.Context, s *session.Session, sf float64, tee func(table string, c *chunk.Chunk) error) error {
 	loaders := map[string]*session.Loader{}
 	for _, name := range dbgen.Tables {
 		if _, err := s.ExecuteOne(ctx, dbgen.DDL(name)); err != nil {
@@ -23,7 +29,14 @@ func LoadTPCH(ctx context.Context, s *session.Session, sf float64) error {
 		}
 		loaders[name] = l
 	}
-	err := dbgen.GenerateAll(ctx, sf, func(table string, c *chunk.Chunk) error { return loaders[table].Add(ctx, c) })
+	err := dbgen.GenerateAll(ctx, sf, func(table string, c *chunk.Chunk) error {
+		if tee != nil {
+			if err := tee(table, c); err != nil {
+				return err
+			}
+		}
+		return loaders[table].Add(ctx, c)
+	})
 	if err != nil {
 		return fmt.Errorf("load TPC-H: %w", err)
 	}
