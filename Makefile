@@ -74,13 +74,7 @@ tpch-answers:
 	cd bench/duckdb && $(GO) run . answers -sf 0.01 -out ../tpch/dbgen/testdata/answers/sf0.01
 
 demo:
-	@if [ -f cmd/copvec/main.go ]; then $(GO) run ./cmd/copvec demo; \
-	else echo "make ## tpch-answers: DuckDB's answers to the 22 TPC-H queries at SF 0.01 (needs cgo; the separate
-## bench/duckdb module links DuckDB, the main module does not).
-tpch-answers:
-	cd bench/duckdb && $(GO) run . answers -sf 0.01 -out ../tpch/dbgen/testdata/answers/sf0.01
-
-demo: the copvec CLI (cmd/copvec) has not landed yet; it arrives with the coordinator and CLI work."; fi
+	@$(GO) run ./cmd/copvec demo
 
 clean:
 	$(GO) clean -testcache
