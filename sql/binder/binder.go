@@ -116,10 +116,6 @@ func (b *Binder) selectBlock(node ast.ResultSetNode, outer *scope) (*block, erro
 	return nil, mysqlerr.New(mysqlerr.ErNotSupported, "unsupported query %T", node)
 }
 
-func errUnknownTable(db, name string) error {
-	return mysqlerr.New(mysqlerr.ErNoSuchTable, "Table '%s.%s' doesn't exist", db, name)
-}
-
 // parseView parses a view's stored SELECT.
 func parseView(sql string) (ast.ResultSetNode, error) {
 	st, err := parser.New().ParseOne(sql)

@@ -72,13 +72,3 @@ func unknownColumn(n *ast.ColumnName, clause string) error {
 	}
 	return mysqlerr.New(mysqlerr.ErBadField, "Unknown column '%s' in '%s'", full, clause)
 }
-
-// local reports whether every column e reads belongs to this scope.
-func (s *scope) local(e expr.Expr) bool {
-	for id := range logical.Cols(e) {
-		if s.cols.Find(id) < 0 {
-			return false
-		}
-	}
-	return true
-}

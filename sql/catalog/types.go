@@ -206,26 +206,3 @@ func (t *Table) StorageInfo() *tablecodec.TableInfo {
 	ti.HandleColumnID = t.Columns[t.HandleCol].ID
 	return ti
 }
-
-// clone returns a copy of t that shares nothing mutable with it.
-func (t *Table) clone() *Table {
-	c := *t
-	c.Columns = append([]Column(nil), t.Columns...)
-	for i := range c.Columns {
-		if d := c.Columns[i].Default; d != nil {
-			v := *d
-			c.Columns[i].Default = &v
-		}
-	}
-	c.Indexes = append([]Index(nil), t.Indexes...)
-	for i := range c.Indexes {
-		c.Indexes[i].Columns = append([]string(nil), t.Indexes[i].Columns...)
-	}
-	if t.View != nil {
-		v := *t.View
-		v.Columns = append([]string(nil), t.View.Columns...)
-		c.View = &v
-	}
-	c.Stats = t.Stats.clone()
-	return &c
-}

@@ -242,9 +242,6 @@ func (j *HashJoin) Node(in []plan.Node) (plan.Node, error) {
 	return &plan.HashJoin{Probe: in[0], BuildSide: in[1], Spec: spec, Settings: &s}, nil
 }
 
-// hashJoinInputs orders the children as the runtime node wants them (probe, build).
-func hashJoinInputs(j *HashJoin) []Op { return []Op{j.Probe, j.Build} }
-
 // Sort orders at the root.
 type Sort struct {
 	base

@@ -61,11 +61,7 @@ func (s *Session) insert(ctx context.Context, x *ast.InsertStmt) (*Result, error
 	var rows [][]chunk.Value
 	switch {
 	case x.Select != nil:
-		q, ok := x.Select.(ast.ResultSetNode)
-		if !ok {
-			return nil, mysqlerr.New(mysqlerr.ErNotSupported, "INSERT source is not a query")
-		}
-		res, err := s.query(ctx, q, false)
+		res, err := s.query(ctx, x.Select, false)
 		if err != nil {
 			return nil, err
 		}
