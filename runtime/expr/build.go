@@ -13,7 +13,7 @@ var strict = map[string]bool{
 	FuncLike: true, FuncNotLike: true, FuncExtractYear: true, FuncExtractMonth: true,
 	FuncExtractDay: true, FuncSubstring: true, FuncDateAddDay: true, FuncDateSubDay: true,
 	FuncDateAddMonth: true, FuncDateSubMonth: true, FuncDateAddYear: true, FuncDateSubYear: true,
-	FuncCast: true,
+	FuncCast: true, FuncInSet: true,
 }
 
 // build compiles a checked, folded expression into nodes.
@@ -145,6 +145,13 @@ func buildFunction(f *ScalarFunction) (node, error) {
 			return &inNode{x: x, items: items, set: set, out: out}, nil
 		}
 		return &betweenNode{x: x, lo: items[0], hi: items[1], out: out}, nil
+	case FuncInSet:
+		x, err := build(f.Args[0])
+		if err != nil {
+			return nil, err
+		}
+		p, _ := constOf(f.Args[1])
+		return newIntSetNode(x, f.Args[0].ResultType().Physical(), p.S, out)
 	case FuncLike, FuncNotLike:
 		a, err := build(f.Args[0])
 		if err != nil {

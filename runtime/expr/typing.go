@@ -56,7 +56,7 @@ var Functions = []string{FuncPlus, FuncMinus, FuncMul, FuncDiv, FuncMod, FuncEQ,
 	FuncLE, FuncGT, FuncGE, FuncAnd, FuncOr, FuncNot, FuncIsNull, FuncIsNotNull, FuncIn, FuncBetween,
 	FuncLike, FuncNotLike, FuncCase, FuncExtractYear, FuncExtractMonth, FuncExtractDay, FuncSubstring,
 	FuncDateAddDay, FuncDateSubDay, FuncDateAddMonth, FuncDateSubMonth, FuncDateAddYear,
-	FuncDateSubYear}
+	FuncDateSubYear, FuncInSet}
 
 func typeErr(name string, format string, args ...any) error {
 	return fmt.Errorf("expr: %s: %s: %w", name, fmt.Sprintf(format, args...), ErrType)
@@ -172,6 +172,19 @@ func NewFunction(name string, args ...Expr) (Expr, error) {
 		return fn(chunk.Bool, cargs...)
 	case FuncCase:
 		return newCase(args)
+	case FuncInSet:
+		if err := arity(2, 2); err != nil {
+			return nil, err
+		}
+		ph := args[0].ResultType().Physical()
+		if (ph != chunk.PhysInt64 && ph != chunk.PhysInt32) && !isNullConstant(args[0]) {
+			return nil, typeErr(name, "wants a value stored as an integer, got %s", args[0].ResultType())
+		}
+		c, ok := args[1].(*Constant)
+		if !ok || c.Value.Null || c.Value.Type.Kind != chunk.KindString || len(c.Value.S) == 0 || c.Value.S[0] != intSetVersion {
+			return nil, typeErr(name, "the set must be a packed STRING constant, got %s", args[1])
+		}
+		return fn(chunk.Bool, args...)
 	case FuncExtractYear, FuncExtractMonth, FuncExtractDay:
 		if err := arity(1, 1); err != nil {
 			return nil, err

@@ -157,6 +157,20 @@ func evalFunc(f *expr.ScalarFunction, row Row) (chunk.Value, error) {
 			return null, nil
 		}
 		return boolValue(false), nil
+	case expr.FuncInSet:
+		if args[0].Null {
+			return null, nil
+		}
+		vals, err := expr.DecodeIntSet(args[1].S)
+		if err != nil {
+			return null, err
+		}
+		for _, v := range vals {
+			if v == args[0].I {
+				return boolValue(true), nil
+			}
+		}
+		return boolValue(false), nil
 	case expr.FuncBetween:
 		ge := compare3(args[0], args[1], func(c int) bool { return c >= 0 })
 		le := compare3(args[0], args[2], func(c int) bool { return c <= 0 })
