@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/copvec/copvec/chunk"
 )
@@ -85,27 +86,80 @@ func DecodeIntSet(b string) ([]int64, error) {
 	return out, nil
 }
 
-// intSetNode evaluates in_set. Dense sets (join keys usually are) probe a bitmap over
-// [lo, lo+span); sparse ones a hash set.
+// intSetNode evaluates in_set.
 type intSetNode struct {
 	x    node
 	phys chunk.Physical
+	*intSet
+	out *chunk.Column
+}
+
+// intSet is a decoded set, read-only and shared by every evaluator of the same packed set.
+// Dense sets (join keys usually are) probe a bitmap over [lo, lo+span); sparse ones a hash set.
+type intSet struct {
 	lo   int64
 	bits chunk.Bitmap // nil when the set is sparse
 	span uint64
 	m    map[int64]struct{}
-	out  *chunk.Column
+	size int64 // bytes held, for the cache
 }
+
+// intSets caches decoded sets by their packed form: a runtime filter arrives with every cop task
+// and every page of a query, and decoding a large one costs more than the scan it filters.
+var intSets = struct {
+	sync.Mutex
+	m     map[string]*intSet
+	order []string // oldest first
+	bytes int64
+}{m: map[string]*intSet{}}
+
+// maxIntSetCacheBytes bounds the cache (packed keys and decoded sets together).
+const maxIntSetCacheBytes = 256 << 20
 
 // maxSetBitmapBits bounds the bitmap of a dense set (8 MiB) unless the set is at least 1/64 full.
 const maxSetBitmapBits = 1 << 26
 
 func newIntSetNode(x node, phys chunk.Physical, packed string, out *chunk.Column) (*intSetNode, error) {
+	intSets.Lock()
+	s, ok := intSets.m[packed]
+	intSets.Unlock()
+	if !ok {
+		var err error
+		if s, err = decodeIntSet(packed); err != nil {
+			return nil, typeErr(FuncInSet, "%v", err)
+		}
+		cacheIntSet(packed, s)
+	}
+	return &intSetNode{x: x, phys: phys, intSet: s, out: out}, nil
+}
+
+func cacheIntSet(packed string, s *intSet) {
+	size := s.size + int64(len(packed))
+	if size > maxIntSetCacheBytes/4 {
+		return
+	}
+	intSets.Lock()
+	defer intSets.Unlock()
+	if _, ok := intSets.m[packed]; ok {
+		return
+	}
+	for intSets.bytes+size > maxIntSetCacheBytes && len(intSets.order) > 0 {
+		old := intSets.order[0]
+		intSets.order = intSets.order[1:]
+		intSets.bytes -= intSets.m[old].size + int64(len(old))
+		delete(intSets.m, old)
+	}
+	intSets.m[packed] = s
+	intSets.order = append(intSets.order, packed)
+	intSets.bytes += size
+}
+
+func decodeIntSet(packed string) (*intSet, error) {
 	vals, err := DecodeIntSet(packed)
 	if err != nil {
-		return nil, typeErr(FuncInSet, "%v", err)
+		return nil, err
 	}
-	t := &intSetNode{x: x, phys: phys, out: out}
+	t := &intSet{}
 	if len(vals) == 0 {
 		t.m = map[int64]struct{}{}
 		return t, nil
@@ -118,16 +172,18 @@ func newIntSetNode(x node, phys chunk.Physical, packed string, out *chunk.Column
 		for _, v := range vals {
 			t.bits.Set(int(uint64(v - lo)))
 		}
+		t.size = int64(len(t.bits)) * 8
 		return t, nil
 	}
 	t.m = make(map[int64]struct{}, len(vals))
 	for _, v := range vals {
 		t.m[v] = struct{}{}
 	}
+	t.size = int64(len(vals)) * 40
 	return t, nil
 }
 
-func (t *intSetNode) has(v int64) bool {
+func (t *intSet) has(v int64) bool {
 	if t.bits != nil {
 		d := uint64(v - t.lo)
 		return v >= t.lo && d < t.span && t.bits.Get(int(d))

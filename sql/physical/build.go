@@ -23,6 +23,9 @@ type Env struct {
 	Settings        vars.Settings
 	// Analyze asks the nodes for execution summaries (EXPLAIN ANALYZE).
 	Analyze bool
+	// RuntimeFilters lets hash joins send their build keys to the scans below their probe
+	// sides (tidb_runtime_filter_mode).
+	RuntimeFilters bool
 	// Names names column IDs in EXPLAIN.
 	Names map[int]string
 	// NextID allocates column IDs for columns the planner adds (join keys, sort keys).
@@ -47,7 +50,13 @@ func Build(env *Env, p logical.Plan) (Op, error) {
 	if err != nil {
 		return nil, err
 	}
-	return b.project(op, p.Schema())
+	if op, err = b.project(op, p.Schema()); err != nil {
+		return nil, err
+	}
+	if env.RuntimeFilters {
+		addRuntimeFilters(op)
+	}
+	return op, nil
 }
 
 type builder struct{ env *Env }

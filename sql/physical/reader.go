@@ -2,6 +2,7 @@ package physical
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/copvec/copvec/chunk"
@@ -40,6 +41,8 @@ type TableReader struct {
 	Limit *uint64
 	// KeepOrder asks for results in handle order.
 	KeepOrder bool
+	// Filters are runtime filters from joins above, applied to the scan once their keys arrive.
+	Filters []*RuntimeFilter
 }
 
 // PushedAgg is an aggregation split into partial (nodes) and final (coordinator) stages.
@@ -118,8 +121,12 @@ func (r *TableReader) Explain() Explained {
 	if r.KeepOrder {
 		scanInfo = "keep order:true"
 	}
-	scan := CopExplained{Name: "TableFullScan", Access: obj, Info: scanInfo + ", columns:[" + strings.Join(scanNames, ",") + "]", EstRows: r.scanEst}
 	names := columnNamer(r)
+	scanInfo += ", columns:[" + strings.Join(scanNames, ",") + "]"
+	for _, rf := range r.Filters {
+		scanInfo += ", runtime filter:" + rf.explainInfo(names, true)
+	}
+	scan := CopExplained{Name: "TableFullScan", Access: obj, Info: scanInfo, EstRows: r.scanEst}
 	if r.Agg != nil {
 		e.Name = "HashAgg"
 		var parts []string
@@ -176,6 +183,14 @@ func columnNamer(r *TableReader) func(int) string {
 
 // Node implements Op.
 func (r *TableReader) Node([]plan.Node) (plan.Node, error) {
+	if len(r.Filters) > 0 {
+		n := &filteredReaderNode{r: r}
+		for _, rf := range r.Filters {
+			rf.slot = newFilterSlot()
+			n.slots = append(n.slots, rf.slot)
+		}
+		return n, nil
+	}
 	q, err := r.query()
 	if err != nil {
 		return nil, err
@@ -183,7 +198,9 @@ func (r *TableReader) Node([]plan.Node) (plan.Node, error) {
 	return &copNode{client: r.env.Client, q: q}, nil
 }
 
-func (r *TableReader) query() (*coordinator.Query, error) {
+// query is the reader's coprocessor request, with extra conditions (over scan column IDs)
+// added to the pushed selection.
+func (r *TableReader) query(extra ...expr.Expr) (*coordinator.Query, error) {
 	info := r.Table.StorageInfo()
 	tpb := dagpb.TableToPB(info)
 	ids := make([]int64, len(r.ScanCols))
@@ -191,9 +208,9 @@ func (r *TableReader) query() (*coordinator.Query, error) {
 		ids[i] = info.Columns[c].ID
 	}
 	root := &coprocpb.Executor{Exec: &coprocpb.Executor_TableScan{TableScan: &coprocpb.TableScan{Table: tpb, ColumnIds: ids}}}
-	if len(r.Conds) > 0 {
+	if conds := append(slices.Clip(r.Conds), extra...); len(conds) > 0 {
 		sel := &coprocpb.Selection{Child: root}
-		for _, c := range r.Conds {
+		for _, c := range conds {
 			pb, err := exprPB(c, r.ScanIDs)
 			if err != nil {
 				return nil, err

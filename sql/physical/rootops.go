@@ -183,6 +183,8 @@ type HashJoin struct {
 	// LogicalType and the equality conditions, for EXPLAIN.
 	LogicalType string
 	EqConds     []expr.Expr
+	// Filters are the runtime filters the join's build keys feed.
+	Filters []*RuntimeFilter
 }
 
 // Children implements Op.
@@ -197,6 +199,13 @@ func (j *HashJoin) Explain() Explained {
 	info := j.LogicalType + ", equal:[" + strings.Join(eq, " ") + "]"
 	if len(j.Other) > 0 {
 		info += ", other cond:" + joinExprs(j.Other, j.env.name)
+	}
+	if len(j.Filters) > 0 {
+		parts := make([]string, len(j.Filters))
+		for i, rf := range j.Filters {
+			parts[i] = rf.explainInfo(j.env.name, false)
+		}
+		info += ", runtime filter:" + strings.Join(parts, ", ")
 	}
 	return Explained{Name: "HashJoin", Task: "root", Info: info}
 }
@@ -238,8 +247,21 @@ func (j *HashJoin) Node(in []plan.Node) (plan.Node, error) {
 			spec.BuildOutput = append(spec.BuildOutput, indexOf(bl, id))
 		}
 	}
+	build := in[1]
+	if len(j.Filters) > 0 {
+		c := &collectNode{input: build}
+		for _, rf := range j.Filters {
+			if rf.slot == nil {
+				return nil, fmt.Errorf("physical: runtime filter %d has no reader in this run", rf.ID)
+			}
+			c.cols = append(c.cols, indexOf(bl, rf.BuildKey))
+			c.slots = append(c.slots, rf.slot)
+			rf.slot = nil
+		}
+		build = c
+	}
 	s := j.env.Settings
-	return &plan.HashJoin{Probe: in[0], BuildSide: in[1], Spec: spec, Settings: &s}, nil
+	return &plan.HashJoin{Probe: in[0], BuildSide: build, Spec: spec, Settings: &s}, nil
 }
 
 // Sort orders at the root.

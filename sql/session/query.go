@@ -19,6 +19,7 @@ import (
 	"github.com/copvec/copvec/sql/mysqlerr"
 	"github.com/copvec/copvec/sql/physical"
 	"github.com/copvec/copvec/sql/rules"
+	"github.com/copvec/copvec/sql/variable"
 )
 
 // planned is a statement's plan, ready to run.
@@ -83,8 +84,9 @@ func (s *Session) env(ts uint64, analyze bool) *physical.Env {
 	if err != nil {
 		paging = true
 	}
+	rf, _ := s.vars.Get(variable.RuntimeFilterMode)
 	return &physical.Env{Client: s.eng.Client, StartTS: ts, ScanConcurrency: int(scan), Paging: paging,
-		Settings: settings, Analyze: analyze}
+		Settings: settings, Analyze: analyze, RuntimeFilters: !strings.EqualFold(rf, "OFF")}
 }
 
 func (s *Session) execContext() (*exec.Context, error) {

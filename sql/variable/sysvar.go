@@ -92,6 +92,7 @@ const (
 	VersionCommentVar          = "version_comment"
 	TiDBVersionVar             = "tidb_version"
 	EnableVectorizedExpression = "tidb_enable_vectorized_expression"
+	RuntimeFilterMode          = "tidb_runtime_filter_mode"
 )
 
 // MaxConcurrency bounds the concurrency variables, as runtime/vars does.
@@ -233,6 +234,9 @@ func init() {
 		boolVar(EnforceMPP, "OFF", ScopeSession),
 		boolVar(AllowMPP, "ON", ScopeBoth),
 		boolVar(EnableVectorizedExpression, "ON", ScopeBoth),
+		// TiDB defaults to OFF because its runtime filters serve TiFlash MPP only; copvec's
+		// serve every hash join over a scan, so they are on unless turned off.
+		{Name: RuntimeFilterMode, Scope: ScopeBoth, Kind: KindEnum, Default: "LOCAL", Values: []string{"OFF", "LOCAL"}},
 		{Name: SQLMode, Scope: ScopeBoth, Kind: KindString, Default: DefaultSQLMode, validate: validateSQLMode},
 		boolVar(Autocommit, "ON", ScopeBoth),
 		{Name: TimeZone, Scope: ScopeBoth, Kind: KindString, Default: "SYSTEM", validate: validateTimeZone},
