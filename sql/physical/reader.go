@@ -149,7 +149,7 @@ func (r *TableReader) Explain() Explained {
 		cop = append(cop, CopExplained{Name: "Limit", Info: fmt.Sprintf("offset:0, count:%d", *r.Limit), EstRows: min(r.selEst, float64(*r.Limit))})
 	}
 	if len(r.Conds) > 0 {
-		cop = append(cop, CopExplained{Name: "Selection", Info: joinExprs(r.Conds, names), EstRows: r.selEst})
+		cop = append(cop, CopExplained{Name: "Selection", Info: joinExprs(orderConds(r.Conds), names), EstRows: r.selEst})
 	}
 	cop = append(cop, scan)
 	e.Cop = cop
@@ -208,7 +208,7 @@ func (r *TableReader) query(extra ...expr.Expr) (*coordinator.Query, error) {
 		ids[i] = info.Columns[c].ID
 	}
 	root := &coprocpb.Executor{Exec: &coprocpb.Executor_TableScan{TableScan: &coprocpb.TableScan{Table: tpb, ColumnIds: ids}}}
-	if conds := append(slices.Clip(r.Conds), extra...); len(conds) > 0 {
+	if conds := orderConds(append(slices.Clip(r.Conds), extra...)); len(conds) > 0 {
 		sel := &coprocpb.Selection{Child: root}
 		for _, c := range conds {
 			pb, err := exprPB(c, r.ScanIDs)
