@@ -2,8 +2,13 @@ package coordinator
 
 import (
 	"fmt"
+	"maps"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/copvec/copvec/coproc/coprocpb"
 )
 
 // Stats counts what one request did; every field is read with Snapshot.
@@ -24,6 +29,27 @@ type Stats struct {
 	CancelledTasks atomic.Int64 // tasks never finished because the stream closed early
 	Workers        atomic.Int64
 	CacheHits      atomic.Int64 // tasks answered from the coprocessor cache
+
+	// execRows sums the rows each kind of executor produced on the nodes, from execution
+	// summaries (Query.CollectSummaries), keyed by kind ("Selection", "TableScan", …).
+	execMu   sync.Mutex
+	execRows map[string]int64
+}
+
+// addSummaries adds one response's execution summaries.
+func (s *Stats) addSummaries(sums []*coprocpb.ExecutorSummary) {
+	if len(sums) == 0 {
+		return
+	}
+	s.execMu.Lock()
+	defer s.execMu.Unlock()
+	if s.execRows == nil {
+		s.execRows = map[string]int64{}
+	}
+	for _, e := range sums {
+		kind, _, _ := strings.Cut(e.GetExecutorId(), "#")
+		s.execRows[kind] += int64(e.GetNumProducedRows())
+	}
 }
 
 // StatsSnapshot is a copy of Stats' counters.
@@ -31,6 +57,9 @@ type StatsSnapshot struct {
 	Tasks, RPCs, Pages, EpochNotMatch, RegionMiss, ServerBusy, MemoryWaits             int64
 	ResponseBytes, ScannedRows, Rows, PeakBuffered, CancelledTasks, Workers, CacheHits int64
 	Backoff, Process                                                                   time.Duration
+	// ExecutorRows are the rows each kind of node-side executor produced, summed over tasks
+	// (only when the query collected execution summaries).
+	ExecutorRows map[string]int64
 }
 
 // Snapshot copies the counters.
@@ -41,7 +70,14 @@ func (s *Stats) Snapshot() StatsSnapshot {
 		ResponseBytes: s.ResponseBytes.Load(), ScannedRows: s.ScannedRows.Load(), Rows: s.Rows.Load(),
 		PeakBuffered: s.PeakBuffered.Load(), CancelledTasks: s.CancelledTasks.Load(), Workers: s.Workers.Load(), CacheHits: s.CacheHits.Load(),
 		Backoff: time.Duration(s.BackoffNanos.Load()), Process: time.Duration(s.ProcessNanos.Load()),
+		ExecutorRows: s.executorRows(),
 	}
+}
+
+func (s *Stats) executorRows() map[string]int64 {
+	s.execMu.Lock()
+	defer s.execMu.Unlock()
+	return maps.Clone(s.execRows)
 }
 
 // String formats the counters on one line, as EXPLAIN ANALYZE prints a cop reader's details.

@@ -147,6 +147,7 @@ func (r *taskRun) next(ctx context.Context) (*result, error) {
 		if d := resp.ExecDetails; d != nil {
 			s.stats.ScannedRows.Add(int64(d.ScannedRows))
 			s.stats.ProcessNanos.Add(int64(d.ProcessWallNs))
+			s.stats.addSummaries(d.Summaries)
 		}
 		if resp.HasMore {
 			if resp.Range == nil {

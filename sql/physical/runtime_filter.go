@@ -410,6 +410,9 @@ func (o *filteredReader) Next(ctx context.Context, chk *chunk.Chunk) error {
 	return o.inner.Next(ctx, chk)
 }
 
+// Unwrap returns the coprocessor read once started (nil before), for EXPLAIN ANALYZE.
+func (o *filteredReader) Unwrap() exec.Operator { return o.inner }
+
 func (o *filteredReader) Close() error {
 	if o.inner == nil {
 		return nil

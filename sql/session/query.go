@@ -269,7 +269,14 @@ func analyzeCells(r physical.ExplainRow, a *exec.Analyzed) (act, info, mem, disk
 	}
 	st := target.Stats()
 	if r.CopIndex >= 0 {
-		return "-", copInfo(target), "N/A", "N/A"
+		act = "-"
+		if rd := findReader(target); rd != nil {
+			kind := copKinds[r.Op.Explain().Cop[r.CopIndex].Name]
+			if n, ok := rd.Stats().ExecutorRows[kind]; ok {
+				act = fmt.Sprint(n)
+			}
+		}
+		return act, copInfo(target), "N/A", "N/A"
 	}
 	act = fmt.Sprint(st.Rows)
 	info = fmt.Sprintf("time:%s, loops:%d", st.Wall.Round(time.Microsecond), st.Chunks+1)
@@ -286,24 +293,39 @@ func analyzeCells(r physical.ExplainRow, a *exec.Analyzed) (act, info, mem, disk
 	return act, info, mem, disk
 }
 
-// copInfo finds the coprocessor reader under a and prints its request statistics.
-func copInfo(a exec.Operator) string {
-	var find func(op exec.Operator) *coordinator.Reader
-	find = func(op exec.Operator) *coordinator.Reader {
+// copKinds maps a cop operator's EXPLAIN name to the executor kind the nodes' execution
+// summaries name it by.
+var copKinds = map[string]string{"TableFullScan": "TableScan", "Selection": "Selection",
+	"HashAgg": "Aggregation", "TopN": "TopN", "Limit": "Limit"}
+
+// findReader returns the coprocessor reader under op.
+func findReader(op exec.Operator) *coordinator.Reader {
+	for op != nil {
 		if an, ok := op.(*exec.Analyzed); ok {
 			op = an.Op
+		} else if w, ok := op.(interface{ Unwrap() exec.Operator }); ok {
+			op = w.Unwrap() // a reader that waited for runtime filters
+		} else {
+			break
 		}
-		if r, ok := op.(*coordinator.Reader); ok {
-			return r
-		}
-		for _, c := range op.Children() {
-			if r := find(c); r != nil {
-				return r
-			}
-		}
+	}
+	if op == nil {
 		return nil
 	}
-	r := find(a)
+	if r, ok := op.(*coordinator.Reader); ok {
+		return r
+	}
+	for _, c := range op.Children() {
+		if r := findReader(c); r != nil {
+			return r
+		}
+	}
+	return nil
+}
+
+// copInfo finds the coprocessor reader under a and prints its request statistics.
+func copInfo(a exec.Operator) string {
+	r := findReader(a)
 	if r == nil {
 		return ""
 	}
