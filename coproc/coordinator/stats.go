@@ -46,9 +46,15 @@ func (s *Stats) addSummaries(sums []*coprocpb.ExecutorSummary) {
 	if s.execRows == nil {
 		s.execRows = map[string]int64{}
 	}
+	// Summaries come root first; a node may run one plan executor as several operators of its
+	// kind (a selection per condition), of which the topmost gives the executor's output.
+	seen := map[string]bool{}
 	for _, e := range sums {
 		kind, _, _ := strings.Cut(e.GetExecutorId(), "#")
-		s.execRows[kind] += int64(e.GetNumProducedRows())
+		if !seen[kind] {
+			seen[kind] = true
+			s.execRows[kind] += int64(e.GetNumProducedRows())
+		}
 	}
 }
 
