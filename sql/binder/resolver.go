@@ -83,7 +83,8 @@ func (r *resolver) Aggregate(fn *ast.AggregateFuncExpr) (expr.Expr, error) {
 	default:
 		return nil, mysqlerr.New(mysqlerr.ErNotSupported, "aggregate function %s is not supported", name)
 	}
-	if fn.Distinct && f != agg.CountDistinct && f != agg.Min && f != agg.Max {
+	distinct := fn.Distinct && (f == agg.Sum || f == agg.Avg)
+	if fn.Distinct && f != agg.CountDistinct && f != agg.Min && f != agg.Max && !distinct {
 		return nil, mysqlerr.New(mysqlerr.ErNotSupported, "%s(DISTINCT …) is not supported yet", name)
 	}
 	if f != agg.CountStar {
@@ -105,7 +106,7 @@ func (r *resolver) Aggregate(fn *ast.AggregateFuncExpr) (expr.Expr, error) {
 			}
 		}
 	}
-	return r.aggs.add(r.b, f, arg, fn.Text())
+	return r.aggs.add(r.b, f, arg, fn.Text(), distinct)
 }
 
 // Subquery implements scalar.Resolver: scalar subqueries only; EXISTS and IN are handled as
@@ -154,10 +155,16 @@ func (r *resolver) Subquery(e ast.ExprNode) (expr.Expr, error) {
 type aggCollector struct {
 	calls []logical.AggCall
 	keys  []string
+	// distinct marks sum(DISTINCT x) and avg(DISTINCT x), which aggregate() plans as a
+	// deduplication by (group, x) below the aggregation.
+	distinct []bool
 }
 
-func (a *aggCollector) add(b *Binder, f agg.Func, arg expr.Expr, text string) (expr.Expr, error) {
+func (a *aggCollector) add(b *Binder, f agg.Func, arg expr.Expr, text string, distinct bool) (expr.Expr, error) {
 	key := f.String()
+	if distinct {
+		key += " distinct "
+	}
 	var argType chunk.Type
 	if arg != nil {
 		key += arg.String()
@@ -178,6 +185,7 @@ func (a *aggCollector) add(b *Binder, f agg.Func, arg expr.Expr, text string) (e
 	out := b.newColumn(spec.ResultType(0), text, "")
 	a.calls = append(a.calls, logical.AggCall{Func: f, Arg: arg, Out: out})
 	a.keys = append(a.keys, key)
+	a.distinct = append(a.distinct, distinct)
 	return out.Ref(), nil
 }
 

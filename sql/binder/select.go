@@ -213,7 +213,11 @@ func (b *Binder) selectStmt(s *ast.SelectStmt, outer *scope) (*block, error) {
 	}
 
 	if aggregated {
-		p = &logical.Aggregate{Input: p, GroupBy: groupBy, GroupOut: groupOut, Aggs: coll.calls}
+		agg, err := b.aggregate(p, groupBy, groupOut, coll)
+		if err != nil {
+			return nil, err
+		}
+		p = agg
 		bl.aggregated = true
 		for i := range bl.corr {
 			if bl.corr[i].inner != nil {
