@@ -129,7 +129,10 @@ func (m *sha2Method) HandleAuthPluginData(c *mysql.Conn, user string, serverData
 	if len(resp) > 0 {
 		// "More data: fast auth success"; the listener's OK packet follows. An empty password
 		// gets the OK alone, as MySQL answers it.
-		if err := c.WritePacket([]byte{mysql.AuthMoreDataPacket, mysql.CachingSha2FastAuth}); err != nil {
+		// WritePacket wants room for the packet header in front of the payload.
+		pkt := make([]byte, mysql.PacketHeaderSize, mysql.PacketHeaderSize+2)
+		pkt = append(pkt, mysql.AuthMoreDataPacket, mysql.CachingSha2FastAuth)
+		if err := c.WritePacket(pkt); err != nil {
 			return nil, err
 		}
 	}
