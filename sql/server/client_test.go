@@ -33,7 +33,25 @@ func TestMariaDBClient(t *testing.T) {
 		}
 		t.Skip("no mariadb or mysql client on PATH")
 	}
-	s := startServer(t, Config{})
+	golden := filepath.Join("testdata", "client.out")
+	plain := runClient(t, bin, Config{}, "--skip-ssl")
+	if *rewrite {
+		require.NoError(t, os.WriteFile(golden, []byte(plain), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	require.Equal(t, string(want), plain)
+
+	// The same script over TLS: the client's SSL request, then the same answers.
+	serverTLS, _ := testCerts(t)
+	require.Equal(t, string(want), runClient(t, bin, Config{TLS: serverTLS, RequireTLS: true}, "--ssl", "--ssl-verify-server-cert=0"))
+}
+
+// runClient runs the client bin with extra flags on testdata/client.sql against a server of cfg
+// and returns its stdout and stderr.
+func runClient(t *testing.T, bin string, cfg Config, extra ...string) string {
+	t.Helper()
+	s := startServer(t, cfg)
 	host, port, _ := strings.Cut(s.Addr().String(), ":")
 	script, err := os.Open(filepath.Join("testdata", "client.sql"))
 	require.NoError(t, err)
@@ -43,8 +61,9 @@ func TestMariaDBClient(t *testing.T) {
 	defer cancel()
 	// --force goes on after the error the script provokes; the password comes through the
 	// environment so it shows in no process listing.
-	cmd := exec.CommandContext(ctx, bin, "--no-defaults", "--host="+host, "--port="+port, "--user=root",
-		"--batch", "--force", "--skip-ssl", "--database=test")
+	args := append([]string{"--no-defaults", "--host=" + host, "--port=" + port, "--user=root",
+		"--batch", "--force", "--database=test"}, extra...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = append(os.Environ(), "MYSQL_PWD="+rootPassword)
 	cmd.Stdin = script
 	var stdout, stderr bytes.Buffer
@@ -53,16 +72,5 @@ func TestMariaDBClient(t *testing.T) {
 		t.Fatalf("%s: %v\n%s%s", bin, err, stdout.String(), stderr.String())
 	}
 	// Two streams, kept apart: their interleaving depends on the client's buffering.
-	var out bytes.Buffer
-	out.WriteString("-- stdout\n")
-	out.Write(stdout.Bytes())
-	out.WriteString("-- stderr\n")
-	out.Write(stderr.Bytes())
-	golden := filepath.Join("testdata", "client.out")
-	if *rewrite {
-		require.NoError(t, os.WriteFile(golden, out.Bytes(), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err)
-	require.Equal(t, string(want), out.String())
+	return "-- stdout\n" + stdout.String() + "-- stderr\n" + stderr.String()
 }
