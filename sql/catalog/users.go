@@ -168,3 +168,22 @@ func (c *Catalog) PutUser(ctx context.Context, u User, replace bool) (bool, erro
 	}
 	return true, nil
 }
+
+// DropUser removes the account name and reports whether it existed.
+func (c *Catalog) DropUser(ctx context.Context, name string) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	users, err := c.loadUsers(ctx)
+	if err != nil {
+		return false, err
+	}
+	key := strings.ToLower(name)
+	if _, ok := users[key]; !ok {
+		return false, nil
+	}
+	delete(users, key)
+	if err := c.storeUsers(ctx, users); err != nil {
+		return false, err
+	}
+	return true, nil
+}

@@ -489,3 +489,40 @@ func testCerts(t testing.TB) (server, client *tls.Config) {
 	client = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
 	return server, client
 }
+
+// TestUserStatements: CREATE, ALTER and DROP USER change who can log in.
+func TestUserStatements(t *testing.T) {
+	s := startServer(t, Config{})
+	db := openDB(t, s, "")
+	login := func(user, password string) error {
+		udb, err := sql.Open("mysql", dsn(s, user, password, ""))
+		require.NoError(t, err)
+		defer udb.Close()
+		return udb.Ping()
+	}
+	_, err := db.Exec("create user app identified by 'app-pw'")
+	require.NoError(t, err)
+	require.NoError(t, login("app", "app-pw"))
+	_, err = db.Exec("create user app identified by 'x'")
+	code, _ := mysqlCode(t, err)
+	require.Equal(t, uint16(1396), code)
+	_, err = db.Exec("create user if not exists app identified by 'x'")
+	require.NoError(t, err)
+	require.NoError(t, login("app", "app-pw"), "IF NOT EXISTS keeps the account")
+
+	_, err = db.Exec("alter user 'app'@'%' identified with mysql_native_password by 'new-pw'")
+	require.NoError(t, err)
+	require.Error(t, login("app", "app-pw"))
+	require.NoError(t, login("app", "new-pw"))
+
+	_, err = db.Exec("drop user app")
+	require.NoError(t, err)
+	code, _ = mysqlCode(t, login("app", "new-pw"))
+	require.Equal(t, uint16(1045), code)
+	_, err = db.Exec("drop user root")
+	code, _ = mysqlCode(t, err)
+	require.Equal(t, uint16(1396), code)
+	_, err = db.Exec("create user 'h'@'10.0.0.1' identified by 'x'")
+	code, _ = mysqlCode(t, err)
+	require.Equal(t, uint16(1235), code)
+}

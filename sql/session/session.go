@@ -194,6 +194,8 @@ func (s *Session) dispatch(ctx context.Context, st ast.StmtNode) (*Result, error
 		return s.analyze(ctx, x)
 	case *ast.KillStmt:
 		return s.kill(ctx, x)
+	case *ast.CreateUserStmt, *ast.AlterUserStmt, *ast.DropUserStmt:
+		return s.users(ctx, st)
 	case *ast.BeginStmt, *ast.CommitStmt, *ast.RollbackStmt:
 		// Every statement commits on its own (autocommit); explicit transactions come later.
 		return &Result{}, nil
