@@ -23,8 +23,12 @@
 //   - connection ids and KILL [QUERY | CONNECTION] n: each statement runs under a context of its
 //     own, which KILL QUERY cancels (the coordinator and the region nodes see the same context,
 //     so the query stops everywhere and the client gets 1317); KILL n also closes n's socket;
-//   - multi-statements are off by default (Config.MultiStatements), as in TiDB: a COM_QUERY with
-//     several statements gets error 8130;
+//   - multi-statements are off by default (Config.MultiStatements), as in TiDB: the capability a
+//     client asks for at login is dropped and a COM_QUERY with several statements gets error
+//     8130 (a client that turns it on later with COM_SET_OPTION gets vitess's splitting: the
+//     handler is not told of that command);
+//   - CREATE USER, ALTER USER … IDENTIFIED BY and DROP USER (in sql/session) manage the accounts;
+//     there are no privileges yet, so every account may do everything;
 //   - Close stops accepting, cancels every running statement and waits for every connection's
 //     goroutine.
 //
