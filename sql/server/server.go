@@ -80,7 +80,6 @@ type Server struct {
 	connWG sync.WaitGroup
 
 	closeOnce sync.Once
-	closeErr  error
 }
 
 // New checks cfg, makes sure the root account exists and starts listening; Serve then accepts
@@ -211,7 +210,7 @@ func (s *Server) Close() error {
 		s.log.Info("mysql server stopped", "connections_closed", len(raws))
 	})
 	s.connWG.Wait()
-	return s.closeErr
+	return nil
 }
 
 // Kill implements session.Killer: KILL QUERY n cancels connection n's running statement; KILL n
