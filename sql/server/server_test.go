@@ -11,6 +11,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"net"
 	"os"
@@ -22,6 +23,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+	"vitess.io/vitess/go/mysql/sqlerror"
 
 	"github.com/copvec/copvec/sql/catalog"
 	"github.com/copvec/copvec/sql/embed"
@@ -525,4 +527,30 @@ func TestUserStatements(t *testing.T) {
 	_, err = db.Exec("create user 'h'@'10.0.0.1' identified by 'x'")
 	code, _ = mysqlCode(t, err)
 	require.Equal(t, uint16(1235), code)
+}
+
+// TestPanicBecomesError: a panic in a command is answered with an error packet (1105), not a
+// dead server.
+func TestPanicBecomesError(t *testing.T) {
+	h := &handler{srv: &Server{log: slog.New(slog.DiscardHandler)}}
+	err := func() (err error) {
+		defer h.recoverTo(&err)
+		var m map[string]int
+		m["x"] = 1 // panics
+		return nil
+	}()
+	code, state := mysqlCode(t, sqlToDriverError(err))
+	require.Equal(t, uint16(1105), code)
+	require.Equal(t, "HY000", state)
+}
+
+// sqlToDriverError converts vitess's error to the driver's, as the client would decode it.
+func sqlToDriverError(err error) error {
+	var se *sqlerror.SQLError
+	if !errors.As(err, &se) {
+		return err
+	}
+	me := &mysql.MySQLError{Number: uint16(se.Number()), Message: se.Message}
+	copy(me.SQLState[:], se.SQLState())
+	return me
 }
