@@ -22,7 +22,7 @@ build:
 test: deps fmt-check vet lint check-generated unit unit-generic arm64
 
 ## deps: install the system packages the tests use (qemu-user-static, protobuf-compiler, aarch64
-## binutils) when they are missing and apt-get is available.
+## binutils, mariadb-client) when they are missing and apt-get is available.
 deps:
 	@scripts/deps.sh
 

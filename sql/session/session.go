@@ -39,6 +39,7 @@ type Session struct {
 	vars   *variable.Vars
 	db     string
 	parser *parser.Parser
+	killer Killer // KILL statements (kill.go)
 }
 
 // New opens a session on eng with database "test" selected, as TiDB's clients usually start.
@@ -191,6 +192,10 @@ func (s *Session) dispatch(ctx context.Context, st ast.StmtNode) (*Result, error
 		return s.show(ctx, x)
 	case *ast.AnalyzeTableStmt:
 		return s.analyze(ctx, x)
+	case *ast.KillStmt:
+		return s.kill(ctx, x)
+	case *ast.CreateUserStmt, *ast.AlterUserStmt, *ast.DropUserStmt:
+		return s.users(ctx, st)
 	case *ast.BeginStmt, *ast.CommitStmt, *ast.RollbackStmt:
 		// Every statement commits on its own (autocommit); explicit transactions come later.
 		return &Result{}, nil
