@@ -6,6 +6,7 @@
 //	                                           (-serve keeps the cluster up for copvec query)
 //	copvec query -stores addr@key,...          run the demo's queries against a running cluster
 //	copvec sql [-data-dir d] [-e "stmts"]      run SQL on an embedded cluster (statements from -e or stdin)
+//	copvec server [-addr 127.0.0.1:4000]       serve the MySQL protocol on an embedded cluster
 package main
 
 import (
@@ -28,6 +29,8 @@ func main() {
 		err = runQuery(os.Args[2:])
 	case "sql":
 		err = runSQL(os.Args[2:])
+	case "server":
+		err = runServer(os.Args[2:])
 	case "-h", "-help", "--help", "help":
 		usage()
 		return
@@ -50,5 +53,6 @@ commands:
   demo   run queries on an embedded 3-node cluster and exit (flags: copvec demo -h)
   query  run the demo's queries against a running cluster (flags: copvec query -h)
   sql    run SQL statements on an embedded cluster: copvec sql -e "select 1" (flags: copvec sql -h)
+  server serve the MySQL protocol on an embedded cluster (port 4000; flags: copvec server -h)
 `)
 }

@@ -10,7 +10,10 @@ import (
 	"github.com/copvec/copvec/coproc/coordinator"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// glog, which vitess links, starts its flush goroutine once per process.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/golang/glog.(*fileSink).flushDaemon"))
+}
 
 // TestDemo runs the demo on a small lineitem: every query's result is checked against the
 // generated rows inside runDemo, and the cluster's temporary directory must be gone afterwards.

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"os"
 	"log/slog"
 	"net"
 	"sync"
@@ -104,9 +105,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	lg := cfg.Logger
 	if lg == nil {
 		lg = slog.Default()
-	} else {
-		vtlog.SwapLogger(lg.With("component", "vitess"))
 	}
+	if fmt.Sprintf("%T", lg.Handler()) == "*slog.defaultHandler" {
+		// slog's default handler writes through package log, whose output vitess redirects into
+		// its own logger: logging through it from here would take log's lock twice and hang.
+		lg = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	vtlog.SwapLogger(lg.With("component", "vitess"))
 	if err := ensureRoot(ctx, cfg, lg); err != nil {
 		return nil, err
 	}
