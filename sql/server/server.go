@@ -5,9 +5,9 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"os"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 
 	"vitess.io/vitess/go/mysql"
