@@ -5,8 +5,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -117,32 +115,5 @@ func TestTopNFailsOverQuota(t *testing.T) {
 	_, err = reftest.Drain(context.Background(), rng, top)
 	require.ErrorIs(t, err, memory.ErrQuotaExceeded)
 	require.ErrorContains(t, err, "TopN#2 holds")
-	requireReleased(t, ectx, 0)
-}
-
-func TestExplainAnalyzeShowsStats(t *testing.T) {
-	ectx := exec.MustContext(exec.Options{MemoryQuota: 64 << 10, TempDir: t.TempDir()})
-	rng := rand.New(rand.NewPCG(3, 4))
-	types := []chunk.Type{chunk.Int64, chunk.Float64}
-	chunks := reftest.RandomTable(rng, types, 3000)
-	for len(chunks) == 0 {
-		chunks = reftest.RandomTable(rng, types, 3000)
-	}
-	src := exec.Analyze(scan(t, memTable(t, types, chunks)), "TableSource#1")
-	s, err := ops.NewSort(ectx, src, []sortkey.Key{{Col: 1, Desc: true}}, "Sort#2")
-	require.NoError(t, err)
-	root := exec.Analyze(ops.NewLimit(exec.Analyze(s, "Sort#2"), 1, 10), "Limit#3")
-	out, err := exec.Collect(context.Background(), ectx, root)
-	require.NoError(t, err)
-	text := exec.ExplainAnalyze(root)
-	t.Log("\n" + text)
-	lines := strings.Split(strings.TrimSpace(text), "\n")
-	require.Len(t, lines, 3, text)
-	require.True(t, strings.HasPrefix(lines[0], "Limit#3 Limit offset=1 count=10 | rows="), text)
-	require.True(t, strings.HasPrefix(lines[1], "└─Sort#2 Sort keys=[#1 DESC NULLS LAST] | rows="), text)
-	require.True(t, strings.HasPrefix(lines[2], "  └─TableSource#1 TableSource"), text)
-	require.Contains(t, lines[2], "rows="+strconv.Itoa(len(reftest.RowsOf(chunks...))))
-	require.NotContains(t, lines[1], "spilled=0 B", "the 64 KiB quota must make the sort spill:\n%s", text)
-	require.Equal(t, min(10, max(len(reftest.RowsOf(chunks...))-1, 0)), out.NumRows())
 	requireReleased(t, ectx, 0)
 }
