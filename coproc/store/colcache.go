@@ -100,10 +100,11 @@ type columnCache struct {
 	blocks map[blockKey]*colBlock
 	lru    list.List // built blocks, most recently used first
 	stats  ColumnCacheStats
+	knobs  Knobs // set at creation and never changed, so read without mu
 }
 
-func newColumnCache(budget int64) *columnCache {
-	return &columnCache{budget: max(budget, 0), blocks: map[blockKey]*colBlock{}}
+func newColumnCache(budget int64, knobs Knobs) *columnCache {
+	return &columnCache{budget: max(budget, 0), blocks: map[blockKey]*colBlock{}, knobs: knobs}
 }
 
 // active reports whether the cache has a budget.

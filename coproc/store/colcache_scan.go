@@ -35,9 +35,6 @@ type cachedScan struct {
 	key     []byte
 }
 
-// testHookBlockBuilt, when set, runs after a block was read from Pebble and before it is cached.
-var testHookBlockBuilt func(ctx context.Context)
-
 // cachedScan returns the state a record scanner of table needs to read through the column cache, or
 // nil when the cache is disabled. Whether a block may be served is decided per block, by the data
 // versions of the regions its rows lie in (see blockVersion).
@@ -291,8 +288,8 @@ func (sc *RecordScanner) buildBlock(ctx context.Context, b uint64, want []bool) 
 		return nil, nil, 0, fmt.Errorf("build column cache block: %w", err)
 	}
 	rows.SetPhysicalRows(n)
-	if testHookBlockBuilt != nil {
-		testHookBlockBuilt(ctx)
+	if hook := sc.cached.cache.knobs.AfterBlockBuilt; hook != nil {
+		hook(ctx)
 	}
 	// The cursor checks the context only every ctxCheckEvery keys: a cancelled build is never cached.
 	if err := ctx.Err(); err != nil {

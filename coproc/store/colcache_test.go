@@ -167,6 +167,7 @@ func compareScanners(t *testing.T, rng *rand.Rand, ps, cs *RecordScanner, ids []
 // start timestamps (older ones must bypass the cache), each answered identically with the cache
 // and without it, under large and tiny budgets.
 func TestColumnCacheMatchesPebble(t *testing.T) {
+	t.Parallel()
 	rng := newRNG(t)
 	for _, budget := range []int64{1 << 30, 64 << 10, 1} {
 		w := newTwins(t, rng, budget)
@@ -257,6 +258,7 @@ func TestColumnCacheMatchesPebble(t *testing.T) {
 // TestColumnCacheEvictsWithinBudget fills a cache smaller than the table and checks that it
 // evicts, stays within its budget and keeps answering right.
 func TestColumnCacheEvictsWithinBudget(t *testing.T) {
+	t.Parallel()
 	rng := newRNG(t)
 	s, err := Open(t.TempDir(), Options{ColumnCacheBytes: 1})
 	require.NoError(t, err)
@@ -302,6 +304,7 @@ func TestColumnCacheEvictsWithinBudget(t *testing.T) {
 // TestColumnCacheWriteInvalidates reads through the cache, overwrites and deletes rows, and
 // requires the next read to see the writes, never the cached blocks.
 func TestColumnCacheWriteInvalidates(t *testing.T) {
+	t.Parallel()
 	rng := newRNG(t)
 	s, err := Open(t.TempDir(), Options{ColumnCacheBytes: 1 << 30})
 	require.NoError(t, err)
@@ -337,8 +340,14 @@ func TestColumnCacheWriteInvalidates(t *testing.T) {
 // builds its block, and a build whose context is cancelled fails without caching anything; both
 // leave the cache usable.
 func TestColumnCacheBuildErrors(t *testing.T) {
+	t.Parallel()
 	rng := newRNG(t)
-	s, err := Open(t.TempDir(), Options{ColumnCacheBytes: 1 << 30})
+	var afterBuild func(context.Context) // set while the test wants the build cancelled
+	s, err := Open(t.TempDir(), Options{ColumnCacheBytes: 1 << 30, Knobs: Knobs{AfterBlockBuilt: func(ctx context.Context) {
+		if afterBuild != nil {
+			afterBuild(ctx)
+		}
+	}}})
 	require.NoError(t, err)
 	defer s.Close()
 	m := newModel(randomTable(rng, 9))
@@ -349,13 +358,13 @@ func TestColumnCacheBuildErrors(t *testing.T) {
 	m.ingest(t, s, rows, 5)
 
 	ctx, cancel := context.WithCancel(context.Background())
-	testHookBlockBuilt = func(context.Context) { cancel() }
+	afterBuild = func(context.Context) { cancel() }
 	snap, err := s.Snapshot(MaxTS)
 	require.NoError(t, err)
 	sc, err := snap.NewRecordScanner(m.tbl, allColumnIDs(m.tbl))
 	require.NoError(t, err)
 	_, err = sc.Scan(ctx, KeyRange{}, false, 0, chunk.New(sc.Types(), 0, 0))
-	testHookBlockBuilt = nil
+	afterBuild = nil
 	require.ErrorIs(t, err, context.Canceled)
 	require.Zero(t, s.ColumnCacheStats().Blocks, "a cancelled build is not cached")
 	requireRowsEqual(t, m.visible(MaxTS), scanAll(t, snap, m.tbl, KeyRange{}, false, 0))
@@ -385,6 +394,7 @@ func TestColumnCacheBuildErrors(t *testing.T) {
 // read equals the rows of its snapshot's data version. Before the writes start, readers of a cold
 // cache build each block once.
 func TestColumnCacheConcurrentReaders(t *testing.T) {
+	t.Parallel()
 	rng := newRNG(t)
 	s, err := Open(t.TempDir(), Options{ColumnCacheBytes: 1 << 30})
 	require.NoError(t, err)
@@ -470,6 +480,7 @@ func TestColumnCacheConcurrentReaders(t *testing.T) {
 // TestHandleBound checks the mapping from a key to the first row key at or after it against its
 // definition.
 func TestHandleBound(t *testing.T) {
+	t.Parallel()
 	rng := newRNG(t)
 	start, end := tablecodec.RecordRange(4)
 	sc := &RecordScanner{table: &tablecodec.TableInfo{ID: 4}, scanner: scanner{bounds: KeyRange{start, end}}}
@@ -496,6 +507,7 @@ func TestHandleBound(t *testing.T) {
 // TestColumnCacheSmallReadsDoNotBuild: reads with a small limit do not build blocks (they read
 // Pebble) but are served by blocks already cached.
 func TestColumnCacheSmallReadsDoNotBuild(t *testing.T) {
+	t.Parallel()
 	rng := newRNG(t)
 	s, err := Open(t.TempDir(), Options{ColumnCacheBytes: 1 << 30})
 	require.NoError(t, err)
@@ -527,6 +539,7 @@ func TestColumnCacheSmallReadsDoNotBuild(t *testing.T) {
 // TestColumnCacheWidensBlocks: a block holds the columns reads asked for; a read needing another
 // column rebuilds it with both, and reads of either set are then hits.
 func TestColumnCacheWidensBlocks(t *testing.T) {
+	t.Parallel()
 	rng := newRNG(t)
 	s, err := Open(t.TempDir(), Options{ColumnCacheBytes: 1 << 30})
 	require.NoError(t, err)

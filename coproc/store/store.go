@@ -27,6 +27,17 @@ type Options struct {
 	// ColumnCacheBytes is the byte budget of the column cache, which keeps blocks of rows decoded
 	// into columns for reads that see every committed version (see colcache.go); 0 disables it.
 	ColumnCacheBytes int64
+	// Knobs are test hooks; the zero value runs none. They live in the options rather than in
+	// package globals so that tests using them can run in parallel with the others.
+	Knobs Knobs `json:"-"`
+}
+
+// Knobs are the store's test hooks.
+type Knobs struct {
+	// AfterBlockBuilt runs after a column cache block was read from Pebble and before it is
+	// cached, with the reading scan's context: a test cancels it there to prove that a build
+	// cancelled between the cursor's context checks is never cached.
+	AfterBlockBuilt func(ctx context.Context)
 }
 
 // Store is one node's storage. Its methods are safe for concurrent use; writes are serialized.
@@ -68,7 +79,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	s := &Store{db: db, writeOpts: pebble.Sync, colCache: newColumnCache(opts.ColumnCacheBytes)}
+	s := &Store{db: db, writeOpts: pebble.Sync, colCache: newColumnCache(opts.ColumnCacheBytes, opts.Knobs)}
 	if opts.NoSync {
 		s.writeOpts = pebble.NoSync
 	}

@@ -12,33 +12,8 @@ import (
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/agg"
 	"github.com/copvec/copvec/runtime/exec"
+	"github.com/copvec/copvec/runtime/exec/exectest"
 )
-
-// endless produces chunks of random keys forever, until its context is cancelled.
-type endless struct {
-	types []chunk.Type
-	rng   *rand.Rand
-	rows  int
-}
-
-func (e *endless) Schema() []chunk.Type       { return e.types }
-func (e *endless) Open(context.Context) error { return nil }
-func (e *endless) Close() error               { return nil }
-func (e *endless) Children() []exec.Operator  { return nil }
-func (e *endless) Describe() string           { return "Endless" }
-func (e *endless) Next(ctx context.Context, chk *chunk.Chunk) error {
-	chk.Reset()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	for i := 0; i < chk.Capacity(); i++ {
-		chk.Column(0).AppendInt64(e.rng.Int64())
-		chk.Column(1).AppendInt64(int64(e.rows))
-		e.rows++
-	}
-	chk.SetPhysicalRows(chk.Capacity())
-	return nil
-}
 
 // TestHashAggCancellation cancels a query whose input never ends, in memory and while spilling,
 // with one and with several workers: Next must return context.Canceled promptly, and Close must
@@ -50,7 +25,7 @@ func TestHashAggCancellation(t *testing.T) {
 				t.Run(fmt.Sprintf("quota=%d/conc=%d/%s", quota, conc, mode), func(t *testing.T) {
 					ectx := exec.MustContext(exec.Options{MemoryQuota: quota, TempDir: t.TempDir(), Concurrency: conc})
 					types := []chunk.Type{chunk.Int64, chunk.Int64}
-					src := &endless{types: types, rng: rand.New(rand.NewPCG(1, 2))}
+					src := &exectest.Source{Types: types, Rng: rand.New(rand.NewPCG(1, 2)), Endless: true}
 					spec := agg.Spec{Input: types, GroupBy: []int{0}, Aggs: []agg.Agg{{Func: agg.Sum, Arg: 1}, {Func: agg.CountDistinct, Arg: 1}}}
 					op, err := agg.NewHashAgg(ectx, src, spec, mode, agg.Settings{}, "HashAgg")
 					require.NoError(t, err)
@@ -99,7 +74,7 @@ func TestHashAggCancellation(t *testing.T) {
 func TestStreamAggCancellation(t *testing.T) {
 	ectx := exec.MustContext(exec.Options{TempDir: t.TempDir()})
 	types := []chunk.Type{chunk.Int64, chunk.Int64}
-	src := &endless{types: types, rng: rand.New(rand.NewPCG(1, 2))}
+	src := &exectest.Source{Types: types, Rng: rand.New(rand.NewPCG(1, 2)), Endless: true}
 	spec := agg.Spec{Input: types, GroupBy: []int{1}, Aggs: []agg.Agg{{Func: agg.CountStar}}}
 	op, err := agg.NewStreamAgg(ectx, src, spec, agg.Complete, "StreamAgg")
 	require.NoError(t, err)

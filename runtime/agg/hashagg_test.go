@@ -224,6 +224,6 @@ func TestAggDescribeAndStats(t *testing.T) {
 	st := root.Stats()
 	require.Positive(t, st.PeakMemory)
 	require.Positive(t, st.SpilledBytes, "a 4 KiB quota must make the aggregation spill")
-	require.Contains(t, exec.ExplainAnalyze(root), "HashAgg#4 HashAgg mode=complete")
+	// runtime/plan's testdata/explain holds how a spilling HashAgg prints in EXPLAIN ANALYZE.
 	requireReleased(t, ectx, 0)
 }

@@ -121,7 +121,7 @@ func TestParallelHashAggPropagatesChildErrors(t *testing.T) {
 	for _, mode := range []agg.Mode{agg.Complete, agg.Partial} {
 		ectx := exec.MustContext(exec.Options{TempDir: t.TempDir(), Concurrency: 2})
 		children := []exec.Operator{
-			&endless{types: types, rng: rand.New(rand.NewPCG(7, 8))},
+			&exectest.Source{Types: types, Rng: rand.New(rand.NewPCG(7, 8)), Endless: true},
 			&exectest.Source{Types: types, Chunks: chunksOf(rng, types, randomRows(rng, types, 3000)), EndErr: boom},
 		}
 		op, err := agg.NewParallelHashAgg(ectx, children, spec, mode, agg.Settings{}, "HashAgg")
@@ -143,7 +143,7 @@ func TestParallelHashAggCancellation(t *testing.T) {
 				types := []chunk.Type{chunk.Int64, chunk.Int64}
 				var children []exec.Operator
 				for i := range 3 {
-					children = append(children, &endless{types: types, rng: rand.New(rand.NewPCG(1, uint64(i)))})
+					children = append(children, &exectest.Source{Types: types, Rng: rand.New(rand.NewPCG(1, uint64(i))), Endless: true})
 				}
 				spec := agg.Spec{Input: types, GroupBy: []int{0}, Aggs: []agg.Agg{{Func: agg.Sum, Arg: 1}}}
 				op, err := agg.NewParallelHashAgg(ectx, children, spec, mode, agg.Settings{}, "HashAgg")

@@ -13,6 +13,7 @@ import (
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/exchange"
 	"github.com/copvec/copvec/runtime/exec"
+	"github.com/copvec/copvec/runtime/exec/exectest"
 	"github.com/copvec/copvec/runtime/hashtable"
 	"github.com/copvec/copvec/runtime/join"
 	"github.com/copvec/copvec/runtime/ops"
@@ -189,26 +190,13 @@ func TestPartitionedHashJoin(t *testing.T) {
 	}
 }
 
-// failing is an input that fails after some chunks, or at its end.
-type failing struct {
-	exec.Operator
-	after int
-}
-
+// errBoom is the failure injected into inputs.
 var errBoom = errors.New("boom")
 
-func (f *failing) Next(ctx context.Context, chk *chunk.Chunk) error {
-	if f.after == 0 {
-		return errBoom
-	}
-	f.after--
-	if err := f.Operator.Next(ctx, chk); err != nil {
-		return err
-	}
-	if chk.NumRows() == 0 {
-		return errBoom // fail at the end of a short input too
-	}
-	return nil
+// failAfter wraps op so that it fails with errBoom after delivering n chunks, or at its end when
+// it has fewer.
+func failAfter(op exec.Operator, n int) exec.Operator {
+	return &exectest.Source{Input: op, FailAt: n + 1, Err: errBoom, EndErr: errBoom}
 }
 
 func TestErrorsCancellationAndEarlyClose(t *testing.T) {
@@ -221,7 +209,7 @@ func TestErrorsCancellationAndEarlyClose(t *testing.T) {
 		var input exec.Operator = scan(t, types, data)
 		mode := rng.IntN(4)
 		if mode == 0 {
-			input = &failing{Operator: input, after: rng.IntN(4)}
+			input = failAfter(input, rng.IntN(4))
 		}
 		r, err := exchange.NewRepartition(ectx, input, []int{0}, n, 1)
 		require.NoError(t, err)
@@ -229,7 +217,7 @@ func TestErrorsCancellationAndEarlyClose(t *testing.T) {
 		for i := range subs {
 			subs[i] = r.Output(i)
 			if mode == 1 && i == n-1 {
-				subs[i] = &failing{Operator: subs[i], after: rng.IntN(3)}
+				subs[i] = failAfter(subs[i], rng.IntN(3))
 			}
 		}
 		var g *exchange.Gather

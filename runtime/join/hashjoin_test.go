@@ -11,6 +11,7 @@ import (
 
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/exec"
+	"github.com/copvec/copvec/runtime/exec/exectest"
 	"github.com/copvec/copvec/runtime/expr"
 	"github.com/copvec/copvec/runtime/join"
 	"github.com/copvec/copvec/runtime/memory"
@@ -329,20 +330,12 @@ func TestHashJoinRejectsBadSpecs(t *testing.T) {
 	require.ErrorContains(t, err, "build partition 1 has schema")
 }
 
-// failing is an input that fails after some chunks.
-type failing struct {
-	exec.Operator
-	after int
-}
-
+// errBoom is the failure injected into join inputs.
 var errBoom = errors.New("boom")
 
-func (f *failing) Next(ctx context.Context, chk *chunk.Chunk) error {
-	if f.after == 0 {
-		return errBoom
-	}
-	f.after--
-	return f.Operator.Next(ctx, chk)
+// failAfter wraps op so that it fails with errBoom after delivering n chunks.
+func failAfter(op exec.Operator, n int) exec.Operator {
+	return &exectest.Source{Input: op, FailAt: n + 1, Err: errBoom}
 }
 
 func TestHashJoinStopsOnErrorsAndCancellation(t *testing.T) {
@@ -356,10 +349,10 @@ func TestHashJoinStopsOnErrorsAndCancellation(t *testing.T) {
 		switch rng.IntN(3) {
 		case 0:
 			i := rng.IntN(len(probes))
-			probes[i] = &failing{Operator: probes[i], after: rng.IntN(3)}
+			probes[i] = failAfter(probes[i], rng.IntN(3))
 		case 1:
 			i := rng.IntN(len(builds))
-			builds[i] = &failing{Operator: builds[i], after: rng.IntN(3)}
+			builds[i] = failAfter(builds[i], rng.IntN(3))
 		default:
 			cancelAt = rng.IntN(3)
 		}

@@ -81,9 +81,9 @@ func TestMergeJoinPassesInputErrorsOn(t *testing.T) {
 		ectx := exec.MustContext(exec.Options{MaxChunkSize: 1})
 		var left, right exec.Operator = scan(t, types, []*chunk.Chunk{c}), scan(t, types, []*chunk.Chunk{c})
 		if side == 0 {
-			left = &failing{Operator: left, after: 2}
+			left = failAfter(left, 2)
 		} else {
-			right = &failing{Operator: right, after: 2}
+			right = failAfter(right, 2)
 		}
 		m, err := join.NewMergeJoin(ectx, left, right, join.Spec{Type: join.InnerJoin, ProbeKeys: []int{0},
 			BuildKeys: []int{0}})

@@ -5,8 +5,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,47 +13,16 @@ import (
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/chunk/chunktest"
 	"github.com/copvec/copvec/runtime/exec"
+	"github.com/copvec/copvec/runtime/exec/exectest"
 	"github.com/copvec/copvec/runtime/memory"
 	"github.com/copvec/copvec/runtime/ops"
 	"github.com/copvec/copvec/runtime/reftest"
 	"github.com/copvec/copvec/runtime/sortkey"
 )
 
-// hookOp wraps an operator and runs atEnd when its input is exhausted, before reporting the end.
-type hookOp struct {
-	exec.Operator
-	atEnd func()
-}
-
-func (h *hookOp) Next(ctx context.Context, chk *chunk.Chunk) error {
-	if err := h.Operator.Next(ctx, chk); err != nil {
-		return err
-	}
-	if chk.NumRows() == 0 && h.atEnd != nil {
-		h.atEnd()
-		h.atEnd = nil
-	}
-	return nil
-}
-
-// endless produces random chunks forever, or until its context is cancelled.
-type endless struct {
-	types []chunk.Type
-	rng   *rand.Rand
-}
-
-func (e *endless) Schema() []chunk.Type       { return e.types }
-func (e *endless) Open(context.Context) error { return nil }
-func (e *endless) Close() error               { return nil }
-func (e *endless) Children() []exec.Operator  { return nil }
-func (e *endless) Describe() string           { return "Endless" }
-func (e *endless) Next(ctx context.Context, chk *chunk.Chunk) error {
-	chk.Reset()
-	chk.Append(chunktest.RandomChunk(e.rng, e.types, chk.Capacity(), chunktest.Options{SelectionProb: -1}))
-	return nil
-}
-
-func spillingSort(t *testing.T, seed uint64, quota, diskQuota int64) (*exec.Context, *ops.Sort, *hookOp) {
+// spillingSort returns a sort over 10,000 random rows whose quotas make it spill, and its child,
+// whose AtEnd runs once the sort has read (and spilled) all of them.
+func spillingSort(t *testing.T, seed uint64, quota, diskQuota int64) (*exec.Context, *ops.Sort, *exectest.Source) {
 	rng := rand.New(rand.NewPCG(seed, 5))
 	types := []chunk.Type{chunk.Int64, chunk.String, chunk.Decimal(15, 2)}
 	var chunks []*chunk.Chunk
@@ -63,7 +30,7 @@ func spillingSort(t *testing.T, seed uint64, quota, diskQuota int64) (*exec.Cont
 		chunks = append(chunks, chunktest.RandomChunk(rng, types, 500, chunktest.Options{}))
 	}
 	ectx := exec.MustContext(exec.Options{MemoryQuota: quota, DiskQuota: diskQuota, TempDir: t.TempDir(), MaxChunkSize: 256})
-	child := &hookOp{Operator: scan(t, memTable(t, types, chunks))}
+	child := &exectest.Source{Input: scan(t, memTable(t, types, chunks))}
 	s, err := ops.NewSort(ectx, child, []sortkey.Key{{Col: 0}, {Col: 1, Desc: true}}, "Sort#7")
 	require.NoError(t, err)
 	return ectx, s, child
@@ -73,7 +40,7 @@ func TestSortDetectsCorruptSpillFile(t *testing.T) {
 	seed := newSeed()
 	ectx, s, child := spillingSort(t, seed, 200<<10, 0)
 	flipped := 0
-	child.atEnd = func() {
+	child.AtEnd = func() {
 		entries, err := os.ReadDir(ectx.TempDir)
 		require.NoError(t, err)
 		for _, e := range entries {
@@ -123,7 +90,9 @@ func TestCancelledSortReturnsPromptly(t *testing.T) {
 	for _, quota := range []int64{0, 64 << 10} {
 		seed := newSeed()
 		ectx := exec.MustContext(exec.Options{MemoryQuota: quota, TempDir: t.TempDir(), Concurrency: 2})
-		child := &endless{types: []chunk.Type{chunk.Int64, chunk.String}, rng: rand.New(rand.NewPCG(seed, 7))}
+		// The child never looks at the context: the sort itself must notice the cancellation.
+		child := &exectest.Source{Types: []chunk.Type{chunk.Int64, chunk.String}, Rng: rand.New(rand.NewPCG(seed, 7)),
+			Endless: true, IgnoreCancel: true}
 		s, err := ops.NewSort(ectx, child, []sortkey.Key{{Col: 0}}, "Sort#1")
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(context.Background())
@@ -146,32 +115,5 @@ func TestTopNFailsOverQuota(t *testing.T) {
 	_, err = reftest.Drain(context.Background(), rng, top)
 	require.ErrorIs(t, err, memory.ErrQuotaExceeded)
 	require.ErrorContains(t, err, "TopN#2 holds")
-	requireReleased(t, ectx, 0)
-}
-
-func TestExplainAnalyzeShowsStats(t *testing.T) {
-	ectx := exec.MustContext(exec.Options{MemoryQuota: 64 << 10, TempDir: t.TempDir()})
-	rng := rand.New(rand.NewPCG(3, 4))
-	types := []chunk.Type{chunk.Int64, chunk.Float64}
-	chunks := reftest.RandomTable(rng, types, 3000)
-	for len(chunks) == 0 {
-		chunks = reftest.RandomTable(rng, types, 3000)
-	}
-	src := exec.Analyze(scan(t, memTable(t, types, chunks)), "TableSource#1")
-	s, err := ops.NewSort(ectx, src, []sortkey.Key{{Col: 1, Desc: true}}, "Sort#2")
-	require.NoError(t, err)
-	root := exec.Analyze(ops.NewLimit(exec.Analyze(s, "Sort#2"), 1, 10), "Limit#3")
-	out, err := exec.Collect(context.Background(), ectx, root)
-	require.NoError(t, err)
-	text := exec.ExplainAnalyze(root)
-	t.Log("\n" + text)
-	lines := strings.Split(strings.TrimSpace(text), "\n")
-	require.Len(t, lines, 3, text)
-	require.True(t, strings.HasPrefix(lines[0], "Limit#3 Limit offset=1 count=10 | rows="), text)
-	require.True(t, strings.HasPrefix(lines[1], "└─Sort#2 Sort keys=[#1 DESC NULLS LAST] | rows="), text)
-	require.True(t, strings.HasPrefix(lines[2], "  └─TableSource#1 TableSource"), text)
-	require.Contains(t, lines[2], "rows="+strconv.Itoa(len(reftest.RowsOf(chunks...))))
-	require.NotContains(t, lines[1], "spilled=0 B", "the 64 KiB quota must make the sort spill:\n%s", text)
-	require.Equal(t, min(10, max(len(reftest.RowsOf(chunks...))-1, 0)), out.NumRows())
 	requireReleased(t, ectx, 0)
 }

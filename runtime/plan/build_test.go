@@ -120,19 +120,3 @@ func TestBuildReportsClearErrors(t *testing.T) {
 		require.EqualError(t, err, c.want)
 	}
 }
-
-func TestBuiltPlanPrintsTree(t *testing.T) {
-	tbl, err := ops.NewMemTable([]chunk.Type{chunk.Int64, chunk.String}, nil)
-	require.NoError(t, err)
-	ectx := exec.MustContext(exec.Options{TempDir: t.TempDir()})
-	op, err := plan.Build(ectx, plan.MapCatalog{"t": tbl}, &plan.Limit{Count: 5,
-		Input: &plan.Sort{Keys: []plan.SortKey{{Col: 1, Desc: true, NullsFirst: true}}, Input: &plan.TableScan{Table: "t"}}})
-	require.NoError(t, err)
-	_, err = exec.Collect(context.Background(), ectx, op)
-	require.NoError(t, err)
-	text := exec.ExplainAnalyze(op)
-	require.Regexp(t, `^Limit#3 Limit offset=0 count=5 \| rows=0 chunks=0 time=\S+ peak_mem=0 B spilled=0 B
-└─Sort#2 Sort keys=\[#1 DESC NULLS FIRST\] \| rows=0 .*
-  └─TableScan#1 TableSource columns=\[#0, #1\] \| rows=0 .*
-$`, text)
-}

@@ -12,6 +12,7 @@ import (
 	"github.com/copvec/copvec/runtime/agg"
 	"github.com/copvec/copvec/runtime/exec"
 	"github.com/copvec/copvec/runtime/expr"
+	"github.com/copvec/copvec/runtime/join"
 	"github.com/copvec/copvec/runtime/ops"
 	"github.com/copvec/copvec/runtime/plan"
 	"github.com/copvec/copvec/runtime/reftest"
@@ -85,6 +86,46 @@ var goldenPlans = map[string]goldenPlan{
 		},
 		ordered: true,
 	},
+	"limit-sort": {
+		node: func() plan.Node {
+			return &plan.Limit{Count: 5, Input: &plan.Sort{Input: &plan.TableScan{Table: "t"},
+				Keys: []plan.SortKey{{Col: 2, Desc: true, NullsFirst: true}, {Col: 0}}}}
+		},
+		want: func(rows []reftest.Row) ([]reftest.Row, error) {
+			return reftest.TopN(rows, []reftest.SortKey{{Col: 2, Desc: true, NullsFirst: true}, {Col: 0}}, 0, 5), nil
+		},
+		ordered: true,
+	},
+	"like-project": {
+		node: func() plan.Node {
+			return &plan.Projection{Exprs: []expr.Expr{expr.NewColumn(2, chunk.String)},
+				Input: &plan.Selection{Cond: likeS1(), Input: &plan.TableScan{Table: "t"}}}
+		},
+		want: func(rows []reftest.Row) ([]reftest.Row, error) {
+			f, err := reftest.FilterExpr(rows, likeS1())
+			return reftest.Project(f, []int{2}), err
+		},
+		ordered: true,
+	},
+	"hashjoin-left": {
+		node: func() plan.Node {
+			return &plan.HashJoin{Probe: &plan.TableScan{Table: "t"}, BuildSide: &plan.TableScan{Table: "t", Columns: []int{1, 2}},
+				Spec: join.Spec{Type: join.LeftOuterJoin, ProbeKeys: []int{2}, BuildKeys: []int{1}}, Concurrency: 1}
+		},
+		want: func(rows []reftest.Row) ([]reftest.Row, error) {
+			return reftest.Join("left", rows, reftest.Project(rows, []int{1, 2}), goldenTypes, goldenTypes[1:], []int{2}, []int{1}, nil)
+		},
+	},
+	"mergejoin-inner": {
+		node: func() plan.Node {
+			return &plan.MergeJoin{Left: &plan.Sort{Input: &plan.TableScan{Table: "t"}, Keys: []plan.SortKey{{Col: 1}}},
+				Right: &plan.Sort{Input: &plan.TableScan{Table: "t", Columns: []int{1}}, Keys: []plan.SortKey{{Col: 0}}},
+				Spec:  join.Spec{Type: join.InnerJoin, ProbeKeys: []int{1}, BuildKeys: []int{0}}}
+		},
+		want: func(rows []reftest.Row) ([]reftest.Row, error) {
+			return reftest.Join("inner", rows, reftest.Project(rows, []int{1}), goldenTypes, goldenTypes[1:2], []int{1}, []int{0}, nil)
+		},
+	},
 	"hashagg-complete": {
 		node: func() plan.Node {
 			return &plan.Aggregation{Input: &plan.TableScan{Table: "t"}, Mode: agg.Complete,
@@ -111,15 +152,21 @@ var goldenPlans = map[string]goldenPlan{
 	},
 }
 
+// likeS1 is c LIKE 's1%'.
+func likeS1() expr.Expr {
+	return expr.MustFunction(expr.FuncLike, expr.NewColumn(2, chunk.String), expr.NewConstant(chunk.StringValue("s1%")))
+}
+
 func bGT3() expr.Expr {
 	return expr.MustFunction(expr.FuncGT, colB, expr.NewConstant(chunk.Int64Value(3)))
 }
 
 // TestGoldenExplain runs the named plans of testdata/explain and prints their deterministic
 // EXPLAIN ANALYZE; every run is first checked against the reference engine, so rewriting the
-// file (go test -run TestGoldenExplain -rewrite) never records a wrong answer.
+// file (go test -run TestGoldenExplain -rewrite) never records a wrong answer; with spills, the
+// run must also have spilled.
 //
-//	explain plan=<name> [rows=N] [chunk=N] [quota=BYTES]
+//	explain plan=<name> [rows=N] [chunk=N] [quota=BYTES] [spills]
 func TestGoldenExplain(t *testing.T) {
 	datadriven.RunTest(t, "testdata/explain", func(t *testing.T, d *datadriven.TestData) string {
 		switch d.Cmd {
@@ -181,7 +228,10 @@ func runGolden(t *testing.T, d *datadriven.TestData) string {
 	if err != nil {
 		d.Fatalf(t, "reference: %v", err)
 	}
-	if !p.ordered {
+	if d.HasArg("spills") && ectx.Disk.Peak() == 0 {
+		d.Fatalf(t, "plan %s was expected to spill under quota %d", name, quota)
+	}
+	if !p.ordered && len(want) > 0 {
 		want, got = reftest.SortedByKeys(want, len(want[0])), reftest.SortedByKeys(got, len(got[0]))
 	}
 	if diff := reftest.Diff(want, got); diff != "" {

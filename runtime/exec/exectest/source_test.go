@@ -84,3 +84,83 @@ func TestBlockAt(t *testing.T) {
 		t.Fatalf("got %v, want the context's deadline", err)
 	}
 }
+
+// TestFailAtIsSticky: once failed, every later Next fails too.
+func TestFailAtIsSticky(t *testing.T) {
+	types, chunks := fixed(t)
+	boom := errors.New("boom")
+	src := &exectest.Source{Types: types, Chunks: chunks, FailAt: 1, Err: boom}
+	if err := src.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	chk := chunk.New(types, 4, 4)
+	for range 3 {
+		if err := src.Next(context.Background(), chk); !errors.Is(err, boom) {
+			t.Fatalf("got %v, want boom", err)
+		}
+	}
+}
+
+// TestInputPassesThroughWithFaults: over an Input, the source yields the child's rows, runs AtEnd
+// once at their end, reports EndErr, counts Close and records the capacities it was given.
+func TestInputPassesThroughWithFaults(t *testing.T) {
+	types, chunks := fixed(t)
+	inner := &exectest.Source{Types: types, Chunks: chunks}
+	boom := errors.New("boom")
+	ends := 0
+	src := &exectest.Source{Input: inner, EndErr: boom, AtEnd: func() { ends++ }}
+	var got []reftest.Row
+	err := exec.Run(context.Background(), exec.MustContext(exec.Options{MaxChunkSize: 4}), src, func(c *chunk.Chunk) error {
+		got = append(got, reftest.RowsOf(c)...)
+		return nil
+	})
+	if !errors.Is(err, boom) || ends != 1 {
+		t.Fatalf("got %v with AtEnd run %d times, want boom after one AtEnd", err, ends)
+	}
+	if d := reftest.Diff(reftest.RowsOf(chunks...), got); d != "" {
+		t.Fatal(d)
+	}
+	if src.Closes != 1 || inner.Closes != 1 {
+		t.Fatalf("closed %d and %d times, want once each", src.Closes, inner.Closes)
+	}
+	if len(src.Capacities) != 4 || src.Capacities[0] != 4 || len(src.Schema()) != 1 {
+		t.Fatalf("capacities %v, schema %v", src.Capacities, src.Schema())
+	}
+	// Failing above the input: the second Next fails and the input is still closed.
+	src = &exectest.Source{Input: &exectest.Source{Types: types, Chunks: chunks}, FailAt: 2}
+	err = exec.Run(context.Background(), exec.MustContext(exec.Options{MaxChunkSize: 4}), src, func(*chunk.Chunk) error { return nil })
+	if !errors.Is(err, exectest.ErrInjected) {
+		t.Fatalf("got %v, want ErrInjected", err)
+	}
+}
+
+// TestEndless: an endless source keeps producing full chunks after its Chunks; with IgnoreCancel
+// it does so even under a cancelled context.
+func TestEndless(t *testing.T) {
+	types, chunks := fixed(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, ignore := range []bool{false, true} {
+		src := &exectest.Source{Types: types, Chunks: chunks, Rng: rand.New(rand.NewPCG(1, 2)), Endless: true, IgnoreCancel: ignore}
+		if err := src.Open(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		chk := chunk.New(types, 8, 8)
+		for i := range 100 {
+			if err := src.Next(context.Background(), chk); err != nil || chk.NumRows() == 0 {
+				t.Fatalf("endless source ended at chunk %d: %v", i, err)
+			}
+			// Ten rows take at most ten chunks; the generated ones fill the chunk.
+			if i >= 10 && chk.NumRows() != 8 {
+				t.Fatalf("chunk %d has %d rows, want 8", i, chk.NumRows())
+			}
+		}
+		err := src.Next(ctx, chk)
+		if ignore && (err != nil || chk.NumRows() != 8) {
+			t.Fatalf("IgnoreCancel: got %v and %d rows", err, chk.NumRows())
+		}
+		if !ignore && !errors.Is(err, context.Canceled) {
+			t.Fatalf("got %v, want context.Canceled", err)
+		}
+	}
+}
