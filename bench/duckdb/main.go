@@ -88,7 +88,7 @@ func newTblWriter() (*tblWriter, error) {
 func (w *tblWriter) add(table string, c *chunk.Chunk) error {
 	b := w.bufs[table]
 	for r := range c.NumRows() {
-		for j, v := range c.Row(c.RowIndex(r)) {
+		for j, v := range c.Row(r) {
 			if j > 0 {
 				b.WriteByte('|')
 			}

@@ -139,7 +139,7 @@ func (s *Session) run(ctx context.Context, env *physical.Env, op physical.Op, li
 			if limit >= 0 && len(rows) >= limit {
 				return errEnough
 			}
-			rows = append(rows, c.Row(c.RowIndex(i)))
+			rows = append(rows, c.Row(i)) // Row maps through the selection itself
 		}
 		return nil
 	})
