@@ -22,11 +22,10 @@ import (
 type RuntimeFilter struct {
 	ID int
 	// BuildKey is the build side's key column (an ID of the join's build layout); Target the
-	// scanned column of Reader that the probe key is, unchanged, below the join.
+	// scanned column (of the reader holding the filter) that the probe key is, unchanged, below
+	// the join.
 	BuildKey int
 	Target   int
-	Reader   *TableReader
-	Join     *HashJoin
 
 	// slot is this run's hand-over, made by the reader's runtime node and taken by the join's
 	// (runtime nodes are made children first, once per run, see session.runtimeNode).
@@ -65,7 +64,7 @@ func addRuntimeFilters(root Op) {
 				if bt != tt || !worthFiltering(j.Build.EstRows(), r, t.id) {
 					continue
 				}
-				rf := &RuntimeFilter{ID: n, BuildKey: j.BuildKeys[i], Target: t.id, Reader: r, Join: j}
+				rf := &RuntimeFilter{ID: n, BuildKey: j.BuildKeys[i], Target: t.id}
 				n++
 				j.Filters = append(j.Filters, rf)
 				r.Filters = append(r.Filters, rf)
