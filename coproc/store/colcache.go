@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/coproc/tablecodec"
@@ -101,6 +102,9 @@ type columnCache struct {
 	lru    list.List // built blocks, most recently used first
 	stats  ColumnCacheStats
 	knobs  Knobs // set at creation and never changed, so read without mu
+	// versions is the last region-version table a snapshot loaded, shared by later snapshots of
+	// the same store data version (see Snapshot.loadRegionVersions).
+	versions atomic.Pointer[versionsAt]
 }
 
 func newColumnCache(budget int64, knobs Knobs) *columnCache {

@@ -197,12 +197,42 @@ func (s *Snapshot) regionVersions() ([]regionVersion, error) {
 	return s.regs.regions, s.regs.err
 }
 
+// versionsAt is the region-version table as of one store data version.
+type versionsAt struct {
+	version uint64
+	regions []regionVersion // read-only once published
+}
+
+// loadRegionVersions reads every region and its data version from the snapshot. Every batch that
+// changes a region record or a region's version also bumps the store-wide data version (see
+// stampVersions and stampSplit), so two snapshots that read the same store data version see the
+// same table: a cop request then costs one point read here instead of one per region (a paged
+// scan of a large table sends hundreds of requests).
 func (s *Snapshot) loadRegionVersions() ([]regionVersion, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return nil, ErrClosed
 	}
+	dv, err := readDataVersion(s.snap)
+	if err != nil {
+		return nil, err
+	}
+	if c := s.cache.versions.Load(); c != nil && dv.Version != 0 && c.version == dv.Version {
+		return c.regions, nil
+	}
+	out, err := s.readRegionVersions()
+	if err != nil {
+		return nil, err
+	}
+	if dv.Version != 0 {
+		s.cache.versions.Store(&versionsAt{version: dv.Version, regions: out})
+	}
+	return out, nil
+}
+
+// readRegionVersions reads the region table and every region's version; the caller holds s.mu.
+func (s *Snapshot) readRegionVersions() ([]regionVersion, error) {
 	iter, err := s.snap.NewIter(&pebble.IterOptions{LowerBound: regionKeyPrefix, UpperBound: prefixEnd(regionKeyPrefix)})
 	if err != nil {
 		return nil, err

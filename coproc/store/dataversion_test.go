@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/copvec/copvec/chunk"
+	"github.com/copvec/copvec/coproc/tablecodec"
 )
 
 func TestDataVersionTracksEveryCommittedWrite(t *testing.T) {
@@ -63,4 +64,43 @@ func TestDataVersionTracksEveryCommittedWrite(t *testing.T) {
 	v, err = s.DataVersion()
 	require.NoError(t, err)
 	require.Equal(t, DataVersion{Version: 4, MaxCommitTS: 40}, v)
+}
+
+// TestSnapshotsShareRegionVersionsOfOneDataVersion checks the shared region-version table: snapshots
+// of one data version reuse it, and a write or a split between two snapshots makes the second
+// read the new versions (a stale table would let the column cache serve rows a write replaced).
+func TestSnapshotsShareRegionVersionsOfOneDataVersion(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, t.TempDir())
+	defer s.Close()
+	if s.colCache == nil {
+		t.Fatal("store has no column cache")
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	tbl := randomTable(rng, 3)
+	require.NoError(t, s.Ingest(ctx, tbl, rowsChunk(t, tbl, [][]chunk.Value{randomRow(rng, tbl, 1)}), 10))
+
+	versions := func(ts uint64) []regionVersion {
+		t.Helper()
+		snap, err := s.Snapshot(ts)
+		require.NoError(t, err)
+		defer snap.Close()
+		rv, err := snap.regionVersions()
+		require.NoError(t, err)
+		return rv
+	}
+	first := versions(20)
+	again := versions(20)
+	require.Same(t, &first[0], &again[0], "a second snapshot of the same data version reuses the table")
+
+	require.NoError(t, s.Ingest(ctx, tbl, rowsChunk(t, tbl, [][]chunk.Value{randomRow(rng, tbl, 2)}), 30))
+	afterWrite := versions(40)
+	require.NotSame(t, &first[0], &afterWrite[0])
+	require.Greater(t, afterWrite[0].version.Version, first[0].version.Version)
+
+	reg := afterWrite[0]
+	_, _, err := s.SplitRegion(ctx, reg.ID, tablecodec.RecordKey(tbl.ID, 2))
+	require.NoError(t, err)
+	afterSplit := versions(40)
+	require.Len(t, afterSplit, len(afterWrite)+1)
 }
