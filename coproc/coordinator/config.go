@@ -26,7 +26,8 @@ type Config struct {
 	// RegionBatch is how many regions one ScanRegions call loads. Default 64.
 	RegionBatch int
 	// MinPagingSize and MaxPagingSize bound the rows a page scans: a task starts at the minimum
-	// and doubles toward the maximum. Defaults 128 and 8192.
+	// and doubles toward the maximum. Defaults 128 and 50000 (TiDB's tidb_min_paging_size and
+	// tidb_max_paging_size).
 	MinPagingSize, MaxPagingSize uint64
 	// BackoffBudget is the time one region may spend backing off in one query before the query
 	// fails. Default 5 s.
@@ -78,7 +79,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.MinPagingSize = 128
 	}
 	if c.MaxPagingSize == 0 {
-		c.MaxPagingSize = 8192
+		c.MaxPagingSize = 50000
 	}
 	if c.BackoffBudget == 0 {
 		c.BackoffBudget = 5 * time.Second

@@ -24,6 +24,8 @@ type Query struct {
 	// Concurrency overrides the client's when positive.
 	Concurrency int
 	NoPaging    bool
+	// MinPagingSize and MaxPagingSize override the client's paging bounds when positive.
+	MinPagingSize, MaxPagingSize uint64
 	// CollectSummaries asks the nodes for per-executor statistics.
 	CollectSummaries bool
 }
@@ -53,6 +55,7 @@ func (c *Client) PlanNode(q *Query) (plan.Node, error) {
 		DAG:    &coprocpb.DAGRequest{Root: q.Root, CollectExecutionSummaries: q.CollectSummaries},
 		Ranges: q.Ranges, StartTS: q.StartTS, KeepOrder: q.KeepOrder, Desc: f.Scan.Desc,
 		Concurrency: q.Concurrency, NoPaging: q.NoPaging || f.Root.Bounded,
+		MinPagingSize: q.MinPagingSize, MaxPagingSize: q.MaxPagingSize,
 	}
 	var root plan.Node = &readerNode{client: c, req: req, types: f.Types}
 	if f.Root.Final != nil {

@@ -30,6 +30,9 @@ type Request struct {
 	Concurrency int
 	// NoPaging asks each node for whole regions instead of pages of 128 rows doubling to the cap.
 	NoPaging bool
+	// MinPagingSize and MaxPagingSize override the client's paging bounds when positive
+	// (tidb_min_paging_size, tidb_max_paging_size).
+	MinPagingSize, MaxPagingSize uint64
 	// Memory is charged with the responses waiting for the consumer; nil means untracked.
 	Memory *memory.Tracker
 }
@@ -121,7 +124,20 @@ func (c *Client) send(ctx context.Context, req *Request) (*Stream, error) {
 }
 
 func (s *Stream) newRun(tasks []*copTask) *taskRun {
-	return &taskRun{s: s, pending: tasks, page: s.client.cfg.MinPagingSize}
+	lo, hi := s.pagingBounds()
+	return &taskRun{s: s, pending: tasks, page: lo, maxPage: hi}
+}
+
+// pagingBounds returns the request's paging bounds, the client's where the request sets none.
+func (s *Stream) pagingBounds() (lo, hi uint64) {
+	lo, hi = s.client.cfg.MinPagingSize, s.client.cfg.MaxPagingSize
+	if s.req.MinPagingSize > 0 {
+		lo = s.req.MinPagingSize
+	}
+	if s.req.MaxPagingSize > 0 {
+		hi = s.req.MaxPagingSize
+	}
+	return lo, max(lo, hi)
 }
 
 // Stats returns the request's counters.

@@ -70,7 +70,8 @@ func (b *backoffs) wait(ctx context.Context, reg *cachedRegion, base time.Durati
 type taskRun struct {
 	s       *Stream
 	pending []*copTask
-	page    uint64
+	page    uint64 // rows the next page scans
+	maxPage uint64 // the bound page doubles toward
 }
 
 // next returns the next non-empty page, or nil when the task is done.
@@ -158,7 +159,7 @@ func (r *taskRun) next(ctx context.Context) (*result, error) {
 		if !resp.HasMore || len(t.ranges) == 0 {
 			r.pending = r.pending[1:]
 		}
-		r.page = min(r.page*2, s.client.cfg.MaxPagingSize)
+		r.page = min(r.page*2, r.maxPage)
 		if len(res.chunks) > 0 {
 			return res, nil
 		}

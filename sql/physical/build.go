@@ -20,7 +20,9 @@ type Env struct {
 	// ScanConcurrency is tidb_distsql_scan_concurrency; Paging tidb_enable_paging.
 	ScanConcurrency int
 	Paging          bool
-	Settings        vars.Settings
+	// MinPaging and MaxPaging are tidb_min_paging_size and tidb_max_paging_size.
+	MinPaging, MaxPaging uint64
+	Settings             vars.Settings
 	// Analyze asks the nodes for execution summaries (EXPLAIN ANALYZE).
 	Analyze bool
 	// RuntimeFilters lets hash joins send their build keys to the scans below their probe

@@ -266,6 +266,7 @@ func (r *TableReader) query(extra ...expr.Expr) (*coordinator.Query, error) {
 	return &coordinator.Query{
 		Root: root, Ranges: []coordinator.KeyRange{{Start: start, End: end}}, StartTS: r.env.StartTS,
 		KeepOrder: r.KeepOrder, Concurrency: r.env.ScanConcurrency, NoPaging: !r.env.Paging,
+		MinPagingSize: r.env.MinPaging, MaxPagingSize: r.env.MaxPaging,
 		CollectSummaries: r.env.Analyze,
 	}, nil
 }

@@ -27,10 +27,6 @@ func ReorderJoins(c *Context, p logical.Plan) (logical.Plan, error) {
 		if len(leaves) >= 3 {
 			return greedy(leaves, conds), nil
 		}
-		for i, ch := range j.Children() {
-			_ = i
-			_ = ch
-		}
 		return rebuildPair(j, leaves, conds), nil
 	}
 	for i, ch := range p.Children() {

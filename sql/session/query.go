@@ -84,8 +84,11 @@ func (s *Session) env(ts uint64, analyze bool) *physical.Env {
 	if err != nil {
 		paging = true
 	}
+	minPage, _ := s.vars.Int(variable.MinPagingSize)
+	maxPage, _ := s.vars.Int(variable.MaxPagingSize)
 	rf, _ := s.vars.Get(variable.RuntimeFilterMode)
 	return &physical.Env{Client: s.eng.Client, StartTS: ts, ScanConcurrency: int(scan), Paging: paging,
+		MinPaging: uint64(max(minPage, 0)), MaxPaging: uint64(max(maxPage, 0)),
 		Settings: settings, Analyze: analyze, RuntimeFilters: !strings.EqualFold(rf, "OFF")}
 }
 

@@ -79,6 +79,8 @@ const (
 	IndexLookupSize            = "tidb_index_lookup_size"
 	MemQuotaQuery              = "tidb_mem_quota_query"
 	EnablePaging               = "tidb_enable_paging"
+	MinPagingSize              = "tidb_min_paging_size"
+	MaxPagingSize              = "tidb_max_paging_size"
 	MaxChunkSize               = "tidb_max_chunk_size"
 	InitChunkSize              = "tidb_init_chunk_size"
 	EnableTmpStorageOnOOM      = "tidb_enable_tmp_storage_on_oom"
@@ -227,6 +229,8 @@ func init() {
 		intVar(IndexLookupSize, 20000, 1, math.MaxInt32, ScopeBoth),
 		intVar(MemQuotaQuery, 1073741824, -1, math.MaxInt64, ScopeBoth),
 		boolVar(EnablePaging, "ON", ScopeBoth),
+		intVar(MinPagingSize, 128, 1, math.MaxInt64, ScopeBoth),
+		intVar(MaxPagingSize, 50000, 1, math.MaxInt64, ScopeBoth),
 		intVar(MaxChunkSize, 1024, 32, 65536, ScopeBoth),
 		intVar(InitChunkSize, 32, 1, 32, ScopeBoth),
 		// TiDB made tidb_enable_tmp_storage_on_oom GLOBAL-only in v6.3.
