@@ -3,6 +3,7 @@ package logical
 import (
 	"math"
 
+	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/expr"
 )
 
@@ -24,7 +25,15 @@ func EstimateRows(p Plan) float64 { return (&estimator{memo: map[Plan]float64{}}
 
 // estimator memoizes estimates within one call: a join's estimate reads its inputs' rows and
 // NDVs, which read the same inputs' rows again, so without it a chain of n joins costs 2^n.
-type estimator struct{ memo map[Plan]float64 }
+type estimator struct {
+	memo    map[Plan]float64
+	ndvMemo map[ndvKey]float64
+}
+
+type ndvKey struct {
+	p  Plan
+	id int
+}
 
 func (e *estimator) rows(p Plan) float64 {
 	if v, ok := e.memo[p]; ok {
@@ -38,9 +47,9 @@ func (e *estimator) rows(p Plan) float64 {
 func (e *estimator) compute(p Plan) float64 {
 	switch x := p.(type) {
 	case *DataSource:
-		return max(1, TableRows(x)*Selectivity(x.Conds))
+		return max(1, TableRows(x)*SelectivityOn(x, x.Conds))
 	case *Selection:
-		return max(1, e.rows(x.Input)*Selectivity(x.Conds))
+		return max(1, e.rows(x.Input)*SelectivityOn(x.Input, x.Conds))
 	case *Aggregate:
 		return e.aggRows(x, e.rows(x.Input))
 	case *Join:
@@ -125,6 +134,19 @@ func (e *estimator) ndv(p Plan, x expr.Expr) float64 {
 
 // baseNDV follows column id down to the table it comes from.
 func (e *estimator) baseNDV(p Plan, id int) float64 {
+	k := ndvKey{p, id}
+	if v, ok := e.ndvMemo[k]; ok {
+		return v
+	}
+	v := e.computeNDV(p, id)
+	if e.ndvMemo == nil {
+		e.ndvMemo = map[ndvKey]float64{}
+	}
+	e.ndvMemo[k] = v
+	return v
+}
+
+func (e *estimator) computeNDV(p Plan, id int) float64 {
 	switch x := p.(type) {
 	case *DataSource:
 		if i := x.Cols.Find(id); i >= 0 {
@@ -150,6 +172,27 @@ func (e *estimator) baseNDV(p Plan, id int) float64 {
 			}
 		}
 		return e.rows(x)
+	case *Join:
+		if x.Type == InnerJoin || x.Type == SemiJoin {
+			// Rows that survive an equality join carry key values both sides have: a supplier
+			// key joined with the suppliers of one nation has that nation's few values.
+			best := math.Inf(1)
+			for _, c := range x.Children() {
+				if c.Schema().Find(id) >= 0 {
+					best = math.Min(best, e.baseNDV(c, id))
+				}
+			}
+			for _, cond := range x.Conds {
+				if other, ok := equalPartner(cond, id); ok {
+					for _, c := range x.Children() {
+						if c.Schema().Find(other) >= 0 {
+							best = math.Min(best, e.ndv(c, expr.NewColumn(other, chunk.Int64)))
+						}
+					}
+				}
+			}
+			return best
+		}
 	}
 	best := math.Inf(1)
 	for _, c := range p.Children() {
@@ -194,4 +237,21 @@ func (e *estimator) joinRows(x *Join, l, r float64) float64 {
 		est = math.Max(est, l)
 	}
 	return math.Max(1, est)
+}
+
+// equalPartner returns the column an equality condition equates column id with.
+func equalPartner(c expr.Expr, id int) (int, bool) {
+	f, ok := c.(*expr.ScalarFunction)
+	if !ok || f.Name != expr.FuncEQ || len(f.Args) != 2 {
+		return 0, false
+	}
+	a, okA := f.Args[0].(*expr.Column)
+	b, okB := f.Args[1].(*expr.Column)
+	switch {
+	case okA && okB && a.Index == id:
+		return b.Index, true
+	case okA && okB && b.Index == id:
+		return a.Index, true
+	}
+	return 0, false
 }

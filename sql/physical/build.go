@@ -112,10 +112,10 @@ func (b *builder) build(p logical.Plan, need map[int]bool) (Op, error) {
 		}
 		if r, ok := in.(*TableReader); ok && r.canAddSelection() {
 			r.Conds = append(r.Conds, x.Conds...)
-			r.selEst = r.selEst * logical.Selectivity(x.Conds)
+			r.selEst = r.selEst * logical.SelectivityOn(x.Input, x.Conds)
 			return r, r.refresh()
 		}
-		return &Selection{base: base{layout: in.Layout(), types: in.Types(), est: in.EstRows() * logical.Selectivity(x.Conds)}, env: b.env, Input: in, Conds: x.Conds}, nil
+		return &Selection{base: base{layout: in.Layout(), types: in.Types(), est: in.EstRows() * logical.SelectivityOn(x.Input, x.Conds)}, env: b.env, Input: in, Conds: x.Conds}, nil
 	case *logical.Projection:
 		var keep []int
 		var exprs []expr.Expr
@@ -200,7 +200,7 @@ func (b *builder) dataSource(ds *logical.DataSource, need map[int]bool) (Op, err
 	}
 	r.scanEst = logical.TableRows(ds)
 	r.Conds = ds.Conds
-	r.selEst = r.scanEst * logical.Selectivity(ds.Conds)
+	r.selEst = r.scanEst * logical.SelectivityOn(ds, ds.Conds)
 	return r, r.refresh()
 }
 
@@ -462,10 +462,15 @@ func (b *builder) join(x *logical.Join, need map[int]bool) (Op, error) {
 	case logical.NullAwareAntiJoin:
 		j.Type = join.NullAwareAntiJoin
 	}
+	buildSide, buildKeys := x.Right, rkeys
 	if swap {
 		j.Probe, j.Build, j.ProbeKeys, j.BuildKeys = right, left, rids, lids
+		buildSide, buildKeys = x.Left, lkeys
 	} else {
 		j.Probe, j.Build, j.ProbeKeys, j.BuildKeys = left, right, lids, rids
+	}
+	for _, k := range buildKeys {
+		j.buildKeyNDV = append(j.buildKeyNDV, logical.NDV(buildSide, k))
 	}
 	for _, c := range x.Schema() {
 		if need[c.ID] {

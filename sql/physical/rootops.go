@@ -185,6 +185,9 @@ type HashJoin struct {
 	EqConds     []expr.Expr
 	// Filters are the runtime filters the join's build keys feed.
 	Filters []*RuntimeFilter
+	// buildKeyNDV estimates each build key's distinct values (fewer than the build rows when
+	// the build side joined a filtered table on that key).
+	buildKeyNDV []float64
 }
 
 // Children implements Op.

@@ -3,6 +3,7 @@ package physical
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 
@@ -61,7 +62,11 @@ func addRuntimeFilters(root Op) {
 			for _, t := range traceColumn(j.Probe, pk) {
 				r := t.r
 				tt := r.Table.Columns[r.ScanCols[indexOf(r.ScanIDs, t.id)]].Type
-				if bt != tt || !worthFiltering(j.Build.EstRows(), r, t.id) {
+				keys := j.Build.EstRows()
+				if i < len(j.buildKeyNDV) && j.buildKeyNDV[i] > 0 {
+					keys = math.Min(keys, j.buildKeyNDV[i])
+				}
+				if bt != tt || !worthFiltering(keys, r, t.id) {
 					continue
 				}
 				rf := &RuntimeFilter{ID: n, BuildKey: j.BuildKeys[i], Target: t.id}
@@ -85,15 +90,15 @@ func filtersProbe(t join.Type) bool {
 }
 
 // worthFiltering reports whether build keys are expected to drop enough of the scan: the build
-// side has at most half as many rows as the target column has distinct values (by ANALYZE
-// statistics, or the table's rows when there are none) and the scan reads twice as many.
-func worthFiltering(buildRows float64, r *TableReader, target int) bool {
+// side has at most half as many distinct keys as the target column has distinct values (by
+// ANALYZE statistics, or the table's rows when there are none) and the scan reads twice as many.
+func worthFiltering(buildKeys float64, r *TableReader, target int) bool {
 	ndv := r.scanEst
 	off := r.ScanCols[indexOf(r.ScanIDs, target)]
 	if st := r.Table.Stats; st != nil && off < len(st.Columns) && st.Columns[off].NDV > 0 {
 		ndv = float64(st.Columns[off].NDV)
 	}
-	return buildRows*2 <= ndv && r.scanEst >= 2*buildRows
+	return buildKeys*2 <= ndv && r.scanEst >= 2*buildKeys
 }
 
 // filterTarget is a scanned column a runtime filter may drop rows by.
