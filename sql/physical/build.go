@@ -113,6 +113,7 @@ func (b *builder) build(p logical.Plan, need map[int]bool) (Op, error) {
 		if r, ok := in.(*TableReader); ok && r.canAddSelection() {
 			r.Conds = append(r.Conds, x.Conds...)
 			r.selEst = r.selEst * logical.SelectivityOn(x.Input, x.Conds)
+			r.narrow(need)
 			return r, r.refresh()
 		}
 		return &Selection{base: base{layout: in.Layout(), types: in.Types(), est: in.EstRows() * logical.SelectivityOn(x.Input, x.Conds)}, env: b.env, Input: in, Conds: x.Conds}, nil
@@ -201,6 +202,7 @@ func (b *builder) dataSource(ds *logical.DataSource, need map[int]bool) (Op, err
 	r.scanEst = logical.TableRows(ds)
 	r.Conds = ds.Conds
 	r.selEst = r.scanEst * logical.SelectivityOn(ds, ds.Conds)
+	r.narrow(need)
 	return r, r.refresh()
 }
 
@@ -223,6 +225,7 @@ func (b *builder) aggregate(x *logical.Aggregate, need map[int]bool) (Op, error)
 	est := logical.AggRows(x, in.EstRows())
 	if r, ok := in.(*TableReader); ok && r.pure() {
 		r.Agg = &PushedAgg{GroupBy: x.GroupBy, GroupOut: x.GroupOut.IDs(), Aggs: aggs, est: est}
+		r.Out = nil // the aggregation reads its arguments straight from the selection
 		return r, r.refresh()
 	}
 	// Root aggregation: a projection computes keys and arguments that are not plain columns.

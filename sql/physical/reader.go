@@ -34,6 +34,10 @@ type TableReader struct {
 	// Conds are pushed filters over the scan's columns (by ID); selEst the rows they keep.
 	Conds  []expr.Expr
 	selEst float64
+	// Out, when set, are the scanned columns (IDs, in scan order) the nodes return: the others
+	// are read only by Conds, so a pushed projection drops them before they cross the network
+	// (a LIKE over a comment column otherwise ships every comment it kept).
+	Out []int
 	// Agg, when set, is a pushed partial aggregation whose final stage runs on the coordinator.
 	Agg *PushedAgg
 	// TopN or Limit, when set, are pushed and merged on the coordinator.
@@ -78,10 +82,10 @@ func (r *TableReader) refresh() error {
 		}
 		r.est = r.Agg.est
 	default:
-		r.layout = r.ScanIDs
-		r.types = make([]chunk.Type, len(r.ScanCols))
-		for i, c := range r.ScanCols {
-			r.types[i] = r.Table.Columns[c].Type
+		r.layout = r.outIDs()
+		r.types = make([]chunk.Type, len(r.layout))
+		for i, id := range r.layout {
+			r.types[i] = r.Table.Columns[r.ScanCols[indexOf(r.ScanIDs, id)]].Type
 		}
 		r.est = r.selEst
 		if r.TopN != nil {
@@ -92,6 +96,30 @@ func (r *TableReader) refresh() error {
 		}
 	}
 	return nil
+}
+
+// outIDs are the columns the pushed selection's output carries on.
+func (r *TableReader) outIDs() []int {
+	if r.Out != nil {
+		return r.Out
+	}
+	return r.ScanIDs
+}
+
+// narrow makes the nodes return only the scanned columns in need (at least one column: a
+// chunk's row count travels with its columns).
+func (r *TableReader) narrow(need map[int]bool) {
+	var out []int
+	for _, id := range r.ScanIDs {
+		if need[id] {
+			out = append(out, id)
+		}
+	}
+	if len(out) == 0 || len(out) == len(r.ScanIDs) {
+		r.Out = nil
+		return
+	}
+	r.Out = out
 }
 
 func aggIDs(aggs []logical.AggCall) []int {
@@ -147,6 +175,13 @@ func (r *TableReader) Explain() Explained {
 	}
 	if r.Limit != nil {
 		cop = append(cop, CopExplained{Name: "Limit", Info: fmt.Sprintf("offset:0, count:%d", *r.Limit), EstRows: min(r.selEst, float64(*r.Limit))})
+	}
+	if r.Out != nil {
+		var cols []string
+		for _, id := range r.Out {
+			cols = append(cols, names(id))
+		}
+		cop = append(cop, CopExplained{Name: "Projection", Info: strings.Join(cols, ", "), EstRows: r.selEst})
 	}
 	if len(r.Conds) > 0 {
 		cop = append(cop, CopExplained{Name: "Selection", Info: joinExprs(orderConds(r.Conds), names), EstRows: r.selEst})
@@ -219,11 +254,24 @@ func (r *TableReader) query(extra ...expr.Expr) (*coordinator.Query, error) {
 		}
 		root = &coprocpb.Executor{Exec: &coprocpb.Executor_Selection{Selection: sel}}
 	}
+	layout := r.ScanIDs
+	if r.Out != nil {
+		p := &coprocpb.Projection{Child: root}
+		for _, id := range r.Out {
+			pb, err := exprPB(expr.NewColumn(id, r.Table.Columns[r.ScanCols[indexOf(r.ScanIDs, id)]].Type), r.ScanIDs)
+			if err != nil {
+				return nil, err
+			}
+			p.Exprs = append(p.Exprs, pb)
+		}
+		root = &coprocpb.Executor{Exec: &coprocpb.Executor_Projection{Projection: p}}
+		layout = r.Out
+	}
 	switch {
 	case r.Agg != nil:
 		a := &coprocpb.Aggregation{Child: root}
 		for _, g := range r.Agg.GroupBy {
-			pb, err := exprPB(g, r.ScanIDs)
+			pb, err := exprPB(g, layout)
 			if err != nil {
 				return nil, err
 			}
@@ -240,7 +288,7 @@ func (r *TableReader) query(extra ...expr.Expr) (*coordinator.Query, error) {
 				f.Name = c.Func.String()
 			}
 			if c.Arg != nil {
-				pb, err := exprPB(c.Arg, r.ScanIDs)
+				pb, err := exprPB(c.Arg, layout)
 				if err != nil {
 					return nil, err
 				}
@@ -252,7 +300,7 @@ func (r *TableReader) query(extra ...expr.Expr) (*coordinator.Query, error) {
 	case r.TopN != nil:
 		t := &coprocpb.TopN{Child: root, Limit: r.TopN.Count}
 		for _, k := range r.TopN.Keys {
-			pb, err := exprPB(k.Expr, r.ScanIDs)
+			pb, err := exprPB(k.Expr, layout)
 			if err != nil {
 				return nil, err
 			}

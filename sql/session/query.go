@@ -299,7 +299,7 @@ func analyzeCells(r physical.ExplainRow, a *exec.Analyzed) (act, info, mem, disk
 // copKinds maps a cop operator's EXPLAIN name to the executor kind the nodes' execution
 // summaries name it by.
 var copKinds = map[string]string{"TableFullScan": "TableScan", "Selection": "Selection",
-	"HashAgg": "Aggregation", "TopN": "TopN", "Limit": "Limit"}
+	"HashAgg": "Aggregation", "TopN": "TopN", "Limit": "Limit", "Projection": "Projection"}
 
 // findReader returns the coprocessor reader under op.
 func findReader(op exec.Operator) *coordinator.Reader {
