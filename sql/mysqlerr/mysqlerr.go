@@ -65,6 +65,7 @@ const (
 	ErMBiggerThanD                 = 1427
 	ErWrongNumberOfColumnsInSelect = 1222 // set operation operands of different widths
 	ErTablenameNotAllowedHere      = 1250 // a qualified name in a set operation's ORDER BY
+	ErWarnDataOutOfRange           = 1264 // "Out of range value for column" (strict mode)
 )
 
 // sqlState maps codes to their SQLSTATE; codes not listed report HY000.
