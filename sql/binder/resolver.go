@@ -105,6 +105,13 @@ func (r *resolver) Aggregate(fn *ast.AggregateFuncExpr) (expr.Expr, error) {
 				return nil, err
 			}
 		}
+		if f == agg.Avg && arg.ResultType().Kind == chunk.KindInt64 {
+			// MySQL's avg of integers is a DECIMAL with scale 4 (div_precision_increment):
+			// avg(1, 2) prints 1.5000. Averaging them as DECIMAL(18,0) gives exactly that.
+			if arg, err = expr.NewCast(arg, chunk.Decimal(chunk.MaxDecimalPrecision, 0)); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return r.aggs.add(r.b, f, arg, fn.Text(), distinct)
 }
