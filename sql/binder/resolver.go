@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
-	"github.com/pingcap/tidb/pkg/parser/opcode"
 
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/agg"
@@ -14,7 +13,6 @@ import (
 	"github.com/copvec/copvec/sql/mysqlerr"
 )
 
-const opEQ = opcode.EQ
 
 // resolver implements scalar.Resolver for one clause of one block.
 type resolver struct {
