@@ -13,7 +13,6 @@ import (
 	"github.com/copvec/copvec/sql/mysqlerr"
 )
 
-
 // resolver implements scalar.Resolver for one clause of one block.
 type resolver struct {
 	b      *Binder
