@@ -111,7 +111,7 @@ func (b *Binder) selectBlock(node ast.ResultSetNode, outer *scope) (*block, erro
 	case *ast.SelectStmt:
 		return b.selectStmt(x, outer)
 	case *ast.SetOprStmt:
-		return nil, mysqlerr.New(mysqlerr.ErNotSupported, "UNION, EXCEPT and INTERSECT are not supported yet")
+		return b.setOpr(x)
 	}
 	return nil, mysqlerr.New(mysqlerr.ErNotSupported, "unsupported query %T", node)
 }

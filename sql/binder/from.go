@@ -5,7 +5,6 @@ import (
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
 
-	"github.com/copvec/copvec/runtime/expr"
 	"github.com/copvec/copvec/sql/binder/scalar"
 	"github.com/copvec/copvec/sql/logical"
 	"github.com/copvec/copvec/sql/mysqlerr"
@@ -135,9 +134,6 @@ func (b *Binder) join(j *ast.Join, outer *scope) (logical.Plan, logical.Schema, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if j.NaturalJoin {
-		return nil, nil, mysqlerr.New(mysqlerr.ErNotSupported, "NATURAL JOIN is not supported yet")
-	}
 	typ := logical.InnerJoin
 	if j.Tp == ast.RightJoin {
 		left, right, ls, rs = right, left, rs, ls
@@ -151,26 +147,17 @@ func (b *Binder) join(j *ast.Join, outer *scope) (logical.Plan, logical.Schema, 
 		// The scope keeps the written order for * expansion.
 		both = append(append(logical.Schema(nil), rs...), ls...)
 	}
-	for _, u := range j.Using {
-		lc, ok, err := newScope(ls, nil).find(u)
-		if err != nil || !ok {
-			return nil, nil, unknownColumnOr(err, u, "from clause")
-		}
-		rc, ok, err := newScope(rs, nil).find(u)
-		if err != nil || !ok {
-			return nil, nil, unknownColumnOr(err, u, "from clause")
-		}
-		eq, err := scalar.Compare(opEQ, lc.Ref(), rc.Ref())
+	using := j.Using
+	if j.NaturalJoin {
+		using = commonColumns(ls, rs)
+	}
+	if len(using) > 0 {
+		conds, merged, err := usingJoin(using, ls, rs)
 		if err != nil {
 			return nil, nil, err
 		}
-		out.Conds = append(out.Conds, eq)
-		// USING merges the pair: the right copy no longer answers to the bare name.
-		for i := range both {
-			if both[i].ID == rc.ID {
-				both[i].Name = ""
-			}
-		}
+		out.Conds = append(out.Conds, conds...)
+		both = merged
 	}
 	if j.On != nil {
 		sc := newScope(both, outer)
@@ -192,5 +179,3 @@ func unknownColumnOr(err error, n *ast.ColumnName, clause string) error {
 	}
 	return unknownColumn(n, clause)
 }
-
-var _ = expr.FuncEQ

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/pingcap/tidb/pkg/parser/ast"
-	"github.com/pingcap/tidb/pkg/parser/opcode"
 
 	"github.com/copvec/copvec/chunk"
 	"github.com/copvec/copvec/runtime/agg"
@@ -13,8 +12,6 @@ import (
 	"github.com/copvec/copvec/sql/logical"
 	"github.com/copvec/copvec/sql/mysqlerr"
 )
-
-const opEQ = opcode.EQ
 
 // resolver implements scalar.Resolver for one clause of one block.
 type resolver struct {
@@ -102,6 +99,13 @@ func (r *resolver) Aggregate(fn *ast.AggregateFuncExpr) (expr.Expr, error) {
 		}
 		if (f == agg.Sum || f == agg.Avg) && arg.ResultType().Kind == chunk.KindBool {
 			if arg, err = expr.NewCast(arg, chunk.Int64); err != nil {
+				return nil, err
+			}
+		}
+		if f == agg.Avg && arg.ResultType().Kind == chunk.KindInt64 {
+			// MySQL's avg of integers is a DECIMAL with scale 4 (div_precision_increment):
+			// avg(1, 2) prints 1.5000. Averaging them as DECIMAL(18,0) gives exactly that.
+			if arg, err = expr.NewCast(arg, chunk.Decimal(chunk.MaxDecimalPrecision, 0)); err != nil {
 				return nil, err
 			}
 		}

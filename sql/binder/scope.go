@@ -32,7 +32,7 @@ func (s *scope) find(n *ast.ColumnName) (logical.Column, bool, error) {
 		if !strings.EqualFold(c.Name, name) {
 			continue
 		}
-		if table != "" && !strings.EqualFold(c.Table, table) {
+		if table != "" && !strings.EqualFold(c.Table, table) || table == "" && c.Coalesced {
 			continue
 		}
 		if found != nil && found.ID != c.ID {

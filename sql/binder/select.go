@@ -385,7 +385,7 @@ func (b *Binder) expandFields(fl *ast.FieldList, sc *scope) ([]ast.ExprNode, []s
 			table := f.WildCard.Table.L
 			n := 0
 			for _, c := range sc.cols {
-				if c.Hidden || c.Name == "" || (table != "" && !strings.EqualFold(c.Table, table)) {
+				if c.Hidden || c.Name == "" || (table != "" && !strings.EqualFold(c.Table, table)) || (table == "" && c.Coalesced) {
 					continue
 				}
 				exprs = append(exprs, &ast.ColumnNameExpr{Name: &ast.ColumnName{Table: ast.NewCIStr(c.Table), Name: ast.NewCIStr(c.Name)}})

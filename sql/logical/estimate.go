@@ -60,6 +60,12 @@ func (e *estimator) compute(p Plan) float64 {
 		return min(e.rows(x.Input), float64(x.Count))
 	case *Values:
 		return float64(len(x.Rows))
+	case *Union:
+		n := 0.0
+		for _, in := range x.Inputs {
+			n += e.rows(in)
+		}
+		return max(1, n)
 	}
 	if c := p.Children(); len(c) == 1 {
 		return e.rows(c[0])

@@ -16,6 +16,9 @@ type Column struct {
 	Name, Table string
 	// Hidden columns (the _tidb_rowid handle) do not expand from *.
 	Hidden bool
+	// Coalesced marks the second copy of a column a USING or NATURAL join merged: it answers
+	// only to its qualified name (t2.b) and expands only from t2.*, as in MySQL.
+	Coalesced bool
 }
 
 // Ref returns an expression reading the column.

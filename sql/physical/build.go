@@ -167,6 +167,8 @@ func (b *builder) build(p logical.Plan, need map[int]bool) (Op, error) {
 		}
 		est := max(0, min(in.EstRows()-float64(x.Offset), float64(x.Count)))
 		return &Limit{base: base{layout: in.Layout(), types: in.Types(), est: est}, Input: in, Offset: x.Offset, Count: x.Count}, nil
+	case *logical.Union:
+		return b.union(x, need)
 	case *logical.Values:
 		v := &Values{Rows: x.Rows}
 		v.layout, v.types, v.est = x.Out.IDs(), x.Out.Types(), float64(len(x.Rows))

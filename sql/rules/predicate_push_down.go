@@ -8,7 +8,8 @@ import (
 
 // PushDownPredicates moves every filter as close to the data as it can go: through projections
 // (rewritten over the projection's input), into both sides of inner joins and the preserved side
-// of outer joins, below aggregations when it only reads group keys, and into table sources, where
+// of outer joins, below aggregations when it only reads group keys, into every input of a union,
+// and into table sources, where
 // the physical planner pushes it to the region nodes. Filters that mention both sides of a join
 // become join conditions, which turns comma joins into equi-joins.
 func PushDownPredicates(_ *Context, p logical.Plan) (logical.Plan, error) {
@@ -59,6 +60,8 @@ func push(p logical.Plan, conds []expr.Expr) logical.Plan {
 	case *logical.Sort:
 		x.Input = push(x.Input, conds)
 		return x
+	case *logical.Union:
+		return pushUnion(x, conds)
 	}
 	for i, c := range p.Children() {
 		p.SetChild(i, push(c, nil))

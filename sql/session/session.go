@@ -24,6 +24,8 @@ type Storage interface {
 	ReadTS() uint64
 	Insert(ctx context.Context, table *tablecodec.TableInfo, rows []*chunk.Chunk) (uint64, error)
 	Delete(ctx context.Context, table *tablecodec.TableInfo, handles []int64) (uint64, error)
+	// Update deletes handles and overwrites rows' handles with rows in one statement.
+	Update(ctx context.Context, table *tablecodec.TableInfo, deletes []int64, rows []*chunk.Chunk) (uint64, error)
 }
 
 // Engine is what sessions share: the catalog, the coordinator and the storage.
@@ -64,6 +66,9 @@ type Result struct {
 	Types    []chunk.Type
 	Rows     [][]chunk.Value
 	Affected uint64
+	// Info is the OK packet's message, as MySQL's UPDATE sends "Rows matched: 2  Changed: 1
+	// Warnings: 0".
+	Info string
 	// Plan is the executed plan of a query, for EXPLAIN ANALYZE.
 	Plan string
 }
@@ -177,6 +182,8 @@ func (s *Session) dispatch(ctx context.Context, st ast.StmtNode) (*Result, error
 		return s.insert(ctx, x)
 	case *ast.DeleteStmt:
 		return s.delete(ctx, x)
+	case *ast.UpdateStmt:
+		return s.update(ctx, x)
 	case *ast.UseStmt:
 		if _, err := s.eng.Catalog.Database(x.DBName); err != nil {
 			return nil, err
