@@ -47,7 +47,7 @@ type Store struct {
 	writeOpts *pebble.WriteOptions
 	dir       string
 	pebbleOpt *pebble.Options // as opened, with Pebble's defaults filled in: bulk loads write table files with them
-	bulkSeq   atomic.Uint64 // names bulk-load table files (bulk.go)
+	bulkSeq   atomic.Uint64   // names bulk-load table files (bulk.go)
 
 	writeMu  sync.Mutex // serializes writers: Ingest and Delete read the newest versions first
 	regions  regionTable
