@@ -6,7 +6,7 @@
 // a quoted field is one quote), an escape character (MySQL's \0 \b \n \r \t \Z and \N; the escape
 // before any other character stands for that character), lines terminated by a string and
 // optionally starting by one (a line without it is skipped), and a number of leading lines to
-// skip. TSV is MySQL's default (FIELDS TERMINATED BY '\t' ENCLOSED BY '' ESCAPED BY '\\' LINES
+// skip. TSV is MySQL's default (FIELDS TERMINATED BY '\t' ENCLOSED BY ” ESCAPED BY '\\' LINES
 // TERMINATED BY '\n'); CSV is ',' enclosed by '"' without escapes; TBL is dbgen's '|'-separated
 // lines with a trailing '|'. A "\r\n" line end is read as "\n" when lines end in "\n".
 //
@@ -21,6 +21,6 @@
 // is an error. Every error names the file, the line (1-based, counting every line of the file)
 // and the column (by name and 1-based field number), and stops the reader.
 //
-// Parquet files are read with Apache Arrow's parquet reader, column by column, matched to the
-// table's columns by name.
+//
+// Parquet is not read yet: ParseFormat rejects it.
 package load

@@ -18,8 +18,6 @@ const (
 	CSV
 	// TBL is dbgen's output: '|'-separated with a '|' ending every line.
 	TBL
-	// Parquet is an Apache Parquet file.
-	Parquet
 )
 
 // String returns the format's name.
@@ -31,20 +29,18 @@ func (f Format) String() string {
 		return "csv"
 	case TBL:
 		return "tbl"
-	case Parquet:
-		return "parquet"
 	}
 	return fmt.Sprintf("format(%d)", int(f))
 }
 
-// ParseFormat returns the format named by s ("csv", "tsv", "tbl" or "parquet").
+// ParseFormat returns the format named by s ("csv", "tsv" or "tbl").
 func ParseFormat(s string) (Format, error) {
-	for _, f := range []Format{TSV, CSV, TBL, Parquet} {
+	for _, f := range []Format{TSV, CSV, TBL} {
 		if f.String() == s {
 			return f, nil
 		}
 	}
-	return 0, fmt.Errorf("load: unknown format %q (want csv, tsv, tbl or parquet)", s)
+	return 0, fmt.Errorf("load: unknown format %q (want csv, tsv or tbl; parquet is not supported yet)", s)
 }
 
 // Options describe a text file's layout; Defaults gives a format's. The zero value of a byte field

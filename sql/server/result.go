@@ -17,7 +17,7 @@ const (
 // toResult converts a session result to vitess's: a result set, or an OK with affected rows.
 func toResult(r *session.Result) *sqltypes.Result {
 	if !r.IsQuery() {
-		return &sqltypes.Result{RowsAffected: r.Affected}
+		return &sqltypes.Result{RowsAffected: r.Affected, Info: r.Info}
 	}
 	out := &sqltypes.Result{Fields: make([]*querypb.Field, len(r.Columns)), Rows: make([]sqltypes.Row, len(r.Rows))}
 	for i, name := range r.Columns {
