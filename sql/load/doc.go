@@ -21,6 +21,5 @@
 // is an error. Every error names the file, the line (1-based, counting every line of the file)
 // and the column (by name and 1-based field number), and stops the reader.
 //
-//
 // Parquet is not read yet: ParseFormat rejects it.
 package load
