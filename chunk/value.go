@@ -117,8 +117,20 @@ var Pow10 = [19]int64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
 // has more fractional digits than scale (other than trailing zeros) or more integer digits than
 // precision-scale, so no value is silently rounded.
 func ParseDecimal(s string, precision, scale int) (int64, error) {
-	fail := func(why string) (int64, error) {
-		return 0, fmt.Errorf("chunk: parse DECIMAL(%d,%d) %q: %s: %w", precision, scale, s, why, ErrSyntax)
+	v, rounded, err := ParseDecimalRounding(s, precision, scale)
+	if err == nil && rounded {
+		return 0, fmt.Errorf("chunk: parse DECIMAL(%d,%d) %q: more than %d fractional digits: %w", precision, scale, s, scale, ErrSyntax)
+	}
+	return v, err
+}
+
+// ParseDecimalRounding is ParseDecimal with MySQL's rule for storing a decimal with more
+// fractional digits than the column's scale: the value is rounded half away from zero to scale
+// digits, and rounded reports that digits were dropped (MySQL's "Data truncated" note). It fails
+// when the rounded value has more integer digits than precision-scale (MySQL's "Out of range").
+func ParseDecimalRounding(s string, precision, scale int) (v int64, rounded bool, err error) {
+	fail := func(why string) (int64, bool, error) {
+		return 0, false, fmt.Errorf("chunk: parse DECIMAL(%d,%d) %q: %s: %w", precision, scale, s, why, ErrSyntax)
 	}
 	t := strings.TrimSpace(s)
 	neg := false
@@ -139,20 +151,32 @@ func ParseDecimal(s string, precision, scale int) (int64, error) {
 	}
 	ip = strings.TrimLeft(ip, "0")
 	fp = strings.TrimRight(fp, "0")
+	roundUp := false
 	if len(fp) > scale {
-		return fail(fmt.Sprintf("more than %d fractional digits", scale))
+		rounded, roundUp = true, fp[scale] >= '5'
+		fp = fp[:scale]
 	}
 	if len(ip) > precision-scale {
 		return fail(fmt.Sprintf("more than %d integer digits", precision-scale))
 	}
-	var v int64
-	for _, c := range ip + fp + strings.Repeat("0", scale-len(fp)) {
-		v = v*10 + int64(c-'0') // at most 18 digits: cannot overflow
+	for i := 0; i < len(ip); i++ {
+		v = v*10 + int64(ip[i]-'0') // at most 18 digits: cannot overflow
+	}
+	for i := 0; i < scale; i++ {
+		v *= 10
+		if i < len(fp) {
+			v += int64(fp[i] - '0')
+		}
+	}
+	if roundUp {
+		if v++; v > Pow10[precision]-1 {
+			return fail(fmt.Sprintf("more than %d integer digits after rounding", precision-scale))
+		}
 	}
 	if neg {
 		v = -v
 	}
-	return v, nil
+	return v, rounded, nil
 }
 
 // FormatDecimal prints a scaled decimal with exactly scale fractional digits.

@@ -33,8 +33,15 @@ func main() {
 		}
 		return
 	}
+	if len(os.Args) >= 2 && os.Args[1] == "load" {
+		if err := loadMain(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "duckdb:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) < 2 || os.Args[1] != "answers" {
-		fmt.Fprintln(os.Stderr, "usage: duckdb answers [-sf 0.01] [-out dir] | duckdb bench [-sf 1] [-runs 5] [-threads 2]")
+		fmt.Fprintln(os.Stderr, "usage: duckdb answers [-sf 0.01] [-out dir] | duckdb bench [-sf 1] [-runs 5] [-threads 2] | duckdb load [-sf 1] [-runs 3]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet("answers", flag.ExitOnError)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
 
@@ -44,6 +45,9 @@ type Knobs struct {
 type Store struct {
 	db        *pebble.DB
 	writeOpts *pebble.WriteOptions
+	dir       string
+	pebbleOpt *pebble.Options // as opened, with Pebble's defaults filled in: bulk loads write table files with them
+	bulkSeq   atomic.Uint64   // names bulk-load table files (bulk.go)
 
 	writeMu  sync.Mutex // serializes writers: Ingest and Delete read the newest versions first
 	regions  regionTable
@@ -75,11 +79,16 @@ func Open(dir string, opts Options) (*Store, error) {
 		defer cache.Unref()
 		po.Cache = cache
 	}
+	po.EnsureDefaults()
 	db, err := pebble.Open(dir, po)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dir, err)
 	}
-	s := &Store{db: db, writeOpts: pebble.Sync, colCache: newColumnCache(opts.ColumnCacheBytes, opts.Knobs)}
+	if err := removeBulkFiles(dir); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", dir, err)
+	}
+	s := &Store{db: db, writeOpts: pebble.Sync, dir: dir, pebbleOpt: po, colCache: newColumnCache(opts.ColumnCacheBytes, opts.Knobs)}
 	if opts.NoSync {
 		s.writeOpts = pebble.NoSync
 	}

@@ -22,17 +22,17 @@ func (w *Writer) Update(ctx context.Context, table *tablecodec.TableInfo, delete
 	}
 	h := table.HandleOffset()
 	types := table.Types()
-	ts, err := w.statement(ctx, table, func(s *statement) error {
+	ts, err := w.statement(ctx, w.batchRows, func(s *statement) error {
 		var key []byte
 		for _, hd := range deletes {
 			key = tablecodec.EncodeRecordKey(key[:0], table.ID, hd)
 			n := w.c.NodeOf(key)
-			b, err := s.buffer(n)
+			b, err := s.buffer(n, table)
 			if err != nil {
 				return err
 			}
 			b.handles = append(b.handles, hd)
-			s.nodes[n].note(hd)
+			s.nodes[n].note(table, hd)
 			if len(b.handles) >= w.batchRows {
 				if err := s.send(n); err != nil {
 					return err
@@ -48,7 +48,7 @@ func (w *Writer) Update(ctx context.Context, table *tablecodec.TableInfo, delete
 				}
 				key = tablecodec.EncodeRecordKey(key[:0], table.ID, handles[p])
 				n := w.c.NodeOf(key)
-				b, err := s.buffer(n)
+				b, err := s.buffer(n, table)
 				if err != nil {
 					return err
 				}
@@ -56,7 +56,7 @@ func (w *Writer) Update(ctx context.Context, table *tablecodec.TableInfo, delete
 					b.rows = chunk.New(types, w.batchRows, w.batchRows)
 				}
 				b.rows.AppendSel(src, []int32{int32(p)})
-				s.nodes[n].note(handles[p])
+				s.nodes[n].note(table, handles[p])
 				if b.rows.NumRows() >= w.batchRows {
 					if err := s.send(n); err != nil {
 						return err

@@ -35,6 +35,10 @@ func (e *DuplicateKeyError) Error() string {
 	return fmt.Sprintf("txn: duplicate entry '%d' for key '%s.PRIMARY'", e.Handle, e.Table)
 }
 
+// ErrUndoFailed marks the error of a failed statement whose versions could not all be removed:
+// the Writer then refuses statements until a restart finishes the undo.
+var ErrUndoFailed = errors.New("txn: undo of a failed statement failed")
+
 // pendingKey holds the commit timestamp of the statement being written, if any: a restart that
 // finds it removes that timestamp's versions from every store.
 const pendingKey = "txn/pending"
@@ -157,47 +161,17 @@ func (w *Writer) Insert(ctx context.Context, table *tablecodec.TableInfo, rows [
 	}
 	h := table.HandleOffset()
 	types := table.Types()
-	ts, err := w.statement(ctx, table, func(s *statement) error {
+	ts, err := w.statement(ctx, w.batchRows, func(s *statement) error {
 		var key []byte
 		sels := make([][]int32, w.c.NumNodes())
 		for _, src := range rows {
-			handles := src.Column(h).Int64s()
-			for i := range sels {
-				sels[i] = sels[i][:0]
-			}
-			for r := range src.NumRows() {
-				p := src.RowIndex(r)
-				if src.Column(h).IsNull(p) {
-					return fmt.Errorf("row has a NULL handle")
-				}
-				key = tablecodec.EncodeRecordKey(key[:0], table.ID, handles[p])
-				n := w.c.NodeOf(key)
-				sels[n] = append(sels[n], int32(p))
-				s.nodes[n].note(handles[p])
-			}
-			for n, sel := range sels {
-				for len(sel) > 0 {
-					b, err := s.buffer(n)
-					if err != nil {
-						return err
-					}
-					if b.rows == nil {
-						b.rows = chunk.New(types, w.batchRows, w.batchRows)
-					}
-					k := min(len(sel), w.batchRows-b.rows.NumRows())
-					b.rows.AppendSel(src, sel[:k])
-					sel = sel[k:]
-					if b.rows.NumRows() >= w.batchRows {
-						if err := s.send(n); err != nil {
-							return err
-						}
-					}
-				}
+			if err := s.route(w.c, table, types, h, src, &key, sels); err != nil {
+				return err
 			}
 		}
 		return nil
 	}, func(ctx context.Context, st *store.Store, b *batch, ts uint64) error {
-		return st.Insert(ctx, table, b.rows, ts)
+		return st.Insert(ctx, b.table, b.rows, ts)
 	})
 	if err != nil {
 		var dup *store.DuplicateKeyError
@@ -215,17 +189,17 @@ func (w *Writer) Delete(ctx context.Context, table *tablecodec.TableInfo, handle
 	if err := table.Validate(); err != nil {
 		return 0, fmt.Errorf("txn: delete from %s: %w", tableName(table), err)
 	}
-	ts, err := w.statement(ctx, table, func(s *statement) error {
+	ts, err := w.statement(ctx, w.batchRows, func(s *statement) error {
 		var key []byte
 		for _, h := range handles {
 			key = tablecodec.EncodeRecordKey(key[:0], table.ID, h)
 			n := w.c.NodeOf(key)
-			b, err := s.buffer(n)
+			b, err := s.buffer(n, table)
 			if err != nil {
 				return err
 			}
 			b.handles = append(b.handles, h)
-			s.nodes[n].note(h)
+			s.nodes[n].note(table, h)
 			if len(b.handles) >= w.batchRows {
 				if err := s.send(n); err != nil {
 					return err
@@ -234,7 +208,7 @@ func (w *Writer) Delete(ctx context.Context, table *tablecodec.TableInfo, handle
 		}
 		return nil
 	}, func(ctx context.Context, st *store.Store, b *batch, ts uint64) error {
-		return st.Delete(ctx, table, b.handles, ts)
+		return st.Delete(ctx, b.table, b.handles, ts)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("txn: delete from %s: %w", tableName(table), err)
@@ -262,8 +236,9 @@ func tableName(t *tablecodec.TableInfo) string {
 	return fmt.Sprintf("%q", t.Name)
 }
 
-// batch is one write to one node: rows to insert or handles to delete.
+// batch is one write to one node: rows of table to insert or handles to delete.
 type batch struct {
+	table   *tablecodec.TableInfo
 	rows    *chunk.Chunk
 	handles []int64
 }
@@ -284,48 +259,104 @@ const buffersPerNode = 3
 
 // nodeWork is one node's side of a statement.
 type nodeWork struct {
-	in   chan *batch // to the node's writer goroutine
-	free chan *batch // written batches, for reuse
-	cur  *batch      // being filled
-	made int
-	sent bool  // the node was given rows
-	lo   int64 // the smallest and largest handle given
-	hi   int64
+	in    chan *batch // to the node's writer goroutine
+	free  chan *batch // written batches, for reuse
+	cur   *batch      // being filled
+	made  int
+	spans []tableSpan // the handles given to the node, per table
 }
 
-func (n *nodeWork) note(h int64) {
-	if !n.sent {
-		n.sent, n.lo, n.hi = true, h, h
-		return
+// tableSpan is the smallest and largest handle of a table's rows given to one node.
+type tableSpan struct {
+	table  *tablecodec.TableInfo
+	lo, hi int64
+}
+
+func (n *nodeWork) note(table *tablecodec.TableInfo, h int64) {
+	for i := range n.spans {
+		if sp := &n.spans[i]; sp.table.ID == table.ID {
+			sp.lo, sp.hi = min(sp.lo, h), max(sp.hi, h)
+			return
+		}
 	}
-	n.lo, n.hi = min(n.lo, h), max(n.hi, h)
+	n.spans = append(n.spans, tableSpan{table: table, lo: h, hi: h})
 }
 
 // statement is one statement in flight: per-node queues and writer goroutines.
 type statement struct {
-	ctx   context.Context // cancelled when any node fails
-	nodes []nodeWork
+	ctx       context.Context // cancelled when any node fails
+	nodes     []nodeWork
+	batchRows int
 }
 
-// buffer returns node n's batch being filled, taking a free one (waiting for one when all are in
-// flight) when there is none.
-func (s *statement) buffer(n int) (*batch, error) {
+// buffer returns node n's batch being filled for table, taking a free one (waiting for one when
+// all are in flight) when there is none; a batch being filled for another table is sent first.
+func (s *statement) buffer(n int, table *tablecodec.TableInfo) (*batch, error) {
 	nw := &s.nodes[n]
+	if nw.cur != nil && nw.cur.table.ID != table.ID {
+		if err := s.send(n); err != nil {
+			return nil, err
+		}
+	}
 	if nw.cur != nil {
 		return nw.cur, nil
 	}
+	var b *batch
 	if nw.made < buffersPerNode {
 		nw.made++
-		nw.cur = &batch{}
-		return nw.cur, nil
+		b = &batch{}
+	} else {
+		select {
+		case b = <-nw.free:
+		case <-s.ctx.Done():
+			return nil, context.Cause(s.ctx)
+		}
 	}
-	select {
-	case b := <-nw.free:
-		nw.cur = b
-		return b, nil
-	case <-s.ctx.Done():
-		return nil, context.Cause(s.ctx)
+	if b.table != table {
+		b.table, b.rows = table, nil
 	}
+	nw.cur = b
+	return b, nil
+}
+
+// route appends the rows of src (full rows of table) to the batches of the nodes serving their
+// keys, sending each batch that fills up. key and sels are scratch space (sels has one slice per
+// node).
+func (s *statement) route(c Cluster, table *tablecodec.TableInfo, types []chunk.Type, h int, src *chunk.Chunk, key *[]byte, sels [][]int32) error {
+	handles := src.Column(h).Int64s()
+	for i := range sels {
+		sels[i] = sels[i][:0]
+	}
+	for r := range src.NumRows() {
+		p := src.RowIndex(r)
+		if src.Column(h).IsNull(p) {
+			return fmt.Errorf("row has a NULL handle")
+		}
+		*key = tablecodec.EncodeRecordKey((*key)[:0], table.ID, handles[p])
+		n := c.NodeOf(*key)
+		sels[n] = append(sels[n], int32(p))
+		s.nodes[n].note(table, handles[p])
+	}
+	for n, sel := range sels {
+		for len(sel) > 0 {
+			b, err := s.buffer(n, table)
+			if err != nil {
+				return err
+			}
+			if b.rows == nil {
+				b.rows = chunk.New(types, s.batchRows, s.batchRows)
+			}
+			k := min(len(sel), s.batchRows-b.rows.NumRows())
+			b.rows.AppendSel(src, sel[:k])
+			sel = sel[k:]
+			if b.rows.NumRows() >= s.batchRows {
+				if err := s.send(n); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // send queues node n's batch being filled.
@@ -347,7 +378,7 @@ func (s *statement) send(n int) error {
 // produce batches per node while one goroutine per node writes them with write, and then either
 // publishes the timestamp (every node wrote and synced everything) or removes its versions from
 // every node.
-func (w *Writer) statement(ctx context.Context, table *tablecodec.TableInfo, fill func(*statement) error,
+func (w *Writer) statement(ctx context.Context, batchRows int, fill func(*statement) error,
 	write func(context.Context, *store.Store, *batch, uint64) error) (uint64, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -367,7 +398,7 @@ func (w *Writer) statement(ctx context.Context, table *tablecodec.TableInfo, fil
 	n := w.c.NumNodes()
 	sctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	s := &statement{ctx: sctx, nodes: make([]nodeWork, n)}
+	s := &statement{ctx: sctx, nodes: make([]nodeWork, n), batchRows: batchRows}
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
@@ -425,7 +456,7 @@ func (w *Writer) statement(ctx context.Context, table *tablecodec.TableInfo, fil
 		}
 	}
 	if err != nil {
-		return 0, w.undo(ctx, table, s, ts, err)
+		return 0, w.undo(ctx, s, ts, err)
 	}
 	if err := w.meta.DeleteMeta(ctx, pendingKey); err != nil {
 		// Every node has the statement, but a restart would remove it: keep it unpublished.
@@ -458,31 +489,34 @@ func (w *Writer) syncAll(ctx context.Context) error {
 
 // undo removes the versions the failed statement at ts may have written from every node it gave
 // rows to, and returns cause (joined with any undo failure, which breaks the writer).
-func (w *Writer) undo(ctx context.Context, table *tablecodec.TableInfo, s *statement, ts uint64, cause error) error {
+func (w *Writer) undo(ctx context.Context, s *statement, ts uint64, cause error) error {
 	ctx = context.WithoutCancel(ctx) // the undo must finish even when ctx was what failed
 	var errs []error
 	for i := range s.nodes {
 		nw := &s.nodes[i]
-		if !nw.sent {
+		if len(nw.spans) == 0 {
 			continue
 		}
-		ranges := []store.KeyRange{recordRange(table.ID, nw.lo, nw.hi)}
-		for _, ix := range table.Indexes {
-			start, end := tablecodec.IndexRange(table.ID, ix.ID)
-			ranges = append(ranges, store.KeyRange{Start: start, End: end})
+		var ranges []store.KeyRange
+		for _, sp := range nw.spans {
+			ranges = append(ranges, recordRange(sp.table.ID, sp.lo, sp.hi))
+			for _, ix := range sp.table.Indexes {
+				start, end := tablecodec.IndexRange(sp.table.ID, ix.ID)
+				ranges = append(ranges, store.KeyRange{Start: start, End: end})
+			}
 		}
 		if _, err := w.c.Store(i).RemoveVersionsAt(ctx, ranges, ts); err != nil {
 			errs = append(errs, fmt.Errorf("node %d: %w", i, err))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		w.broken = fmt.Errorf("undo statement at %d: %w", ts, err)
+		w.broken = fmt.Errorf("undo statement at %d: %w: %w", ts, ErrUndoFailed, err)
 		return errors.Join(cause, w.broken)
 	}
 	if err := w.meta.DeleteMeta(ctx, pendingKey); err != nil {
 		// Harmless for correctness (a restart removes nothing that is left), but the record
 		// must go before another statement reuses the key.
-		w.broken = fmt.Errorf("clear pending statement at %d: %w", ts, err)
+		w.broken = fmt.Errorf("clear pending statement at %d: %w: %w", ts, ErrUndoFailed, err)
 		return errors.Join(cause, w.broken)
 	}
 	// No node holds a version at ts any more, so a read at ts sees exactly what a read before it

@@ -92,6 +92,11 @@ type storage struct {
 	c *cluster.Cluster
 }
 
+// BeginLoad implements session.BulkStorage.
+func (s storage) BeginLoad(ctx context.Context) (session.BulkLoad, error) {
+	return s.Writer.BeginLoad(ctx, txn.LoadOptions{})
+}
+
 // SplitTable implements session.Splitter.
 func (s storage) SplitTable(ctx context.Context, tableID int64, handles ...int64) error {
 	return s.c.SplitTable(ctx, tableID, handles...)

@@ -2,6 +2,7 @@ package embed
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/copvec/copvec/bench/tpch/dbgen"
@@ -18,18 +19,26 @@ func LoadTPCH(ctx context.Context, s *session.Session, sf float64) error {
 // LoadTPCHTee is LoadTPCH that also hands every generated chunk to tee (when not nil), so
 // another engine can load the same data from one generator run.
 func LoadTPCHTee(ctx context.Context, s *session.Session, sf float64, tee func(table string, c *chunk.Chunk) error) error {
-	loaders := map[string]*session.Loader{}
 	for _, name := range dbgen.Tables {
 		if _, err := s.ExecuteOne(ctx, dbgen.DDL(name)); err != nil {
 			return fmt.Errorf("create %s: %w", name, err)
 		}
-		l, err := s.NewLoader(name)
+	}
+	// One load for all tables: the generator interleaves orders with lineitem and part with
+	// partsupp, and a load holds the writer until it commits.
+	ld, err := s.NewLoad(ctx)
+	if err != nil {
+		return err
+	}
+	loaders := map[string]*session.Loader{}
+	for _, name := range dbgen.Tables {
+		l, err := ld.Table(name)
 		if err != nil {
-			return err
+			return errors.Join(err, ld.Abort())
 		}
 		loaders[name] = l
 	}
-	err := dbgen.GenerateAll(ctx, sf, func(table string, c *chunk.Chunk) error {
+	err = dbgen.GenerateAll(ctx, sf, func(table string, c *chunk.Chunk) error {
 		if tee != nil {
 			if err := tee(table, c); err != nil {
 				return err
@@ -38,12 +47,12 @@ func LoadTPCHTee(ctx context.Context, s *session.Session, sf float64, tee func(t
 		return loaders[table].Add(ctx, c)
 	})
 	if err != nil {
+		return fmt.Errorf("load TPC-H: %w", errors.Join(err, ld.Abort()))
+	}
+	if err := ld.Commit(ctx); err != nil {
 		return fmt.Errorf("load TPC-H: %w", err)
 	}
 	for _, name := range dbgen.Tables {
-		if err := loaders[name].Close(ctx); err != nil {
-			return err
-		}
 		if _, err := s.ExecuteOne(ctx, "analyze table "+name); err != nil {
 			return fmt.Errorf("analyze %s: %w", name, err)
 		}

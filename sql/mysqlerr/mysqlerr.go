@@ -11,6 +11,7 @@ import (
 // MySQL error codes the SQL layer reports (names as in MySQL's mysqld_error.h).
 const (
 	ErDupEntry                     = 1062
+	ErFileNotFound                 = 29
 	ErParse                        = 1064
 	ErNoSuchTable                  = 1146
 	ErBadField                     = 1054

@@ -91,6 +91,7 @@ func (h *handler) NewConnection(vc *mysql.Conn) {
 		parser: parser.New(), prepared: map[string][]int{}}
 	c.ctx, c.cancel = context.WithCancel(s.base)
 	c.sess.SetKiller(s)
+	c.sess.DisableLocalInfile()
 	s.mu.Lock()
 	s.conns[c.id] = c
 	s.mu.Unlock()
@@ -248,6 +249,7 @@ func (h *handler) ComResetConnection(vc *mysql.Conn) {
 	}
 	c.sess = session.New(h.srv.cfg.Engine)
 	c.sess.SetKiller(h.srv)
+	c.sess.DisableLocalInfile()
 	clear(c.prepared)
 }
 

@@ -42,6 +42,8 @@ type Session struct {
 	db     string
 	parser *parser.Parser
 	killer Killer // KILL statements (kill.go)
+	// noLocalInfile makes LOAD DATA LOCAL fail (DisableLocalInfile).
+	noLocalInfile bool
 }
 
 // New opens a session on eng with database "test" selected, as TiDB's clients usually start.
@@ -67,7 +69,7 @@ type Result struct {
 	Rows     [][]chunk.Value
 	Affected uint64
 	// Info is the OK packet's message, as MySQL's UPDATE sends "Rows matched: 2  Changed: 1
-	// Warnings: 0".
+	// Warnings: 0" and LOAD DATA "Records: N  Deleted: 0 …".
 	Info string
 	// Plan is the executed plan of a query, for EXPLAIN ANALYZE.
 	Plan string
@@ -184,6 +186,8 @@ func (s *Session) dispatch(ctx context.Context, st ast.StmtNode) (*Result, error
 		return s.delete(ctx, x)
 	case *ast.UpdateStmt:
 		return s.update(ctx, x)
+	case *ast.LoadDataStmt:
+		return s.loadData(ctx, x)
 	case *ast.UseStmt:
 		if _, err := s.eng.Catalog.Database(x.DBName); err != nil {
 			return nil, err
