@@ -74,7 +74,7 @@ tpch-answers:
 	cd bench/duckdb && $(GO) run . answers -sf 0.01 -out ../tpch/dbgen/testdata/answers/sf0.01
 
 demo:
-	@$(GO) run ./cmd/copvec demo
+	@$(GO) run ./cmd/copvec demo --sf 0.1
 
 clean:
 	$(GO) clean -testcache

@@ -19,6 +19,21 @@ func LoadTPCH(ctx context.Context, s *session.Session, sf float64) error {
 // LoadTPCHTee is LoadTPCH that also hands every generated chunk to tee (when not nil), so
 // another engine can load the same data from one generator run.
 func LoadTPCHTee(ctx context.Context, s *session.Session, sf float64, tee func(table string, c *chunk.Chunk) error) error {
+	return LoadTPCHWith(ctx, s, sf, TPCHOptions{Tee: tee})
+}
+
+// TPCHOptions configure LoadTPCHWith.
+type TPCHOptions struct {
+	// Tee, when set, is handed every generated chunk (see LoadTPCHTee).
+	Tee func(table string, c *chunk.Chunk) error
+	// RegionRows, when positive, splits each table into regions of about that many rows (the
+	// session.Loader's default otherwise), so small scale factors get many regions too.
+	RegionRows int64
+}
+
+// LoadTPCHWith is LoadTPCH with options.
+func LoadTPCHWith(ctx context.Context, s *session.Session, sf float64, o TPCHOptions) error {
+	tee := o.Tee
 	for _, name := range dbgen.Tables {
 		if _, err := s.ExecuteOne(ctx, dbgen.DDL(name)); err != nil {
 			return fmt.Errorf("create %s: %w", name, err)
@@ -35,6 +50,9 @@ func LoadTPCHTee(ctx context.Context, s *session.Session, sf float64, tee func(t
 		l, err := ld.Table(name)
 		if err != nil {
 			return errors.Join(err, ld.Abort())
+		}
+		if o.RegionRows > 0 {
+			l.RegionRows = o.RegionRows
 		}
 		loaders[name] = l
 	}

@@ -4,7 +4,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/big"
+	"strconv"
 	"strings"
 )
 
@@ -39,9 +41,28 @@ func Statements(n int) []string {
 // ReadAnswer returns DuckDB's answer to query n at SF 0.01: the column names and the rows, as
 // written by bench/duckdb (tab-separated, NULL for NULL).
 func ReadAnswer(n int) (header []string, rows [][]string, err error) {
-	b, err := answerFiles.ReadFile(fmt.Sprintf("testdata/answers/sf0.01/q%d.tsv", n))
+	return ReadAnswerAt(0.01, n)
+}
+
+// ErrNoAnswer is returned (wrapped) by ReadAnswerAt for a scale factor without golden answers.
+var ErrNoAnswer = errors.New("dbgen: no golden answer")
+
+// HasAnswers reports whether DuckDB's answers at scale factor sf are committed (SF 0.01 and 0.1).
+func HasAnswers(sf float64) bool {
+	_, err := fs.Stat(answerFiles, answerDir(sf))
+	return err == nil
+}
+
+func answerDir(sf float64) string {
+	return "testdata/answers/sf" + strconv.FormatFloat(sf, 'f', -1, 64)
+}
+
+// ReadAnswerAt returns DuckDB's answer to query n at scale factor sf (see ReadAnswer); the error
+// wraps ErrNoAnswer when the answers of sf are not committed.
+func ReadAnswerAt(sf float64, n int) (header []string, rows [][]string, err error) {
+	b, err := answerFiles.ReadFile(fmt.Sprintf("%s/q%d.tsv", answerDir(sf), n))
 	if err != nil {
-		return nil, nil, fmt.Errorf("dbgen: answer %d: %w (make tpch-answers writes them)", n, err)
+		return nil, nil, fmt.Errorf("%w: q%d at SF %v: %w (bench/duckdb's answers command writes them)", ErrNoAnswer, n, sf, err)
 	}
 	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
 	header = strings.Split(lines[0], "\t")

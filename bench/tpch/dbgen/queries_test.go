@@ -28,3 +28,19 @@ func TestCompareAnswer(t *testing.T) {
 	require.Error(t, CompareAnswer([][]string{{"3"}}, [][]string{{"4"}}))
 	require.Error(t, CompareAnswer([][]string{{"NULL"}}, [][]string{{"0"}}))
 }
+
+// TestAnswersAt checks that both committed scale factors have all 22 answers with a header and
+// that a scale factor without answers says so with ErrNoAnswer.
+func TestAnswersAt(t *testing.T) {
+	for _, sf := range []float64{0.01, 0.1} {
+		require.True(t, HasAnswers(sf), "SF %v", sf)
+		for n := 1; n <= 22; n++ {
+			header, _, err := ReadAnswerAt(sf, n)
+			require.NoError(t, err, "q%d at SF %v", n, sf)
+			require.NotEmpty(t, header)
+		}
+	}
+	require.False(t, HasAnswers(0.5))
+	_, _, err := ReadAnswerAt(0.5, 1)
+	require.ErrorIs(t, err, ErrNoAnswer)
+}

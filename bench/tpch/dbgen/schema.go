@@ -2,7 +2,7 @@
 // benchmarks: the official generator's data (through github.com/pingcap/go-tpc's Go port of
 // dbgen, including scale factors below 1 the way dbgen makes them), the tables' DDL, the 22
 // queries with the specification's validation parameters, and the answers DuckDB gives at SF 0.01
-// (written by the separate bench/duckdb module, so this one links neither cgo nor DuckDB).
+// and 0.1 (written by the separate bench/duckdb module, so this one links neither cgo nor DuckDB).
 package dbgen
 
 import (
