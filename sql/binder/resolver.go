@@ -152,7 +152,71 @@ func (r *resolver) Subquery(e ast.ExprNode) (expr.Expr, error) {
 		conds[i] = c.cond
 	}
 	*r.plan = &logical.Join{Left: *r.plan, Right: bl.plan, Type: logical.LeftOuterJoin, Conds: conds}
+	// An outer row without a partner group gets NULL from the outer join, but the subquery's
+	// answer for it is its select list over no rows: count is 0 there, not NULL.
+	if empty, ok := emptyGroupValue(bl.plan, out.ID); ok && bl.corr[0].pass.ID != 0 {
+		unmatched, err := expr.NewFunction(expr.FuncIsNull, bl.corr[0].pass.Ref())
+		if err != nil {
+			return nil, err
+		}
+		return expr.NewFunction(expr.FuncCase, unmatched, empty, out.Ref())
+	}
 	return out.Ref(), nil
+}
+
+// emptyGroupValue returns what column id of an aggregated block is when the block aggregates no
+// rows (count 0, every other aggregate NULL, through the projections above the aggregation),
+// and false when that is simply NULL or the block is not projections over an aggregation.
+func emptyGroupValue(p logical.Plan, id int) (expr.Expr, bool) {
+	var e expr.Expr
+	for {
+		switch x := p.(type) {
+		case *logical.Projection:
+			m := map[int]expr.Expr{}
+			for i, c := range x.Out {
+				m[c.ID] = x.Exprs[i]
+			}
+			if e == nil {
+				i := x.Out.Find(id)
+				if i < 0 {
+					return nil, false
+				}
+				e = x.Exprs[i]
+			} else {
+				e = logical.Substitute(e, m)
+			}
+			p = x.Input
+		case *logical.Aggregate:
+			if e == nil {
+				e = expr.NewColumn(id, chunk.Int64)
+				for _, c := range x.Schema() {
+					if c.ID == id {
+						e = c.Ref()
+					}
+				}
+			}
+			m := map[int]expr.Expr{}
+			counts := false
+			for _, c := range x.GroupOut {
+				m[c.ID] = expr.NewConstant(chunk.NullOf(c.Type))
+			}
+			for _, a := range x.Aggs {
+				switch a.Func {
+				case agg.CountStar, agg.Count, agg.CountDistinct:
+					m[a.Out.ID] = expr.NewConstant(chunk.Int64Value(0))
+					counts = counts || logical.Cols(e)[a.Out.ID]
+				default:
+					m[a.Out.ID] = expr.NewConstant(chunk.NullOf(a.Out.Type))
+				}
+			}
+			if !counts && nullInNullOut(e) {
+				return nil, false // sum/min/max/avg under NULL-propagating functions: NULL, as the outer join gives
+			}
+			return logical.Substitute(e, m), true
+		default:
+			return nil, false
+		}
+	}
 }
 
 // aggCollector gathers a block's aggregates, sharing equal ones.
@@ -213,4 +277,23 @@ func tightDecimal(v chunk.Value) chunk.Value {
 	}
 	v.Type = chunk.Decimal(min(max(digits, scale, 1), chunk.MaxDecimalPrecision), scale)
 	return v
+}
+
+// nullInNullOut reports whether e is NULL whenever a column it reads is: it uses no CASE (nor
+// the IF/IFNULL/COALESCE bound to it), IS [NOT] NULL, AND or OR.
+func nullInNullOut(e expr.Expr) bool {
+	f, ok := e.(*expr.ScalarFunction)
+	if !ok {
+		return true
+	}
+	switch f.Name {
+	case expr.FuncCase, expr.FuncIsNull, expr.FuncIsNotNull, expr.FuncAnd, expr.FuncOr:
+		return false
+	}
+	for _, a := range f.Args {
+		if !nullInNullOut(a) {
+			return false
+		}
+	}
+	return true
 }
