@@ -13,7 +13,6 @@ import (
 
 	"github.com/copvec/copvec/bench/tpch/dbgen"
 	"github.com/copvec/copvec/sql/embed"
-	"github.com/copvec/copvec/sql/session"
 )
 
 // benchMain loads TPC-H once into both engines and times each query on both, alternating run by
@@ -87,7 +86,7 @@ func benchMain(args []string) error {
 		var ansD string
 		for r := range *runs + 1 {
 			t0 := time.Now()
-			res, err := runCopvec(ctx, s, n)
+			res, err := embed.RunTPCH(ctx, s, n)
 			if err != nil {
 				return fmt.Errorf("copvec q%d: %w", n, err)
 			}
@@ -130,22 +129,6 @@ func median(v []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-func runCopvec(ctx context.Context, s *session.Session, n int) (*session.Result, error) {
-	var last *session.Result
-	for _, st := range dbgen.Statements(n) {
-		res, err := s.Execute(ctx, st)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range res {
-			if r.IsQuery() {
-				last = r
-			}
-		}
-	}
-	return last, nil
 }
 
 func runDuck(ctx context.Context, db *sql.DB, n int) (string, error) {

@@ -81,7 +81,7 @@ func runBenchTPCH(ctx context.Context, out, progress io.Writer, o benchOptions) 
 		status := ""
 		for range o.runs {
 			t0 := time.Now()
-			res, err := runTPCHQuery(ctx, s, n)
+			res, err := embed.RunTPCH(ctx, s, n)
 			if err != nil {
 				return fmt.Errorf("bench: %w", err)
 			}

@@ -94,7 +94,7 @@ func runDemo(ctx context.Context, out, progress io.Writer, o demoOptions) (err e
 	matched := 0
 	for n := 1; n <= 22; n++ {
 		start := time.Now()
-		res, err := runTPCHQuery(ctx, s, n)
+		res, err := embed.RunTPCH(ctx, s, n)
 		took := time.Since(start)
 		total += took
 		if err != nil {

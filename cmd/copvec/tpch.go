@@ -55,27 +55,6 @@ func loadTPCH(ctx context.Context, s *session.Session, sf float64, regionRows in
 	return nil
 }
 
-// runTPCHQuery runs TPC-H query n (Q15 is a create view, the select and a drop view) and returns
-// the last result set.
-func runTPCHQuery(ctx context.Context, s *session.Session, n int) (*session.Result, error) {
-	var last *session.Result
-	for _, st := range dbgen.Statements(n) {
-		res, err := s.Execute(ctx, st)
-		if err != nil {
-			return nil, fmt.Errorf("q%d: %w", n, err)
-		}
-		for _, r := range res {
-			if r.IsQuery() {
-				last = r
-			}
-		}
-	}
-	if last == nil {
-		return nil, fmt.Errorf("q%d returned no result set", n)
-	}
-	return last, nil
-}
-
 // errUnchecked says a scale factor has no golden answers to compare with.
 var errUnchecked = errors.New("unchecked")
 

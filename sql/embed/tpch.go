@@ -77,3 +77,24 @@ func LoadTPCHWith(ctx context.Context, s *session.Session, sf float64, o TPCHOpt
 	}
 	return nil
 }
+
+// RunTPCH runs TPC-H query n on s — its statements in order (Q15 creates a view, selects and
+// drops it) — and returns the last result set.
+func RunTPCH(ctx context.Context, s *session.Session, n int) (*session.Result, error) {
+	var last *session.Result
+	for _, st := range dbgen.Statements(n) {
+		res, err := s.Execute(ctx, st)
+		if err != nil {
+			return nil, fmt.Errorf("q%d: %w", n, err)
+		}
+		for _, r := range res {
+			if r.IsQuery() {
+				last = r
+			}
+		}
+	}
+	if last == nil {
+		return nil, fmt.Errorf("q%d returned no result set", n)
+	}
+	return last, nil
+}

@@ -38,26 +38,6 @@ func loadTPCH(t testing.TB, sf float64) (*embed.DB, *session.Session) {
 	return db, s
 }
 
-// runTPCH runs query n (its statements; the answer is the last result set).
-func runTPCH(ctx context.Context, s *session.Session, n int) (*session.Result, error) {
-	var last *session.Result
-	for _, st := range dbgen.Statements(n) {
-		res, err := s.Execute(ctx, st)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range res {
-			if r.IsQuery() {
-				last = r
-			}
-		}
-	}
-	if last == nil {
-		return nil, fmt.Errorf("q%d returned no result set", n)
-	}
-	return last, nil
-}
-
 // TestTPCH runs the 22 TPC-H queries at SF 0.01 and compares every answer with DuckDB's (the
 // committed answers of bench/duckdb), and prints their plans into a golden file so every plan
 // change shows up in review.
@@ -70,7 +50,7 @@ func TestTPCH(t *testing.T) {
 	var plans strings.Builder
 	for n := 1; n <= 22; n++ {
 		t.Run(fmt.Sprintf("q%d", n), func(t *testing.T) {
-			res, err := runTPCH(ctx, s, n)
+			res, err := embed.RunTPCH(ctx, s, n)
 			if err != nil {
 				t.Fatalf("q%d: %v", n, err)
 			}
