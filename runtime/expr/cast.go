@@ -112,15 +112,17 @@ func (c *castNode) eval(chk *chunk.Chunk, sel []int32) (*chunk.Column, error) {
 	// INT64 or DECIMAL target: a scaled integer.
 	dst := c.out.Int64s()
 	ts := int(c.to.Scale)
-	bound := int64(math.MaxInt64)
+	// BIGINT's range is asymmetric ([-2^63, 2^63-1]); DECIMAL(p, s)'s is ±(10^p - 1).
+	hi, lo := int64(math.MaxInt64), int64(math.MinInt64)
 	if tk == chunk.KindDecimal {
-		bound = chunk.Pow10[c.to.Precision] - 1
+		hi = chunk.Pow10[c.to.Precision] - 1
+		lo = -hi
 	}
 	switch fk {
 	case chunk.KindBool:
 		bits := x.Bools()
 		one := chunk.Pow10[ts]
-		if one > bound { // DECIMAL(p,p) holds 0 but not 1
+		if one > hi { // DECIMAL(p,p) holds 0 but not 1
 			err := forRows(sel, n, valid, func(i int) error {
 				if x.Bools().Get(i) {
 					return c.overflow(x.Get(i))
@@ -141,7 +143,7 @@ func (c *castNode) eval(chk *chunk.Chunk, sel []int32) (*chunk.Column, error) {
 		mul := float64(chunk.Pow10[ts])
 		err := forRows(sel, n, valid, func(i int) error {
 			r := math.Round(xs[i] * mul)
-			if !(r >= -(1<<63) && r < 1<<63) || int64(r) > bound || int64(r) < -bound {
+			if !(r >= -(1<<63) && r < 1<<63) || int64(r) > hi || int64(r) < lo {
 				return c.overflow(x.Get(i))
 			}
 			dst[i] = int64(r)
@@ -156,16 +158,16 @@ func (c *castNode) eval(chk *chunk.Chunk, sel []int32) (*chunk.Column, error) {
 		if ts >= fs {
 			k := ts - fs
 			mul := chunk.Pow10[k]
-			lim := bound / mul // |v| ≤ lim ⇔ |v·10^k| ≤ bound
+			hiLim, loLim := hi/mul, lo/mul // loLim ≤ v ≤ hiLim ⇔ lo ≤ v·10^k ≤ hi
 			var flag bool
 			for i := range dst {
 				v := xs[i]
-				flag = flag || v > lim || v < -lim
+				flag = flag || v > hiLim || v < loLim
 				dst[i] = v * mul
 			}
 			if flag {
 				err := forRows(sel, n, valid, func(i int) error {
-					if xs[i] > lim || xs[i] < -lim {
+					if xs[i] > hiLim || xs[i] < loLim {
 						return c.overflow(x.Get(i))
 					}
 					return nil
@@ -178,7 +180,7 @@ func (c *castNode) eval(chk *chunk.Chunk, sel []int32) (*chunk.Column, error) {
 			div := chunk.Pow10[fs-ts]
 			err := forRows(sel, n, valid, func(i int) error {
 				r := roundDiv(xs[i], div)
-				if r > bound || r < -bound {
+				if r > hi || r < lo {
 					return c.overflow(x.Get(i))
 				}
 				dst[i] = r

@@ -241,6 +241,9 @@ func TestFunctionsOnKnownValues(t *testing.T) {
 		{mustCast(t, col(0, chunk.Int64), chunk.String), []chunk.Value{chunk.Int64Value(-42)}, "-42"},
 		{mustCast(t, col(0, chunk.Float64), chunk.Bool), []chunk.Value{chunk.Float64Value(math.NaN())}, "true"},
 		{mustCast(t, col(0, chunk.Bool), chunk.Decimal(3, 2)), []chunk.Value{chunk.BoolValue(true)}, "1.00"},
+		// BIGINT's lowest value is in range, though its negation is not.
+		{mustCast(t, col(0, chunk.Float64), chunk.Int64), []chunk.Value{chunk.Float64Value(-(1 << 63))}, "-9223372036854775808"},
+		{mustCast(t, col(0, chunk.Int64), chunk.Int64), []chunk.Value{chunk.Int64Value(math.MinInt64)}, "-9223372036854775808"},
 		{fn(expr.FuncLT, col(0, chunk.Date), str("1995-03-15")), []chunk.Value{date(t, "1995-03-14")}, "true"},
 	}
 	for _, c := range cases {
